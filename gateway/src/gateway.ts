@@ -1,0 +1,85 @@
+/**
+ * The gateway: graphql-yoga hosting `@apollo/gateway` over the composed supergraph. Each subgraph is called at its
+ * configured URL; the query planner runs independent fetches in parallel.
+ */
+import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { useApolloFederation } from "@envelop/apollo-federation";
+import { createMaskError, useHealth, type Logger } from "@ndx/platform";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
+
+export interface GatewayOptions {
+  /** The composed supergraph SDL. */
+  readonly supergraphSdl: string;
+  /** Subgraph name → URL, overriding the URLs composed into the supergraph. @default {} */
+  readonly subgraphUrls?: Readonly<Record<string, string>>;
+  /** GraphiQL at GET /graphql. @default true */
+  readonly graphiql?: boolean;
+  /** Per-subgraph request timeout in ms. @default 10000 */
+  readonly subgraphTimeoutMs?: number;
+  readonly logger: Logger;
+  /** Extra yoga/envelop plugins, run before execution (the access plugin arrives here). @default [] */
+  readonly plugins?: readonly Plugin[];
+}
+
+export interface Gateway {
+  readonly yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  readonly routes: readonly SubgraphRoute[];
+  close(): Promise<void>;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { logger, subgraphTimeoutMs = 10_000 } = options;
+  const routes = subgraphRoutes(options.supergraphSdl, options.subgraphUrls);
+  const urlOf = new Map(routes.map((r) => [r.name, r.url]));
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    logger: {
+      debug: (m: unknown) => logger.debug(String(m)),
+      info: (m: unknown) => logger.info(String(m)),
+      warn: (m: unknown) => logger.warn(String(m)),
+      error: (m: unknown) => logger.error(String(m)),
+    },
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource({
+        url: urlOf.get(name) ?? url ?? "",
+        fetcher: (input, init) =>
+          fetch(input, {
+            method: init?.method ?? "POST",
+            headers: init?.headers ?? {},
+            body: typeof init?.body === "string" || init?.body === undefined ? (init?.body ?? null) : new Uint8Array(init.body),
+            signal: AbortSignal.timeout(subgraphTimeoutMs),
+          }),
+      }),
+  });
+  await gateway.load();
+
+  const yoga = createYoga<Record<string, unknown>>({
+    graphiql: options.graphiql ?? true,
+    landingPage: false,
+    healthCheckEndpoint: "/.well-known/yoga/health",
+    logging: false,
+    maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
+    plugins: [
+      useHealth(
+        Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
+      ),
+      ...(options.plugins ?? []),
+      useApolloFederation({ gateway, logger }),
+    ],
+  });
+
+  return {
+    yoga,
+    routes,
+    async close() {
+      await gateway.stop();
+    },
+  };
+}
+
+async function probe(url: URL): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}

@@ -1,0 +1,26 @@
+/** Starts the gateway: configuration, supergraph, HTTP. */
+import { readFileSync } from "node:fs";
+import { createLogger, listen, runService } from "@ndx/platform";
+import { loadGatewayConfig } from "./config.ts";
+import { createGateway } from "./gateway.ts";
+
+const config = loadGatewayConfig(process.env);
+const logger = createLogger("gateway", config.LOG_LEVEL);
+
+await runService("gateway", logger, async () => {
+  const gateway = await createGateway({
+    supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, "utf8"),
+    subgraphUrls: config.subgraphUrls,
+    graphiql: config.GRAPHIQL,
+    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    logger,
+  });
+  const http = await listen(gateway.yoga, config.PORT, config.HOST);
+  logger.info({ url: `${http.url}/graphql`, subgraphs: gateway.routes }, "gateway listening");
+  return {
+    async close() {
+      await http.close();
+      await gateway.close();
+    },
+  };
+});

@@ -1,0 +1,105 @@
+/**
+ * The Postgres/PGlite switch. Every part talks to Postgres through this one small interface, with the same SQL and
+ * the same `$1` parameters on both backends: a real server through `pg` when a `DATABASE_URL` is given, otherwise
+ * PGlite (Postgres compiled to wasm) on disk or in memory. Each part lives in its own Postgres schema.
+ */
+import { mkdirSync } from "node:fs";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
+import pg from "pg";
+
+export interface QueryResult<R> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+export interface Queryable {
+  /** One statement with `$n` parameters. Never interpolate input into `sql`. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** A postgres:// URL. When absent, PGlite is used. */
+  url?: string | undefined;
+  /** PGlite's data directory; absent means in memory. Ignored with `url`. */
+  dataDir?: string | undefined;
+  /** The Postgres schema that holds this part's tables; it becomes the search path. */
+  schema: string;
+  /** Upper bound of pooled connections to a real server. @default 10 */
+  poolSize?: number;
+}
+
+const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDb(options: DbOptions): Promise<Db> {
+  if (!schemaName.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  return options.url === undefined ? openPglite(options) : openPostgres(options.url, options);
+}
+
+async function openPglite(options: DbOptions): Promise<Db> {
+  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  const lite = await PGlite.create(options.dataDir ?? "memory://");
+  // The schema name is validated above; identifiers cannot be parameters.
+  await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}, public;`);
+  const wrap = (q: PGlite | Transaction): Queryable => ({
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const result = await q.query<R>(sql, [...params]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+  });
+  const self = wrap(lite);
+  return {
+    kind: "pglite",
+    query: self.query,
+    async exec(sql) {
+      await lite.exec(sql);
+    },
+    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    close: () => lite.close(),
+  };
+}
+
+async function openPostgres(url: string, options: DbOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: `-c search_path=${options.schema},public`,
+  });
+  // An idle client that loses its server must not crash the process.
+  pool.on("error", () => undefined);
+  const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[]) => {
+    const result = await client.query(sql, [...params]);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+  };
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+  return {
+    kind: "postgres",
+    query: (sql, params = []) => run(pool, sql, params),
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const value = await fn({ query: (sql, params = []) => run(client, sql, params) });
+        await client.query("COMMIT");
+        return value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

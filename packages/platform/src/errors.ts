@@ -1,0 +1,98 @@
+/**
+ * The error codes of DESIGN.md. Every error NDX returns on purpose is a GraphQLError carrying
+ * `extensions.code` and `extensions.http.status`; anything else is masked to INTERNAL_SERVER_ERROR with no internals.
+ */
+import { GraphQLError } from "graphql";
+
+export const errorCodes = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CONSENT_REQUIRED: 403,
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UPSTREAM_UNAVAILABLE: 502,
+  UPSTREAM_TIMEOUT: 504,
+  INTERNAL_SERVER_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export interface NdxErrorOptions {
+  /** Extra, safe-to-show details (field names, limits, ids). Never internals. */
+  details?: Record<string, unknown>;
+  /** Whether the HTTP status should follow the error. Off inside subgraphs, whose answers the gateway merges. */
+  httpStatus?: boolean;
+}
+
+export function ndxError(code: ErrorCode, message: string, options: NdxErrorOptions = {}): GraphQLError {
+  const extensions: Record<string, unknown> = { code, ...options.details };
+  if (options.httpStatus !== false) extensions["http"] = { status: errorCodes[code] };
+  return new GraphQLError(message, { extensions });
+}
+
+export const badUserInput = (message: string, details?: Record<string, unknown>): GraphQLError =>
+  ndxError("BAD_USER_INPUT", message, details === undefined ? {} : { details });
+
+export const notFound = (message: string, details?: Record<string, unknown>): GraphQLError =>
+  ndxError("NOT_FOUND", message, details === undefined ? {} : { details });
+
+export function isNdxError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && hasNdxCode(error);
+}
+
+function hasNdxCode(error: GraphQLError): boolean {
+  const code = error.extensions["code"];
+  return typeof code === "string" && code in errorCodes;
+}
+
+/**
+ * For yoga's `maskedErrors.maskError`. What is shown:
+ * - our own errors (thrown in resolvers or plugins) unchanged;
+ * - GraphQL's own errors (syntax, validation, variable coercion) as BAD_USER_INPUT, HTTP 400;
+ * - errors a subgraph returned with one of our codes (the gateway re-raises them), without anything but
+ *   message, location, path and extensions;
+ * - everything else (a thrown Error, a database error, an upstream body) as a plain INTERNAL_SERVER_ERROR; the
+ *   original goes to `log`, so operators still see it.
+ */
+export function createMaskError(log: (error: unknown) => void) {
+  return (error: unknown): Error => {
+    if (!(error instanceof GraphQLError)) {
+      log(error);
+      return internal(undefined);
+    }
+    const original = error.originalError;
+    if (isNdxError(original)) return rebase(error, original.message, original.extensions);
+    const ours = hasNdxCode(error);
+    if (original === undefined || original === null) {
+      if (ours) return error;
+      return rebase(error, error.message, { code: "BAD_USER_INPUT", http: { status: 400 } });
+    }
+    if (!(original instanceof Error) && ours) {
+      const { exception: _e, stacktrace: _s, ...extensions } = error.extensions;
+      return rebase(error, error.message, extensions);
+    }
+    log(original);
+    return internal(error);
+  };
+}
+
+function internal(located: GraphQLError | undefined): GraphQLError {
+  const path = located?.path;
+  return new GraphQLError("Internal server error", {
+    nodes: located?.nodes ?? null,
+    path: path ?? null,
+    // A failure of the whole request is a 500; one field failing inside a partial result is not.
+    extensions: path === undefined ? { code: "INTERNAL_SERVER_ERROR", http: { status: 500 } } : { code: "INTERNAL_SERVER_ERROR" },
+  });
+}
+
+function rebase(located: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: located.nodes ?? null,
+    source: located.source ?? null,
+    positions: located.positions ?? null,
+    path: located.path ?? null,
+    extensions,
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * Test helpers: the storage backends every storage test runs on. PGlite always; a real PostgreSQL server too when
+ * TEST_DATABASE_URL is set (CI sets it), each test getting a database of its own that is dropped afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDb, type Db } from "./db.ts";
+
+export interface Backend {
+  readonly name: "pglite" | "postgres";
+  /** Opens a fresh, empty database in the given schema. */
+  open(schema: string): Promise<Db & { readonly url: string | undefined }>;
+}
+
+export function testBackends(env: Readonly<Record<string, string | undefined>> = process.env): Backend[] {
+  const backends: Backend[] = [
+    {
+      name: "pglite",
+      async open(schema) {
+        return Object.assign(await openDb({ schema }), { url: undefined });
+      },
+    },
+  ];
+  const adminUrl = env["TEST_DATABASE_URL"];
+  if (adminUrl !== undefined && adminUrl !== "") {
+    backends.push({
+      name: "postgres",
+      async open(schema) {
+        const name = `ndx_test_${randomBytes(6).toString("hex")}`;
+        const admin = new pg.Client({ connectionString: adminUrl });
+        await admin.connect();
+        await admin.query(`CREATE DATABASE ${name}`);
+        await admin.end();
+        const url = new URL(adminUrl);
+        url.pathname = `/${name}`;
+        const db = await openDb({ url: url.toString(), schema, poolSize: 4 });
+        return Object.assign({}, db, {
+          url: url.toString(),
+          async close() {
+            await db.close();
+            const cleanup = new pg.Client({ connectionString: adminUrl });
+            await cleanup.connect();
+            await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            await cleanup.end();
+          },
+        });
+      },
+    });
+  }
+  return backends;
+}
