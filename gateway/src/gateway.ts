@@ -2,10 +2,11 @@
  * The gateway: graphql-yoga hosting `@apollo/gateway` over the composed supergraph. Each subgraph is called at its
  * configured URL; the query planner runs independent fetches in parallel.
  */
-import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
-import { createMaskError, useHealth, type Logger } from "@ndx/platform";
+import { createMaskError, useHealth, useInputErrorCodes, type Logger } from "@ndx/platform";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createSubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
 
 export interface GatewayOptions {
@@ -41,16 +42,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error: (m: unknown) => logger.error(String(m)),
     },
     buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource({
-        url: urlOf.get(name) ?? url ?? "",
-        fetcher: (input, init) =>
-          fetch(input, {
-            method: init?.method ?? "POST",
-            headers: init?.headers ?? {},
-            body: typeof init?.body === "string" || init?.body === undefined ? (init?.body ?? null) : new Uint8Array(init.body),
-            signal: AbortSignal.timeout(subgraphTimeoutMs),
-          }),
-      }),
+      createSubgraphSource({ name, url: urlOf.get(name) ?? url ?? "", timeoutMs: subgraphTimeoutMs, logger }),
   });
   await gateway.load();
 
@@ -61,6 +53,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logging: false,
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
     plugins: [
+      useInputErrorCodes(),
       useHealth(
         Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
       ),

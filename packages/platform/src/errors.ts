@@ -72,9 +72,23 @@ export function createMaskError(log: (error: unknown) => void) {
       const { exception: _e, stacktrace: _s, ...extensions } = error.extensions;
       return rebase(error, error.message, extensions);
     }
+    // A GraphQL error about the request itself (no path), e.g. a variable of the wrong type.
+    if (error.path === undefined && isGraphQLOwn(original)) {
+      return rebase(error, error.message, { code: "BAD_USER_INPUT", http: { status: 400 } });
+    }
     log(original);
     return internal(error);
   };
+}
+
+/** A chain of GraphQLErrors with no thrown Error at its root: GraphQL's own validation of input. */
+function isGraphQLOwn(error: unknown): boolean {
+  let current: unknown = error;
+  while (current instanceof GraphQLError) {
+    if (current.originalError === undefined || current.originalError === null) return true;
+    current = current.originalError;
+  }
+  return false;
 }
 
 function internal(located: GraphQLError | undefined): GraphQLError {

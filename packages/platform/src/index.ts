@@ -6,3 +6,4 @@ export * from "./logger.ts";
 export * from "./migrate.ts";
 export * from "./paths.ts";
 export * from "./service.ts";
+export * from "./inputErrors.ts";

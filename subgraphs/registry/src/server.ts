@@ -1,7 +1,7 @@
 /** The registry subgraph as a graphql-yoga app over `@apollo/subgraph`. */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createMaskError, useHealth, type Db, type Logger } from "@ndx/platform";
+import { createMaskError, useHealth, useInputErrorCodes, type Db, type Logger } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { parse } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
@@ -38,6 +38,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
     context: () => createContext(people),
     plugins: [
+      useInputErrorCodes(),
       useHealth({
         database: async () => {
           await db.query("SELECT 1");

@@ -1,0 +1,64 @@
+/** Real parts for gateway tests: the registry subgraph on a free port over real HTTP, with a request counter. */
+import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
+import { createLogger, defaultFixturesFile, listen, migrate, openDb, readMigrations, type Listening } from "@ndx/platform";
+import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
+import { readSupergraph } from "@ndx/schema";
+import { createGateway, type Gateway } from "../src/index.ts";
+
+export const logger = createLogger("test", "silent");
+
+export interface RunningRegistry {
+  readonly http: Listening;
+  readonly url: string;
+  /** GraphQL requests received so far. */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+export async function startRegistry(generated = 200): Promise<RunningRegistry> {
+  const db = await openDb({ schema: "registry" });
+  await migrate(db, readMigrations(migrationsDir), "ndx:registry");
+  const canonical = loadFarajaland(defaultFixturesFile).citizens;
+  await seedRegistry(db, [...canonical, ...generateCitizens({ count: generated, reserved: canonical })]);
+  const yoga = await createRegistry({ db, logger });
+  let count = 0;
+  const http = await listen((req, res) => {
+    if (req.url?.startsWith("/graphql") === true) count += 1;
+    void yoga(req, res);
+  }, 0);
+  return {
+    http,
+    url: `${http.url}/graphql`,
+    requests: () => count,
+    async close() {
+      await http.close();
+      await db.close();
+    },
+  };
+}
+
+export async function startGateway(registryUrl: string, options: { timeoutMs?: number } = {}): Promise<Gateway> {
+  return createGateway({
+    supergraphSdl: readSupergraph(),
+    subgraphUrls: { registry: registryUrl },
+    logger,
+    ...(options.timeoutMs === undefined ? {} : { subgraphTimeoutMs: options.timeoutMs }),
+  });
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export async function post(gateway: Gateway, body: unknown): Promise<GraphQLResponse> {
+  const response = await gateway.yoga.fetch("http://gateway.test/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse["body"] };
+}

@@ -1,0 +1,73 @@
+/** Runs `npm start`'s launcher as a user would, on free ports and a data directory of the test's own. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { services } from "../../scripts/services.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface Started {
+  readonly process: ChildProcess;
+  readonly urls: Record<string, string>;
+  output(): string;
+  /** Sends SIGINT (Ctrl-C) and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startNdx(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
+  const ports: Record<string, string> = {};
+  for (const s of services) ports[`${s.name.toUpperCase().replaceAll("-", "_")}_PORT`] = String(await freePort());
+  const child = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
+    cwd: root,
+    env: { ...process.env, ...ports, ...env, NDX_DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const urls = await new Promise<Record<string, string>>((resolveUrls, reject) => {
+    const timer = setInterval(() => {
+      const match = /NDX_READY (\{.*\})/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearInterval(timer);
+        resolveUrls(JSON.parse(match[1]) as Record<string, string>);
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    process: child,
+    urls,
+    output: () => output,
+    async stop() {
+      child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
+
+export async function isListening(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}

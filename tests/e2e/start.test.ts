@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDb } from "@ndx/platform";
+import { isListening, startNdx } from "./launcher.ts";
+
+const dataDir = mkdtempSync(join(tmpdir(), "ndx-start-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function query(gateway: string, body: unknown) {
+  const response = await fetch(`${gateway}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("npm start", () => {
+  it("runs every part, answers through the gateway, and stops everything on Ctrl-C", async () => {
+    const ndx = await startNdx(dataDir);
+    expect(ndx.output()).toContain("NDX is running.");
+    expect(ndx.output()).toContain(`${ndx.urls["gateway"]}/graphql`);
+
+    const found = await query(ndx.urls["gateway"] ?? "", {
+      query: '{ person(nic: "199012345678") { fullName dateOfBirth district } }',
+    });
+    expect(found).toEqual({
+      status: 200,
+      body: { data: { person: { fullName: "Chikondi Emmanuel Mulenga", dateOfBirth: "1990-07-22", district: "Ilanga" } } },
+    });
+    const unknown = await query(ndx.urls["gateway"] ?? "", { query: '{ person(nic: "100000000000") { fullName } }' });
+    expect(unknown.body).toEqual({ data: { person: null } });
+
+    expect(await ndx.stop()).toBe(0);
+    for (const url of Object.values(ndx.urls)) expect(await isListening(url)).toBe(false);
+  });
+
+  it("keeps the data on disk across a restart", async () => {
+    // The first run left the seeded register in PGlite under the data directory; change a record there directly.
+    const db = await openDb({ dataDir: join(dataDir, "registry"), schema: "registry" });
+    const count = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person");
+    expect(count.rows[0]?.n).toBeGreaterThanOrEqual(10_005);
+    await db.query("UPDATE person SET district = 'Isamba' WHERE nic = $1", ["197712240099"]);
+    await db.close();
+
+    const ndx = await startNdx(dataDir);
+    try {
+      const { body } = await query(ndx.urls["gateway"] ?? "", { query: '{ person(nic: "197712240099") { district } }' });
+      expect(body).toEqual({ data: { person: { district: "Isamba" } } });
+    } finally {
+      expect(await ndx.stop()).toBe(0);
+    }
+  });
+});
