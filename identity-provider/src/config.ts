@@ -1,0 +1,35 @@
+import { resolve } from "node:path";
+import { defaultDataDir, defaultFixturesFile, loadConfig, setting } from "@ndx/platform";
+
+export const identityProviderConfigSpec = {
+  /** @default 9000 */
+  PORT: setting.port(9000),
+  /** @default "127.0.0.1" */
+  HOST: setting.string("127.0.0.1"),
+  /** Where NDX runs: this provider is for development only and refuses to start in production. @default "development" */
+  NDX_ENV: setting.oneOf(["development", "test", "production"] as const, "development"),
+  /** The issuer identifier, exactly as tokens carry it in `iss`. Unset means http://localhost:<PORT>. */
+  IDP_ISSUER: setting.optionalUrl(),
+  /** Signing keys (JWKS) and cookie keys, generated once and reused on restart. @default ".data/identity-provider" */
+  IDP_DATA_DIR: setting.string(resolve(defaultDataDir, "identity-provider")),
+  /** @default "../shared/fixtures/farajaland.json" */
+  NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
+  /** The gateway's resource indicator: the `aud` of every access token. @default "http://localhost:4000/graphql" */
+  GATEWAY_AUDIENCE: setting.url("http://localhost:4000/graphql"),
+  /** Lifetime of access tokens (client credentials and user). @default 900 */
+  ACCESS_TOKEN_TTL_SECONDS: setting.int(900, { min: 30, max: 86_400 }),
+  /** Base URL of the consent portal, whose /auth/callback is the portal client's redirect URI. @default "http://localhost:8081" */
+  PORTAL_URL: setting.url("http://localhost:8081"),
+  /** @default "consent-portal" */
+  PORTAL_CLIENT_ID: setting.string("consent-portal"),
+  /** @default "dev-consent-portal-secret" */
+  PORTAL_CLIENT_SECRET: setting.string("dev-consent-portal-secret"),
+  /** @default "info" */
+  LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+};
+
+export type IdentityProviderConfig = ReturnType<typeof loadIdentityProviderConfig>;
+
+export function loadIdentityProviderConfig(env: Readonly<Record<string, string | undefined>>) {
+  return loadConfig(identityProviderConfigSpec, env);
+}

@@ -1,0 +1,5 @@
+export * from "./accounts.ts";
+export * from "./config.ts";
+export * from "./keys.ts";
+export * from "./provider.ts";
+export * from "./server.ts";

@@ -1,0 +1,42 @@
+/** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
+import { loadFarajaland } from "@ndx/fixtures";
+import { createLogger, runService } from "@ndx/platform";
+import { createAccountDirectory } from "./accounts.ts";
+import { loadIdentityProviderConfig } from "./config.ts";
+import { loadOrCreateKeys } from "./keys.ts";
+import { startIdentityProvider } from "./server.ts";
+
+const config = loadIdentityProviderConfig(process.env);
+const logger = createLogger("identity-provider", config.LOG_LEVEL);
+
+await runService("identity-provider", logger, async () => {
+  if (config.NDX_ENV === "production") {
+    throw new Error("the development identity provider must not run in production; configure a real OIDC issuer");
+  }
+  const data = loadFarajaland(config.NDX_FIXTURES_FILE);
+  const keys = await loadOrCreateKeys(config.IDP_DATA_DIR);
+  const accounts = createAccountDirectory(data);
+  const running = await startIdentityProvider({
+    accounts,
+    consumers: data.consumers,
+    portal: { url: config.PORTAL_URL, clientId: config.PORTAL_CLIENT_ID, clientSecret: config.PORTAL_CLIENT_SECRET },
+    keys,
+    audience: config.GATEWAY_AUDIENCE,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    issuer: config.IDP_ISSUER,
+  });
+  logger.info(
+    {
+      issuer: running.issuer,
+      audience: config.GATEWAY_AUDIENCE,
+      accounts: accounts.size,
+      clients: data.consumers.length + 1,
+      keys: keys.created ? "generated" : "reused",
+    },
+    "identity provider listening",
+  );
+  return running;
+});

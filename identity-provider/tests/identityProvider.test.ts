@@ -1,0 +1,238 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadFarajaland } from "@ndx/fixtures";
+import { createLogger, defaultFixturesFile } from "@ndx/platform";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createAccountDirectory,
+  loadOrCreateKeys,
+  startIdentityProvider,
+  type RunningIdentityProvider,
+} from "../src/index.ts";
+
+const data = loadFarajaland(defaultFixturesFile);
+const audience = "http://localhost:4000/graphql";
+const portal = { url: "http://localhost:8081", clientId: "consent-portal", clientSecret: "portal-test-secret" };
+const dataDir = mkdtempSync(join(tmpdir(), "ndx-idp-test-"));
+
+async function start(): Promise<RunningIdentityProvider> {
+  return startIdentityProvider({
+    accounts: createAccountDirectory(data),
+    consumers: data.consumers,
+    portal,
+    keys: await loadOrCreateKeys(dataDir),
+    audience,
+    logger: createLogger("identity-provider-test", "silent"),
+  });
+}
+
+async function clientCredentials(base: string, user: string, secret: string, extra: Record<string, string> = {}) {
+  return fetch(`${base}/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", ...extra }),
+  });
+}
+
+/** A tiny browser: follows redirects by hand and keeps cookies, so the test sees every hop. */
+class Browser {
+  readonly cookies = new Map<string, string>();
+  async go(url: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(url, {
+      ...init,
+      redirect: "manual",
+      headers: { ...(init.headers as Record<string, string> | undefined), cookie: this.cookieHeader() },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const eq = pair?.indexOf("=") ?? -1;
+      if (pair !== undefined && eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return response;
+  }
+  /** Follows redirects until one leaves `origin` or a page is shown. */
+  async follow(response: Response, origin: string): Promise<Response | URL> {
+    let current = response;
+    while (current.status >= 300 && current.status < 400) {
+      const next = new URL(current.headers.get("location") ?? "", current.url || origin);
+      await current.body?.cancel();
+      if (next.origin !== origin) return next;
+      current = await this.go(next.toString());
+    }
+    return current;
+  }
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+}
+
+async function login(idp: RunningIdentityProvider, username: string, password: string) {
+  const verifier = randomBytes(32).toString("base64url");
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const browser = new Browser();
+  const authorize = new URL(`${idp.issuer}/auth`);
+  authorize.search = new URLSearchParams({
+    client_id: portal.clientId,
+    response_type: "code",
+    scope: "openid profile",
+    redirect_uri: `${portal.url}/auth/callback`,
+    state: "st-1",
+    nonce: "n-1",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  }).toString();
+  const loginPage = await browser.follow(await browser.go(authorize.toString()), idp.issuer);
+  if (loginPage instanceof URL) throw new Error(`unexpected redirect to ${loginPage}`);
+  const html = await loginPage.text();
+  const action = /action="([^"]+\/login)"/.exec(html)?.[1];
+  if (action === undefined) throw new Error("no login form");
+  const submitted = await browser.go(new URL(action, idp.issuer).toString(), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username, password }),
+  });
+  if (submitted.status !== 303 && submitted.status !== 302) {
+    return { status: submitted.status, html: await submitted.text() };
+  }
+  const landed = await browser.follow(submitted, idp.issuer);
+  if (!(landed instanceof URL)) throw new Error(`no redirect back: ${landed.status} ${await landed.text()}`);
+  const code = landed.searchParams.get("code");
+  expect(landed.origin + landed.pathname).toBe(`${portal.url}/auth/callback`);
+  expect(landed.searchParams.get("state")).toBe("st-1");
+  const token = await fetch(`${idp.issuer}/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${portal.clientId}:${portal.clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: code ?? "",
+      redirect_uri: `${portal.url}/auth/callback`,
+      code_verifier: verifier,
+    }),
+  });
+  return { status: token.status, tokens: (await token.json()) as Record<string, string> };
+}
+
+describe("development identity provider", () => {
+  let idp: RunningIdentityProvider;
+  let jwks: ReturnType<typeof createRemoteJWKSet>;
+
+  beforeAll(async () => {
+    idp = await start();
+    jwks = createRemoteJWKSet(new URL(`${idp.issuer}/jwks`));
+  });
+  afterAll(async () => {
+    await idp.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers discovery, JWKS (public keys only) and health", async () => {
+    const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery["issuer"]).toBe(idp.issuer);
+    expect(discovery["jwks_uri"]).toBe(`${idp.issuer}/jwks`);
+    expect(discovery["grant_types_supported"]).toEqual(expect.arrayContaining(["client_credentials", "authorization_code"]));
+    expect(discovery["code_challenge_methods_supported"]).toEqual(["S256"]);
+    const set = (await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    expect(set.keys.length).toBeGreaterThan(0);
+    for (const key of set.keys) {
+      expect(key).toHaveProperty("kid");
+      expect(key).not.toHaveProperty("d");
+      expect(key).not.toHaveProperty("p");
+    }
+    expect((await fetch(`${idp.issuer}/ready`)).status).toBe(200);
+    expect(statSync(join(dataDir, "keys.json")).mode & 0o077).toBe(0);
+  });
+
+  it("gives a consumer a JWT access token for the gateway by client credentials", async () => {
+    const response = await clientCredentials(idp.issuer, "passport-app", "dev-passport-secret");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
+    expect(body.token_type).toBe("Bearer");
+    expect(decodeProtectedHeader(body.access_token).typ).toBe("at+jwt");
+    const { payload } = await jwtVerify<JWTPayload & Record<string, unknown>>(body.access_token, jwks, {
+      issuer: idp.issuer,
+      audience,
+      algorithms: ["RS256"],
+    });
+    expect(payload.sub).toBe("passport-app");
+    expect(payload["client_id"]).toBe("passport-app");
+    expect(payload["kind"]).toBe("consumer");
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(900);
+  });
+
+  it("refuses a wrong secret, an unknown client and a foreign resource", async () => {
+    const wrong = await clientCredentials(idp.issuer, "passport-app", "not-the-secret");
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: "invalid_client" });
+    const unknown = await clientCredentials(idp.issuer, "nobody", "x");
+    expect(unknown.status).toBe(401);
+    const foreign = await clientCredentials(idp.issuer, "benefits-app", "dev-benefits-secret", {
+      resource: "https://elsewhere.example/api",
+    });
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toMatchObject({ error: "invalid_target" });
+  });
+
+  it("logs a citizen in by authorization code + PKCE, with the NIC as subject", async () => {
+    const result = await login(idp, "199012345678", "farajaland");
+    expect(result.status).toBe(200);
+    const idToken = result.tokens?.["id_token"] ?? "";
+    const { payload } = await jwtVerify<JWTPayload & Record<string, unknown>>(idToken, jwks, {
+      issuer: idp.issuer,
+      audience: portal.clientId,
+    });
+    expect(payload.sub).toBe("199012345678");
+    expect(payload["kind"]).toBe("citizen");
+    expect(payload["name"]).toBe("Chikondi Emmanuel Mulenga");
+    expect(payload["nonce"]).toBe("n-1");
+  });
+
+  it("logs staff in with their roles, and refuses a wrong password", async () => {
+    const staff = await login(idp, "registrar.checker", "checker-dev-password");
+    const { payload } = await jwtVerify<JWTPayload & Record<string, unknown>>(staff.tokens?.["id_token"] ?? "", jwks, {
+      issuer: idp.issuer,
+    });
+    expect(payload.sub).toBe("registrar.checker");
+    expect(payload["kind"]).toBe("staff");
+    expect(payload["roles"]).toEqual(["registrar", "approver"]);
+    const wrong = await login(idp, "199012345678", "not-farajaland");
+    expect(wrong.status).toBe(401);
+    expect(wrong.html).toContain("do not match");
+    const stranger = await login(idp, "000000000000", "farajaland");
+    expect(stranger.status).toBe(401);
+  });
+
+  it("keeps its signing keys across a restart: old tokens still verify", async () => {
+    const before = (await (await clientCredentials(idp.issuer, "passport-app", "dev-passport-secret")).json()) as {
+      access_token: string;
+    };
+    const again = await start();
+    try {
+      const { payload } = await jwtVerify(before.access_token, createRemoteJWKSet(new URL(`${again.issuer}/jwks`)), {
+        audience,
+      });
+      expect(payload.sub).toBe("passport-app");
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+describe("accounts from the fixtures", () => {
+  const accounts = createAccountDirectory(data);
+  it("has every citizen (by NIC) and the staff", () => {
+    for (const citizen of data.citizens) expect(accounts.find(citizen.nic)?.kind).toBe("citizen");
+    expect(accounts.authenticate("196806300456", "farajaland")?.name).toBe("Ruth Nomsa Lungu");
+    expect(accounts.authenticate("registrar.maker", "maker-dev-password")?.roles).toEqual(["registrar"]);
+    expect(accounts.authenticate("registrar.maker", "farajaland")).toBeUndefined();
+    expect(accounts.find("<nic of any citizen above>")).toBeUndefined();
+  });
+});
