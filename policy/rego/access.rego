@@ -1,0 +1,126 @@
+# METADATA
+# title: NDX access policy
+# description: |
+#   Decides every request before any subgraph is called. Default deny: a read is allowed only when no rule
+#   below denies it and, for personal data about an identified citizen, the citizen's consent covers it.
+#   Who may read what is data (data.json), not code.
+package ndx.access
+
+# Data classes, from least to most protected.
+levels := {"PUBLIC": 0, "INTERNAL": 1, "PERSONAL": 2, "SENSITIVE": 3}
+
+default decision := {"allow": false, "reasons": ["no rule allowed the request"], "consentRequired": false}
+
+decision := {"allow": allow, "reasons": sort([r | some r in deny]), "consentRequired": consent_required}
+
+default allow := false
+
+allow if {
+	count(deny) == 0
+	not consent_required
+}
+
+default consent_required := false
+
+consent_required if {
+	count(deny) == 0
+	input.operation == "query"
+	needs_consent
+	not input.consent.covered
+}
+
+needs_consent if {
+	count(input.subjects) > 0
+	some f in input.fields
+	levels[f.classification] >= levels.PERSONAL
+}
+
+consumer := data.consumers[input.consumer.id]
+
+# --- who is asking ---------------------------------------------------------------------------------------------------
+
+deny contains sprintf("%s is not a registered consumer", [input.consumer.id]) if {
+	input.caller == "consumer"
+	not data.consumers[input.consumer.id]
+}
+
+# --- reads -----------------------------------------------------------------------------------------------------------
+
+deny contains sprintf("purpose %q is not registered for %s", [input.purpose, input.consumer.id]) if {
+	reading
+	not input.purpose in consumer.purposes
+}
+
+deny contains sprintf("%s may not read %s from %s", [input.consumer.id, f.field, f.provider]) if {
+	reading
+	some f in input.fields
+	not may_read(f)
+}
+
+may_read(f) if consumer.mayRead[f.provider] == "*"
+
+may_read(f) if f.field in consumer.mayRead[f.provider]
+
+# Fields every consumer may read whatever its list says: public data.
+may_read(f) if f.classification == "PUBLIC"
+
+deny contains sprintf("%s is %s data; %s is cleared for %s at most", [f.field, f.classification, input.consumer.id, consumer.clearance]) if {
+	reading
+	some f in input.fields
+	levels[f.classification] > levels[consumer.clearance]
+}
+
+deny contains sprintf("%s may not read personal data without naming the citizen (no bulk access)", [input.consumer.id]) if {
+	reading
+	count(input.subjects) == 0
+	some f in input.fields
+	levels[f.classification] >= levels.PERSONAL
+	not consumer.bulkAccess
+}
+
+deny contains sprintf("purpose %q allows at most %d citizens in one request", [input.purpose, limit]) if {
+	reading
+	limit := object.get(data.purposes, [input.purpose, "maxSubjectsPerRequest"], 10)
+	count(input.subjects) > limit
+}
+
+deny contains sprintf("%s may read only on %s, %02d:00 to %02d:00 (%s)", [input.consumer.id, concat(", ", window.days), window.fromHour, window.toHour, input.time.timezone]) if {
+	reading
+	window := consumer.accessWindow
+	not within(window)
+}
+
+within(window) if {
+	input.time.weekday in window.days
+	input.time.hour >= window.fromHour
+	input.time.hour < window.toHour
+}
+
+reading if {
+	input.caller == "consumer"
+	input.operation == "query"
+}
+
+# --- writes (registry change requests): by the caller's roles; consent does not apply ----------------------------
+
+deny contains sprintf("%s needs one of the roles %s", [m, concat(", ", data.writes[m])]) if {
+	input.operation == "mutation"
+	some m in input.mutations
+	data.writes[m]
+	count({r | some r in input.roles; r in data.writes[m]}) == 0
+}
+
+deny contains sprintf("%s is not an allowed write", [m]) if {
+	input.operation == "mutation"
+	some m in input.mutations
+	not data.writes[m]
+}
+
+deny contains "only signed-in staff may write to a register" if {
+	input.operation == "mutation"
+	input.caller != "staff"
+}
+
+deny contains sprintf("operation type %q is not served", [input.operation]) if {
+	not input.operation in {"query", "mutation"}
+}

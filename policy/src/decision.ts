@@ -1,0 +1,35 @@
+/** The policy's input document and its answer: the contract between the gateway and the Rego. */
+
+export type DataClass = "PUBLIC" | "INTERNAL" | "PERSONAL" | "SENSITIVE";
+
+export interface FieldAccess {
+  readonly provider: string;
+  /** `Type.field`, e.g. `Person.permanentAddress`. */
+  readonly field: string;
+  readonly classification: DataClass;
+}
+
+export interface AccessInput {
+  /** `consumer` for applications (client credentials), `staff` for signed-in registry staff. */
+  readonly caller: "consumer" | "staff";
+  readonly operation: "query" | "mutation" | "subscription";
+  readonly consumer?: { readonly id: string; readonly scopes?: readonly string[] };
+  readonly roles?: readonly string[];
+  readonly purpose?: string | undefined;
+  /** The citizens the request is about (NICs). */
+  readonly subjects?: readonly string[];
+  readonly fields?: readonly FieldAccess[];
+  /** Root mutation fields, for writes. */
+  readonly mutations?: readonly string[];
+  readonly consent?: { readonly covered: boolean; readonly consentIds?: readonly string[] };
+  /** Wall-clock time in the exchange's time zone, for access windows. */
+  readonly time: { readonly iso: string; readonly weekday: string; readonly hour: number; readonly timezone: string };
+}
+
+export interface Decision {
+  readonly allow: boolean;
+  /** Why not, in plain words; empty when allowed or when only consent is missing. */
+  readonly reasons: readonly string[];
+  /** Nothing forbids the request, but the citizen's consent does not cover it yet. */
+  readonly consentRequired: boolean;
+}

@@ -1,0 +1,5 @@
+export * from "./bundle.ts";
+export * from "./decision.ts";
+export * from "./evaluator.ts";
+export * from "./opaCli.ts";
+export * from "./paths.ts";

@@ -1,0 +1,123 @@
+package ndx.access_test
+
+import data.ndx.access
+
+weekday_noon := {"iso": "2026-11-23T12:00:00Z", "weekday": "Monday", "hour": 12, "timezone": "Africa/Lusaka"}
+
+field(provider, name) := {"provider": provider, "field": name, "classification": "PERSONAL"}
+
+read(consumer, purpose, fields, covered) := {
+	"caller": "consumer",
+	"operation": "query",
+	"consumer": {"id": consumer},
+	"purpose": purpose,
+	"subjects": ["199012345678"],
+	"fields": fields,
+	"consent": {"covered": covered},
+	"time": weekday_noon,
+}
+
+test_passport_app_with_consent_is_allowed if {
+	d := access.decision with input as read("passport-app", "passport-application", [field("registry", "Person.fullName"), field("drp", "Person.permanentAddress"), field("dmt", "Person.vehicles")], true)
+	d.allow
+	d.reasons == []
+}
+
+test_missing_consent_asks_for_consent_and_does_not_allow if {
+	d := access.decision with input as read("passport-app", "passport-application", [field("registry", "Person.fullName")], false)
+	not d.allow
+	d.consentRequired
+	d.reasons == []
+}
+
+test_benefits_app_may_not_read_vehicles_whatever_the_consent if {
+	d := access.decision with input as read("benefits-app", "benefit-eligibility", [field("registry", "Person.fullName"), field("dmt", "Person.vehicles")], true)
+	not d.allow
+	not d.consentRequired
+	d.reasons == ["benefits-app may not read Person.vehicles from dmt"]
+}
+
+test_benefits_app_may_not_read_profession if {
+	d := access.decision with input as read("benefits-app", "benefit-eligibility", [field("drp", "Person.profession")], false)
+	not d.allow
+	not d.consentRequired
+	d.reasons == ["benefits-app may not read Person.profession from drp"]
+}
+
+test_benefits_app_may_read_its_listed_drp_fields if {
+	access.decision.allow with input as read("benefits-app", "benefit-eligibility", [field("drp", "Person.permanentAddress"), field("registry", "Person.dateOfBirth")], true)
+}
+
+test_purpose_must_be_registered_for_the_consumer if {
+	d := access.decision with input as read("passport-app", "benefit-eligibility", [field("registry", "Person.fullName")], true)
+	d.reasons == ["purpose \"benefit-eligibility\" is not registered for passport-app"]
+}
+
+test_unknown_consumer_is_denied if {
+	d := access.decision with input as read("stranger-app", "passport-application", [field("registry", "Person.fullName")], true)
+	not d.allow
+	"stranger-app is not a registered consumer" in d.reasons
+}
+
+test_sensitive_field_needs_clearance if {
+	sensitive := {"provider": "registry", "field": "Person.hivStatus", "classification": "SENSITIVE"}
+	d := access.decision with input as read("passport-app", "passport-application", [sensitive], true)
+	d.reasons == ["Person.hivStatus is SENSITIVE data; passport-app is cleared for PERSONAL at most"]
+}
+
+test_public_data_needs_neither_listing_nor_consent if {
+	public := {"provider": "registry", "field": "Query.districts", "classification": "PUBLIC"}
+	inp := object.union(read("benefits-app", "benefit-eligibility", [public], false), {"subjects": []})
+	access.decision.allow with input as inp
+}
+
+test_personal_data_without_a_subject_needs_bulk_access if {
+	inp := object.union(read("passport-app", "passport-application", [field("registry", "Person.fullName")], false), {"subjects": []})
+	d := access.decision with input as inp
+	d.reasons == ["passport-app may not read personal data without naming the citizen (no bulk access)"]
+	access.decision.allow with input as inp with data.consumers["passport-app"].bulkAccess as true
+}
+
+test_access_window_is_enforced if {
+	window := {"days": ["Monday", "Tuesday"], "fromHour": 8, "toHour": 17}
+	inside := read("passport-app", "passport-application", [field("registry", "Person.fullName")], true)
+	access.decision.allow with input as inside with data.consumers["passport-app"].accessWindow as window
+	night := object.union(inside, {"time": object.union(weekday_noon, {"hour": 22})})
+	d := access.decision with input as night with data.consumers["passport-app"].accessWindow as window
+	d.reasons == ["passport-app may read only on Monday, Tuesday, 08:00 to 17:00 (Africa/Lusaka)"]
+}
+
+test_too_many_citizens_in_one_request if {
+	inp := object.union(read("passport-app", "passport-application", [field("registry", "Person.fullName")], true), {"subjects": numbers.range(1, 11)})
+	d := access.decision with input as inp
+	d.reasons == ["purpose \"passport-application\" allows at most 10 citizens in one request"]
+}
+
+write(roles, mutations) := {"caller": "staff", "operation": "mutation", "roles": roles, "mutations": mutations, "time": weekday_noon}
+
+test_registrar_may_submit_but_not_approve if {
+	access.decision.allow with input as write(["registrar"], ["submitChangeRequest"])
+	d := access.decision with input as write(["registrar"], ["approveChangeRequest"])
+	d.reasons == ["approveChangeRequest needs one of the roles approver"]
+}
+
+test_writes_ignore_consent if {
+	access.decision.allow with input as write(["registrar", "approver"], ["approveChangeRequest"])
+}
+
+test_consumer_apps_may_not_write if {
+	inp := object.union(write(["registrar"], ["submitChangeRequest"]), {"caller": "consumer", "consumer": {"id": "passport-app"}})
+	d := access.decision with input as inp
+	"only signed-in staff may write to a register" in d.reasons
+}
+
+test_unknown_mutation_is_denied if {
+	d := access.decision with input as write(["registrar"], ["dropEverything"])
+	d.reasons == ["dropEverything is not an allowed write"]
+}
+
+test_subscriptions_are_not_served if {
+	d := access.decision with input as {"caller": "consumer", "operation": "subscription", "consumer": {"id": "passport-app"}, "time": weekday_noon}
+	not d.allow
+	"operation type \"subscription\" is not served" in d.reasons
+}
