@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { migrate, readMigrations, type Db } from "@ndx/platform";
+import { testBackends } from "@ndx/platform/testing";
+import { openAuditLog, type AuditLog } from "../src/audit/auditLog.ts";
+import { verifyAuditTrail } from "../src/audit/auditVerify.ts";
+import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
+
+const decision = (subject: string) => ({
+  kind: "decision" as const,
+  traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+  caller: "consumer" as const,
+  consumer: "passport-app",
+  purpose: "passport-application",
+  operationName: "Person",
+  subjects: [subject],
+  fields: [{ provider: "registry", field: "Person.fullName", classification: "PERSONAL" as const }],
+  consentIds: ["c-1"],
+  policyRevision: "0aeada96aac8ee6b",
+  decision: "permit" as const,
+  reasons: [],
+  decisionId: null,
+  outcome: null,
+});
+
+for (const backend of testBackends()) {
+  describe(`audit trail on ${backend.name}`, () => {
+    let db: Db | undefined;
+    afterEach(async () => {
+      await db?.close();
+      db = undefined;
+    });
+
+    async function open(): Promise<{ db: Db; log: AuditLog }> {
+      db = await backend.open("gateway");
+      await migrate(db, readMigrations(gatewayMigrationsDir), "ndx:gateway");
+      return { db, log: await openAuditLog({ db }) };
+    }
+
+    it("chains events written concurrently into one contiguous, verifiable sequence", async () => {
+      const { db, log } = await open();
+      const events = await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(decision(`1990123456${String(i).padStart(2, "0")}`))));
+      expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(await verifyAuditTrail(db, 7)).toEqual({ ok: true, chains: { main: 40 } });
+    });
+
+    it("continues the chain after a restart, reading the head once", async () => {
+      const { db, log } = await open();
+      await log.append(decision("199012345678"));
+      const again = await openAuditLog({ db });
+      const next = await again.append(decision("199012345678"));
+      expect(next.seq).toBe(2);
+      expect((await verifyAuditTrail(db)).ok).toBe(true);
+    });
+
+    it("refuses UPDATE, DELETE and TRUNCATE in the database itself", async () => {
+      const { db, log } = await open();
+      await log.append(decision("199012345678"));
+      await expect(db.query("UPDATE audit_event SET consumer = 'someone-else'")).rejects.toThrow(/append-only/);
+      await expect(db.query("DELETE FROM audit_event")).rejects.toThrow(/append-only/);
+      await expect(db.query("TRUNCATE audit_event")).rejects.toThrow(/append-only/);
+    });
+
+    it("names the first altered event when someone with owner rights rewrites a row", async () => {
+      const { db, log } = await open();
+      const written = [];
+      for (let i = 0; i < 5; i++) written.push(await log.append(decision("199012345678")));
+      await db.exec("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only");
+      await db.query("UPDATE audit_event SET purpose = 'curiosity' WHERE seq = 3");
+      const report = await verifyAuditTrail(db);
+      expect(report.ok).toBe(false);
+      expect(report.broken).toEqual({ chain: "main", seq: 3, id: written[2]?.id, reason: "its content does not match its hash" });
+    });
+
+    it("names a deleted event by the gap it leaves", async () => {
+      const { db, log } = await open();
+      for (let i = 0; i < 4; i++) await log.append(decision("199012345678"));
+      await db.exec("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only");
+      await db.query("DELETE FROM audit_event WHERE seq = 2");
+      expect((await verifyAuditTrail(db)).broken).toMatchObject({ seq: 3, reason: "event 2 is missing" });
+    });
+
+    it("leaves no gap when a write fails: the next event links to the last stored one", async () => {
+      const { db, log } = await open();
+      await log.append(decision("199012345678"));
+      await expect(log.append({ ...decision("199012345678"), traceId: null as unknown as string })).rejects.toThrow();
+      await log.append(decision("199012345678"));
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 2 } });
+    });
+  });
+}
