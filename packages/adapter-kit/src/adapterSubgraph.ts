@@ -1,0 +1,56 @@
+/**
+ * An adapter as a federation subgraph: graphql-yoga over `@apollo/subgraph` with the SDL from `schema/` (the
+ * contract), JSON /health and /ready, and errors masked the NDX way. An UpstreamError thrown by a resolver becomes
+ * UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT / NOT_FOUND naming the provider; anything unexpected is logged and shown
+ * as a bare INTERNAL_SERVER_ERROR.
+ */
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import { createMaskError, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
+import { subgraphSdl } from "@ndx/schema";
+import { GraphQLError, parse } from "graphql";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { toGraphQLError, UpstreamError } from "./upstreamError.ts";
+
+export interface AdapterSubgraphOptions<C extends object> {
+  /** The subgraph's name in schema/subgraphs.json; its SDL is served. */
+  readonly name: string;
+  readonly resolvers: GraphQLResolverMap<C>;
+  /** A fresh context per request (its DataLoaders batch that request's lookups). */
+  readonly context: () => C;
+  /** Readiness checks for GET /ready, e.g. the upstream answers. @default {} */
+  readonly ready?: Readonly<Record<string, Check>>;
+  /** GraphiQL on GET /graphql. @default true */
+  readonly graphiql?: boolean;
+  readonly logger: Logger;
+}
+
+export type AdapterYoga<C extends object> = YogaServerInstance<Record<string, never>, C>;
+
+export function createAdapterSubgraph<C extends object>(options: AdapterSubgraphOptions<C>): AdapterYoga<C> {
+  const { logger } = options;
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(subgraphSdl(options.name)),
+    // The library types resolver maps with an unknown context; ours is typed C.
+    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const mask = createMaskError((err) => logger.error({ err }, "unexpected error in a resolver"));
+  return createYoga<Record<string, never>, C>({
+    schema,
+    graphiql: options.graphiql ?? true,
+    landingPage: false,
+    healthCheckEndpoint: "/.well-known/yoga/health",
+    logging: false,
+    maskedErrors: {
+      maskError(error) {
+        const original = error instanceof GraphQLError ? error.originalError : undefined;
+        if (error instanceof GraphQLError && original instanceof UpstreamError) {
+          return mask(new GraphQLError(error.message, { nodes: error.nodes ?? null, path: error.path ?? null, originalError: toGraphQLError(original) }));
+        }
+        return mask(error);
+      },
+    },
+    context: () => options.context(),
+    plugins: [useInputErrorCodes(), useHealth({ ...options.ready })],
+  });
+}
