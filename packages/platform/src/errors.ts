@@ -23,11 +23,15 @@ export interface NdxErrorOptions {
   details?: Record<string, unknown>;
   /** Whether the HTTP status should follow the error. Off inside subgraphs, whose answers the gateway merges. */
   httpStatus?: boolean;
+  /** Response headers that go with it (e.g. WWW-Authenticate, Retry-After). */
+  headers?: Record<string, string>;
 }
 
 export function ndxError(code: ErrorCode, message: string, options: NdxErrorOptions = {}): GraphQLError {
   const extensions: Record<string, unknown> = { code, ...options.details };
-  if (options.httpStatus !== false) extensions["http"] = { status: errorCodes[code] };
+  if (options.httpStatus !== false) {
+    extensions["http"] = { status: errorCodes[code], ...(options.headers === undefined ? {} : { headers: options.headers }) };
+  }
   return new GraphQLError(message, { extensions });
 }
 
