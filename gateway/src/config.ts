@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { loadConfig, setting, type Setting } from "@ndx/platform";
+import { ConfigError, defaultDataDir, loadConfig, setting, type Setting } from "@ndx/platform";
+import { distDir } from "@ndx/policy";
 import { listSubgraphs, supergraphFile } from "@ndx/schema";
 
 /** `REGISTRY_URL`, `DRP_REST_URL`, ...: the run-time URL of each subgraph, overriding the supergraph's default. */
@@ -8,6 +9,34 @@ export function subgraphUrlVariable(name: string): string {
 }
 
 const base = {
+  /** development, test or production: production refuses development secrets. @default "development" */
+  NDX_ENV: setting.oneOf(["development", "test", "production"] as const, "development"),
+  /** A postgres:// URL for the gateway's own tables (the audit trail); unset means PGlite under PGLITE_DIR. */
+  DATABASE_URL: setting.optionalUrl(),
+  /** @default ".data/gateway" */
+  PGLITE_DIR: setting.string(resolve(defaultDataDir, "gateway")),
+  /** Turn the access plugin off (the bench's plain gateway only). @default true */
+  ACCESS_CONTROL: setting.bool(true),
+  /** The OpenID issuer whose tokens consumers present. @default "http://localhost:9000" */
+  OIDC_ISSUER: setting.url("http://localhost:9000"),
+  /** This gateway's audience: tokens must carry it in `aud`. @default "http://localhost:4000/graphql" */
+  OIDC_AUDIENCE: setting.string("http://localhost:4000/graphql"),
+  /** The issuer's JWKS URL; discovered from the issuer when unset. */
+  OIDC_JWKS_URI: setting.optionalUrl(),
+  /** @default "http://localhost:8081" */
+  CONSENT_ENGINE_URL: setting.url("http://localhost:8081"),
+  /** Service credential for the consent engine's API (development default only in development). */
+  CONSENT_SERVICE_TOKEN: setting.optionalString(),
+  /** Credential the consent portal presents to read a citizen's audit events (development default only in development). */
+  AUDIT_READ_TOKEN: setting.optionalString(),
+  /** Longest a cached consent answer is trusted. @default 30000 */
+  CONSENT_CACHE_MS: setting.int(30_000, { min: 0, max: 3_600_000 }),
+  /** The compiled policy bundle. @default "policy/dist" */
+  POLICY_DIR: setting.string(distDir),
+  /** This replica's audit chain: give each gateway replica its own. @default "main" */
+  AUDIT_CHAIN: setting.string("main"),
+  /** Time zone of policy access windows. @default "UTC" */
+  NDX_TIMEZONE: setting.string("UTC"),
   /** @default 4000 */
   PORT: setting.port(4000),
   /** @default "127.0.0.1" */
@@ -22,7 +51,26 @@ const base = {
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
 };
 
+export const developmentSecrets = {
+  CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
+  AUDIT_READ_TOKEN: "dev-audit-read-token",
+} as const;
+
 export interface GatewayConfig {
+  readonly NDX_ENV: "development" | "test" | "production";
+  readonly DATABASE_URL: string | undefined;
+  readonly PGLITE_DIR: string;
+  readonly ACCESS_CONTROL: boolean;
+  readonly OIDC_ISSUER: string;
+  readonly OIDC_AUDIENCE: string;
+  readonly OIDC_JWKS_URI: string | undefined;
+  readonly CONSENT_ENGINE_URL: string;
+  readonly CONSENT_SERVICE_TOKEN: string;
+  readonly AUDIT_READ_TOKEN: string;
+  readonly CONSENT_CACHE_MS: number;
+  readonly POLICY_DIR: string;
+  readonly AUDIT_CHAIN: string;
+  readonly NDX_TIMEZONE: string;
   readonly PORT: number;
   readonly HOST: string;
   readonly SUPERGRAPH_FILE: string;
@@ -36,14 +84,44 @@ export interface GatewayConfig {
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   const urls: Record<string, Setting<string | undefined>> = {};
   for (const s of listSubgraphs()) urls[subgraphUrlVariable(s.name)] = setting.optionalUrl();
-  const parsed = loadConfig(base, env);
-  const overrides = loadConfig(urls, env);
+  const problems: string[] = [];
+  const collect = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.problems);
+      else throw error;
+      return undefined;
+    }
+  };
+  const parsed = collect(() => loadConfig(base, env));
+  const overrides = collect(() => loadConfig(urls, env));
+  if (parsed === undefined || overrides === undefined) throw new ConfigError(problems);
+  const secret = (name: keyof typeof developmentSecrets): string => {
+    const value = parsed[name];
+    if (parsed.NDX_ENV === "development") return value ?? developmentSecrets[name];
+    if (value === undefined || value === developmentSecrets[name] || value.length < 24) {
+      problems.push(`${name} must be set to a real secret of at least 24 characters when NDX_ENV=${parsed.NDX_ENV}`);
+    }
+    return value ?? "";
+  };
+  const CONSENT_SERVICE_TOKEN = secret("CONSENT_SERVICE_TOKEN");
+  const AUDIT_READ_TOKEN = secret("AUDIT_READ_TOKEN");
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: parsed.NDX_TIMEZONE });
+  } catch {
+    problems.push(`NDX_TIMEZONE=${JSON.stringify(parsed.NDX_TIMEZONE)}: is not an IANA time zone (expected e.g. Africa/Lusaka)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const subgraphUrls: Record<string, string> = {};
   for (const s of listSubgraphs()) {
     const url = overrides[subgraphUrlVariable(s.name)];
     if (url !== undefined) subgraphUrls[s.name] = url;
   }
   return {
+    ...parsed,
+    CONSENT_SERVICE_TOKEN,
+    AUDIT_READ_TOKEN,
     PORT: parsed.PORT,
     HOST: parsed.HOST,
     SUPERGRAPH_FILE: resolve(parsed.SUPERGRAPH_FILE),

@@ -4,7 +4,7 @@
  */
 import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
-import { createMaskError, useHealth, useInputErrorCodes, type Logger } from "@ndx/platform";
+import { createMaskError, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { createSubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
@@ -21,6 +21,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Extra yoga/envelop plugins, run before execution (the access plugin arrives here). @default [] */
   readonly plugins?: readonly Plugin[];
+  /** Extra readiness checks for GET /ready (e.g. the database). @default {} */
+  readonly readiness?: Readonly<Record<string, Check>>;
 }
 
 export interface Gateway {
@@ -54,9 +56,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
     plugins: [
       useInputErrorCodes(),
-      useHealth(
-        Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
-      ),
+      useHealth({
+        ...options.readiness,
+        ...Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
+      }),
       ...(options.plugins ?? []),
       useApolloFederation({ gateway, logger }),
     ],

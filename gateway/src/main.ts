@@ -2,14 +2,20 @@
 import { readFileSync } from "node:fs";
 import { createLogger, listen, runService } from "@ndx/platform";
 import { loadGatewayConfig } from "./config.ts";
+import { createAccessControl } from "./accessControl.ts";
 import { createGateway } from "./gateway.ts";
 
 const config = loadGatewayConfig(process.env);
 const logger = createLogger("gateway", config.LOG_LEVEL);
 
 await runService("gateway", logger, async () => {
+  const supergraphSdl = readFileSync(config.SUPERGRAPH_FILE, "utf8");
+  const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger) : undefined;
+  if (access === undefined) logger.warn("ACCESS_CONTROL=false: no authentication, consent, policy or audit");
   const gateway = await createGateway({
-    supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, "utf8"),
+    supergraphSdl,
+    plugins: access?.plugins ?? [],
+    readiness: access?.readiness ?? {},
     subgraphUrls: config.subgraphUrls,
     graphiql: config.GRAPHIQL,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
@@ -21,6 +27,7 @@ await runService("gateway", logger, async () => {
     async close() {
       await http.close();
       await gateway.close();
+      await access?.close();
     },
   };
 });

@@ -24,7 +24,7 @@ default consent_required := false
 
 consent_required if {
 	count(deny) == 0
-	input.operation == "query"
+	reading
 	needs_consent
 	not input.consent.covered
 }
@@ -42,6 +42,25 @@ consumer := data.consumers[input.consumer.id]
 deny contains sprintf("%s is not a registered consumer", [input.consumer.id]) if {
 	input.caller == "consumer"
 	not data.consumers[input.consumer.id]
+}
+
+deny contains "citizens see their own data and consents in the consent portal, not through the exchange" if {
+	input.caller == "citizen"
+}
+
+# Registry staff read the register they keep (to prepare and review change requests), nothing else.
+deny contains sprintf("registry staff may not read %s from %s", [f.field, f.provider]) if {
+	input.caller == "staff"
+	input.operation == "query"
+	some f in input.fields
+	f.provider != "registry"
+	f.classification != "PUBLIC"
+}
+
+deny contains "registry staff need the registrar or approver role" if {
+	input.caller == "staff"
+	input.operation == "query"
+	count({r | some r in input.roles; r in {"registrar", "approver"}}) == 0
 }
 
 # --- reads -----------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ export interface FieldAccess {
 
 export interface AccessInput {
   /** `consumer` for applications (client credentials), `staff` for signed-in registry staff. */
-  readonly caller: "consumer" | "staff";
+  readonly caller: "consumer" | "staff" | "citizen";
   readonly operation: "query" | "mutation" | "subscription";
   readonly consumer?: { readonly id: string; readonly scopes?: readonly string[] };
   readonly roles?: readonly string[];

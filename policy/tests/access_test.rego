@@ -121,3 +121,26 @@ test_subscriptions_are_not_served if {
 	not d.allow
 	"operation type \"subscription\" is not served" in d.reasons
 }
+
+staff_read(roles, fields) := {"caller": "staff", "operation": "query", "roles": roles, "subjects": ["197712240099"], "fields": fields, "time": weekday_noon}
+
+test_registry_staff_read_the_register_without_consent if {
+	d := access.decision with input as staff_read(["registrar"], [field("registry", "Person.district")])
+	d.allow
+	not d.consentRequired
+}
+
+test_registry_staff_may_not_read_other_agencies if {
+	d := access.decision with input as staff_read(["registrar", "approver"], [field("drp", "Person.profession")])
+	d.reasons == ["registry staff may not read Person.profession from drp"]
+}
+
+test_staff_without_a_registry_role_read_nothing if {
+	d := access.decision with input as staff_read([], [field("registry", "Person.district")])
+	d.reasons == ["registry staff need the registrar or approver role"]
+}
+
+test_citizen_tokens_are_not_for_the_exchange if {
+	d := access.decision with input as object.union(staff_read([], [field("registry", "Person.district")]), {"caller": "citizen"})
+	"citizens see their own data and consents in the consent portal, not through the exchange" in d.reasons
+}

@@ -13,7 +13,7 @@ export interface AuditContent {
   readonly at: string;
   readonly kind: "decision" | "outcome";
   readonly traceId: string;
-  readonly caller: "consumer" | "staff" | null;
+  readonly caller: "consumer" | "staff" | "citizen" | null;
   /** Consumer application id, or the staff user for writes. */
   readonly consumer: string | null;
   readonly purpose: string | null;

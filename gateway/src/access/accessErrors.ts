@@ -1,0 +1,24 @@
+/** The refusals of the access plugin, each with its DESIGN.md code and HTTP status. */
+import { ndxError } from "@ndx/platform";
+import type { GraphQLError } from "graphql";
+import type { OpenedRequest } from "./consentCheck.ts";
+
+export function consentRequired(citizenId: string, request: OpenedRequest): GraphQLError {
+  const names = request.missing.map((m) => `${m.field} (${m.provider})`).join(", ");
+  return ndxError("CONSENT_REQUIRED", `Citizen ${citizenId} has not consented to: ${names}. Send them to consentUrl.`, {
+    details: {
+      consentUrl: request.consentUrl,
+      consentRequestId: request.consentRequestId,
+      citizenId,
+      missing: request.missing,
+    },
+  });
+}
+
+export function forbidden(reasons: readonly string[]): GraphQLError {
+  return ndxError("FORBIDDEN", `Access denied by policy: ${reasons.join("; ")}`, { details: { reasons } });
+}
+
+export function notRecorded(): GraphQLError {
+  return ndxError("INTERNAL_SERVER_ERROR", "The access could not be recorded in the audit trail, so nothing was read");
+}

@@ -1,0 +1,201 @@
+/**
+ * The access plugin: before any subgraph is called, it authenticates the caller, computes the operation's scope,
+ * checks the citizen's consent and the OPA policy, and writes one audit event for the decision, whatever it is.
+ * A refusal stops execution (`setResultAndStopExecution`), so no fetch is ever planned for it. After execution the
+ * outcome is appended to the trail as well.
+ */
+import { randomBytes } from "node:crypto";
+import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { badUserInput, isNdxError, type Logger } from "@ndx/platform";
+import type { AccessInput, FieldAccess, PolicyHolder } from "@ndx/policy";
+import type { AuditContent, AuditDecision } from "../audit/auditEvent.ts";
+import type { AuditLog } from "../audit/auditLog.ts";
+import { consentRequired, forbidden, notRecorded } from "./accessErrors.ts";
+import { accessTime } from "./accessTime.ts";
+import type { ConsentAnswer, ConsentCheck } from "./consentCheck.ts";
+import type { Authenticator, Caller } from "./consumerAuth.ts";
+import type { FieldCatalogue } from "./fieldCatalogue.ts";
+import { computeScope, type Scope } from "./scope.ts";
+
+export interface AccessOptions {
+  readonly authenticator: Authenticator;
+  readonly catalogue: FieldCatalogue;
+  readonly policy: PolicyHolder;
+  readonly consent: ConsentCheck;
+  readonly audit: AuditLog;
+  readonly logger: Logger;
+  /** Time zone of access windows. @default "UTC" */
+  readonly timezone?: string;
+  /** Let GraphiQL load the schema without a token (development). @default false */
+  readonly anonymousIntrospection?: boolean;
+  /** Header that declares the purpose of a request. @default "x-purpose" */
+  readonly purposeHeader?: string;
+}
+
+interface Check {
+  readonly nic: string;
+  readonly wanted: readonly FieldAccess[];
+  readonly answer: ConsentAnswer;
+}
+
+const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
+
+function traceIdOf(request: Request): string {
+  const traceparent = request.headers.get("traceparent");
+  const match = traceparent === null ? null : /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent);
+  return match?.[1] ?? randomBytes(16).toString("hex");
+}
+
+export function useAccess(options: AccessOptions): Plugin<{ request: Request }> {
+  const { authenticator, catalogue, policy, consent, audit, logger } = options;
+  const purposeHeader = options.purposeHeader ?? "x-purpose";
+  const clock = accessTime(options.timezone ?? "UTC");
+
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const request = args.contextValue.request;
+      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      if (operation === null || operation === undefined) return;
+      const traceId = traceIdOf(request);
+      const base = {
+        kind: "decision" as const,
+        traceId,
+        operationName: operation.name?.value ?? null,
+        decisionId: null,
+        outcome: null,
+      };
+      const record = async (content: Omit<AuditContent, "id" | "at">) => audit.append(content);
+      const stop = async (errors: GraphQLError[], content: Omit<AuditContent, "id" | "at">) => {
+        try {
+          await record(content);
+        } catch (error) {
+          logger.error({ err: error }, "audit write failed");
+        }
+        setResultAndStopExecution({ errors });
+      };
+      const empty = {
+        caller: null,
+        consumer: null,
+        purpose: null,
+        subjects: [],
+        fields: [],
+        consentIds: [],
+        policyRevision: policy.current.revision,
+        reasons: [],
+      };
+
+      const introspectionOnly = operation.selectionSet.selections.every(
+        (s) => s.kind === "Field" && s.name.value.startsWith("__"),
+      );
+      if (introspectionOnly && options.anonymousIntrospection === true) return;
+
+      let caller: Caller;
+      try {
+        caller = await authenticator.authenticate(request.headers.get("authorization"));
+      } catch (error) {
+        const refusal = error instanceof GraphQLError ? error : notRecorded();
+        const decision: AuditDecision = refusal.extensions["code"] === "UNAUTHENTICATED" ? "unauthenticated" : "forbidden";
+        return stop([refusal], { ...base, ...empty, decision, reasons: [refusal.message] });
+      }
+      if (introspectionOnly) return;
+
+      const scope: Scope = computeScope(catalogue, args.document, operation, args.variableValues);
+      const purpose = request.headers.get(purposeHeader)?.trim() || null;
+      const subjects = [...scope.subjects.keys()];
+      const who = { caller: caller.kind, consumer: caller.id, purpose, subjects, fields: scope.fields };
+      const badRequest = (message: string) =>
+        stop([badUserInput(message)], { ...base, ...empty, ...who, decision: "bad_request", reasons: [message] });
+
+      if (scope.invalidSubjects.length > 0) {
+        return badRequest(`Not a citizen identifier: ${scope.invalidSubjects.map((s) => JSON.stringify(s.slice(0, 40))).join(", ")}`);
+      }
+      if (caller.kind === "consumer" && scope.operation === "query" && purpose === null && scope.fields.some(personal)) {
+        return badRequest(`The ${purposeHeader} header must declare the purpose of this request`);
+      }
+
+      // Consent: per citizen, for the personal fields read about them. Only consumer reads need it.
+      const needsConsent = caller.kind === "consumer" && scope.operation === "query" && purpose !== null;
+      let checks: Check[] = [];
+      try {
+        if (needsConsent) {
+          checks = await Promise.all(
+            [...scope.subjects].map(async ([nic, fields]): Promise<Check> => {
+              const wanted = fields.filter(personal);
+              const answer =
+                wanted.length === 0 ? { covered: true, consentIds: [], missing: [] } : await consent.check(caller.id, nic, purpose, wanted);
+              return { nic, wanted, answer };
+            }),
+          );
+        }
+      } catch (error) {
+        const refusal = isNdxError(error) ? error : notRecorded();
+        return stop([refusal], { ...base, ...empty, ...who, decision: "forbidden", reasons: [refusal.message] });
+      }
+      const covered = checks.every((c) => c.answer.covered);
+      const consentIds = [...new Set(checks.flatMap((c) => c.answer.consentIds))].sort();
+
+      const input: AccessInput = {
+        caller: caller.kind,
+        operation: scope.operation,
+        consumer: { id: caller.id, scopes: caller.scopes },
+        roles: caller.roles,
+        purpose: purpose ?? undefined,
+        subjects,
+        fields: scope.fields,
+        mutations: scope.operation === "mutation" ? scope.rootFields : [],
+        consent: { covered, consentIds },
+        time: clock(new Date()),
+      };
+      const active = policy.current;
+      const verdict = active.evaluate(input);
+      const decided = { ...base, ...who, consentIds, policyRevision: active.revision, reasons: [...verdict.reasons] };
+
+      if (verdict.reasons.length > 0 || (!verdict.allow && !verdict.consentRequired)) {
+        return stop([forbidden(verdict.reasons.length > 0 ? verdict.reasons : ["not allowed"])], { ...decided, decision: "forbidden" });
+      }
+      if (verdict.consentRequired) {
+        let errors: GraphQLError[];
+        try {
+          errors = await Promise.all(
+            checks
+              .filter((c) => !c.answer.covered)
+              .map(async (c) => {
+                const missing = c.wanted.filter((f) => c.answer.missing.some((m) => m.provider === f.provider && m.field === f.field));
+                return consentRequired(c.nic, await consent.openRequest(caller.id, c.nic, purpose ?? "", missing));
+              }),
+          );
+        } catch (error) {
+          errors = [isNdxError(error) ? error : notRecorded()];
+        }
+        return stop(errors, { ...decided, decision: "consent_required" });
+      }
+
+      // Permitted: the decision must be on the record before anything is read.
+      let decisionId: string;
+      try {
+        decisionId = (await record({ ...decided, decision: "permit" })).id;
+      } catch (error) {
+        logger.error({ err: error }, "audit write failed; refusing the request");
+        setResultAndStopExecution({ errors: [notRecorded()] });
+        return;
+      }
+      return {
+        onExecuteDone({ result }) {
+          const errors = "errors" in result ? ((result as ExecutionResult).errors ?? []) : [];
+          const data = "data" in result ? (result as ExecutionResult).data : undefined;
+          const outcome = errors.length === 0 ? "ok" : data === null || data === undefined ? "error" : "partial";
+          // The outcome completes the record; the response does not wait for it.
+          record({
+            ...decided,
+            kind: "outcome",
+            decision: "permit",
+            decisionId,
+            outcome,
+            reasons: errors.map((e) => String(e.extensions?.["code"] ?? "ERROR")),
+          }).catch((error: unknown) => logger.error({ err: error }, "audit outcome write failed"));
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * GET /audit/citizens/{nic}/accesses?limit=&before= — the decisions about one citizen, for the consent portal's
+ * "who accessed my data" page. Service-authenticated (AUDIT_READ_TOKEN); the portal shows each citizen only their own.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Queryable } from "@ndx/platform";
+import { accessesAbout } from "./auditQuery.ts";
+
+const digest = (v: string) => createHash("sha256").update(v).digest();
+
+function problem(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status });
+}
+
+export function useAuditApi(db: Queryable, readToken: string) {
+  const expected = digest(readToken);
+  return {
+    async onRequest({ request, endResponse }: { request: Request; endResponse: (r: Response) => void }) {
+      const url = new URL(request.url);
+      if (!url.pathname.startsWith("/audit/")) return;
+      const match = /^\/audit\/citizens\/([^/]+)\/accesses$/.exec(url.pathname);
+      if (match?.[1] === undefined) return endResponse(problem(404, "NOT_FOUND", "No such audit endpoint"));
+      if (request.method !== "GET") return endResponse(problem(405, "BAD_USER_INPUT", "Only GET is allowed here"));
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      if (token === undefined || !timingSafeEqual(digest(token), expected)) {
+        return endResponse(problem(401, "UNAUTHENTICATED", "A valid service token is required"));
+      }
+      const nic = decodeURIComponent(match[1]);
+      if (!/^\d{12}$/.test(nic)) return endResponse(problem(400, "BAD_USER_INPUT", "The citizen id must be 12 digits"));
+      const limitRaw = url.searchParams.get("limit") ?? "50";
+      const limit = Number(limitRaw);
+      if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 200) {
+        return endResponse(problem(400, "BAD_USER_INPUT", "limit must be between 1 and 200"));
+      }
+      const before = url.searchParams.get("before") ?? undefined;
+      if (before !== undefined && Number.isNaN(Date.parse(before))) {
+        return endResponse(problem(400, "BAD_USER_INPUT", "before must be an ISO 8601 time"));
+      }
+      const accesses = await accessesAbout(db, nic, limit, before);
+      endResponse(Response.json({ citizenId: nic, accesses }));
+    },
+  };
+}
