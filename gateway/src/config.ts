@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { ConfigError, defaultDataDir, loadConfig, setting, type Setting } from "@ndx/platform";
+import { ConfigError, defaultDataDir, environmentSetting, loadConfig, resolveSecrets, setting, type Setting } from "@ndx/platform";
 import { distDir } from "@ndx/policy";
 import { listSubgraphs, supergraphFile } from "@ndx/schema";
 
@@ -10,7 +10,7 @@ export function subgraphUrlVariable(name: string): string {
 
 const base = {
   /** development, test or production: production refuses development secrets. @default "development" */
-  NDX_ENV: setting.oneOf(["development", "test", "production"] as const, "development"),
+  NDX_ENV: environmentSetting(),
   /** A postgres:// URL for the gateway's own tables (the audit trail); unset means PGlite under PGLITE_DIR. */
   DATABASE_URL: setting.optionalUrl(),
   /** @default ".data/gateway" */
@@ -27,6 +27,8 @@ const base = {
   CONSENT_ENGINE_URL: setting.url("http://localhost:8081"),
   /** Service credential for the consent engine's API (development default only in development). */
   CONSENT_SERVICE_TOKEN: setting.optionalString(),
+  /** Credential every subgraph requires from the gateway (development default only in development). */
+  SUBGRAPH_TOKEN: setting.optionalString(),
   /** Credential the consent portal presents to read a citizen's audit events (development default only in development). */
   AUDIT_READ_TOKEN: setting.optionalString(),
   /** Longest a cached consent answer is trusted. @default 30000 */
@@ -54,6 +56,7 @@ const base = {
 export const developmentSecrets = {
   CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
   AUDIT_READ_TOKEN: "dev-audit-read-token",
+  SUBGRAPH_TOKEN: "dev-subgraph-token",
 } as const;
 
 export interface GatewayConfig {
@@ -67,6 +70,7 @@ export interface GatewayConfig {
   readonly CONSENT_ENGINE_URL: string;
   readonly CONSENT_SERVICE_TOKEN: string;
   readonly AUDIT_READ_TOKEN: string;
+  readonly SUBGRAPH_TOKEN: string;
   readonly CONSENT_CACHE_MS: number;
   readonly POLICY_DIR: string;
   readonly AUDIT_CHAIN: string;
@@ -97,22 +101,23 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
   const parsed = collect(() => loadConfig(base, env));
   const overrides = collect(() => loadConfig(urls, env));
   if (parsed === undefined || overrides === undefined) throw new ConfigError(problems);
-  const secret = (name: keyof typeof developmentSecrets): string => {
-    const value = parsed[name];
-    if (parsed.NDX_ENV === "development") return value ?? developmentSecrets[name];
-    if (value === undefined || value === developmentSecrets[name] || value.length < 24) {
-      problems.push(`${name} must be set to a real secret of at least 24 characters when NDX_ENV=${parsed.NDX_ENV}`);
-    }
-    return value ?? "";
-  };
-  const CONSENT_SERVICE_TOKEN = secret("CONSENT_SERVICE_TOKEN");
-  const AUDIT_READ_TOKEN = secret("AUDIT_READ_TOKEN");
+  const secrets = collect(() =>
+    resolveSecrets(
+      parsed.NDX_ENV,
+      {
+        CONSENT_SERVICE_TOKEN: parsed.CONSENT_SERVICE_TOKEN,
+        AUDIT_READ_TOKEN: parsed.AUDIT_READ_TOKEN,
+        SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN,
+      },
+      developmentSecrets,
+    ),
+  );
   try {
     new Intl.DateTimeFormat("en", { timeZone: parsed.NDX_TIMEZONE });
   } catch {
     problems.push(`NDX_TIMEZONE=${JSON.stringify(parsed.NDX_TIMEZONE)}: is not an IANA time zone (expected e.g. Africa/Lusaka)`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || secrets === undefined) throw new ConfigError(problems);
   const subgraphUrls: Record<string, string> = {};
   for (const s of listSubgraphs()) {
     const url = overrides[subgraphUrlVariable(s.name)];
@@ -120,8 +125,7 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
   }
   return {
     ...parsed,
-    CONSENT_SERVICE_TOKEN,
-    AUDIT_READ_TOKEN,
+    ...secrets,
     PORT: parsed.PORT,
     HOST: parsed.HOST,
     SUPERGRAPH_FILE: resolve(parsed.SUPERGRAPH_FILE),

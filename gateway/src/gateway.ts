@@ -21,6 +21,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Extra yoga/envelop plugins, run before execution (the access plugin arrives here). @default [] */
   readonly plugins?: readonly Plugin[];
+  /** Credential sent to every subgraph (they answer only the gateway). @default undefined: none sent */
+  readonly subgraphToken?: string | undefined;
   /** Extra readiness checks for GET /ready (e.g. the database). @default {} */
   readonly readiness?: Readonly<Record<string, Check>>;
 }
@@ -44,7 +46,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error: (m: unknown) => logger.error(String(m)),
     },
     buildService: ({ name, url }) =>
-      createSubgraphSource({ name, url: urlOf.get(name) ?? url ?? "", timeoutMs: subgraphTimeoutMs, logger }),
+      createSubgraphSource({
+        name,
+        url: urlOf.get(name) ?? url ?? "",
+        timeoutMs: subgraphTimeoutMs,
+        logger,
+        serviceToken: options.subgraphToken,
+      }),
   });
   await gateway.load();
 

@@ -15,6 +15,7 @@ await runService("gateway", logger, async () => {
   const gateway = await createGateway({
     supergraphSdl,
     plugins: access?.plugins ?? [],
+    subgraphToken: config.SUBGRAPH_TOKEN,
     readiness: access?.readiness ?? {},
     subgraphUrls: config.subgraphUrls,
     graphiql: config.GRAPHIQL,

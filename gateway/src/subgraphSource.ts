@@ -4,7 +4,7 @@
  * network error's text. The query planner carries on with the other fetches, so the rest of the data comes back.
  */
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
-import { ndxError, type Logger } from "@ndx/platform";
+import { gatewayHeaders, ndxError, type ForwardedCaller, type Logger } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 
 export interface SubgraphSourceOptions {
@@ -13,12 +13,19 @@ export interface SubgraphSourceOptions {
   /** @default 10000 */
   readonly timeoutMs?: number;
   readonly logger: Logger;
+  /** The credential subgraphs trust; the caller named by the access plugin goes along with it. */
+  readonly serviceToken?: string | undefined;
 }
 
 export function createSubgraphSource(options: SubgraphSourceOptions): RemoteGraphQLDataSource {
-  const { name, url, timeoutMs = 10_000, logger } = options;
-  return new RemoteGraphQLDataSource({
+  const { name, url, timeoutMs = 10_000, logger, serviceToken } = options;
+  return new RemoteGraphQLDataSource<Record<string, unknown>>({
     url,
+    willSendRequest({ request, context }) {
+      if (serviceToken === undefined) return;
+      const caller = (context as { ndxCaller?: ForwardedCaller }).ndxCaller;
+      for (const [k, v] of Object.entries(gatewayHeaders(serviceToken, caller))) request.http?.headers.set(k, v);
+    },
     fetcher: (input, init) =>
       fetch(input, {
         method: init?.method ?? "POST",

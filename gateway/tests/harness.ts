@@ -6,6 +6,8 @@ import { readSupergraph } from "@ndx/schema";
 import { createGateway, type Gateway } from "../src/index.ts";
 
 export const logger = createLogger("test", "silent");
+/** The credential the test gateway presents and the test subgraphs require. */
+export const subgraphToken = "test-subgraph-token";
 
 export interface RunningRegistry {
   readonly http: Listening;
@@ -20,7 +22,7 @@ export async function startRegistry(generated = 200): Promise<RunningRegistry> {
   await migrate(db, readMigrations(migrationsDir), "ndx:registry");
   const canonical = loadFarajaland(defaultFixturesFile).citizens;
   await seedRegistry(db, [...canonical, ...generateCitizens({ count: generated, reserved: canonical })]);
-  const yoga = await createRegistry({ db, logger });
+  const yoga = await createRegistry({ db, logger, gatewayToken: subgraphToken });
   let count = 0;
   const http = await listen((req, res) => {
     if (req.url?.startsWith("/graphql") === true) count += 1;
@@ -41,6 +43,7 @@ export async function startGateway(registryUrl: string, options: { timeoutMs?: n
   return createGateway({
     supergraphSdl: readSupergraph(),
     subgraphUrls: { registry: registryUrl },
+    subgraphToken,
     logger,
     ...(options.timeoutMs === undefined ? {} : { subgraphTimeoutMs: options.timeoutMs }),
   });

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { badUserInput, isNdxError, type Logger } from "@ndx/platform";
+import { badUserInput, isNdxError, type ForwardedCaller, type Logger } from "@ndx/platform";
 import type { AccessInput, FieldAccess, PolicyHolder } from "@ndx/policy";
 import type { AuditContent, AuditDecision } from "../audit/auditEvent.ts";
 import type { AuditLog } from "../audit/auditLog.ts";
@@ -171,6 +171,8 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         return stop(errors, { ...decided, decision: "consent_required" });
       }
 
+      // The subgraphs learn who is asking from the gateway alone (see gatewayTrust in @ndx/platform).
+      (args.contextValue as { ndxCaller?: ForwardedCaller }).ndxCaller = { kind: caller.kind, id: caller.id, roles: caller.roles, traceId };
       // Permitted: the decision must be on the record before anything is read.
       let decisionId: string;
       try {

@@ -117,3 +117,35 @@ function parseUrl(raw: string): string {
   }
   return raw;
 }
+
+export type Environment = "development" | "test" | "production";
+
+/** NDX_ENV: development allows the documented development secrets; test and production require real ones. */
+export const environmentSetting = (): Setting<Environment> =>
+  setting.oneOf(["development", "test", "production"] as const, "development");
+
+/**
+ * Secrets: in development an unset secret takes its documented development value; elsewhere each must be set to a
+ * real secret (never the development value, at least 24 characters). Every problem is reported at once.
+ */
+export function resolveSecrets<K extends string>(
+  environment: Environment,
+  given: Readonly<Record<K, string | undefined>>,
+  developmentValues: Readonly<Record<K, string>>,
+): Record<K, string> {
+  const problems: string[] = [];
+  const out = {} as Record<K, string>;
+  for (const name of Object.keys(developmentValues) as K[]) {
+    const value = given[name];
+    const dev = developmentValues[name];
+    if (environment === "development") {
+      out[name] = value ?? dev;
+    } else if (value === undefined || value === dev || value.length < 24) {
+      problems.push(`${name}: must be set to a real secret of at least 24 characters when NDX_ENV=${environment}`);
+    } else {
+      out[name] = value;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}

@@ -7,3 +7,4 @@ export * from "./migrate.ts";
 export * from "./paths.ts";
 export * from "./service.ts";
 export * from "./inputErrors.ts";
+export * from "./gatewayTrust.ts";

@@ -1,7 +1,11 @@
 import { resolve } from "node:path";
-import { defaultDataDir, defaultFixturesFile, loadConfig, setting } from "@ndx/platform";
+import { defaultDataDir, defaultFixturesFile, environmentSetting, loadConfig, resolveSecrets, setting } from "@ndx/platform";
 
 export const registryConfigSpec = {
+  /** development, test or production: production refuses development secrets. @default "development" */
+  NDX_ENV: environmentSetting(),
+  /** The credential the gateway presents; only the gateway may call this subgraph. Development default only in development. */
+  SUBGRAPH_TOKEN: setting.optionalString(),
   /** @default 4001 */
   PORT: setting.port(4001),
   /** @default "127.0.0.1" */
@@ -21,5 +25,9 @@ export const registryConfigSpec = {
 export type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
 
 export function loadRegistryConfig(env: Readonly<Record<string, string | undefined>>) {
-  return loadConfig(registryConfigSpec, env);
+  const parsed = loadConfig(registryConfigSpec, env);
+  return {
+    ...parsed,
+    ...resolveSecrets(parsed.NDX_ENV, { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN }, { SUBGRAPH_TOKEN: "dev-subgraph-token" }),
+  };
 }

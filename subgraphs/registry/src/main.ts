@@ -18,7 +18,7 @@ await runService("registry", logger, async () => {
     ...generateCitizens({ count: config.SEED_GENERATED, reserved: canonical }),
   ]);
   logger.info({ ...seeded, storage: db.kind }, "registry seeded");
-  const yoga = await createRegistry({ db, logger });
+  const yoga = await createRegistry({ db, logger, gatewayToken: config.SUBGRAPH_TOKEN });
   const http = await listen(yoga, config.PORT, config.HOST);
   logger.info({ url: `${http.url}/graphql` }, "registry subgraph listening");
   return {

@@ -1,7 +1,7 @@
 /** The registry subgraph as a graphql-yoga app over `@apollo/subgraph`. */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createMaskError, useHealth, useInputErrorCodes, type Db, type Logger } from "@ndx/platform";
+import { createMaskError, useGatewayTrust, useHealth, useInputErrorCodes, type Db, type Logger } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { parse } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
@@ -14,6 +14,8 @@ export interface RegistryOptions {
   readonly logger: Logger;
   /** Serve GraphiQL on GET /graphql. @default true */
   readonly graphiql?: boolean;
+  /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
+  readonly gatewayToken?: string | undefined;
 }
 
 export type RegistryYoga = YogaServerInstance<Record<string, never>, RegistryContext>;
@@ -38,6 +40,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
     context: () => createContext(people),
     plugins: [
+      ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),
       useInputErrorCodes(),
       useHealth({
         database: async () => {
