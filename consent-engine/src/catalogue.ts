@@ -1,0 +1,74 @@
+/**
+ * The catalogue of fields a consent can cover, with the plain-language labels the portal shows, read from
+ * field-catalogue.json (data, not code). A field not in the catalogue cannot be asked for.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ScopeItem } from "./scope.ts";
+
+/** consent-engine/field-catalogue.json */
+export const defaultCatalogueFile: string = resolve(import.meta.dirname, "../field-catalogue.json");
+
+export interface CatalogueProvider {
+  readonly id: string;
+  readonly label: string;
+  readonly fields: readonly { readonly field: string; readonly label: string }[];
+}
+
+export interface FieldCatalogue {
+  readonly providers: readonly CatalogueProvider[];
+  has(item: ScopeItem): boolean;
+  providerLabel(provider: string): string;
+  fieldLabel(item: ScopeItem): string;
+  /** The purpose in plain language; an unlisted purpose id is shown as it is. */
+  purposeLabel(purpose: string): string;
+  /** For GET /v1/fields. */
+  toJSON(): unknown;
+}
+
+interface CatalogueFile {
+  providers: Record<string, { label: string; fields: Record<string, string> }>;
+  purposes: Record<string, string>;
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
+}
+
+function validate(value: unknown, file: string): CatalogueFile {
+  const bad = (why: string) => new Error(`${file}: ${why}`);
+  if (typeof value !== "object" || value === null) throw bad("not a JSON object");
+  const { providers, purposes } = value as Record<string, unknown>;
+  if (typeof providers !== "object" || providers === null) throw bad("providers must be an object");
+  for (const [id, provider] of Object.entries(providers)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(id)) throw bad(`provider id ${id} is not lower-case`);
+    if (typeof provider !== "object" || provider === null) throw bad(`provider ${id} must be an object`);
+    const { label, fields } = provider as Record<string, unknown>;
+    if (typeof label !== "string" || label === "") throw bad(`provider ${id} needs a label`);
+    if (!isStringRecord(fields)) throw bad(`provider ${id}: fields must map Type.field to a label`);
+    for (const field of Object.keys(fields)) {
+      if (!/^[A-Z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/.test(field)) throw bad(`${id}: ${field} is not Type.field`);
+    }
+  }
+  if (!isStringRecord(purposes)) throw bad("purposes must map a purpose id to a label");
+  return value as CatalogueFile;
+}
+
+export function loadFieldCatalogue(file: string = defaultCatalogueFile): FieldCatalogue {
+  const data = validate(JSON.parse(readFileSync(file, "utf8")), file);
+  const providers: CatalogueProvider[] = Object.entries(data.providers).map(([id, p]) => ({
+    id,
+    label: p.label,
+    fields: Object.entries(p.fields).map(([field, label]) => ({ field, label })),
+  }));
+  const labels = new Map<string, string>();
+  for (const p of providers) for (const f of p.fields) labels.set(`${p.id}\u0000${f.field}`, f.label);
+  return {
+    providers,
+    has: (item) => labels.has(`${item.provider}\u0000${item.field}`),
+    providerLabel: (provider) => data.providers[provider]?.label ?? provider,
+    fieldLabel: (item) => labels.get(`${item.provider}\u0000${item.field}`) ?? item.field,
+    purposeLabel: (purpose) => data.purposes[purpose] ?? purpose,
+    toJSON: () => ({ providers, purposes: data.purposes }),
+  };
+}

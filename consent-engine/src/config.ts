@@ -1,0 +1,101 @@
+import { resolve } from "node:path";
+import { ConfigError, defaultDataDir, defaultFixturesFile, loadConfig, setting, type Setting } from "@ndx/platform";
+
+/** `purpose=days,purpose=days`: the longest grant each purpose allows, where it differs from CONSENT_MAX_DAYS. */
+function purposeDays(): Setting<Readonly<Record<string, number>>> {
+  return {
+    describe: "a list purpose=days, comma-separated (e.g. passport-application=90), or unset",
+    parse(raw) {
+      const out: Record<string, number> = {};
+      if (raw === undefined) return out;
+      for (const part of raw.split(",")) {
+        const m = /^\s*([a-z0-9][a-z0-9._-]*)\s*=\s*(\d{1,4})\s*$/.exec(part);
+        if (m === null || m[1] === undefined) throw new Error(`"${part}" is not purpose=days`);
+        const days = Number(m[2]);
+        if (days < 1 || days > 3650) throw new Error(`${m[1]}: days must be from 1 to 3650`);
+        out[m[1]] = days;
+      }
+      return out;
+    },
+  };
+}
+
+export const consentEngineConfigSpec = {
+  /** @default 8081 */
+  PORT: setting.port(8081),
+  /** @default "127.0.0.1" */
+  HOST: setting.string("127.0.0.1"),
+  /** development: dev defaults for secrets, cookies without Secure. Anything else: secrets required, Secure cookies. @default "development" */
+  NDX_ENV: setting.oneOf(["development", "test", "production"] as const, "development"),
+  /** A postgres:// URL; unset means embedded PGlite under PGLITE_DIR. */
+  DATABASE_URL: setting.optionalUrl(),
+  /** @default ".data/consent-engine" */
+  PGLITE_DIR: setting.string(resolve(defaultDataDir, "consent-engine")),
+  /** Consumer registrations are seeded from here. @default "../shared/fixtures/farajaland.json" */
+  NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
+  /** The portal's public base URL: consent URLs and the OIDC redirect URI are built on it. @default "http://localhost:8081" */
+  PORTAL_PUBLIC_URL: setting.url("http://localhost:8081"),
+  /** The OpenID Provider citizens log in with (discovery at <issuer>/.well-known/openid-configuration). @default "http://localhost:9000" */
+  OIDC_ISSUER: setting.url("http://localhost:9000"),
+  /** @default "consent-portal" */
+  OIDC_CLIENT_ID: setting.string("consent-portal"),
+  /** Required outside development. @default "dev-consent-portal-secret" (development only) */
+  OIDC_CLIENT_SECRET: setting.optionalString(),
+  /** @default "openid profile" */
+  OIDC_SCOPE: setting.string("openid profile"),
+  /** The ID-token claim that holds the citizen's NIC. @default "sub" */
+  OIDC_CITIZEN_CLAIM: setting.string("sub"),
+  /** Bearer token the gateway (and other NDX services) present to the API. Required outside development. @default "dev-consent-service-token" (development only) */
+  CONSENT_SERVICE_TOKEN: setting.optionalString(),
+  /** The longest a grant may last, in days, unless CONSENT_MAX_DAYS_BY_PURPOSE says otherwise. @default 30 */
+  CONSENT_MAX_DAYS: setting.int(30, { min: 1, max: 3650 }),
+  /** Per-purpose maximum durations, e.g. "passport-application=90". @default {} */
+  CONSENT_MAX_DAYS_BY_PURPOSE: purposeDays(),
+  /** A request not answered within this time expires. @default 3600 */
+  CONSENT_REQUEST_TTL_SECONDS: setting.int(3600, { min: 30, max: 7 * 86_400 }),
+  /** How often consents past their expiry are marked EXPIRED and announced (the check enforces expiry anyway). @default 30 */
+  EXPIRY_SWEEP_SECONDS: setting.int(30, { min: 1, max: 3600 }),
+  /** Portal session lifetime. @default 3600 */
+  SESSION_TTL_SECONDS: setting.int(3600, { min: 60, max: 86_400 }),
+  /** @default "info" */
+  LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+};
+
+const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(consentEngineConfigSpec, env);
+type Parsed = ReturnType<typeof parse>;
+
+export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN"> {
+  readonly OIDC_CLIENT_SECRET: string;
+  readonly CONSENT_SERVICE_TOKEN: string;
+}
+
+/** Development-only values of the secrets; never accepted outside development. */
+export const developmentSecrets = {
+  OIDC_CLIENT_SECRET: "dev-consent-portal-secret",
+  CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
+} as const;
+
+export function loadConsentEngineConfig(env: Readonly<Record<string, string | undefined>>): ConsentEngineConfig {
+  const parsed = parse(env);
+  const development = parsed.NDX_ENV === "development";
+  const problems: string[] = [];
+  const secret = (name: keyof typeof developmentSecrets): string => {
+    const value = parsed[name];
+    if (development) return value ?? developmentSecrets[name];
+    if (value === undefined) problems.push(`${name} is required when NDX_ENV=${parsed.NDX_ENV}`);
+    else if (value === developmentSecrets[name] || value.length < 24) {
+      problems.push(`${name} must be a real secret of at least 24 characters when NDX_ENV=${parsed.NDX_ENV}`);
+    }
+    return value ?? "";
+  };
+  const config = {
+    ...parsed,
+    OIDC_CLIENT_SECRET: secret("OIDC_CLIENT_SECRET"),
+    CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
+  };
+  if (!development && !config.PORTAL_PUBLIC_URL.startsWith("https:")) {
+    problems.push(`PORTAL_PUBLIC_URL must be https when NDX_ENV=${parsed.NDX_ENV}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,49 @@
+/** Starts the consent engine: configuration, storage (migrations, consumer registrations), API and portal. */
+import { loadFarajaland } from "@ndx/fixtures";
+import { createLogger, listen, openDb, runService } from "@ndx/platform";
+import { loadConsentEngineConfig } from "./config.ts";
+import { createConsentEngine, prepareConsentDatabase } from "./server.ts";
+
+const config = loadConsentEngineConfig(process.env);
+const logger = createLogger("consent-engine", config.LOG_LEVEL);
+
+await runService("consent-engine", logger, async () => {
+  const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "consent" });
+  const consumers = loadFarajaland(config.NDX_FIXTURES_FILE).consumers;
+  await prepareConsentDatabase(db, consumers);
+  const engine = await createConsentEngine({
+    db,
+    databaseUrl: config.DATABASE_URL,
+    serviceToken: config.CONSENT_SERVICE_TOKEN,
+    portalUrl: config.PORTAL_PUBLIC_URL,
+    oidc: {
+      issuer: config.OIDC_ISSUER,
+      clientId: config.OIDC_CLIENT_ID,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+      scope: config.OIDC_SCOPE,
+      citizenClaim: config.OIDC_CITIZEN_CLAIM,
+    },
+    development: config.NDX_ENV === "development",
+    logger,
+    maxDays: config.CONSENT_MAX_DAYS,
+    maxDaysByPurpose: config.CONSENT_MAX_DAYS_BY_PURPOSE,
+    requestTtlSeconds: config.CONSENT_REQUEST_TTL_SECONDS,
+    sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+    expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
+  });
+  const http = await listen(engine.nodeHandler, config.PORT, config.HOST);
+  logger.info(
+    { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, consumers: consumers.length, storage: db.kind },
+    "consent engine listening",
+  );
+  if (config.NDX_ENV === "development" && config.CONSENT_SERVICE_TOKEN === "dev-consent-service-token") {
+    logger.warn("using the development service token (set CONSENT_SERVICE_TOKEN outside development)");
+  }
+  return {
+    async close() {
+      await http.close();
+      await engine.close();
+      await db.close();
+    },
+  };
+});

@@ -1,0 +1,21 @@
+/**
+ * Where the browser goes after the citizen answers: the consumer's redirect URI (already matched exactly against
+ * its registered ones) with consent_id, status and the consumer's own state.
+ */
+export type ReturnStatus = "granted" | "rejected";
+
+export function consumerReturnUrl(
+  redirectUri: string,
+  answer: { readonly consentId: string; readonly status: ReturnStatus; readonly state?: string | undefined },
+): string {
+  const url = new URL(redirectUri);
+  url.searchParams.set("consent_id", answer.consentId);
+  url.searchParams.set("status", answer.status);
+  if (answer.state !== undefined) url.searchParams.set("state", answer.state);
+  return url.toString();
+}
+
+/** The consumer's `state`: opaque to us, but bounded and printable. */
+export function isAcceptableState(state: string): boolean {
+  return state.length <= 512 && !/[\u0000-\u001f\u007f]/.test(state);
+}

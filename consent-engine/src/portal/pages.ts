@@ -1,0 +1,194 @@
+/** The portal's pages, in plain language: the consent question, My consents, and messages. */
+import type { FieldCatalogue } from "../catalogue.ts";
+import type { ConsentView } from "../consentService.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { layout, type SignedIn } from "./layout.ts";
+
+/** Dates as people read them, with the zone said out loud. */
+export function formatDate(value: string | null): string {
+  if (value === null) return "";
+  return `${new Date(value).toLocaleString("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
+}
+
+export function durationChoices(maxDays: number): number[] {
+  return [...new Set([1, 7, 30, 90, 180, 365].filter((d) => d <= maxDays).concat(maxDays))].sort((a, b) => a - b);
+}
+
+const days = (n: number): string => (n === 1 ? "1 day" : `${n} days`);
+
+function fieldsByProvider(consent: ConsentView, catalogue: FieldCatalogue): SafeHtml {
+  return html`${consent.dataScope.providers.map((provider) => {
+    const fields = consent.dataScope.fields.filter((f) => f.provider === provider);
+    return html`<h3>From the ${catalogue.providerLabel(provider)}</h3>
+<ul class="fields">${fields.map((f) => html`<li>${catalogue.fieldLabel(f)}</li>`)}</ul>`;
+  })}`;
+}
+
+export interface ConsentPageModel {
+  readonly consent: ConsentView;
+  readonly catalogue: FieldCatalogue;
+  readonly user: SignedIn;
+  readonly formToken: string;
+  /** Where the answer goes back to, already checked against the consumer's registered URIs. */
+  readonly returnsTo: string | undefined;
+}
+
+export function consentPage(m: ConsentPageModel): string {
+  const { consent, catalogue } = m;
+  const choices = durationChoices(consent.maxDurationDays);
+  const preselected = choices.find((d) => d >= 7) ?? choices[choices.length - 1];
+  return layout(
+    "Your consent is requested",
+    html`<div class="panel">
+<h1>${consent.consumerName} asks to see some of your information</h1>
+<dl class="facts">
+  <dt>Who is asking</dt><dd>${consent.consumerName}</dd>
+  <dt>Why</dt><dd>${catalogue.purposeLabel(consent.purpose)}</dd>
+  <dt>Answer by</dt><dd>${formatDate(consent.requestExpiresAt)}</dd>
+</dl>
+<h2>What they would see</h2>
+${fieldsByProvider(consent, catalogue)}
+<form method="post" action="/consent/${consent.consentId}">
+  <input type="hidden" name="token" value="${m.formToken}">
+  <label for="durationDays">For how long</label>
+  <select id="durationDays" name="durationDays" aria-describedby="duration-help">
+    ${choices.map((d) => html`<option value="${d}"${d === preselected ? html` selected` : ""}>${days(d)}</option>`)}
+  </select>
+  <p class="note" id="duration-help">They can see this information whenever they ask during this time, at most ${days(consent.maxDurationDays)} for this purpose. You can revoke your consent at any time under My consents.</p>
+  <div class="actions">
+    <button class="primary" type="submit" name="decision" value="grant">Allow</button>
+    <button class="secondary" type="submit" name="decision" value="reject">Deny</button>
+  </div>
+</form>
+${m.returnsTo === undefined ? "" : html`<p class="note">After you answer, you go back to ${new URL(m.returnsTo).host}.</p>`}
+</div>`,
+    m.user,
+  );
+}
+
+export function decidedPage(consent: ConsentView, catalogue: FieldCatalogue, user: SignedIn): string {
+  const granted = consent.status === "ACTIVE";
+  return layout(
+    granted ? "Consent given" : "Consent refused",
+    html`<div class="panel">
+<h1>${granted ? "You gave your consent" : "You refused"}</h1>
+<p>${
+      granted
+        ? html`${consent.consumerName} may see the information below until ${formatDate(consent.expiresAt)}.`
+        : html`${consent.consumerName} will not see the information below.`
+    }</p>
+${fieldsByProvider(consent, catalogue)}
+<p><a href="/my/consents">See all your consents</a></p>
+</div>`,
+    user,
+  );
+}
+
+function statusBadge(status: ConsentView["status"]): SafeHtml {
+  const labels: Record<ConsentView["status"], string> = {
+    PENDING: "Waiting for your answer",
+    ACTIVE: "Active",
+    REJECTED: "You refused",
+    REVOKED: "Revoked",
+    EXPIRED: "Expired",
+  };
+  return html`<span class="status ${status === "ACTIVE" ? "active" : "ended"}">${labels[status]}</span>`;
+}
+
+export interface MyConsentsModel {
+  readonly consents: readonly ConsentView[];
+  readonly catalogue: FieldCatalogue;
+  readonly user: SignedIn;
+  /** consentId → one-time token of its Revoke form. */
+  readonly revokeTokens: ReadonlyMap<string, string>;
+  readonly notice?: string | undefined;
+}
+
+export function myConsentsPage(m: MyConsentsModel): string {
+  const active = m.consents.filter((c) => c.status === "ACTIVE");
+  const pending = m.consents.filter((c) => c.status === "PENDING");
+  const past = m.consents.filter((c) => c.status !== "ACTIVE" && c.status !== "PENDING");
+  const card = (c: ConsentView, extra: SafeHtml | string) => html`<article class="consent-card" aria-labelledby="c-${c.consentId}">
+<h3 id="c-${c.consentId}">${c.consumerName} ${statusBadge(c.status)}</h3>
+<p>${m.catalogue.purposeLabel(c.purpose)}</p>
+${fieldsByProvider(c, m.catalogue)}
+${extra}
+</article>`;
+  return layout(
+    "My consents",
+    html`<h1>My consents</h1>
+${m.notice === undefined ? "" : html`<p class="notice" role="status">${m.notice}</p>`}
+<section class="panel" aria-labelledby="active-h">
+<h2 id="active-h">Active</h2>
+${
+  active.length === 0
+    ? html`<p class="muted">No application can see your information with your consent right now.</p>`
+    : active.map((c) =>
+        card(
+          c,
+          html`<p class="note">Given ${formatDate(c.grantedAt)}, valid until ${formatDate(c.expiresAt)}.</p>
+<form method="post" action="/my/consents/${c.consentId}/revoke">
+  <input type="hidden" name="token" value="${m.revokeTokens.get(c.consentId) ?? ""}">
+  <button class="danger" type="submit" aria-label="Revoke consent for ${c.consumerName}: ${m.catalogue.purposeLabel(c.purpose)}">Revoke</button>
+</form>`,
+        ),
+      )
+}
+</section>
+${
+  pending.length === 0
+    ? ""
+    : html`<section class="panel" aria-labelledby="pending-h">
+<h2 id="pending-h">Waiting for your answer</h2>
+${pending.map((c) =>
+  card(c, html`<p class="note">Asked ${formatDate(c.createdAt)}. <a href="/consent/${c.consentId}">Answer this request</a></p>`),
+)}
+</section>`
+}
+<section class="panel" aria-labelledby="past-h">
+<h2 id="past-h">Past</h2>
+${
+  past.length === 0
+    ? html`<p class="muted">Nothing yet.</p>`
+    : past.map((c) =>
+        card(
+          c,
+          html`<p class="note">${
+            c.status === "REVOKED"
+              ? `Revoked ${formatDate(c.revokedAt)}.`
+              : c.status === "REJECTED"
+                ? `Refused ${formatDate(c.decidedAt)}.`
+                : c.grantedAt === null
+                  ? `Not answered in time (asked ${formatDate(c.createdAt)}).`
+                  : `Ended ${formatDate(c.expiresAt)}.`
+          }</p>`,
+        ),
+      )
+}
+</section>`,
+    m.user,
+  );
+}
+
+export function messagePage(title: string, message: string, options: { user?: SignedIn; link?: { href: string; text: string } } = {}): string {
+  return layout(
+    title,
+    html`<div class="panel">
+<h1>${title}</h1>
+<p class="problem" role="alert">${message}</p>
+${options.link === undefined ? "" : html`<p><a href="${options.link.href}">${options.link.text}</a></p>`}
+</div>`,
+    options.user,
+  );
+}
+
+export function homePage(): string {
+  return layout(
+    "Welcome",
+    html`<div class="panel">
+<h1>Your data, your consent</h1>
+<p>Government applications ask here before they see your information held by other agencies. Sign in to see which applications you have allowed, and to revoke a consent.</p>
+<p><a href="/login?return_to=%2Fmy%2Fconsents">Sign in</a></p>
+</div>`,
+  );
+}

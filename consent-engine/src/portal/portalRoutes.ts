@@ -1,0 +1,288 @@
+/**
+ * The consent portal's pages: the consent question for a request (after OIDC sign-in, only for the citizen the
+ * request is about), the answer going back to the consumer's registered redirect URI, and My consents with Revoke.
+ * Every POST carries a one-time form token and must come from our own origin.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Logger } from "@ndx/platform";
+import { ApiError } from "../apiError.ts";
+import type { ConsentService } from "../consentService.ts";
+import { isRegisteredRedirect } from "../consumerStore.ts";
+import { readForm } from "../requestBody.ts";
+import { createRouter, type Params } from "../router.ts";
+import { consumerReturnUrl, isAcceptableState } from "./consumerReturn.ts";
+import type { FormTokens } from "./formTokens.ts";
+import type { SignedIn } from "./layout.ts";
+import { LoginError, type OidcLogin } from "./oidcLogin.ts";
+import { consentPage, decidedPage, homePage, messagePage, myConsentsPage } from "./pages.ts";
+import type { Session, SessionStore, SessionUser } from "./sessions.ts";
+
+export interface PortalOptions {
+  readonly service: ConsentService;
+  readonly sessions: SessionStore;
+  readonly formTokens: FormTokens;
+  readonly login: OidcLogin;
+  /** The portal's public base URL. */
+  readonly publicUrl: string;
+  /** The OpenID Provider's issuer: sign-out forms continue there. */
+  readonly issuer: string;
+  readonly logger: Logger;
+}
+
+const stylesheet = readFileSync(resolve(import.meta.dirname, "portal.css"), "utf8");
+const localPath = /^\/(?![/\\])[^\s\\]{0,2000}$/;
+
+export function createPortal(options: PortalOptions): (request: Request) => Promise<Response | undefined> {
+  const { service, sessions, formTokens, login } = options;
+  const publicOrigin = new URL(options.publicUrl).origin;
+  const issuerOrigin = new URL(options.issuer).origin;
+
+  function headers(formTargets: readonly string[] = [], cookies: readonly string[] = []): Headers {
+    const h = new Headers({
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "x-frame-options": "DENY",
+      "x-content-type-options": "nosniff",
+      // Same-origin: our own POSTs keep their Origin header (checked); nothing leaks to other sites.
+      "referrer-policy": "same-origin",
+      "content-security-policy": [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        `form-action 'self' ${[issuerOrigin, ...formTargets].join(" ")}`,
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+      ].join("; "),
+    });
+    for (const c of cookies) h.append("set-cookie", c);
+    return h;
+  }
+  const page = (status: number, body: string, formTargets: readonly string[] = [], cookies: readonly string[] = []) =>
+    new Response(body, { status, headers: headers(formTargets, cookies) });
+  const redirect = (location: string, cookies: readonly string[] = []) => {
+    const h = headers([], cookies);
+    h.set("location", location);
+    return new Response(null, { status: 303, headers: h });
+  };
+
+  async function signedIn(session: Session, user: SessionUser): Promise<SignedIn> {
+    return { name: user.name, subject: user.subject, logoutToken: await formTokens.issue(session.idHash, "logout", "session") };
+  }
+
+  async function startLogin(request: Request, returnTo: string): Promise<Response> {
+    const start = await login.begin();
+    const pending = { state: start.state, nonce: start.nonce, verifier: start.verifier, returnTo };
+    const existing = await sessions.read(request);
+    if (existing !== undefined) {
+      await sessions.save(existing, { ...existing.data, login: pending });
+      return redirect(start.url);
+    }
+    const { cookie } = await sessions.create({ login: pending });
+    return redirect(start.url, [cookie]);
+  }
+
+  /** POSTs come from our own pages only. */
+  function sameOrigin(request: Request): boolean {
+    const origin = request.headers.get("origin");
+    if (origin !== null && origin !== publicOrigin) return false;
+    return request.headers.get("sec-fetch-site") !== "cross-site";
+  }
+
+  async function currentUser(request: Request): Promise<{ session: Session; user: SessionUser } | undefined> {
+    const session = await sessions.read(request);
+    const user = session?.data.user;
+    return session === undefined || user === undefined ? undefined : { session, user };
+  }
+
+  const router = createRouter()
+    .add("GET", "/static/portal.css", async () =>
+      new Response(stylesheet, {
+        headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300", "x-content-type-options": "nosniff" },
+      }),
+    )
+    .add("GET", "/", async (request) => ((await currentUser(request)) === undefined ? page(200, homePage()) : redirect("/my/consents")))
+    .add("GET", "/login", async (request, _p, url) => {
+      const returnTo = url.searchParams.get("return_to") ?? "/my/consents";
+      return startLogin(request, localPath.test(returnTo) ? returnTo : "/my/consents");
+    })
+    .add("GET", "/auth/callback", async (request, _p, url) => {
+      const session = await sessions.read(request);
+      const pending = session?.data.login;
+      if (session === undefined || pending === undefined) {
+        return page(400, messagePage("Sign-in could not be completed", "Your sign-in could not be matched to this browser. Please start again.", { link: { href: "/", text: "Start again" } }));
+      }
+      const user = await login.finish(new URL(url.pathname + url.search, options.publicUrl), pending);
+      // A new session id on sign-in: whatever id existed before is dropped.
+      await sessions.destroy(session);
+      const { cookie } = await sessions.create({ user });
+      return redirect(pending.returnTo, [cookie]);
+    })
+    .add("POST", "/logout", async (request) => {
+      const session = await sessions.read(request);
+      if (session === undefined) return redirect("/");
+      const form = await readForm(request);
+      await formTokens.consumeNow(form.get("token") ?? "", { sessionHash: session.idHash, action: "logout", target: "session" });
+      const clear = await sessions.destroy(session);
+      const idToken = session.data.user?.idToken;
+      const end = idToken === undefined ? undefined : await login.logoutUrl(idToken).catch(() => undefined);
+      return redirect(end ?? "/", [clear]);
+    })
+    .add("GET", "/consent/:id", async (request, params, url) => {
+      const consent = await service.get(params["id"] ?? "");
+      if (consent === undefined) {
+        return page(404, messagePage("Request not found", "There is no consent request at this address. Check the link the application gave you."));
+      }
+      const consumer = await service.consumer(consent.consumerId);
+      const redirectUri = url.searchParams.get("redirect_uri") ?? undefined;
+      const state = url.searchParams.get("state") ?? undefined;
+      if (redirectUri !== undefined && (consumer === undefined || !isRegisteredRedirect(consumer, redirectUri))) {
+        options.logger.warn({ consentId: consent.consentId, consumerId: consent.consumerId }, "consent page opened with an unregistered redirect_uri");
+        return page(
+          400,
+          messagePage(
+            "This link is not safe to follow",
+            "The application asked to send you back to an address it has not registered. For your safety, this request cannot be answered from this link. Nothing has been recorded.",
+          ),
+        );
+      }
+      if (state !== undefined && !isAcceptableState(state)) {
+        return page(400, messagePage("This link is not valid", "The link carries a state value that is too long or not printable. Nothing has been recorded."));
+      }
+      const current = await currentUser(request);
+      if (current === undefined) return startLogin(request, url.pathname + url.search);
+      const user = await signedIn(current.session, current.user);
+      if (current.user.subject !== consent.citizenId) {
+        options.logger.warn({ consentId: consent.consentId }, "a signed-in person tried to answer another citizen's consent request");
+        return page(
+          403,
+          messagePage(
+            "This request is for someone else",
+            `You are signed in as ${current.user.name}, but this consent request is about another person. Only that person can answer it. Nothing has been recorded. If this is not your account, sign out and sign in as the person the request is about.`,
+            { user },
+          ),
+        );
+      }
+      if (consent.status !== "PENDING") {
+        return page(
+          409,
+          messagePage(
+            consent.status === "EXPIRED" && consent.decidedAt === null ? "This request has expired" : "This request was already answered",
+            consent.status === "EXPIRED" && consent.decidedAt === null
+              ? "It was not answered in time. The application can ask you again."
+              : "Nothing more needs to be done here. You can see and revoke your consents under My consents.",
+            { user, link: { href: "/my/consents", text: "Go to My consents" } },
+          ),
+        );
+      }
+      const kept: Record<string, string> = {};
+      if (redirectUri !== undefined) kept["redirectUri"] = redirectUri;
+      if (state !== undefined) kept["state"] = state;
+      const formToken = await formTokens.issue(current.session.idHash, "decide", consent.consentId, kept);
+      const targets = redirectUri === undefined ? [] : [new URL(redirectUri).origin];
+      return page(200, consentPage({ consent, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri }), targets);
+    })
+    .add("POST", "/consent/:id", async (request, params) => {
+      const id = params["id"] ?? "";
+      const current = await currentUser(request);
+      if (current === undefined) {
+        return page(401, messagePage("Your session has ended", "Nothing was recorded. Open the link from the application again to answer the request."));
+      }
+      const user = await signedIn(current.session, current.user);
+      const consent = await service.get(id);
+      if (consent === undefined) return page(404, messagePage("Request not found", "There is no consent request at this address.", { user }));
+      if (consent.citizenId !== current.user.subject) {
+        return page(403, messagePage("This request is for someone else", "Only the person the request is about can answer it. Nothing has been recorded.", { user }));
+      }
+      const form = await readForm(request);
+      const decision = form.get("decision");
+      if (decision !== "grant" && decision !== "reject") {
+        return page(400, messagePage("Choose Allow or Deny", "The form did not say whether you allow or deny. Nothing was recorded.", { user, link: { href: `/consent/${id}`, text: "Back to the request" } }));
+      }
+      const rawDays = form.get("durationDays") ?? "";
+      if (decision === "grant" && !/^\d{1,4}$/.test(rawDays)) {
+        return page(400, messagePage("Choose how long", "The form did not say for how long. Nothing was recorded.", { user }));
+      }
+      let kept: Readonly<Record<string, string>> = {};
+      const guard = async (tx: Parameters<FormTokens["consume"]>[0]) => {
+        kept = await formTokens.consume(tx, form.get("token") ?? "", { sessionHash: current.session.idHash, action: "decide", target: id });
+      };
+      const acting = { citizenId: current.user.subject, via: "portal" as const };
+      const answered =
+        decision === "grant"
+          ? await service.grant(id, { ...acting, durationDays: Number(rawDays) }, guard)
+          : await service.reject(id, acting, guard);
+      const redirectUri = kept["redirectUri"];
+      const consumer = await service.consumer(answered.consumerId);
+      if (redirectUri !== undefined && consumer !== undefined && isRegisteredRedirect(consumer, redirectUri)) {
+        return redirect(
+          consumerReturnUrl(redirectUri, {
+            consentId: answered.consentId,
+            status: decision === "grant" ? "granted" : "rejected",
+            state: kept["state"],
+          }),
+        );
+      }
+      return page(200, decidedPage(answered, service.catalogue, user));
+    })
+    .add("GET", "/my/consents", async (request, _p, url) => {
+      const current = await currentUser(request);
+      if (current === undefined) return startLogin(request, "/my/consents");
+      const user = await signedIn(current.session, current.user);
+      const consents = await service.listForCitizen(current.user.subject);
+      const revokeTokens = new Map<string, string>();
+      for (const c of consents) {
+        if (c.status === "ACTIVE") revokeTokens.set(c.consentId, await formTokens.issue(current.session.idHash, "revoke", c.consentId));
+      }
+      const notice =
+        url.searchParams.get("notice") === "revoked"
+          ? "Your consent was revoked. The application can no longer see that information."
+          : undefined;
+      return page(200, myConsentsPage({ consents, catalogue: service.catalogue, user, revokeTokens, notice }));
+    })
+    .add("POST", "/my/consents/:id/revoke", async (request, params) => {
+      const id = params["id"] ?? "";
+      const current = await currentUser(request);
+      if (current === undefined) {
+        return page(401, messagePage("Your session has ended", "Nothing was changed. Sign in again to revoke a consent.", { link: { href: "/login?return_to=%2Fmy%2Fconsents", text: "Sign in" } }));
+      }
+      const form = await readForm(request);
+      await service.revoke(id, { citizenId: current.user.subject, via: "portal" }, (tx) =>
+        formTokens.consume(tx, form.get("token") ?? "", { sessionHash: current.session.idHash, action: "revoke", target: id }).then(() => undefined),
+      );
+      return redirect("/my/consents?notice=revoked");
+    });
+
+  return async (request) => {
+    const url = new URL(request.url);
+    const match = router.match(request.method, url.pathname);
+    if (match === undefined) return undefined;
+    if (match === "method-not-allowed") return page(405, messagePage("Not allowed", "This page cannot be used that way."));
+    if (request.method === "POST" && !sameOrigin(request)) {
+      return page(403, messagePage("Not allowed", "This form was sent from another site. Nothing was changed."));
+    }
+    try {
+      return await match.handler(request, match.params as Params, url);
+    } catch (error) {
+      return await errorPage(error, request);
+    }
+  };
+
+  async function errorPage(error: unknown, request: Request): Promise<Response> {
+    const current = await currentUser(request).catch(() => undefined);
+    const user = current === undefined ? undefined : await signedIn(current.session, current.user).catch(() => undefined);
+    const withUser = user === undefined ? {} : { user };
+    if (error instanceof ApiError) {
+      const titles: Partial<Record<ApiError["code"], string>> = {
+        CONFLICT: "Nothing was changed",
+        FORBIDDEN: "Not allowed",
+        NOT_FOUND: "Not found",
+        BAD_USER_INPUT: "Something is wrong with this request",
+      };
+      return page(error.status, messagePage(titles[error.code] ?? "Something went wrong", error.message, withUser));
+    }
+    if (error instanceof LoginError) return page(502, messagePage("Sign-in problem", error.message, { link: { href: "/", text: "Start again" } }));
+    options.logger.error({ err: error }, "consent portal request failed");
+    return page(500, messagePage("Something went wrong", "Please try again in a moment. Nothing was changed.", withUser));
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Announces every new revision (grant, revocation, expiry) to subscribers at once: the Server-Sent Events stream
+ * and the long-poll endpoint listen here. Changes made by this process are published right after they commit;
+ * with a real PostgreSQL server, changes made by other instances arrive through LISTEN on the revision channel.
+ * Subscribers only ever see increasing revisions.
+ */
+import type { Logger } from "@ndx/platform";
+import pg from "pg";
+import { revisionChannel } from "./consentStore.ts";
+
+export type RevisionEvent =
+  | {
+      readonly revision: number;
+      readonly change: "granted" | "revoked" | "expired";
+      readonly consentId: string;
+      readonly consumerId: string;
+      readonly citizenId: string;
+      readonly at: string;
+    }
+  /** The revision moved on without this process seeing why (e.g. a lost database connection): drop everything older. */
+  | { readonly revision: number; readonly change: "resync"; readonly at: string };
+
+export interface RevisionFeed {
+  /** The highest revision seen. */
+  readonly latest: number;
+  publish(event: RevisionEvent): void;
+  subscribe(listener: (event: RevisionEvent) => void): () => void;
+  /** Resolves with the latest revision as soon as it exceeds `after`, or after `ms` (or on abort) with the latest. */
+  waitBeyond(after: number, ms: number, signal?: AbortSignal): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface RevisionFeedOptions {
+  readonly initial: number;
+  /** A postgres:// URL: listen for other instances' changes. */
+  readonly databaseUrl?: string | undefined;
+  readonly logger: Logger;
+}
+
+export function isRevisionEvent(value: unknown): value is RevisionEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (typeof v["revision"] !== "number" || typeof v["at"] !== "string") return false;
+  if (v["change"] === "resync") return true;
+  return (
+    (v["change"] === "granted" || v["change"] === "revoked" || v["change"] === "expired") &&
+    typeof v["consentId"] === "string" &&
+    typeof v["consumerId"] === "string" &&
+    typeof v["citizenId"] === "string"
+  );
+}
+
+export async function createRevisionFeed(options: RevisionFeedOptions): Promise<RevisionFeed> {
+  let latest = options.initial;
+  const listeners = new Set<(event: RevisionEvent) => void>();
+  const publish = (event: RevisionEvent) => {
+    if (event.revision <= latest) return;
+    latest = event.revision;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        options.logger.error({ err: error }, "revision listener failed");
+      }
+    }
+  };
+  const listener = options.databaseUrl === undefined ? undefined : await listenToPostgres(options.databaseUrl, publish, options.logger);
+  return {
+    get latest() {
+      return latest;
+    },
+    publish,
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    waitBeyond(after, ms, signal) {
+      if (latest > after || signal?.aborted === true) return Promise.resolve(latest);
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(onEvent);
+          signal?.removeEventListener("abort", done);
+          resolve(latest);
+        };
+        const onEvent = (e: RevisionEvent) => {
+          if (e.revision > after) done();
+        };
+        const timer = setTimeout(done, ms);
+        listeners.add(onEvent);
+        signal?.addEventListener("abort", done, { once: true });
+      });
+    },
+    async close() {
+      listeners.clear();
+      await listener?.close();
+    },
+  };
+}
+
+async function listenToPostgres(
+  url: string,
+  publish: (event: RevisionEvent) => void,
+  logger: Logger,
+): Promise<{ close(): Promise<void> }> {
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on("notification", (message) => {
+      if (message.channel !== revisionChannel || message.payload === undefined) return;
+      try {
+        const event: unknown = JSON.parse(message.payload);
+        if (isRevisionEvent(event)) publish(event);
+      } catch {
+        logger.warn("ignored a malformed revision notification");
+      }
+    });
+    const reconnect = () => {
+      if (closed || client !== c) return;
+      client = undefined;
+      c.end().catch(() => undefined);
+      retry = setTimeout(() => void connect().catch(() => reconnect()), 1000);
+    };
+    c.on("error", (error) => {
+      logger.warn({ err: error }, "revision listener lost its connection; reconnecting");
+      reconnect();
+    });
+    c.on("end", reconnect);
+    client = c;
+    await c.connect();
+    await c.query(`LISTEN ${revisionChannel}`);
+  };
+  await connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

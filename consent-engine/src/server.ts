@@ -1,0 +1,143 @@
+/**
+ * The consent engine as one fetch-style handler: /health and /ready, the JSON API under /v1 (service token), and
+ * the consent portal's pages. Also runs the expiry sweeper. `nodeHandler` adapts it to node:http.
+ */
+import type { RequestListener } from "node:http";
+import type { Consumer } from "@ndx/fixtures";
+import { healthResponse, migrate, readMigrations, type Db, type Logger } from "@ndx/platform";
+import { createServerAdapter } from "@whatwg-node/server";
+import { createApi } from "./api.ts";
+import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue.ts";
+import { createConsentService, type ConsentService } from "./consentService.ts";
+import { currentRevision } from "./consentStore.ts";
+import { seedConsumers } from "./consumerStore.ts";
+import { migrationsDir } from "./migrations.ts";
+import { createFormTokens } from "./portal/formTokens.ts";
+import { createOidcLogin } from "./portal/oidcLogin.ts";
+import { createPortal } from "./portal/portalRoutes.ts";
+import { createSessionStore } from "./portal/sessions.ts";
+import { createRevisionFeed, type RevisionFeed } from "./revisionFeed.ts";
+
+export interface OidcClientOptions {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** @default "openid profile" */
+  readonly scope?: string;
+  /** The ID-token claim holding the citizen's NIC. @default "sub" */
+  readonly citizenClaim?: string;
+}
+
+export interface ConsentEngineOptions {
+  readonly db: Db;
+  /** The database's postgres:// URL, to hear other instances' revisions (LISTEN); unset with PGlite. */
+  readonly databaseUrl?: string | undefined;
+  /** The bearer token services present to the API. */
+  readonly serviceToken: string;
+  /** The portal's public base URL (consent URLs, the OIDC redirect URI). */
+  readonly portalUrl: string;
+  readonly oidc: OidcClientOptions;
+  /** Development: http issuers allowed, cookies without Secure. */
+  readonly development: boolean;
+  readonly logger: Logger;
+  /** @default the bundled field-catalogue.json */
+  readonly catalogue?: FieldCatalogue;
+  /** @default 30 */
+  readonly maxDays?: number;
+  /** @default {} */
+  readonly maxDaysByPurpose?: Readonly<Record<string, number>>;
+  /** @default 3600 */
+  readonly requestTtlSeconds?: number;
+  /** @default 3600 */
+  readonly sessionTtlSeconds?: number;
+  /** @default 30 */
+  readonly expirySweepSeconds?: number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+export interface ConsentEngine {
+  readonly fetch: (request: Request) => Promise<Response>;
+  readonly nodeHandler: RequestListener;
+  readonly service: ConsentService;
+  readonly feed: RevisionFeed;
+  close(): Promise<void>;
+}
+
+/** Applies the migrations and seeds the consumer registrations (exactly as the fixtures have them). */
+export async function prepareConsentDatabase(db: Db, consumers: readonly Consumer[], now = new Date()): Promise<void> {
+  await migrate(db, readMigrations(migrationsDir), "ndx:consent-engine");
+  await seedConsumers(db, consumers, now);
+}
+
+export async function createConsentEngine(options: ConsentEngineOptions): Promise<ConsentEngine> {
+  const { db, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const feed = await createRevisionFeed({ initial: await currentRevision(db), databaseUrl: options.databaseUrl, logger });
+  const service = createConsentService({
+    db,
+    feed,
+    catalogue: options.catalogue ?? loadFieldCatalogue(),
+    portalUrl: options.portalUrl,
+    now,
+    ...(options.maxDays === undefined ? {} : { maxDays: options.maxDays }),
+    ...(options.maxDaysByPurpose === undefined ? {} : { maxDaysByPurpose: options.maxDaysByPurpose }),
+    ...(options.requestTtlSeconds === undefined ? {} : { requestTtlSeconds: options.requestTtlSeconds }),
+  });
+  const sessions = createSessionStore({
+    db,
+    secure: !options.development,
+    now,
+    ...(options.sessionTtlSeconds === undefined ? {} : { ttlSeconds: options.sessionTtlSeconds }),
+  });
+  const formTokens = createFormTokens({ db, now });
+  const login = createOidcLogin({
+    issuer: options.oidc.issuer,
+    clientId: options.oidc.clientId,
+    clientSecret: options.oidc.clientSecret,
+    redirectUri: new URL("/auth/callback", options.portalUrl).toString(),
+    postLogoutRedirectUri: new URL("/", options.portalUrl).toString(),
+    allowHttp: options.development,
+    ...(options.oidc.scope === undefined ? {} : { scope: options.oidc.scope }),
+    ...(options.oidc.citizenClaim === undefined ? {} : { citizenClaim: options.oidc.citizenClaim }),
+  });
+  const api = createApi({ service, feed, serviceToken: options.serviceToken, logger });
+  const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger });
+
+  const fetchHandler = async (request: Request): Promise<Response> => {
+    const health = await healthResponse(request, {
+      database: async () => {
+        await db.query("SELECT 1");
+      },
+    });
+    if (health !== undefined) return health;
+    const answer = (await api(request)) ?? (await portal(request));
+    if (answer !== undefined) return answer;
+    return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  };
+
+  const sweep = async () => {
+    try {
+      const expired = await service.expireDue();
+      if (expired > 0) logger.info({ expired }, "consents expired");
+      await sessions.purgeExpired();
+    } catch (error) {
+      logger.error({ err: error }, "expiry sweep failed");
+    }
+  };
+  const timer = setInterval(() => void sweep(), (options.expirySweepSeconds ?? 30) * 1000);
+  timer.unref();
+  await sweep();
+
+  const adapter = createServerAdapter(fetchHandler);
+  return {
+    fetch: fetchHandler,
+    nodeHandler: (req, res) => void adapter(req, res),
+    service,
+    feed,
+    async close() {
+      clearInterval(timer);
+      await feed.close();
+    },
+  };
+}
