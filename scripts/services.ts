@@ -29,11 +29,47 @@ export const services: readonly ServiceSpec[] = [
     show: { label: "Registry subgraph", path: "/graphql" },
   },
   {
+    name: "drp-legacy",
+    entry: "simulators/drp-legacy/src/main.ts",
+    port: 9091,
+    show: { label: "DRP legacy REST (simulator)", path: "/openapi.json" },
+  },
+  {
+    name: "dmt-legacy",
+    entry: "simulators/dmt-legacy/src/main.ts",
+    port: 9092,
+    // The WSDL's endpoint address follows the port the launcher gives it.
+    links: (urls) => ({ DMT_LEGACY_PUBLIC_URL: `${urls["dmt-legacy"]}/dmt` }),
+    show: { label: "DMT legacy SOAP (simulator)", path: "/dmt?wsdl" },
+  },
+  {
+    name: "drp-rest",
+    entry: "adapters/drp-rest/src/main.ts",
+    port: 4002,
+    after: ["drp-legacy"],
+    // Credentials are left to each side's development defaults, or to DRP_LEGACY_API_KEY(S) in the environment.
+    links: (urls) => ({ DRP_LEGACY_URL: urls["drp-legacy"] ?? "" }),
+    show: { label: "DRP adapter subgraph", path: "/graphql" },
+  },
+  {
+    name: "dmt-soap",
+    entry: "adapters/dmt-soap/src/main.ts",
+    port: 4003,
+    after: ["dmt-legacy"],
+    // Credentials are left to each side's development defaults, or to DMT_LEGACY_USERNAME/PASSWORD in the environment.
+    links: (urls) => ({ DMT_LEGACY_URL: urls["dmt-legacy"] ?? "" }),
+    show: { label: "DMT adapter subgraph", path: "/graphql" },
+  },
+  {
     name: "gateway",
     entry: "gateway/src/main.ts",
     port: 4000,
-    after: ["registry"],
-    links: (urls) => ({ REGISTRY_URL: `${urls["registry"]}/graphql` }),
+    after: ["registry", "drp-rest", "dmt-soap"],
+    links: (urls) => ({
+      REGISTRY_URL: `${urls["registry"]}/graphql`,
+      DRP_URL: `${urls["drp-rest"]}/graphql`,
+      DMT_URL: `${urls["dmt-soap"]}/graphql`,
+    }),
     show: { label: "Gateway (GraphiQL in a browser)", path: "/graphql" },
   },
 ];

@@ -1,12 +1,13 @@
 /**
  * An adapter as a federation subgraph: graphql-yoga over `@apollo/subgraph` with the SDL from `schema/` (the
- * contract), JSON /health and /ready, and errors masked the NDX way. An UpstreamError thrown by a resolver becomes
+ * contract), answering only the gateway (its service credential), JSON /health and /ready, and errors masked the
+ * NDX way. An UpstreamError thrown by a resolver becomes
  * UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT / NOT_FOUND naming the provider; anything unexpected is logged and shown
  * as a bare INTERNAL_SERVER_ERROR.
  */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createMaskError, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
+import { createMaskError, useGatewayTrust, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { GraphQLError, parse } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
@@ -22,6 +23,8 @@ export interface AdapterSubgraphOptions<C extends object> {
   readonly ready?: Readonly<Record<string, Check>>;
   /** GraphiQL on GET /graphql. @default true */
   readonly graphiql?: boolean;
+  /** The gateway's credential (SUBGRAPH_TOKEN); when set, GraphQL requests without it are refused. @default undefined */
+  readonly gatewayToken?: string | undefined;
   readonly logger: Logger;
 }
 
@@ -51,6 +54,10 @@ export function createAdapterSubgraph<C extends object>(options: AdapterSubgraph
       },
     },
     context: () => options.context(),
-    plugins: [useInputErrorCodes(), useHealth({ ...options.ready })],
+    plugins: [
+      ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),
+      useInputErrorCodes(),
+      useHealth({ ...options.ready }),
+    ],
   });
 }

@@ -87,7 +87,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
             raw instanceof CircuitOpenError ? new UpstreamError("circuit_open", provider, `${operation}: ${raw.message}`) : raw;
           if (!(error instanceof UpstreamError)) throw error;
           const delay = n < attempts && isTransient(error) ? retryDelay(error, n) : undefined;
-          log.warn(
+          // "Not found" is an answer, not a failure worth a warning.
+          log[error.kind === "not_found" ? "debug" : "warn"](
             { operation, attempt: n, reason: error.kind, status: error.status, willRetry: delay !== undefined, detail: error.message },
             "upstream call failed",
           );

@@ -1,0 +1,89 @@
+/**
+ * The DMT legacy SOAP service as the adapter uses it: its operations (as its WSDL publishes them; a test checks
+ * they agree), called through the kit's SOAP client with a UsernameToken, under the upstream's timeout, retries and
+ * circuit breaker. Records come back raw (tns:Vehicle trees): the mapping turns them into GraphQL objects.
+ */
+import { UpstreamError, type SoapFault, type SoapOperation, type SoapUpstream, type Upstream, type UpstreamFailure, type XmlTree } from "@ndx/adapter-kit";
+
+export const dmtNamespace = "urn:farajaland:dmt:vehicles:v1";
+export const dmtEndpointPath = "/dmt";
+
+export const dmtOperations = {
+  GetVehiclesByOwner: {
+    name: "GetVehiclesByOwner",
+    soapAction: `${dmtNamespace}#GetVehiclesByOwner`,
+    requestElement: "GetVehiclesByOwnerRequest",
+    responseElement: "GetVehiclesByOwnerResponse",
+  },
+  GetVehicleByRegNo: {
+    name: "GetVehicleByRegNo",
+    soapAction: `${dmtNamespace}#GetVehicleByRegNo`,
+    requestElement: "GetVehicleByRegNoRequest",
+    responseElement: "GetVehicleByRegNoResponse",
+  },
+} as const satisfies Record<string, SoapOperation & { requestElement: string }>;
+
+/** Which DMT Faults mean what: a missing vehicle is NOT_FOUND; Server faults may pass; the rest is our request refused. */
+export function dmtFaultKind(fault: SoapFault): UpstreamFailure {
+  if (fault.code === "Server") return "unavailable";
+  const detail = fault.detail;
+  const dmtFault = isRecord(detail) ? detail["DmtFault"] : undefined;
+  const code = isRecord(dmtFault) ? dmtFault["Code"] : undefined;
+  return code === "VEHICLE_NOT_FOUND" ? "not_found" : "rejected";
+}
+
+export type VehicleRecord = XmlTree;
+
+export interface DmtClient {
+  vehiclesByOwner(nic: string): Promise<VehicleRecord[]>;
+  /** Throws UpstreamError("not_found") for an unknown registration number. */
+  vehicleByRegNo(regNo: string): Promise<VehicleRecord>;
+}
+
+export function createDmtClient(options: { readonly soap: SoapUpstream; readonly upstream: Upstream }): DmtClient {
+  const { soap, upstream } = options;
+  const provider = upstream.provider;
+  const request = (element: string, fields: Record<string, string>) => ({
+    [`dmt:${element}`]: {
+      "@_xmlns:dmt": dmtNamespace,
+      ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [`dmt:${k}`, v])),
+    },
+  });
+
+  return {
+    vehiclesByOwner: (nic) =>
+      upstream.call(
+        "GetVehiclesByOwner",
+        async (signal) => {
+          const op = dmtOperations.GetVehiclesByOwner;
+          const response = await soap.invoke(op, request(op.requestElement, { OwnerNic: nic }), signal);
+          const vehicles = isRecord(response) ? response["Vehicles"] : undefined;
+          // <Vehicles/> is an empty list; one <Vehicle> arrives as a record, several as a list.
+          if (vehicles === "") return [];
+          const list = isRecord(vehicles) ? vehicles["Vehicle"] : undefined;
+          const items = Array.isArray(list) ? list : list === undefined ? undefined : [list];
+          if (items === undefined || !items.every(isRecord)) {
+            throw new UpstreamError("malformed", provider, "GetVehiclesByOwner: no Vehicles list in the response");
+          }
+          return items;
+        },
+        { idempotent: true },
+      ),
+    vehicleByRegNo: (regNo) =>
+      upstream.call(
+        "GetVehicleByRegNo",
+        async (signal) => {
+          const op = dmtOperations.GetVehicleByRegNo;
+          const response = await soap.invoke(op, request(op.requestElement, { RegistrationNo: regNo }), signal);
+          const vehicle = isRecord(response) ? response["Vehicle"] : undefined;
+          if (!isRecord(vehicle)) throw new UpstreamError("malformed", provider, "GetVehicleByRegNo: no Vehicle in the response");
+          return vehicle;
+        },
+        { idempotent: true },
+      ),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
