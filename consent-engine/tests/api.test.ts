@@ -1,0 +1,172 @@
+/**
+ * The engine's HTTP API over real HTTP: service authentication, every kind of bad input (nothing written), the
+ * request → grant → check → revoke cycle, and the revision push channels (Server-Sent Events and long-poll).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CheckResult, ConsentView } from "../src/index.ts";
+import { passportRequest, startSystem, type TestSystem } from "./support/system.ts";
+
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startSystem();
+});
+afterAll(async () => {
+  await system?.close();
+});
+
+const citizen = "199012345678";
+
+async function consentsOf(citizenId: string): Promise<ConsentView[]> {
+  const response = await system.api(`/v1/consents?citizenId=${citizenId}`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { consents: ConsentView[] }).consents;
+}
+
+/** Reads Server-Sent Events from a streaming response. */
+function sseReader(response: Response) {
+  const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return async function next(): Promise<Record<string, unknown>> {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split("\n").find((l) => l.startsWith("data: "));
+        if (data !== undefined) return JSON.parse(data.slice(6)) as Record<string, unknown>;
+        continue;
+      }
+      const { done, value } = await reader.read();
+      if (done) throw new Error("stream ended");
+      buffer += decoder.decode(value, { stream: true });
+    }
+  };
+}
+
+describe("consent engine API", () => {
+  it("answers health and readiness without a token", async () => {
+    expect(await (await fetch(`${system.portalUrl}/health`)).json()).toEqual({ status: "ok" });
+    expect(await (await fetch(`${system.portalUrl}/ready`)).json()).toMatchObject({ status: "ready" });
+  });
+
+  it("requires the service token", async () => {
+    const none = await fetch(`${system.portalUrl}/v1/revision`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain("Bearer");
+    expect(await none.json()).toEqual({ code: "UNAUTHENTICATED", message: "A service bearer token is required" });
+    const wrong = await system.api("/v1/consent-requests", passportRequest, { headers: { authorization: "Bearer not-the-token" } });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { code: string }).code).toBe("UNAUTHENTICATED");
+    expect(await consentsOf(citizen)).toEqual([]);
+  });
+
+  it("refuses bad input with a clear error and writes nothing", async () => {
+    const url = `${system.portalUrl}/v1/consent-requests`;
+    const auth = { authorization: "Bearer test-service-token-0123456789" };
+    const raw = (body: string, type = "application/json") =>
+      fetch(url, { method: "POST", headers: { ...auth, "content-type": type }, body });
+    const cases: [Response, number, RegExp][] = [
+      [await raw("{not json"), 400, /not valid JSON/],
+      [await raw(JSON.stringify(passportRequest), "text/plain"), 415, /application\/json/],
+      [await raw("[1,2]"), 400, /JSON object/],
+      [await raw(JSON.stringify({ ...passportRequest, consumerId: 42 })), 400, /consumerId must be a string/],
+      [await raw(JSON.stringify({ ...passportRequest, fields: "Person.fullName" })), 400, /fields must be an array/],
+      [await raw(JSON.stringify({ ...passportRequest, fields: [{ provider: "drp" }] })), 400, /fields\[0\]/],
+      [await raw(JSON.stringify({ ...passportRequest, citizenId: "../../etc" })), 400, /citizenId/],
+      [await raw(JSON.stringify({ ...passportRequest, note: "x".repeat(70_000) })), 413, /larger than 65536/],
+      [await raw(JSON.stringify({ ...passportRequest, consumerId: "unknown-app" })), 400, /Unknown consumer/],
+      [await raw(JSON.stringify({ ...passportRequest, purpose: "advertising" })), 400, /not registered/],
+      [await raw(JSON.stringify({ ...passportRequest, fields: [] })), 400, /at least one/],
+      [await raw(JSON.stringify({ ...passportRequest, fields: [{ provider: "dmt", field: "Person.salary" }] })), 400, /Unknown field/],
+    ];
+    for (const [response, status, message] of cases) {
+      expect(response.status).toBe(status);
+      const body = (await response.json()) as { code: string; message: string };
+      expect(body.code).toBe("BAD_USER_INPUT");
+      expect(body.message).toMatch(message);
+      expect(JSON.stringify(body)).not.toMatch(/stack|SELECT|INSERT|at .*\.ts/);
+    }
+    expect(await consentsOf(citizen)).toEqual([]);
+    expect((await system.api("/v1/consents")).status).toBe(400);
+    expect((await system.api("/v1/revision?after=x")).status).toBe(400);
+    expect((await system.api("/v1/revision?after=0&waitSeconds=999")).status).toBe(400);
+  });
+
+  it("answers NOT_FOUND for unknown ids and endpoints, 405 for a wrong method", async () => {
+    for (const path of ["/v1/consent-requests/cns_AAAAAAAAAAAAAAAAAAAAAA", "/v1/consent-requests/nope", "/v1/consumers/nope", "/v1/nothing"]) {
+      const response = await system.api(path);
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { code: string }).code).toBe("NOT_FOUND");
+    }
+    const grantUnknown = await system.api("/v1/consent-requests/cns_AAAAAAAAAAAAAAAAAAAAAA/grant", { citizenId: citizen, durationDays: 7 });
+    expect(grantUnknown.status).toBe(404);
+    expect((await system.api("/v1/consent-requests", undefined, { method: "PUT" })).status).toBe(405);
+  });
+
+  it("describes consumers and the field catalogue", async () => {
+    expect(await (await system.api("/v1/consumers/passport-app")).json()).toEqual({
+      id: "passport-app",
+      name: "Department of Immigration and Emigration — Passport Application",
+      purposes: ["passport-application"],
+      redirectUris: ["http://localhost:5173/callback"],
+    });
+    const catalogue = JSON.stringify(await (await system.api("/v1/fields")).json());
+    expect(catalogue).toContain("Permanent address");
+    expect(catalogue).toContain("Vehicles you own");
+  });
+
+  it("runs the cycle: open → grant → covered → revoke → missing, pushing each revision at once", async () => {
+    const start = ((await (await system.api("/v1/revision")).json()) as { revision: number }).revision;
+    const controller = new AbortController();
+    const stream = await system.api("/v1/revision/stream", undefined, { signal: controller.signal });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const next = sseReader(stream);
+    expect(await next()).toMatchObject({ revision: start, change: "current" });
+
+    const opened = await system.api("/v1/consent-requests", passportRequest);
+    expect(opened.status).toBe(201);
+    const request = (await opened.json()) as ConsentView & { reused: boolean };
+    expect(request).toMatchObject({ status: "PENDING", reused: false });
+    expect(request.consentUrl).toBe(`${system.portalUrl}/consent/${request.consentId}`);
+    const reopened = await system.api("/v1/consent-requests", passportRequest);
+    expect(reopened.status).toBe(200);
+    expect(((await reopened.json()) as { reused: boolean }).reused).toBe(true);
+
+    const wrongCitizen = await system.api(`/v1/consent-requests/${request.consentId}/grant`, { citizenId: "198503150123", durationDays: 7 });
+    expect(wrongCitizen.status).toBe(403);
+    expect((await system.api(`/v1/consent-requests/${request.consentId}/grant`, { citizenId: citizen, durationDays: "7" })).status).toBe(400);
+    const granted = await system.api(`/v1/consent-requests/${request.consentId}/grant`, { citizenId: citizen, durationDays: 7 });
+    expect(granted.status).toBe(200);
+    expect(await next()).toMatchObject({ revision: start + 1, change: "granted", consentId: request.consentId, citizenId: citizen });
+    const twice = await system.api(`/v1/consent-requests/${request.consentId}/reject`, { citizenId: citizen });
+    expect(twice.status).toBe(409);
+    expect(((await twice.json()) as { code: string }).code).toBe("CONFLICT");
+
+    const covered = (await (await system.api("/v1/consents/check", passportRequest)).json()) as CheckResult;
+    expect(covered.status).toBe("covered");
+    expect(covered.revision).toBe(start + 1);
+
+    const waited = system.api(`/v1/revision?after=${start + 1}&waitSeconds=10`);
+    const revoked = await system.api(`/v1/consents/${request.consentId}/revoke`, { citizenId: citizen });
+    expect(revoked.status).toBe(200);
+    expect(await next()).toMatchObject({ revision: start + 2, change: "revoked", consentId: request.consentId });
+    expect(await (await waited).json()).toEqual({ revision: start + 2 });
+    const missing = (await (await system.api("/v1/consents/check", passportRequest)).json()) as CheckResult;
+    expect(missing).toMatchObject({ status: "missing", revision: start + 2 });
+    expect((await system.api(`/v1/consents/${request.consentId}/revoke`, { citizenId: citizen })).status).toBe(409);
+
+    const history = ((await (await system.api(`/v1/consents/${request.consentId}`)).json()) as ConsentView).history;
+    expect(history?.map((h) => `${h.from ?? "-"}>${h.to}`)).toEqual(["->PENDING", "PENDING>ACTIVE", "ACTIVE>REVOKED"]);
+    expect((await consentsOf(citizen)).map((c) => c.status)).toEqual(["REVOKED"]);
+    controller.abort();
+  });
+
+  it("opens the request for the missing fields in the same call as the check", async () => {
+    const response = await system.api("/v1/consents/check", { ...passportRequest, citizenId: "200101010011", openRequest: true });
+    const answer = (await response.json()) as CheckResult;
+    expect(answer.status).toBe("missing");
+    expect(answer.request?.consentUrl).toContain(`/consent/${answer.request?.consentRequestId}`);
+    expect((await consentsOf("200101010011")).map((c) => c.status)).toEqual(["PENDING"]);
+  });
+});
