@@ -64,6 +64,8 @@ export const services: readonly ServiceSpec[] = [
     name: "gateway",
     entry: "gateway/src/main.ts",
     port: 4000,
+    // Its own tables: the audit trail.
+    pglite: true,
     after: ["registry", "drp-rest", "dmt-soap"],
     links: (urls) => ({
       REGISTRY_URL: `${urls["registry"]}/graphql`,
