@@ -61,6 +61,31 @@ export const services: readonly ServiceSpec[] = [
     show: { label: "DMT adapter subgraph", path: "/graphql" },
   },
   {
+    name: "identity-provider",
+    entry: "identity-provider/src/main.ts",
+    port: 9000,
+    // The issuer is the URL it is reached at; the portal's callback and the gateway's audience follow their ports.
+    links: (urls) => ({
+      IDP_ISSUER: urls["identity-provider"] ?? "",
+      PORTAL_URL: urls["consent-engine"] ?? "",
+      GATEWAY_AUDIENCE: `${urls["gateway"]}/graphql`,
+    }),
+    show: { label: "Identity provider (OIDC discovery)", path: "/.well-known/openid-configuration" },
+  },
+  {
+    name: "consent-engine",
+    entry: "consent-engine/src/main.ts",
+    port: 8081,
+    pglite: true,
+    after: ["identity-provider"],
+    // CONSENT_SERVICE_TOKEN and OIDC_CLIENT_SECRET are left to their development defaults, or to the environment.
+    links: (urls) => ({
+      OIDC_ISSUER: urls["identity-provider"] ?? "",
+      PORTAL_PUBLIC_URL: urls["consent-engine"] ?? "",
+    }),
+    show: { label: "Consent portal (citizens)", path: "/" },
+  },
+  {
     name: "gateway",
     entry: "gateway/src/main.ts",
     port: 4000,
