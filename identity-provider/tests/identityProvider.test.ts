@@ -72,7 +72,7 @@ class Browser {
   }
 }
 
-async function login(idp: RunningIdentityProvider, username: string, password: string) {
+async function login(idp: RunningIdentityProvider, username: string, password: string, resource?: string) {
   const verifier = randomBytes(32).toString("base64url");
   const challenge = createHash("sha256").update(verifier).digest("base64url");
   const browser = new Browser();
@@ -86,6 +86,7 @@ async function login(idp: RunningIdentityProvider, username: string, password: s
     nonce: "n-1",
     code_challenge: challenge,
     code_challenge_method: "S256",
+    ...(resource === undefined ? {} : { resource }),
   }).toString();
   const loginPage = await browser.follow(await browser.go(authorize.toString()), idp.issuer);
   if (loginPage instanceof URL) throw new Error(`unexpected redirect to ${loginPage}`);
@@ -116,6 +117,7 @@ async function login(idp: RunningIdentityProvider, username: string, password: s
       code: code ?? "",
       redirect_uri: `${portal.url}/auth/callback`,
       code_verifier: verifier,
+      ...(resource === undefined ? {} : { resource }),
     }),
   });
   return { status: token.status, tokens: (await token.json()) as Record<string, string> };
@@ -166,6 +168,26 @@ describe("development identity provider", () => {
     expect(payload["client_id"]).toBe("passport-app");
     expect(payload["kind"]).toBe("consumer");
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(900);
+  });
+
+  it("accepts the request as scripts/token.ts sends it: explicit resource, empty scope, url-encoded credentials", async () => {
+    const response = await clientCredentials(idp.issuer, "benefits-app", "dev-benefits-secret", { resource: audience, scope: "" });
+    expect(response.status).toBe(200);
+    const { access_token } = (await response.json()) as { access_token: string };
+    const { payload } = await jwtVerify(access_token, jwks, { issuer: idp.issuer, audience });
+    expect(payload.sub).toBe("benefits-app");
+    const scoped = await clientCredentials(idp.issuer, "passport-app", "dev-passport-secret", { scope: "ndx:query" });
+    const scopedToken = ((await scoped.json()) as { access_token: string }).access_token;
+    expect((await jwtVerify(scopedToken, jwks, { audience })).payload["scope"]).toBe("ndx:query");
+  });
+
+  it("gives a signed-in person a gateway access token when the portal asks for the gateway resource", async () => {
+    const result = await login(idp, "registrar.maker", "maker-dev-password", audience);
+    const accessToken = result.tokens?.["access_token"] ?? "";
+    const { payload } = await jwtVerify<JWTPayload & Record<string, unknown>>(accessToken, jwks, { issuer: idp.issuer, audience });
+    expect(payload.sub).toBe("registrar.maker");
+    expect(payload["kind"]).toBe("staff");
+    expect(payload["roles"]).toEqual(["registrar"]);
   });
 
   it("refuses a wrong secret, an unknown client and a foreign resource", async () => {
