@@ -91,11 +91,15 @@ export const services: readonly ServiceSpec[] = [
     port: 4000,
     // Its own tables: the audit trail.
     pglite: true,
-    after: ["registry", "drp-rest", "dmt-soap"],
+    after: ["registry", "drp-rest", "dmt-soap", "identity-provider", "consent-engine"],
+    // Secrets (CONSENT_SERVICE_TOKEN, SUBGRAPH_TOKEN, AUDIT_READ_TOKEN) are left to their development defaults.
     links: (urls) => ({
       REGISTRY_URL: `${urls["registry"]}/graphql`,
       DRP_URL: `${urls["drp-rest"]}/graphql`,
       DMT_URL: `${urls["dmt-soap"]}/graphql`,
+      OIDC_ISSUER: urls["identity-provider"] ?? "",
+      OIDC_AUDIENCE: `${urls["gateway"]}/graphql`,
+      CONSENT_ENGINE_URL: urls["consent-engine"] ?? "",
     }),
     show: { label: "Gateway (GraphiQL in a browser)", path: "/graphql" },
   },
