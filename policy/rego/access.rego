@@ -65,7 +65,7 @@ deny contains "registry staff need the registrar or approver role" if {
 
 # --- reads -----------------------------------------------------------------------------------------------------------
 
-deny contains sprintf("purpose %q is not registered for %s", [input.purpose, input.consumer.id]) if {
+deny contains sprintf("purpose \"%s\" is not registered for %s", [input.purpose, input.consumer.id]) if {
 	reading
 	not input.purpose in consumer.purposes
 }
@@ -97,7 +97,7 @@ deny contains sprintf("%s may not read personal data without naming the citizen 
 	not consumer.bulkAccess
 }
 
-deny contains sprintf("purpose %q allows at most %d citizens in one request", [input.purpose, limit]) if {
+deny contains sprintf("purpose \"%s\" allows at most %d citizens in one request", [input.purpose, limit]) if {
 	reading
 	limit := object.get(data.purposes, [input.purpose, "maxSubjectsPerRequest"], 10)
 	count(input.subjects) > limit
@@ -140,6 +140,6 @@ deny contains "only signed-in staff may write to a register" if {
 	input.caller != "staff"
 }
 
-deny contains sprintf("operation type %q is not served", [input.operation]) if {
+deny contains sprintf("operation type \"%s\" is not served", [input.operation]) if {
 	not input.operation in {"query", "mutation"}
 }

@@ -41,6 +41,20 @@ describe("the compiled policy, in process", () => {
     });
   });
 
+  it("gives every reason in plain words, as the Rego tests expect (wasm formats them in JavaScript)", () => {
+    const purpose = policy.evaluate(read("passport-app", "benefit-eligibility", [["registry", "Person.fullName"]], true));
+    expect(purpose.reasons).toEqual(['purpose "benefit-eligibility" is not registered for passport-app']);
+    const many = policy.evaluate({
+      ...read("passport-app", "passport-application", [["registry", "Person.fullName"]], true),
+      subjects: Array.from({ length: 11 }, (_, i) => String(100000000000 + i)),
+    });
+    expect(many.reasons).toEqual(['purpose "passport-application" allows at most 10 citizens in one request']);
+    const subscription = policy.evaluate({ ...read("passport-app", "passport-application", [], true), operation: "subscription" });
+    expect(subscription.reasons).toContain('operation type "subscription" is not served');
+    const window = policy.evaluate({ ...read("passport-app", "passport-application", [], true), caller: "citizen" });
+    expect(window.allow).toBe(false);
+  });
+
   it("forbids benefits-app vehicles and profession whatever the consent, with reasons", () => {
     const decision = policy.evaluate(
       read("benefits-app", "benefit-eligibility", [["dmt", "Person.vehicles"], ["drp", "Person.profession"]], true),

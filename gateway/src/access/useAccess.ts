@@ -114,8 +114,36 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         return badRequest(`The ${purposeHeader} header must declare the purpose of this request`);
       }
 
-      // Consent: per citizen, for the personal fields read about them. Only consumer reads need it.
+      const active = policy.current;
+      const policyInput = (consent: NonNullable<AccessInput["consent"]>): AccessInput => ({
+        caller: caller.kind,
+        operation: scope.operation,
+        consumer: { id: caller.id, scopes: caller.scopes },
+        roles: caller.roles,
+        purpose: purpose ?? undefined,
+        subjects,
+        fields: scope.fields,
+        mutations: scope.operation === "mutation" ? scope.rootFields : [],
+        consent,
+        time: clock(new Date()),
+      });
+      const refuse = (reasons: readonly string[], consentIds: readonly string[] = []) =>
+        stop([forbidden(reasons.length > 0 ? reasons : ["not allowed"])], {
+          ...base,
+          ...who,
+          consentIds,
+          policyRevision: active.revision,
+          reasons: [...reasons],
+          decision: "forbidden",
+        });
+
+      // Consent: per citizen, for the personal fields read about them. Only consumer reads need it, and only when
+      // nothing else forbids the request: the policy answers first, so no consent is asked for what it denies.
       const needsConsent = caller.kind === "consumer" && scope.operation === "query" && purpose !== null;
+      if (needsConsent) {
+        const early = active.evaluate(policyInput({ covered: false }));
+        if (early.reasons.length > 0) return refuse(early.reasons);
+      }
       let checks: Check[] = [];
       try {
         if (needsConsent) {
@@ -135,25 +163,10 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       const covered = checks.every((c) => c.answer.covered);
       const consentIds = [...new Set(checks.flatMap((c) => c.answer.consentIds))].sort();
 
-      const input: AccessInput = {
-        caller: caller.kind,
-        operation: scope.operation,
-        consumer: { id: caller.id, scopes: caller.scopes },
-        roles: caller.roles,
-        purpose: purpose ?? undefined,
-        subjects,
-        fields: scope.fields,
-        mutations: scope.operation === "mutation" ? scope.rootFields : [],
-        consent: { covered, consentIds },
-        time: clock(new Date()),
-      };
-      const active = policy.current;
-      const verdict = active.evaluate(input);
+      const verdict = active.evaluate(policyInput({ covered, consentIds }));
       const decided = { ...base, ...who, consentIds, policyRevision: active.revision, reasons: [...verdict.reasons] };
 
-      if (verdict.reasons.length > 0 || (!verdict.allow && !verdict.consentRequired)) {
-        return stop([forbidden(verdict.reasons.length > 0 ? verdict.reasons : ["not allowed"])], { ...decided, decision: "forbidden" });
-      }
+      if (verdict.reasons.length > 0 || (!verdict.allow && !verdict.consentRequired)) return refuse(verdict.reasons, consentIds);
       if (verdict.consentRequired) {
         let errors: GraphQLError[];
         try {

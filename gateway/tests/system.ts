@@ -1,0 +1,177 @@
+/**
+ * The whole read path for access tests, every part real and on real HTTP (free ports): the development identity
+ * provider, the consent engine, the registry, both adapters with their legacy simulators, and the gateway with its
+ * access plugin, policy bundle and audit trail. Every subgraph counts the requests it receives.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import type { RequestListener } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createConsentEngine, prepareConsentDatabase, type ConsentEngine } from "@ndx/consent-engine";
+import { createDmtStore, startDmtLegacy, type DmtLegacy } from "@ndx/dmt-legacy";
+import { createDmtAdapter } from "@ndx/dmt-soap";
+import { createDrpStore, startDrpLegacy, type DrpLegacy } from "@ndx/drp-legacy";
+import { createDrpAdapter } from "@ndx/drp-rest";
+import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
+import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
+import { defaultFixturesFile, listen, openDb, type Db, type Listening } from "@ndx/platform";
+import { buildBundle } from "@ndx/policy";
+import { readSupergraph } from "@ndx/schema";
+import { createAccessControl, createGateway, loadGatewayConfig, type AccessControl, type Gateway } from "../src/index.ts";
+import { logger, startRegistry, subgraphToken, type RunningRegistry } from "./harness.ts";
+
+export const fixtures = loadFarajaland(defaultFixturesFile);
+const generated = 200;
+const citizens = [...fixtures.citizens, ...generateCitizens({ count: generated, reserved: fixtures.citizens })];
+export const consentToken = "test-consent-service-token-123";
+export const auditToken = "test-audit-read-token-12345678";
+const audience = "http://localhost:4000/graphql";
+
+interface Counted {
+  readonly url: string;
+  requests(): number;
+  close(): Promise<void>;
+}
+
+async function counted(handler: RequestListener, close: () => Promise<void>): Promise<Counted> {
+  let n = 0;
+  const http: Listening = await listen((req, res) => {
+    if (req.url?.startsWith("/graphql") === true) n += 1;
+    handler(req, res);
+  }, 0);
+  return { url: `${http.url}/graphql`, requests: () => n, close: async () => (await http.close(), await close()) };
+}
+
+export interface System {
+  readonly gateway: Gateway;
+  readonly idp: RunningIdentityProvider;
+  readonly consent: ConsentEngine;
+  readonly portalUrl: string;
+  readonly gatewayDb: Db;
+  readonly drpLegacy: DrpLegacy;
+  readonly dmtLegacy: DmtLegacy;
+  /** GraphQL requests received by all subgraphs, and calls served by both legacy systems. */
+  upstreamCalls(): number;
+  /** A consumer access token from the identity provider (client credentials). */
+  token(consumerId: string): Promise<string>;
+  /** POST to the gateway. */
+  query(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any> }>;
+  /** The consent engine's API with the service token. */
+  consentApi(path: string, body?: unknown): Promise<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+export async function startSystem(): Promise<System> {
+  buildBundle();
+  // The consent engine listens first: its URL is the portal client's redirect URI at the identity provider.
+  let consentHandler: RequestListener = (_q, s) => void s.writeHead(503).end();
+  const consentHttp = await listen((q, s) => consentHandler(q, s), 0);
+  const portalUrl = `http://localhost:${consentHttp.port}`;
+  const keysDir = mkdtempSync(join(tmpdir(), "ndx-gw-idp-"));
+  const idp = await startIdentityProvider({
+    accounts: createAccountDirectory(fixtures),
+    consumers: fixtures.consumers,
+    portal: { url: portalUrl, clientId: "consent-portal", clientSecret: "test-portal-secret" },
+    keys: await loadOrCreateKeys(keysDir),
+    audience,
+    logger,
+  });
+  const consentDb = await openDb({ schema: "consent" });
+  await prepareConsentDatabase(consentDb, fixtures.consumers);
+  const consent = await createConsentEngine({
+    db: consentDb,
+    serviceToken: consentToken,
+    portalUrl,
+    oidc: { issuer: idp.issuer, clientId: "consent-portal", clientSecret: "test-portal-secret" },
+    development: true,
+    logger,
+  });
+  consentHandler = consent.nodeHandler;
+
+  const apiKey = "sys-test-drp-key";
+  const credentials = { username: "sys-test", password: "sys-test-dmt-pass" };
+  const [registry, drpLegacy, dmtLegacy]: [RunningRegistry, DrpLegacy, DmtLegacy] = await Promise.all([
+    startRegistry(generated),
+    startDrpLegacy({ store: createDrpStore(citizens), apiKeys: [apiKey], port: 0, logger }),
+    startDmtLegacy({ store: createDmtStore(citizens), credentials, port: 0, logger }),
+  ]);
+  const drpA = createDrpAdapter({ baseUrl: drpLegacy.url, apiKey, gatewayToken: subgraphToken, logger });
+  const dmtA = createDmtAdapter({ baseUrl: dmtLegacy.url, credentials, gatewayToken: subgraphToken, logger });
+  const drp = await counted((q, s) => void drpA.yoga(q, s), drpA.close);
+  const dmt = await counted((q, s) => void dmtA.yoga(q, s), dmtA.close);
+
+  const config = loadGatewayConfig({
+    OIDC_ISSUER: idp.issuer,
+    OIDC_AUDIENCE: audience,
+    CONSENT_ENGINE_URL: portalUrl,
+    CONSENT_SERVICE_TOKEN: consentToken,
+    AUDIT_READ_TOKEN: auditToken,
+    SUBGRAPH_TOKEN: subgraphToken,
+  });
+  const gatewayDb = await openDb({ schema: "gateway" });
+  const supergraphSdl = readSupergraph();
+  const access: AccessControl = await createAccessControl(config, supergraphSdl, logger, gatewayDb);
+  const gateway = await createGateway({
+    supergraphSdl,
+    subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
+    subgraphToken,
+    plugins: access.plugins,
+    readiness: access.readiness,
+    graphiql: false,
+    logger,
+  });
+
+  const consumerSecret = (id: string) => fixtures.consumers.find((c) => c.id === id)?.clientSecret ?? "";
+  return {
+    gateway,
+    idp,
+    consent,
+    portalUrl,
+    gatewayDb,
+    drpLegacy,
+    dmtLegacy,
+    upstreamCalls: () =>
+      registry.requests() + drp.requests() + dmt.requests() + drpLegacy.stats.snapshot().total + dmtLegacy.stats.snapshot().total,
+    async token(consumerId) {
+      const response = await fetch(`${idp.url}/token`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`${consumerId}:${consumerSecret(consumerId)}`).toString("base64")}`,
+        },
+        body: new URLSearchParams({ grant_type: "client_credentials", resource: audience }),
+      });
+      const body = (await response.json()) as { access_token?: string };
+      if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
+      return body.access_token;
+    },
+    async query(body, headers = {}) {
+      const response = await gateway.yoga.fetch("http://gateway.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    },
+    async consentApi(path, body) {
+      const response = await fetch(`${portalUrl}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { authorization: `Bearer ${consentToken}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as Record<string, any>;
+    },
+    async close() {
+      await gateway.close();
+      await access.close();
+      await Promise.all([drp.close(), dmt.close()]);
+      await Promise.all([registry.close(), drpLegacy.close(), dmtLegacy.close()]);
+      await consentHttp.close();
+      await consent.close();
+      await idp.close();
+      await consentDb.close();
+      await gatewayDb.close();
+      rmSync(keysDir, { recursive: true, force: true });
+    },
+  };
+}
