@@ -1,5 +1,12 @@
 import { resolve } from "node:path";
 import { defaultDataDir, defaultFixturesFile, environmentSetting, loadConfig, resolveSecrets, setting } from "@ndx/platform";
+import { parseKeyEncryptionKey } from "./keyEncryptionKey.ts";
+
+/** The registry's own metadata folder: one JSON file per register. */
+export const defaultRegistersDir: string = resolve(import.meta.dirname, "../registers");
+
+/** The development KEK (base64 of 32 bytes). Accepted only when NDX_ENV=development. */
+export const developmentKek = "ZGV2LW9ubHkgTkRYIHJlZ2lzdHJ5IEtFSywgMzJieXQ=";
 
 export const registryConfigSpec = {
   /** development, test or production: production refuses development secrets. @default "development" */
@@ -18,6 +25,15 @@ export const registryConfigSpec = {
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** Generated citizens seeded beside the canonical ones. @default 10000 */
   SEED_GENERATED: setting.int(10_000, { min: 0, max: 1_000_000 }),
+  /** The registers' metadata, one JSON file each. @default "subgraphs/registry/registers" */
+  REGISTERS_DIR: setting.string(defaultRegistersDir),
+  /**
+   * The key-encryption key that wraps the data keys: 32 random bytes, base64. Never stored in the database.
+   * Development default only in development.
+   */
+  REGISTRY_KEK: setting.optionalString(),
+  /** Credential of the outbox feed (GET /events) for downstream services. Development default only in development. */
+  REGISTRY_EVENTS_TOKEN: setting.optionalString(),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
 };
@@ -26,8 +42,37 @@ export type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
 
 export function loadRegistryConfig(env: Readonly<Record<string, string | undefined>>) {
   const parsed = loadConfig(registryConfigSpec, env);
+  const secrets = resolveSecrets(
+    parsed.NDX_ENV,
+    { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, REGISTRY_KEK: parsed.REGISTRY_KEK, REGISTRY_EVENTS_TOKEN: parsed.REGISTRY_EVENTS_TOKEN },
+    { SUBGRAPH_TOKEN: "dev-subgraph-token", REGISTRY_KEK: developmentKek, REGISTRY_EVENTS_TOKEN: "dev-registry-events-token" },
+  );
+  return { ...parsed, ...secrets, kek: parseKeyEncryptionKey(secrets.REGISTRY_KEK, "REGISTRY_KEK") };
+}
+
+export const kekRotationConfigSpec = {
+  NDX_ENV: environmentSetting(),
+  /** A postgres:// URL; unset means embedded PGlite under PGLITE_DIR (stop the registry first: PGlite has one user). */
+  DATABASE_URL: setting.optionalUrl(),
+  /** @default ".data/registry" */
+  PGLITE_DIR: setting.string(resolve(defaultDataDir, "registry")),
+  /** The KEK the data keys are wrapped under now. Development default only in development. */
+  REGISTRY_KEK: setting.optionalString(),
+  /** The KEK to wrap them under instead: 32 random bytes, base64. Required. */
+  REGISTRY_NEW_KEK: setting.string(),
+};
+
+export function loadKekRotationConfig(env: Readonly<Record<string, string | undefined>>) {
+  const parsed = loadConfig(kekRotationConfigSpec, env);
+  const secrets = resolveSecrets(
+    parsed.NDX_ENV,
+    { REGISTRY_KEK: parsed.REGISTRY_KEK, REGISTRY_NEW_KEK: parsed.REGISTRY_NEW_KEK },
+    // The new KEK has no development default: `developmentKek` here only makes a real value mandatory elsewhere.
+    { REGISTRY_KEK: developmentKek, REGISTRY_NEW_KEK: developmentKek },
+  );
   return {
     ...parsed,
-    ...resolveSecrets(parsed.NDX_ENV, { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN }, { SUBGRAPH_TOKEN: "dev-subgraph-token" }),
+    kek: parseKeyEncryptionKey(secrets.REGISTRY_KEK, "REGISTRY_KEK"),
+    newKek: parseKeyEncryptionKey(secrets.REGISTRY_NEW_KEK, "REGISTRY_NEW_KEK"),
   };
 }

@@ -3,3 +3,8 @@ export * from "./personStore.ts";
 export * from "./seed.ts";
 export * from "./server.ts";
 export { migrationsDir } from "./migrations.ts";
+export * from "./registerMetadata.ts";
+export * from "./keyEncryptionKey.ts";
+export * from "./kekRotation.ts";
+export * from "./outbox.ts";
+export { normalise } from "./matchIndex.ts";

@@ -3,11 +3,15 @@ import { migrationsDir } from "./migrations.ts";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createLogger, listen, migrate, openDb, readMigrations, runService } from "@ndx/platform";
 import { loadRegistryConfig } from "./config.ts";
+import { envKeyEncryptionKey } from "./keyEncryptionKey.ts";
+import { loadRegisters } from "./registerMetadata.ts";
 import { seedRegistry } from "./seed.ts";
 import { createRegistry } from "./server.ts";
 
 const config = loadRegistryConfig(process.env);
 const logger = createLogger("registry", config.LOG_LEVEL);
+// Bad register metadata stops the start with every problem named, before anything else happens.
+const registers = loadRegisters(config.REGISTERS_DIR);
 
 await runService("registry", logger, async () => {
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "registry" });
@@ -18,9 +22,19 @@ await runService("registry", logger, async () => {
     ...generateCitizens({ count: config.SEED_GENERATED, reserved: canonical }),
   ]);
   logger.info({ ...seeded, storage: db.kind }, "registry seeded");
-  const yoga = await createRegistry({ db, logger, gatewayToken: config.SUBGRAPH_TOKEN });
+  const yoga = await createRegistry({
+    db,
+    logger,
+    registers,
+    keyEncryptionKey: envKeyEncryptionKey(config.kek),
+    gatewayToken: config.SUBGRAPH_TOKEN,
+    eventsToken: config.REGISTRY_EVENTS_TOKEN,
+  });
   const http = await listen(yoga, config.PORT, config.HOST);
-  logger.info({ url: `${http.url}/graphql` }, "registry subgraph listening");
+  logger.info(
+    { url: `${http.url}/graphql`, events: `${http.url}/events`, registers: registers.registers.map((r) => r.name) },
+    "registry subgraph listening",
+  );
   return {
     async close() {
       await http.close();

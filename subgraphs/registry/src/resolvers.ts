@@ -9,6 +9,9 @@ import {
 } from "./inputs.ts";
 import type { Person } from "./personStore.ts";
 import type { RegistryContext } from "./context.ts";
+import { changeRequestResolvers } from "./changeRequestResolvers.ts";
+import { jsonScalar } from "./jsonScalar.ts";
+import { registerResolvers } from "./registerResolvers.ts";
 
 interface PeopleArgs {
   filter?: { district?: string | null; bornFrom?: string | null; bornTo?: string | null } | null;
@@ -41,7 +44,16 @@ export function createResolvers(known: { districts: ReadonlySet<string> }): Grap
       },
 
       districts: () => [...known.districts].sort(),
+
+      ...registerResolvers.Query,
+      ...changeRequestResolvers.Query,
     },
+
+    Mutation: changeRequestResolvers.Mutation,
+    JSON: jsonScalar,
+    RegisterRecord: registerResolvers.RegisterRecord,
+    ChangeRequest: changeRequestResolvers.ChangeRequest,
+    DuplicateCandidate: changeRequestResolvers.DuplicateCandidate,
 
     Person: {
       __resolveReference: (ref: { nic: string }, ctx: RegistryContext): Promise<Person | null> =>

@@ -5,26 +5,56 @@ import { createMaskError, useGatewayTrust, useHealth, useInputErrorCodes, type D
 import { subgraphSdl } from "@ndx/schema";
 import { parse } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createChangeRequests } from "./changeRequests.ts";
 import { createContext, type RegistryContext } from "./context.ts";
+import { openDataKeyRing } from "./dataKeys.ts";
+import { useEventFeed } from "./eventFeed.ts";
+import { createFieldCipher } from "./fieldCipher.ts";
+import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
+import { createMatchIndex } from "./matchIndex.ts";
 import { createPersonStore } from "./personStore.ts";
+import { adoptRecords } from "./recordAdoption.ts";
+import { createRecordReader } from "./recordReader.ts";
+import type { RegisterCatalogue } from "./registerMetadata.ts";
+import type { RegistryServices } from "./registryServices.ts";
 import { createResolvers } from "./resolvers.ts";
 
 export interface RegistryOptions {
   readonly db: Db;
   readonly logger: Logger;
+  /** The registers, from their metadata (`loadRegisters`). */
+  readonly registers: RegisterCatalogue;
+  /** Wraps the data keys; called only here at start-up, never per request. */
+  readonly keyEncryptionKey: KeyEncryptionKeyProvider;
   /** Serve GraphiQL on GET /graphql. @default true */
   readonly graphiql?: boolean;
   /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
   readonly gatewayToken?: string | undefined;
+  /** The credential of the outbox feed at GET /events; no feed when unset. @default undefined */
+  readonly eventsToken?: string | undefined;
 }
 
 export type RegistryYoga = YogaServerInstance<Record<string, never>, RegistryContext>;
 
 export async function createRegistry(options: RegistryOptions): Promise<RegistryYoga> {
-  const { db, logger } = options;
+  const { db, logger, registers: catalogue } = options;
   const people = createPersonStore(db);
   // Reference data, read once at start-up rather than on every request.
   const districts = new Set(await people.districts());
+  // The only calls to the KEK provider: unwrap (or create) each register's data key once.
+  const keys = await openDataKeyRing(db, options.keyEncryptionKey, catalogue.registers.map((r) => r.name));
+  const cipher = createFieldCipher(keys);
+  const index = createMatchIndex(keys);
+  const adopted = await adoptRecords(db, catalogue, cipher, index);
+  if (Object.keys(adopted).length > 0) logger.info({ adopted }, "records imported without a change request now have their history");
+  const registry: RegistryServices = {
+    db,
+    catalogue,
+    cipher,
+    records: createRecordReader(db, cipher),
+    changeRequests: createChangeRequests({ db, catalogue, cipher, index, keys }),
+  };
+
   const schema = buildSubgraphSchema({
     typeDefs: parse(subgraphSdl("registry")),
     // The library types resolver maps with an unknown context; ours is typed RegistryContext.
@@ -38,8 +68,10 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     healthCheckEndpoint: "/.well-known/yoga/health",
     logging: false,
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
-    context: () => createContext(people),
+    context: ({ request }) => createContext(people, registry, request),
     plugins: [
+      // Before the gateway check: feed readers hold their own credential, not the gateway's.
+      ...(options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })]),
       ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),
       useInputErrorCodes(),
       useHealth({

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createLogger, defaultFixturesFile, migrate, readMigrations, type Db } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
-import { createRegistry, migrationsDir, seedRegistry, type RegistryYoga } from "../src/index.ts";
+import { randomBytes } from "node:crypto";
+import {
+  createRegistry,
+  defaultRegistersDir,
+  envKeyEncryptionKey,
+  loadRegisters,
+  migrationsDir,
+  seedRegistry,
+  type RegistryYoga,
+} from "../src/index.ts";
 
 const farajaland = loadFarajaland(defaultFixturesFile);
 const generated = generateCitizens({ count: 300, reserved: farajaland.citizens });
@@ -40,7 +49,12 @@ for (const backend of testBackends()) {
       };
       await migrate(db, readMigrations(migrationsDir), "ndx:registry");
       await seedRegistry(db, [...farajaland.citizens, ...generated]);
-      yoga = await createRegistry({ db, logger });
+      yoga = await createRegistry({
+        db,
+        logger,
+        registers: loadRegisters(defaultRegistersDir),
+        keyEncryptionKey: envKeyEncryptionKey(randomBytes(32)),
+      });
     });
 
     afterAll(async () => {
