@@ -1,10 +1,14 @@
 import { defineConfig } from "vitest/config";
+import shared from "../vitest.shared.ts";
 
-/** Two projects: `unit` (storage, API, rules; both database backends) and `browser` (the portal in Chromium). */
+// The shared setup, without its `include`: each project names its own files (arrays would be concatenated).
+const { include: _include, ...sharedTest } = shared.test ?? {};
+
+/** Two projects: `unit` (rules, storage on both backends, API, portal pieces) and `browser` (the portal in Chromium). */
 export default defineConfig({
+  ...shared,
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    ...sharedTest,
     projects: [
       { extends: true, test: { name: "unit", include: ["tests/*.test.ts"] } },
       { extends: true, test: { name: "browser", include: ["tests/browser/*.test.ts"], testTimeout: 60_000 } },

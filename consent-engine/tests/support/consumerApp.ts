@@ -18,7 +18,12 @@ export interface ConsumerApp {
 export async function startConsumerApp(): Promise<ConsumerApp> {
   const received: URL[] = [];
   const server = createServer((req, res) => {
-    received.push(new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`));
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    if (url.pathname !== "/callback") {
+      res.writeHead(404).end(); // e.g. the browser's favicon request
+      return;
+    }
+    received.push(url);
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end("<!doctype html><title>Consumer application</title><h1>Back at the application</h1>");
   });
