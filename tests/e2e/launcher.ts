@@ -71,3 +71,34 @@ export async function isListening(url: string): Promise<boolean> {
     return false;
   }
 }
+
+const fixturesFile = resolve(root, "../shared/fixtures/farajaland.json");
+
+/** A consumer application's token from the running identity provider (client credentials, fixture secret). */
+export async function consumerToken(issuer: string, consumerId: string, audience?: string): Promise<string> {
+  const { readFileSync } = await import("node:fs");
+  const consumers = (JSON.parse(readFileSync(fixturesFile, "utf8")) as { consumers: { id: string; clientSecret: string }[] }).consumers;
+  const secret = consumers.find((c) => c.id === consumerId)?.clientSecret ?? "";
+  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
+  const response = await fetch(discovery.token_endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${consumerId}:${secret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", ...(audience === undefined ? {} : { resource: audience }) }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** Grants a pending consent request through the consent engine's API (development service token). */
+export async function grant(consentEngine: string, consentRequestId: string, citizenId: string, durationDays = 1): Promise<void> {
+  const response = await fetch(`${consentEngine}/v1/consent-requests/${consentRequestId}/grant`, {
+    method: "POST",
+    headers: { authorization: "Bearer dev-consent-service-token", "content-type": "application/json" },
+    body: JSON.stringify({ citizenId, durationDays }),
+  });
+  if (!response.ok) throw new Error(`grant failed: HTTP ${response.status} ${await response.text()}`);
+}

@@ -3,18 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "@ndx/platform";
-import { isListening, startNdx } from "./launcher.ts";
+import { consumerToken, grant, isListening, startNdx } from "./launcher.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-start-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function query(gateway: string, body: unknown) {
-  const response = await fetch(`${gateway}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+async function query(gateway: string, body: unknown, token?: string) {
+  const headers: Record<string, string> = { "content-type": "application/json", "x-purpose": "passport-application" };
+  if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+  const response = await fetch(`${gateway}/graphql`, { method: "POST", headers, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 describe("npm start", () => {
@@ -23,15 +21,20 @@ describe("npm start", () => {
     expect(ndx.output()).toContain("NDX is running.");
     expect(ndx.output()).toContain(`${ndx.urls["gateway"]}/graphql`);
 
-    const found = await query(ndx.urls["gateway"] ?? "", {
-      query: '{ person(nic: "199012345678") { fullName dateOfBirth district } }',
-    });
+    const gateway = ndx.urls["gateway"] ?? "";
+    const person = { query: '{ person(nic: "199012345678") { fullName dateOfBirth district } }' };
+    expect((await query(gateway, person)).status).toBe(401);
+
+    // As the README says: a token for passport-app, the citizen's consent, then the answer.
+    const token = await consumerToken(ndx.urls["identity-provider"] ?? "", "passport-app");
+    const asked = await query(gateway, person, token);
+    expect(asked.body["errors"][0].extensions.code).toBe("CONSENT_REQUIRED");
+    await grant(ndx.urls["consent-engine"] ?? "", asked.body["errors"][0].extensions.consentRequestId, "199012345678");
+    const found = await query(gateway, person, token);
     expect(found).toEqual({
       status: 200,
       body: { data: { person: { fullName: "Chikondi Emmanuel Mulenga", dateOfBirth: "1990-07-22", district: "Ilanga" } } },
     });
-    const unknown = await query(ndx.urls["gateway"] ?? "", { query: '{ person(nic: "100000000000") { fullName } }' });
-    expect(unknown.body).toEqual({ data: { person: null } });
 
     expect(await ndx.stop()).toBe(0);
     for (const url of Object.values(ndx.urls)) expect(await isListening(url)).toBe(false);
@@ -47,8 +50,12 @@ describe("npm start", () => {
 
     const ndx = await startNdx(dataDir);
     try {
-      const { body } = await query(ndx.urls["gateway"] ?? "", { query: '{ person(nic: "197712240099") { district } }' });
-      expect(body).toEqual({ data: { person: { district: "Isamba" } } });
+      const token = await consumerToken(ndx.urls["identity-provider"] ?? "", "passport-app");
+      const person = { query: '{ person(nic: "197712240099") { district } }' };
+      const asked = await query(ndx.urls["gateway"] ?? "", person, token);
+      await grant(ndx.urls["consent-engine"] ?? "", asked.body["errors"][0].extensions.consentRequestId, "197712240099");
+      const { body } = await query(ndx.urls["gateway"] ?? "", person, token);
+      expect(body, JSON.stringify(body)).toEqual({ data: { person: { district: "Isamba" } } });
     } finally {
       expect(await ndx.stop()).toBe(0);
     }
