@@ -63,6 +63,14 @@ deny contains "registry staff need the registrar or approver role" if {
 	count({r | some r in input.roles; r in {"registrar", "approver"}}) == 0
 }
 
+# Change requests, generic register records and their history are the registry staff's working material, not data
+# of the exchange: applications read citizens' data through the typed fields (Person...), under consent.
+deny contains sprintf("%s is for registry staff only", [f.field]) if {
+	input.caller != "staff"
+	some f in input.fields
+	split(f.field, ".")[0] in data.staffOnlyTypes
+}
+
 # --- reads -----------------------------------------------------------------------------------------------------------
 
 deny contains sprintf("purpose \"%s\" is not registered for %s", [input.purpose, input.consumer.id]) if {

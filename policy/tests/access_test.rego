@@ -144,3 +144,36 @@ test_citizen_tokens_are_not_for_the_exchange if {
 	d := access.decision with input as object.union(staff_read([], [field("registry", "Person.district")]), {"caller": "citizen"})
 	"citizens see their own data and consents in the consent portal, not through the exchange" in d.reasons
 }
+
+test_consumers_may_not_read_change_requests_or_register_records if {
+	fields := [
+		{"provider": "registry", "field": "ChangeRequestConnection.totalCount", "classification": "INTERNAL"},
+		{"provider": "registry", "field": "ChangeRequest.payload", "classification": "SENSITIVE"},
+		{"provider": "registry", "field": "RegisterRecord.data", "classification": "SENSITIVE"},
+	]
+	d := access.decision with input as read("passport-app", "passport-application", fields, true)
+	not d.allow
+	"ChangeRequestConnection.totalCount is for registry staff only" in d.reasons
+	"ChangeRequest.payload is for registry staff only" in d.reasons
+	"RegisterRecord.data is for registry staff only" in d.reasons
+}
+
+test_staff_only_types_are_data if {
+	inp := read("passport-app", "passport-application", [{"provider": "registry", "field": "Register.name", "classification": "PUBLIC"}], true)
+	access.decision.allow with input as inp
+	d := access.decision with input as inp with data.staffOnlyTypes as ["Register"]
+	d.reasons == ["Register.name is for registry staff only"]
+}
+
+test_registry_staff_read_change_requests if {
+	fields := [
+		{"provider": "registry", "field": "ChangeRequest.status", "classification": "INTERNAL"},
+		{"provider": "registry", "field": "RegisterRecord.data", "classification": "SENSITIVE"},
+	]
+	access.decision.allow with input as object.union(staff_read(["registrar"], fields), {"subjects": []})
+}
+
+test_staff_submit_reading_the_change_request_back if {
+	inp := object.union(write(["registrar"], ["submitChangeRequest"]), {"fields": [{"provider": "registry", "field": "ChangeRequest.id", "classification": "INTERNAL"}]})
+	access.decision.allow with input as inp
+}
