@@ -16,10 +16,12 @@ export function durationChoices(maxDays: number): number[] {
 
 const days = (n: number): string => (n === 1 ? "1 day" : `${n} days`);
 
-function fieldsByProvider(consent: ConsentView, catalogue: FieldCatalogue): SafeHtml {
+/** The fields, grouped by agency, under headings one level below `level`'s section. */
+function fieldsByProvider(consent: ConsentView, catalogue: FieldCatalogue, level: 3 | 4 = 3): SafeHtml {
   return html`${consent.dataScope.providers.map((provider) => {
     const fields = consent.dataScope.fields.filter((f) => f.provider === provider);
-    return html`<h3>From the ${catalogue.providerLabel(provider)}</h3>
+    const title = `From the ${catalogue.providerLabel(provider)}`;
+    return html`${level === 3 ? html`<h3>${title}</h3>` : html`<h4>${title}</h4>`}
 <ul class="fields">${fields.map((f) => html`<li>${catalogue.fieldLabel(f)}</li>`)}</ul>`;
   })}`;
 }
@@ -111,7 +113,7 @@ export function myConsentsPage(m: MyConsentsModel): string {
   const card = (c: ConsentView, extra: SafeHtml | string) => html`<article class="consent-card" aria-labelledby="c-${c.consentId}">
 <h3 id="c-${c.consentId}">${c.consumerName} ${statusBadge(c.status)}</h3>
 <p>${m.catalogue.purposeLabel(c.purpose)}</p>
-${fieldsByProvider(c, m.catalogue)}
+${fieldsByProvider(c, m.catalogue, 4)}
 ${extra}
 </article>`;
   return layout(

@@ -163,6 +163,7 @@ describe("consent portal in Chromium", () => {
     expect(await active.locator("article").count()).toBe(1);
     const past = page.locator("section", { has: page.getByRole("heading", { name: "Past" }) });
     expect(await past.textContent()).toContain("You refused");
+    console.log(`My consents screenshot: ${await screenshot(page, "my-consents")}`);
     const token = (await active.locator('input[name="token"]').getAttribute("value")) ?? "";
     const waited = system.api(`/v1/revision?after=${before.revision}&waitSeconds=10`);
     await Promise.all([page.waitForURL(/notice=revoked/), active.getByRole("button", { name: /Revoke consent for/ }).click()]);
@@ -176,6 +177,17 @@ describe("consent portal in Chromium", () => {
     const replay = await postForm(page, `/my/consents/${grantedId}/revoke`, { token });
     expect(replay.status()).toBe(409);
     expect((await getConsent(grantedId)).history?.length).toBe(3);
+  });
+
+  it("signs out here and at the identity provider; My consents then asks for sign-in again", async () => {
+    await page.goto(`${system.portalUrl}/my/consents`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Yes, sign me out" }).click();
+    await expect.poll(() => page.url()).toBe(`${system.portalUrl}/`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Your data, your consent");
+    await page.goto(`${system.portalUrl}/my/consents`);
+    await page.getByLabel("NIC number or staff username").waitFor();
+    expect(new URL(page.url()).origin).toBe(new URL(system.idp.issuer).origin);
   });
 });
 
