@@ -1,4 +1,5 @@
 /** The registry subgraph as a graphql-yoga app over `@apollo/subgraph`. */
+import { randomBytes } from "node:crypto";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { createMaskError, useGatewayTrust, useHealth, useInputErrorCodes, type Db, type Logger } from "@ndx/platform";
@@ -10,22 +11,27 @@ import { createContext, type RegistryContext } from "./context.ts";
 import { openDataKeyRing } from "./dataKeys.ts";
 import { useEventFeed } from "./eventFeed.ts";
 import { createFieldCipher } from "./fieldCipher.ts";
-import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
+import { envKeyEncryptionKey, type KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
 import { createMatchIndex } from "./matchIndex.ts";
+import { defaultRegistersDir } from "./config.ts";
 import { createPersonStore } from "./personStore.ts";
 import { adoptRecords } from "./recordAdoption.ts";
 import { createRecordReader } from "./recordReader.ts";
-import type { RegisterCatalogue } from "./registerMetadata.ts";
+import { loadRegisters, type RegisterCatalogue } from "./registerMetadata.ts";
 import type { RegistryServices } from "./registryServices.ts";
 import { createResolvers } from "./resolvers.ts";
 
 export interface RegistryOptions {
   readonly db: Db;
   readonly logger: Logger;
-  /** The registers, from their metadata (`loadRegisters`). */
-  readonly registers: RegisterCatalogue;
-  /** Wraps the data keys; called only here at start-up, never per request. */
-  readonly keyEncryptionKey: KeyEncryptionKeyProvider;
+  /** The registers, from their metadata. @default loadRegisters(defaultRegistersDir): the registers shipped in registers/ */
+  readonly registers?: RegisterCatalogue;
+  /**
+   * Wraps the data keys; called only here at start-up, never per request. Services pass the configured one
+   * (REGISTRY_KEK). @default a random KEK held only in this process's memory: for tests on throwaway databases, as
+   * nothing it encrypts can be read after a restart (and a database holding keys under another KEK refuses it).
+   */
+  readonly keyEncryptionKey?: KeyEncryptionKeyProvider;
   /** Serve GraphiQL on GET /graphql. @default true */
   readonly graphiql?: boolean;
   /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
@@ -37,12 +43,18 @@ export interface RegistryOptions {
 export type RegistryYoga = YogaServerInstance<Record<string, never>, RegistryContext>;
 
 export async function createRegistry(options: RegistryOptions): Promise<RegistryYoga> {
-  const { db, logger, registers: catalogue } = options;
+  const { db, logger } = options;
+  const catalogue = options.registers ?? loadRegisters(defaultRegistersDir);
+  let kek = options.keyEncryptionKey;
+  if (kek === undefined) {
+    kek = envKeyEncryptionKey(randomBytes(32));
+    logger.warn("no key-encryption key given: using a random one that dies with this process (tests only)");
+  }
   const people = createPersonStore(db);
   // Reference data, read once at start-up rather than on every request.
   const districts = new Set(await people.districts());
   // The only calls to the KEK provider: unwrap (or create) each register's data key once.
-  const keys = await openDataKeyRing(db, options.keyEncryptionKey, catalogue.registers.map((r) => r.name));
+  const keys = await openDataKeyRing(db, kek, catalogue.registers.map((r) => r.name));
   const cipher = createFieldCipher(keys);
   const index = createMatchIndex(keys);
   const adopted = await adoptRecords(db, catalogue, cipher, index);
