@@ -12,6 +12,8 @@ export interface ServiceSpec {
   readonly port: number;
   /** Runs on embedded PGlite: gets PGLITE_DIR=<data dir>/<name>. */
   readonly pglite?: boolean;
+  /** Keeps other local state: gets this variable set to <data dir>/<name>. */
+  readonly dataDirVariable?: string;
   /** Names of services that must be ready first. */
   readonly after?: readonly string[];
   /** Environment this service needs to find the others, given every service's base URL. */
@@ -64,6 +66,7 @@ export const services: readonly ServiceSpec[] = [
     name: "identity-provider",
     entry: "identity-provider/src/main.ts",
     port: 9000,
+    dataDirVariable: "IDP_DATA_DIR",
     // The issuer is the URL it is reached at; the portal's callback and the gateway's audience follow their ports.
     links: (urls) => ({
       IDP_ISSUER: urls["identity-provider"] ?? "",

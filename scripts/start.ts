@@ -55,6 +55,7 @@ function formatLine(line: string): string {
 function start(s: ServiceSpec): ChildProcess {
   const env: Record<string, string | undefined> = { ...process.env, PORT: String(portOf(s)), ...s.links?.(urls) };
   if (s.pglite === true && env["DATABASE_URL"] === undefined) env["PGLITE_DIR"] = resolve(dataDir, s.name);
+  if (s.dataDirVariable !== undefined) env[s.dataDirVariable] = resolve(dataDir, s.name);
   const child = spawn(process.execPath, [resolve(root, s.entry)], {
     cwd: root,
     env,

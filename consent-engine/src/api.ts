@@ -79,7 +79,21 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       if (current > Number(after)) return json({ revision: current });
       return json({ revision: await feed.waitBeyond(Number(after), Number(wait) * 1000, request.signal) });
     })
-    .add("GET", "/v1/revision/stream", async (request) => revisionStream(feed, await service.revision(), request.signal));
+    .add("GET", "/v1/revision/stream", async (request) => revisionStream(feed, await service.revision(), request.signal))
+    .add("POST", "/v1/revision/ack", async (request) => {
+      const body = await readJson(request);
+      const o = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+      const subscriber = o["subscriber"];
+      const revision = o["revision"];
+      if (typeof subscriber !== "string" || !/^[0-9a-f-]{36}$/.test(subscriber)) {
+        throw badInput("subscriber must be the id the revision stream gave", { property: "subscriber" });
+      }
+      if (typeof revision !== "number" || !Number.isSafeInteger(revision) || revision < 0) {
+        throw badInput("revision must be a revision number", { property: "revision" });
+      }
+      if (!feed.acknowledge(subscriber, revision)) throw notFound("No such revision stream subscriber (reconnect)");
+      return json({ subscriber, revision });
+    });
 
   return async (request) => {
     const url = new URL(request.url);

@@ -41,6 +41,8 @@ export interface ConsentServiceOptions {
   readonly requestTtlSeconds?: number;
   /** The clock (tests move it). @default () => new Date() */
   readonly now?: () => Date;
+  /** Longest a revocation waits for the gateways following the revision stream to acknowledge it. @default 2000 */
+  readonly revocationSettleMs?: number;
 }
 
 export interface ScopeRequest {
@@ -140,6 +142,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   const maxDays = options.maxDays ?? 30;
   const byPurpose = options.maxDaysByPurpose ?? {};
   const requestTtlMs = (options.requestTtlSeconds ?? 3600) * 1000;
+  const settleMs = options.revocationSettleMs ?? 2000;
   const consumers = new Map<string, ConsumerRegistration>();
 
   const maxDurationDays = (purpose: string): number => byPurpose[purpose] ?? maxDays;
@@ -298,7 +301,11 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
       if (changed === undefined) throw new Error("changed consent not found");
       return { row: changed, event: announced };
     });
-    if (event !== undefined) feed.publish(event);
+    if (event !== undefined) {
+      feed.publish(event);
+      // A revocation is answered once the gateways following the stream have dropped what they cached.
+      if (event.change === "revoked") await feed.settled(event.revision, settleMs);
+    }
     return view(row);
   }
 

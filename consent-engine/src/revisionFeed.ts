@@ -27,6 +27,15 @@ export interface RevisionFeed {
   subscribe(listener: (event: RevisionEvent) => void): () => void;
   /** Resolves with the latest revision as soon as it exceeds `after`, or after `ms` (or on abort) with the latest. */
   waitBeyond(after: number, ms: number, signal?: AbortSignal): Promise<number>;
+  /** A stream subscriber (a gateway) that acknowledges the revisions it has applied; returns its removal. */
+  track(subscriber: string): () => void;
+  /** A subscriber has emptied its cache up to `revision`. */
+  acknowledge(subscriber: string, revision: number): boolean;
+  /**
+   * Resolves once every tracked subscriber has acknowledged `revision` (or gone), or after `ms`: a revocation is
+   * answered only when the gateways following it can no longer serve a cached "yes". Resolves true when all did.
+   */
+  settled(revision: number, ms: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -65,7 +74,43 @@ export async function createRevisionFeed(options: RevisionFeedOptions): Promise<
     }
   };
   const listener = options.databaseUrl === undefined ? undefined : await listenToPostgres(options.databaseUrl, publish, options.logger);
+  const acked = new Map<string, number>();
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
   return {
+    track(subscriber) {
+      acked.set(subscriber, latest);
+      return () => {
+        acked.delete(subscriber);
+        wake();
+      };
+    },
+    acknowledge(subscriber, revision) {
+      const current = acked.get(subscriber);
+      if (current === undefined) return false;
+      if (revision > current) acked.set(subscriber, revision);
+      wake();
+      return true;
+    },
+    settled(revision, ms) {
+      const done = () => [...acked.values()].every((r) => r >= revision);
+      if (done()) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const check = () => {
+          if (!done()) return;
+          finish(true);
+        };
+        const finish = (all: boolean) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(all);
+        };
+        const timer = setTimeout(() => finish(false), ms);
+        waiters.add(check);
+      });
+    },
     get latest() {
       return latest;
     },

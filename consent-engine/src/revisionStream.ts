@@ -3,6 +3,7 @@
  * per grant, revocation or expiry as soon as it commits (`id:` is the revision). A comment every 15 s keeps
  * proxies from closing an idle stream.
  */
+import { randomUUID } from "node:crypto";
 import type { RevisionEvent, RevisionFeed } from "./revisionFeed.ts";
 
 /** @param heartbeatMs @default 15000 */
@@ -18,15 +19,19 @@ export function revisionStream(feed: RevisionFeed, current: number, signal: Abor
           cleanup();
         }
       };
-      const event = (e: RevisionEvent | { revision: number; change: "current"; at: string }) =>
+      const event = (e: RevisionEvent | { revision: number; change: "current"; at: string; subscriber: string }) =>
         send(`id: ${e.revision}\nevent: revision\ndata: ${JSON.stringify(e)}\n\n`);
       send("retry: 2000\n\n");
-      event({ revision: Math.max(current, feed.latest), change: "current", at: new Date().toISOString() });
+      // The subscriber id lets the follower acknowledge revisions it has applied (POST /v1/revision/ack).
+      const subscriber = randomUUID();
+      const untrack = feed.track(subscriber);
+      event({ revision: Math.max(current, feed.latest), change: "current", at: new Date().toISOString(), subscriber });
       const unsubscribe = feed.subscribe(event);
       const timer = setInterval(() => send(": keep-alive\n\n"), heartbeatMs);
       cleanup = () => {
         clearInterval(timer);
         unsubscribe();
+        untrack();
         signal.removeEventListener("abort", onAbort);
       };
       const onAbort = () => {

@@ -48,6 +48,8 @@ export interface ConsentEngineOptions {
   readonly maxDaysByPurpose?: Readonly<Record<string, number>>;
   /** @default 3600 */
   readonly requestTtlSeconds?: number;
+  /** Longest a revocation waits for the gateways following the revision stream to acknowledge it. @default 2000 */
+  readonly revocationSettleMs?: number;
   /** @default 3600 */
   readonly sessionTtlSeconds?: number;
   /** @default 30 */
@@ -83,6 +85,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     ...(options.maxDays === undefined ? {} : { maxDays: options.maxDays }),
     ...(options.maxDaysByPurpose === undefined ? {} : { maxDaysByPurpose: options.maxDaysByPurpose }),
     ...(options.requestTtlSeconds === undefined ? {} : { requestTtlSeconds: options.requestTtlSeconds }),
+    ...(options.revocationSettleMs === undefined ? {} : { revocationSettleMs: options.revocationSettleMs }),
   });
   const sessions = createSessionStore({
     db,

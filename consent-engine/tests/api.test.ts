@@ -170,3 +170,40 @@ describe("consent engine API", () => {
     expect((await consentsOf("200101010011")).map((c) => c.status)).toEqual(["PENDING"]);
   });
 });
+
+describe("revocations wait for the gateways that follow the stream", () => {
+  it("answers a revocation only after every stream subscriber has acknowledged it", async () => {
+    const slow = await startSystem({ engine: { revocationSettleMs: 10_000 } });
+    const abort = new AbortController();
+    try {
+      const opened = (await (await slow.api("/v1/consent-requests", passportRequest)).json()) as ConsentView;
+      await slow.api(`/v1/consent-requests/${opened.consentId}/grant`, { citizenId: citizen, durationDays: 1 });
+      const stream = await slow.api("/v1/revision/stream", undefined, { signal: abort.signal });
+      const next = sseReader(stream);
+      const first = await next();
+      expect(first["subscriber"]).toMatch(/^[0-9a-f-]{36}$/);
+
+      let answered = false;
+      const revoking = slow.api(`/v1/consents/${opened.consentId}/revoke`, { citizenId: citizen }).then((r) => {
+        answered = true;
+        return r;
+      });
+      const revoked = await next();
+      expect(revoked["change"]).toBe("revoked");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(answered).toBe(false);
+
+      const ack = await slow.api("/v1/revision/ack", { subscriber: first["subscriber"], revision: revoked["revision"] });
+      expect(ack.status).toBe(200);
+      expect((await revoking).status).toBe(200);
+
+      const unknown = await slow.api("/v1/revision/ack", { subscriber: "00000000-0000-0000-0000-000000000000", revision: 1 });
+      expect(unknown.status).toBe(404);
+      const bad = await slow.api("/v1/revision/ack", { subscriber: "x", revision: -1 });
+      expect(bad.status).toBe(400);
+    } finally {
+      abort.abort();
+      await slow.close();
+    }
+  });
+});

@@ -2,7 +2,9 @@
  * The gateway's side of the consent engine: checks whether a citizen's consents cover a scope, and opens a consent
  * request for what is missing. A "covered" answer is cached; the cache is emptied by every revision the engine
  * announces on its event stream (a grant, revocation or expiry anywhere), is bypassed whenever that stream is down,
- * and never outlives the answer's own `validUntil` or `maxAgeMs`.
+ * and never outlives the answer's own `validUntil` or `maxAgeMs`. Each applied revision is acknowledged, and the
+ * engine answers a revocation only once every gateway following it has acknowledged: so the very next query after a
+ * revocation never meets a cached "yes".
  */
 import { ndxError, type Logger } from "@ndx/platform";
 import type { FieldAccess } from "@ndx/policy";
@@ -99,6 +101,21 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
     fields: fields.map((f) => ({ provider: f.provider, field: f.field })),
   });
 
+  let subscriber: string | undefined;
+  const acknowledge = async (id: string, applied: number): Promise<void> => {
+    try {
+      const response = await fetch(new URL("/v1/revision/ack", url), {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${serviceToken}` },
+        body: JSON.stringify({ subscriber: id, revision: applied }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body?.cancel();
+    } catch {
+      // The engine stops waiting after its own timeout; nothing to undo here.
+    }
+  };
+
   // The revision stream: Server-Sent Events, reconnected with backoff for as long as the gateway runs.
   const follow = async (): Promise<void> => {
     let delay = 250;
@@ -122,9 +139,12 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
             buffer = buffer.slice(end + 2);
             const data = block.split("\n").find((l) => l.startsWith("data:"));
             if (data === undefined) continue;
-            const event = JSON.parse(data.slice(5)) as { revision: number };
+            const event = JSON.parse(data.slice(5)) as { revision: number; subscriber?: string };
+            if (event.subscriber !== undefined) subscriber = event.subscriber;
             if (event.revision !== revision) cache.clear();
             revision = Math.max(revision, event.revision);
+            // Tell the engine this replica no longer holds anything older: a revocation waits for this.
+            if (subscriber !== undefined) void acknowledge(subscriber, revision);
             if (!streamUp) {
               streamUp = true;
               delay = 250;
@@ -138,6 +158,7 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
         if (closed) return;
         if (streamUp) logger.warn({ cause: error instanceof Error ? error.message : String(error) }, "consent revision stream lost");
         streamUp = false;
+        subscriber = undefined;
         cache.clear();
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
