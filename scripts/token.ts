@@ -1,11 +1,14 @@
 /**
- * `npm run token -- <consumer-app>`: a development access token for a consumer application from the fixtures
- * (client credentials at the dev identity provider), printed as a ready Authorization header and as GraphiQL's
- * headers JSON. `--raw` prints the bare token. Environment: OIDC_ISSUER (default http://localhost:9000),
- * OIDC_AUDIENCE (default http://localhost:4000/graphql), NDX_FIXTURES_FILE.
+ * `npm run token -- <consumer-app | staff username>`: a development access token from the dev identity provider,
+ * printed as a ready Authorization header and as GraphiQL's headers JSON. For a consumer application of the fixtures,
+ * by client credentials; for a staff account of the fixtures (registrar.maker, registrar.checker), by signing in
+ * with its fixture password through authorization code + PKCE (see staffLogin.ts). `--raw` prints the bare token.
+ * Environment: OIDC_ISSUER (default http://localhost:9000), OIDC_AUDIENCE (default http://localhost:4000/graphql),
+ * PORTAL_URL (whose /auth/callback is the sign-in redirect URI; default http://localhost:8081), NDX_FIXTURES_FILE.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { staffLogin } from "./staffLogin.ts";
 
 const args = process.argv.slice(2);
 const raw = args.includes("--raw");
@@ -14,40 +17,66 @@ const issuer = process.env["OIDC_ISSUER"] ?? "http://localhost:9000";
 const audience = process.env["OIDC_AUDIENCE"] ?? "http://localhost:4000/graphql";
 const fixtures = process.env["NDX_FIXTURES_FILE"] ?? resolve(import.meta.dirname, "../../shared/fixtures/farajaland.json");
 
-const consumers = (JSON.parse(readFileSync(fixtures, "utf8")) as { consumers: { id: string; clientSecret: string }[] }).consumers;
-const consumer = consumers.find((c) => c.id === clientId);
-if (consumer === undefined) {
-  process.stderr.write(`usage: npm run token -- <${consumers.map((c) => c.id).join("|")}> [--raw]\n`);
+const portal = process.env["PORTAL_URL"] ?? "http://localhost:8081";
+
+const data = JSON.parse(readFileSync(fixtures, "utf8")) as {
+  consumers: { id: string; clientSecret: string }[];
+  users: { username: string; password: string; kind: string; roles?: string[] }[];
+};
+const consumer = data.consumers.find((c) => c.id === clientId);
+const staff = data.users.find((u) => u.kind === "staff" && u.username === clientId);
+if (consumer === undefined && staff === undefined) {
+  const names = [...data.consumers.map((c) => c.id), ...data.users.filter((u) => u.kind === "staff").map((u) => u.username)];
+  process.stderr.write(`usage: npm run token -- <${names.join("|")}> [--raw]\n`);
   process.exit(2);
 }
 
-try {
-  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
-  const response = await fetch(discovery.token_endpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(consumer.id)}:${encodeURIComponent(consumer.clientSecret)}`).toString("base64")}`,
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", resource: audience, scope: "" }),
-  });
-  const body = (await response.json()) as { access_token?: string; expires_in?: number; error_description?: string };
-  if (!response.ok || body.access_token === undefined) throw new Error(body.error_description ?? `HTTP ${response.status}`);
+function print(who: string, token: string, expiresIn: number | undefined, headers: Record<string, string>): void {
   if (raw) {
-    process.stdout.write(`${body.access_token}\n`);
-  } else {
-    process.stdout.write(
-      [
-        `# ${consumer.id}, valid ${body.expires_in ?? "?"} s. For curl:`,
-        `Authorization: Bearer ${body.access_token}`,
-        "",
-        "# For GraphiQL's Headers tab:",
-        JSON.stringify({ Authorization: `Bearer ${body.access_token}`, "X-Purpose": "<one of the app's purposes>" }),
-        "",
-      ].join("\n"),
-    );
+    process.stdout.write(`${token}\n`);
+    return;
   }
-} catch (error) {
-  process.stderr.write(`Could not get a token from ${issuer} (is npm start running?): ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.stdout.write(
+    [
+      `# ${who}, valid ${expiresIn ?? "?"} s. For curl:`,
+      `Authorization: Bearer ${token}`,
+      "",
+      "# For GraphiQL's Headers tab:",
+      JSON.stringify({ Authorization: `Bearer ${token}`, ...headers }),
+      "",
+    ].join("\n"),
+  );
+}
+
+if (staff !== undefined) {
+  try {
+    const token = await staffLogin(staff.username, staff.password, {
+      issuer,
+      audience,
+      redirectUri: new URL("/auth/callback", portal).toString(),
+    });
+    // Staff work on the register they keep; no purpose header, no consent (the policy checks their roles).
+    print(`${staff.username} (staff: ${(staff.roles ?? []).join(", ")})`, token.accessToken, token.expiresIn, {});
+  } catch (error) {
+    process.stderr.write(`Could not sign ${staff.username} in at ${issuer} (is npm start running?): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+} else if (consumer !== undefined) {
+  try {
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
+    const response = await fetch(discovery.token_endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(consumer.id)}:${encodeURIComponent(consumer.clientSecret)}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({ grant_type: "client_credentials", resource: audience, scope: "" }),
+    });
+    const body = (await response.json()) as { access_token?: string; expires_in?: number; error_description?: string };
+    if (!response.ok || body.access_token === undefined) throw new Error(body.error_description ?? `HTTP ${response.status}`);
+    print(consumer.id, body.access_token, body.expires_in, { "X-Purpose": "<one of the app's purposes>" });
+  } catch (error) {
+    process.stderr.write(`Could not get a token from ${issuer} (is npm start running?): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
 }
