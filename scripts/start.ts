@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { buildBundle } from "@ndx/policy";
 import { services, type ServiceSpec } from "./services.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -105,6 +106,15 @@ async function stopAll(code: number): Promise<never> {
 
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
+
+// The gateway evaluates the compiled policy: build it when its sources changed (and fetch opa the first time).
+try {
+  const revision = buildBundle();
+  if (!quiet) process.stdout.write(`policy bundle ${revision} ready\n`);
+} catch (error) {
+  process.stderr.write(`Cannot build the access policy: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 
 const ready = new Set<string>();
 try {
