@@ -3,7 +3,7 @@
  * registry creates the keys of new registers and unwraps them all once; afterwards encryption, decryption and the
  * duplicate-index digests use the keys held in memory and never call the KEK provider.
  */
-import { hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { createSecretKey, hkdfSync, randomBytes, randomUUID, type KeyObject } from "node:crypto";
 import type { Db } from "@ndx/platform";
 import { KeyEncryptionKeyError, type KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
 
@@ -12,7 +12,7 @@ export interface RegisterKey {
   /** Encrypts the register's sensitive fields. */
   readonly dataKey: Buffer;
   /** Keys the digests of the duplicate index (derived from the data key, so it rotates with nothing). */
-  readonly indexKey: Buffer;
+  readonly indexKey: KeyObject;
 }
 
 export interface DataKeyRing {
@@ -29,8 +29,9 @@ interface DataKeyRow {
   wrapped: string;
 }
 
-const deriveIndexKey = (dataKey: Buffer): Buffer =>
-  Buffer.from(hkdfSync("sha256", dataKey, Buffer.alloc(0), "ndx-registry/match-index/v1", 32));
+// A KeyObject, not bytes: HMACs under it are computed without importing the key each time.
+const deriveIndexKey = (dataKey: Buffer): KeyObject =>
+  createSecretKey(Buffer.from(hkdfSync("sha256", dataKey, Buffer.alloc(0), "ndx-registry/match-index/v1", 32)));
 
 export async function openDataKeyRing(db: Db, kek: KeyEncryptionKeyProvider, registers: readonly string[]): Promise<DataKeyRing> {
   const rows = await db.transaction(async (tx) => {
