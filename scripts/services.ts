@@ -81,10 +81,12 @@ export const services: readonly ServiceSpec[] = [
     port: 8081,
     pglite: true,
     after: ["identity-provider"],
-    // CONSENT_SERVICE_TOKEN and OIDC_CLIENT_SECRET are left to their development defaults, or to the environment.
+    // CONSENT_SERVICE_TOKEN, OIDC_CLIENT_SECRET and AUDIT_READ_TOKEN are left to their development defaults, or to the
+    // environment. The gateway starts later; the portal asks it for the audit trail only when a page is viewed.
     links: (urls) => ({
       OIDC_ISSUER: urls["identity-provider"] ?? "",
       PORTAL_PUBLIC_URL: urls["consent-engine"] ?? "",
+      GATEWAY_URL: urls["gateway"] ?? "",
     }),
     show: { label: "Consent portal (citizens)", path: "/" },
   },

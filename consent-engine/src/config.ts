@@ -47,6 +47,10 @@ export const consentEngineConfigSpec = {
   OIDC_CITIZEN_CLAIM: setting.string("sub"),
   /** Bearer token the gateway (and other NDX services) present to the API. Required outside development. @default "dev-consent-service-token" (development only) */
   CONSENT_SERVICE_TOKEN: setting.optionalString(),
+  /** The gateway, whose audit API the portal's "Who saw my data" page reads. @default "http://localhost:4000" */
+  GATEWAY_URL: setting.url("http://localhost:4000"),
+  /** Bearer token for the gateway's audit API (the gateway's AUDIT_READ_TOKEN). Required outside development. @default "dev-audit-read-token" (development only) */
+  AUDIT_READ_TOKEN: setting.optionalString(),
   /** The longest a grant may last, in days, unless CONSENT_MAX_DAYS_BY_PURPOSE says otherwise. @default 30 */
   CONSENT_MAX_DAYS: setting.int(30, { min: 1, max: 3650 }),
   /** Per-purpose maximum durations, e.g. "passport-application=90". @default {} */
@@ -64,15 +68,17 @@ export const consentEngineConfigSpec = {
 const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(consentEngineConfigSpec, env);
 type Parsed = ReturnType<typeof parse>;
 
-export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN"> {
+export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN"> {
   readonly OIDC_CLIENT_SECRET: string;
   readonly CONSENT_SERVICE_TOKEN: string;
+  readonly AUDIT_READ_TOKEN: string;
 }
 
 /** Development-only values of the secrets; never accepted outside development. */
 export const developmentSecrets = {
   OIDC_CLIENT_SECRET: "dev-consent-portal-secret",
   CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
+  AUDIT_READ_TOKEN: "dev-audit-read-token",
 } as const;
 
 export function loadConsentEngineConfig(env: Readonly<Record<string, string | undefined>>): ConsentEngineConfig {
@@ -92,6 +98,7 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     ...parsed,
     OIDC_CLIENT_SECRET: secret("OIDC_CLIENT_SECRET"),
     CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
+    AUDIT_READ_TOKEN: secret("AUDIT_READ_TOKEN"),
   };
   if (!development && !config.PORTAL_PUBLIC_URL.startsWith("https:")) {
     problems.push(`PORTAL_PUBLIC_URL must be https when NDX_ENV=${parsed.NDX_ENV}`);

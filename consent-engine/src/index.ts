@@ -7,3 +7,4 @@ export * from "./revisionFeed.ts";
 export * from "./scope.ts";
 export * from "./server.ts";
 export { migrationsDir } from "./migrations.ts";
+export { AuditUnavailableError, createAuditReader, type AuditReader, type CitizenAccess } from "./portal/accessHistory.ts";

@@ -2,6 +2,7 @@
 import { loadFarajaland } from "@ndx/fixtures";
 import { createLogger, listen, openDb, runService } from "@ndx/platform";
 import { loadConsentEngineConfig } from "./config.ts";
+import { createAuditReader } from "./portal/accessHistory.ts";
 import { createConsentEngine, prepareConsentDatabase } from "./server.ts";
 
 const config = loadConsentEngineConfig(process.env);
@@ -30,10 +31,11 @@ await runService("consent-engine", logger, async () => {
     requestTtlSeconds: config.CONSENT_REQUEST_TTL_SECONDS,
     sessionTtlSeconds: config.SESSION_TTL_SECONDS,
     expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
+    auditReader: createAuditReader({ gatewayUrl: config.GATEWAY_URL, token: config.AUDIT_READ_TOKEN }),
   });
   const http = await listen(engine.nodeHandler, config.PORT, config.HOST);
   logger.info(
-    { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, consumers: consumers.length, storage: db.kind },
+    { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, consumers: consumers.length, storage: db.kind },
     "consent engine listening",
   );
   if (config.NDX_ENV === "development" && config.CONSENT_SERVICE_TOKEN === "dev-consent-service-token") {

@@ -12,6 +12,7 @@ import { createConsentService, type ConsentService } from "./consentService.ts";
 import { currentRevision } from "./consentStore.ts";
 import { seedConsumers } from "./consumerStore.ts";
 import { migrationsDir } from "./migrations.ts";
+import type { AuditReader } from "./portal/accessHistory.ts";
 import { createFormTokens } from "./portal/formTokens.ts";
 import { createOidcLogin } from "./portal/oidcLogin.ts";
 import { createPortal } from "./portal/portalRoutes.ts";
@@ -56,6 +57,8 @@ export interface ConsentEngineOptions {
   readonly expirySweepSeconds?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** The gateway's audit trail, for the portal's "Who saw my data" (createAuditReader); unset: that page says it is unavailable. */
+  readonly auditReader?: AuditReader;
 }
 
 export interface ConsentEngine {
@@ -105,7 +108,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     ...(options.oidc.citizenClaim === undefined ? {} : { citizenClaim: options.oidc.citizenClaim }),
   });
   const api = createApi({ service, feed, serviceToken: options.serviceToken, logger });
-  const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger });
+  const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger, auditReader: options.auditReader });
 
   const fetchHandler = async (request: Request): Promise<Response> => {
     const health = await healthResponse(request, {

@@ -17,6 +17,8 @@ describe("configuration", () => {
       CONSENT_MAX_DAYS_BY_PURPOSE: {},
       CONSENT_REQUEST_TTL_SECONDS: 3600,
       OIDC_CITIZEN_CLAIM: "sub",
+      GATEWAY_URL: "http://localhost:4000",
+      AUDIT_READ_TOKEN: "dev-audit-read-token",
     });
   });
 
@@ -32,21 +34,26 @@ describe("configuration", () => {
   it("outside development, demands real secrets and an https portal", () => {
     let problems: readonly string[] = [];
     try {
-      loadConsentEngineConfig({ NDX_ENV: "production", CONSENT_SERVICE_TOKEN: "dev-consent-service-token" });
+      loadConsentEngineConfig({ NDX_ENV: "production", CONSENT_SERVICE_TOKEN: "dev-consent-service-token", AUDIT_READ_TOKEN: "dev-audit-read-token" });
     } catch (error) {
       if (error instanceof ConfigError) problems = error.problems;
     }
     expect(problems.join("\n")).toMatch(/OIDC_CLIENT_SECRET is required/);
     expect(problems.join("\n")).toMatch(/CONSENT_SERVICE_TOKEN must be a real secret/);
     expect(problems.join("\n")).toMatch(/PORTAL_PUBLIC_URL must be https/);
+    expect(problems.join("\n")).toMatch(/AUDIT_READ_TOKEN must be a real secret/);
     const ok = loadConsentEngineConfig({
       NDX_ENV: "production",
       PORTAL_PUBLIC_URL: "https://consent.ndx.example",
       OIDC_ISSUER: "https://id.ndx.example/realms/ndx",
       OIDC_CLIENT_SECRET: "a-real-secret-from-the-vault-0001",
       CONSENT_SERVICE_TOKEN: "another-real-secret-from-the-vault",
+      AUDIT_READ_TOKEN: "the-gateways-audit-read-secret-01",
+      GATEWAY_URL: "https://gateway.ndx.example",
     });
     expect(ok.OIDC_ISSUER).toBe("https://id.ndx.example/realms/ndx");
+    expect(ok.GATEWAY_URL).toBe("https://gateway.ndx.example");
+    expect(ok.AUDIT_READ_TOKEN).toBe("the-gateways-audit-read-secret-01");
   });
 });
 

@@ -8,7 +8,14 @@ export interface SignedIn {
   readonly logoutToken: string;
 }
 
-export function layout(title: string, body: SafeHtml, user?: SignedIn): string {
+/** The account pages linked from the header. */
+export type AccountPage = "/my/consents" | "/my/accesses";
+
+const accountLink = (href: AccountPage, text: string, current: AccountPage | undefined): SafeHtml =>
+  html`<a href="${href}"${current === href ? html` aria-current="page"` : ""}>${text}</a>`;
+
+/** @param current the account page being shown, marked in the header for assistive technology. */
+export function layout(title: string, body: SafeHtml, user?: SignedIn, current?: AccountPage): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -25,7 +32,8 @@ export function layout(title: string, body: SafeHtml, user?: SignedIn): string {
     user === undefined
       ? ""
       : html`<nav aria-label="Account">
-    <a href="/my/consents">My consents</a>
+    ${accountLink("/my/consents", "My consents", current)}
+    ${accountLink("/my/accesses", "Who saw my data", current)}
     <span>Signed in as ${user.name}</span>
     <form method="post" action="/logout"><input type="hidden" name="token" value="${user.logoutToken}"><button class="link" type="submit">Sign out</button></form>
   </nav>`

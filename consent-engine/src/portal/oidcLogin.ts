@@ -32,6 +32,8 @@ export interface LoggedIn {
   readonly subject: string;
   readonly name: string;
   readonly idToken: string;
+  /** The ID token's `kind` claim, when the provider sends one ("citizen" or "staff"). */
+  readonly kind?: "citizen" | "staff";
 }
 
 export class LoginError extends Error {
@@ -103,7 +105,8 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
         throw new LoginError("The sign-in service did not say who you are.");
       }
       const name = typeof claims?.["name"] === "string" ? claims["name"] : subject;
-      return { subject, name, idToken: tokens.id_token };
+      const kind = claims?.["kind"];
+      return { subject, name, idToken: tokens.id_token, ...(kind === "citizen" || kind === "staff" ? { kind } : {}) };
     },
     async logoutUrl(idToken) {
       const c = await config();

@@ -11,11 +11,23 @@ import type { ConsentService } from "../consentService.ts";
 import { isRegisteredRedirect } from "../consumerStore.ts";
 import { readForm } from "../requestBody.ts";
 import { createRouter, type Params } from "../router.ts";
+import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
 import { consumerReturnUrl, isAcceptableState } from "./consumerReturn.ts";
 import type { FormTokens } from "./formTokens.ts";
 import type { SignedIn } from "./layout.ts";
 import { LoginError, type OidcLogin } from "./oidcLogin.ts";
-import { consentPage, decidedPage, homePage, messagePage, myConsentsPage } from "./pages.ts";
+import {
+  accessesForCitizensPage,
+  accessesPage,
+  accessesUnavailablePage,
+  consentPage,
+  decidedPage,
+  homePage,
+  isShownDecision,
+  messagePage,
+  myConsentsPage,
+  type AccessRow,
+} from "./pages.ts";
 import type { Session, SessionStore, SessionUser } from "./sessions.ts";
 
 export interface PortalOptions {
@@ -28,6 +40,21 @@ export interface PortalOptions {
   /** The OpenID Provider's issuer: sign-out forms continue there. */
   readonly issuer: string;
   readonly logger: Logger;
+  /** Reads the gateway's audit trail for "Who saw my data"; without it that page says it is unavailable. */
+  readonly auditReader?: AuditReader | undefined;
+}
+
+/** Records shown per page of "Who saw my data". */
+export const accessPageSize = 20;
+/** Records asked of the gateway per page: more than shown, since records not about an identified application are left out. */
+const accessFetchSize = 50;
+/** At most this many requests to the gateway per page view. */
+const accessMaxBatches = 3;
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A citizen, not a staff account: the provider says so, or (a provider without a `kind` claim) the subject is a NIC. */
+function isCitizen(user: SessionUser): boolean {
+  return user.kind === undefined ? /^\d{12}$/.test(user.subject) : user.kind === "citizen";
 }
 
 const stylesheet = readFileSync(resolve(import.meta.dirname, "portal.css"), "utf8");
@@ -239,6 +266,62 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
           ? "Your consent was revoked. The application can no longer see that information."
           : undefined;
       return page(200, myConsentsPage({ consents, catalogue: service.catalogue, user, revokeTokens, notice }));
+    })
+    .add("GET", "/my/accesses", async (request, _p, url) => {
+      const current = await currentUser(request);
+      if (current === undefined) return startLogin(request, "/my/accesses");
+      const user = await signedIn(current.session, current.user);
+      if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(user));
+      const before = url.searchParams.get("before") ?? undefined;
+      if (before !== undefined && (!isoTime.test(before) || Number.isNaN(Date.parse(before)))) {
+        return page(400, messagePage("This link is not valid", "The address asks for records before a time that is not valid.", { user, link: { href: "/my/accesses", text: "See the newest records" } }));
+      }
+      if (options.auditReader === undefined) return page(503, accessesUnavailablePage(user));
+      // Only ever the signed-in citizen's own records. Records left out (not about an identified application) are
+      // skipped: a few more batches are read until a page is full or the trail ends.
+      const fetched: CitizenAccess[] = [];
+      let more = false;
+      try {
+        let cursor = before;
+        for (let batchNo = 0; batchNo < accessMaxBatches; batchNo++) {
+          const batch = await options.auditReader.accessesAbout(current.user.subject, { limit: accessFetchSize, before: cursor });
+          fetched.push(...batch);
+          more = batch.length === accessFetchSize;
+          cursor = batch.at(-1)?.at;
+          if (!more || fetched.filter((a) => isShownDecision(a.decision)).length > accessPageSize) break;
+        }
+      } catch (error) {
+        if (!(error instanceof AuditUnavailableError)) throw error;
+        options.logger.warn({ reason: error.message }, "who-saw-my-data: audit records unavailable");
+        return page(503, accessesUnavailablePage(user));
+      }
+      const shown = fetched.flatMap((access) => (isShownDecision(access.decision) ? [{ ...access, decision: access.decision }] : []));
+      const onPage = shown.slice(0, accessPageSize);
+      // Older records: after the last one shown when more were read than fit; else after the last one read, when the
+      // gateway may hold more.
+      const continueAfter = shown.length > accessPageSize ? onPage.at(-1) : more ? fetched.at(-1) : undefined;
+      const names = new Map<string, string>();
+      const nameOf = async (id: string | null): Promise<string> => {
+        if (id === null) return "An unnamed application";
+        let name = names.get(id);
+        if (name === undefined) {
+          name = (await service.consumer(id))?.name ?? id;
+          names.set(id, name);
+        }
+        return name;
+      };
+      const rows: AccessRow[] = [];
+      for (const access of onPage) rows.push({ access, consumerName: await nameOf(access.consumer) });
+      return page(
+        200,
+        accessesPage({
+          rows,
+          catalogue: service.catalogue,
+          user,
+          newest: before === undefined,
+          olderHref: continueAfter === undefined ? undefined : `/my/accesses?${new URLSearchParams({ before: continueAfter.at }).toString()}`,
+        }),
+      );
     })
     .add("POST", "/my/consents/:id/revoke", async (request, params) => {
       const id = params["id"] ?? "";

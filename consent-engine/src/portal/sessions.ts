@@ -20,6 +20,8 @@ export interface SessionUser {
   readonly name: string;
   /** For RP-initiated logout. */
   readonly idToken: string;
+  /** From the ID token's `kind` claim, when the provider sends one. */
+  readonly kind?: "citizen" | "staff";
 }
 
 export interface SessionData {

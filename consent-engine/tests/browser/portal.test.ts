@@ -4,7 +4,8 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckResult, ConsentView } from "../../src/index.ts";
+import { createAuditReader, type CheckResult, type ConsentView } from "../../src/index.ts";
+import { startAuditStandIn, type AuditStandIn } from "../support/auditStandIn.ts";
 import { launchChromium, newCitizenContext, screenshot, signIn } from "../support/browser.ts";
 import { startConsumerApp, type ConsumerApp } from "../support/consumerApp.ts";
 import { passportRedirect, passportRequest, startSystem, type TestSystem } from "../support/system.ts";
@@ -12,15 +13,19 @@ import { passportRedirect, passportRequest, startSystem, type TestSystem } from 
 let system: TestSystem;
 let browser: Browser;
 let consumerApp: ConsumerApp;
+/** The gateway's audit API, as a real HTTP stand-in (the gateway itself is tested end to end in gateway/). */
+let audit: AuditStandIn;
 
 beforeAll(async () => {
-  consumerApp = await startConsumerApp();
-  [system, browser] = await Promise.all([startSystem(), launchChromium(consumerApp.hostRules)]);
+  [consumerApp, audit] = await Promise.all([startConsumerApp(), startAuditStandIn()]);
+  const auditReader = createAuditReader({ gatewayUrl: audit.url, token: audit.token });
+  [system, browser] = await Promise.all([startSystem({ engine: { auditReader } }), launchChromium(consumerApp.hostRules)]);
 });
 afterAll(async () => {
   await browser?.close();
   await system?.close();
   await consumerApp?.close();
+  await audit?.close();
 });
 
 async function openRequest(body: unknown = passportRequest): Promise<ConsentView> {
@@ -135,6 +140,48 @@ describe("consent portal in Chromium", () => {
     expect(replay.status()).toBe(409);
     expect(await replay.text()).toContain("already submitted");
     expect((await getConsent(consent.consentId)).status).toBe("ACTIVE");
+  });
+
+  it("Who saw my data: the application's request and its read after the grant, in plain language (keyboard)", async () => {
+    const consent = await getConsent(grantedId);
+    const read = [
+      { provider: "registry", field: "Person.fullName" },
+      { provider: "drp", field: "Person.permanentAddress" },
+    ];
+    // What the gateway's audit trail holds after the consumer's query, the grant and its retry.
+    const about = { consumer: "passport-app", purpose: "passport-application", fields: read };
+    audit.record(consent.citizenId, { ...about, id: "evt-asked", at: consent.createdAt, decision: "consent_required", consentIds: [] });
+    audit.record(consent.citizenId, { ...about, id: "evt-read", at: new Date().toISOString(), decision: "permit", consentIds: [grantedId] });
+    audit.record("198503150123", { ...about, id: "evt-someone-else", at: new Date().toISOString(), decision: "permit", consentIds: [] });
+
+    await page.goto(`${system.portalUrl}/my/consents`);
+    const link = page.getByRole("link", { name: "Who saw my data" });
+    await link.focus();
+    await Promise.all([page.waitForURL(/\/my\/accesses$/), page.keyboard.press("Enter")]);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Who saw my data");
+
+    const records = page.locator("ol.accesses > li");
+    expect(await records.count()).toBe(2);
+    const newest = (await records.nth(0).textContent()) ?? "";
+    for (const text of [
+      "Department of Immigration and Emigration — Passport Application",
+      "Read your information",
+      "To process your passport application",
+      "From the Registrar General's Department (civil registry)",
+      "Full name",
+      "From the Department of Registration of Persons",
+      "Permanent address",
+    ]) {
+      expect(newest).toContain(text);
+    }
+    expect(await records.nth(1).textContent()).toContain("Asked for your consent");
+    const main = (await page.locator("main").textContent()) ?? "";
+    expect(main).not.toContain("Person.permanentAddress");
+    expect(main).not.toContain("passport-app");
+    expect(audit.requests.length).toBeGreaterThan(0);
+    expect(audit.requests.every((r) => r.nic === consent.citizenId && r.authorized)).toBe(true);
+    expect(await page.locator('header nav a[aria-current="page"]').textContent()).toBe("Who saw my data");
+    console.log(`Who saw my data screenshot: ${await screenshot(page, "who-accessed")}`);
   });
 
   it("denies: back to the consumer with status=rejected, nothing granted", async () => {
