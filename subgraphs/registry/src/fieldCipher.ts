@@ -2,7 +2,8 @@
  * Encryption of sensitive fields: each value (as JSON) with AES-256-GCM under its register's data key, a random
  * 12-byte IV and a 16-byte tag. The envelope `v1.<data key id>.<iv>.<ciphertext>.<tag>` (base64url parts) names its
  * key, and the register, record and field are bound to it as additional data, so a ciphertext copied onto another
- * record or field does not decrypt.
+ * record or field does not decrypt. The JSON is padded with spaces (valid JSON whitespace) to a multiple of 32 bytes,
+ * so ciphertext lengths do not tell short values apart ("mild" and "profound" look the same).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { DataKeyRing } from "./dataKeys.ts";
@@ -19,6 +20,14 @@ export interface FieldCipher {
   open(register: string, recordId: string, plain: Readonly<Record<string, unknown>>, sealed: Sealed): Record<string, unknown>;
 }
 
+const paddingBlock = 32;
+
+function padded(value: unknown): Buffer {
+  const text = Buffer.from(JSON.stringify(value), "utf8");
+  const size = Math.max(paddingBlock, Math.ceil(text.length / paddingBlock) * paddingBlock);
+  return Buffer.concat([text, Buffer.alloc(size - text.length, " ")]);
+}
+
 const aad = (register: string, recordId: string, field: string) => Buffer.from(`${register}\u0000${recordId}\u0000${field}`, "utf8");
 
 export function createFieldCipher(keys: DataKeyRing): FieldCipher {
@@ -27,7 +36,7 @@ export function createFieldCipher(keys: DataKeyRing): FieldCipher {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", key.dataKey, iv);
     cipher.setAAD(aad(register, recordId, field));
-    const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
+    const body = Buffer.concat([cipher.update(padded(value)), cipher.final()]);
     return `v1.${key.id}.${iv.toString("base64url")}.${body.toString("base64url")}.${cipher.getAuthTag().toString("base64url")}`;
   };
 

@@ -88,6 +88,20 @@ for (const backend of testBackends()) {
       const everything = await dump();
       for (const secret of secrets) expect(everything).not.toContain(secret);
 
+      // Ciphertext lengths do not give short values away: "mild" and "severe" encrypt to the same length.
+      const mild = await instance.gql(maker, submitMutation, {
+        input: { register: "disability-assessments", operation: "CREATE", payload: { ...assessment, assessmentNumber: "DA-2026-000032", severity: "mild" }, reason: "Second", idempotencyKey: newKey() },
+      });
+      const mildId = (mild.data?.["submitChangeRequest"] as ChangeRequestJson).recordId;
+      await instance.gql(checker, approveMutation, { id: (mild.data?.["submitChangeRequest"] as ChangeRequestJson).id, comment: "ok" });
+      const severities = await t.db.query<{ s: string }>(
+        "SELECT sealed->>'severity' AS s FROM register_record WHERE id = ANY($1::text[]) ORDER BY id",
+        [[recordId, mildId]],
+      );
+      const lengths = severities.rows.map((r) => r.s.split(".")[3]?.length);
+      expect(lengths).toHaveLength(2);
+      expect(lengths[0]).toBe(lengths[1]);
+
       const read = await instance.gql(checker, `query($id: String!) { record(register: "disability-assessments", id: $id) { version data history { operation data } } }`, { id: recordId });
       expect(read.data?.["record"]).toEqual({ version: 1, data: assessment, history: [{ operation: "CREATE", data: assessment }] });
       // Submitting, approving and reading never called the KEK provider: the data keys were unwrapped at start-up.
