@@ -45,8 +45,22 @@ const base = {
   HOST: setting.string("127.0.0.1"),
   /** The composed supergraph. @default "schema/supergraph.graphql" */
   SUPERGRAPH_FILE: setting.string(supergraphFile),
-  /** GraphiQL at GET /graphql for developers. @default true */
-  GRAPHIQL: setting.bool(true),
+  /** GraphiQL at GET /graphql for developers. @default true in development, false otherwise */
+  GRAPHIQL: setting.optionalBool(),
+  /** Schema introspection. @default true in development, false otherwise */
+  INTROSPECTION: setting.optionalBool(),
+  /** Largest request body in bytes. @default 65536 */
+  MAX_BODY_BYTES: setting.int(65_536, { min: 1024, max: 10_485_760 }),
+  /** Most lexical tokens in a document. @default 1000 */
+  MAX_TOKENS: setting.int(1000, { min: 50, max: 100_000 }),
+  /** Deepest selection. @default 10 */
+  MAX_DEPTH: setting.int(10, { min: 2, max: 100 }),
+  /** Most aliases in an operation. @default 15 */
+  MAX_ALIASES: setting.int(15, { min: 0, max: 1000 }),
+  /** Most directives in an operation. @default 20 */
+  MAX_DIRECTIVES: setting.int(20, { min: 0, max: 1000 }),
+  /** Highest graphql-armor cost. @default 5000 */
+  MAX_COST: setting.int(5000, { min: 10, max: 1_000_000 }),
   /** Per-subgraph request timeout. @default 10000 */
   SUBGRAPH_TIMEOUT_MS: setting.int(10_000, { min: 100, max: 120_000 }),
   /** @default "info" */
@@ -79,6 +93,16 @@ export interface GatewayConfig {
   readonly HOST: string;
   readonly SUPERGRAPH_FILE: string;
   readonly GRAPHIQL: boolean;
+  readonly INTROSPECTION: boolean;
+  readonly limits: {
+    readonly maxBodyBytes: number;
+    readonly maxTokens: number;
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxDirectives: number;
+    readonly maxCost: number;
+    readonly disableIntrospection: boolean;
+  };
   readonly SUBGRAPH_TIMEOUT_MS: number;
   readonly LOG_LEVEL: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Subgraph name → URL, for those overridden. */
@@ -129,7 +153,17 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     PORT: parsed.PORT,
     HOST: parsed.HOST,
     SUPERGRAPH_FILE: resolve(parsed.SUPERGRAPH_FILE),
-    GRAPHIQL: parsed.GRAPHIQL,
+    GRAPHIQL: parsed.GRAPHIQL ?? parsed.NDX_ENV === "development",
+    INTROSPECTION: parsed.INTROSPECTION ?? parsed.NDX_ENV === "development",
+    limits: {
+      maxBodyBytes: parsed.MAX_BODY_BYTES,
+      maxTokens: parsed.MAX_TOKENS,
+      maxDepth: parsed.MAX_DEPTH,
+      maxAliases: parsed.MAX_ALIASES,
+      maxDirectives: parsed.MAX_DIRECTIVES,
+      maxCost: parsed.MAX_COST,
+      disableIntrospection: !(parsed.INTROSPECTION ?? parsed.NDX_ENV === "development"),
+    },
     SUBGRAPH_TIMEOUT_MS: parsed.SUBGRAPH_TIMEOUT_MS,
     LOG_LEVEL: parsed.LOG_LEVEL,
     subgraphUrls,

@@ -6,6 +6,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
 import { createMaskError, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
 import { createSubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
 
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   readonly plugins?: readonly Plugin[];
   /** Credential sent to every subgraph (they answer only the gateway). @default undefined: none sent */
   readonly subgraphToken?: string | undefined;
+  /** Request protection limits. @default the defaults of RequestLimits */
+  readonly limits?: RequestLimits;
   /** Extra readiness checks for GET /ready (e.g. the database). @default {} */
   readonly readiness?: Readonly<Record<string, Check>>;
 }
@@ -68,6 +71,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...options.readiness,
         ...Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
       }),
+      ...requestLimitPlugins(options.limits),
       ...(options.plugins ?? []),
       useApolloFederation({ gateway, logger }),
     ],

@@ -11,3 +11,4 @@ export * from "./access/scope.ts";
 export * from "./audit/auditLog.ts";
 export * from "./audit/auditVerify.ts";
 export * from "./audit/migrations.ts";
+export * from "./requestLimits.ts";

@@ -19,6 +19,7 @@ await runService("gateway", logger, async () => {
     readiness: access?.readiness ?? {},
     subgraphUrls: config.subgraphUrls,
     graphiql: config.GRAPHIQL,
+    limits: config.limits,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     logger,
   });

@@ -3,7 +3,7 @@ import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createLogger, defaultFixturesFile, listen, migrate, openDb, readMigrations, type Listening } from "@ndx/platform";
 import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
 import { readSupergraph } from "@ndx/schema";
-import { createGateway, type Gateway } from "../src/index.ts";
+import { createGateway, type Gateway, type RequestLimits } from "../src/index.ts";
 
 export const logger = createLogger("test", "silent");
 /** The credential the test gateway presents and the test subgraphs require. */
@@ -39,8 +39,12 @@ export async function startRegistry(generated = 200): Promise<RunningRegistry> {
   };
 }
 
-export async function startGateway(registryUrl: string, options: { timeoutMs?: number } = {}): Promise<Gateway> {
+export async function startGateway(
+  registryUrl: string,
+  options: { timeoutMs?: number; limits?: RequestLimits } = {},
+): Promise<Gateway> {
   return createGateway({
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     supergraphSdl: readSupergraph(),
     subgraphUrls: { registry: registryUrl },
     subgraphToken,

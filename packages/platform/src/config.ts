@@ -92,6 +92,9 @@ export const setting = {
         }),
     };
   },
+  optionalBool(): Setting<boolean | undefined> {
+    return { describe: "true or false, or unset", parse: (raw) => (raw === undefined ? undefined : setting.bool(false).parse(raw)) };
+  },
   bool(fallback: boolean): Setting<boolean> {
     return {
       describe: "true or false",
