@@ -26,7 +26,21 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
-export async function startNdx(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
+/**
+ * Free ports are picked, released, then bound by the services: another process may take one in between. Such a
+ * start is retried with new ports.
+ */
+export async function startNdx(dataDir: string, env: Record<string, string> = {}, attempts = 3): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dataDir, env);
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof Error) || !error.message.includes("EADDRINUSE")) throw error;
+    }
+  }
+}
+
+async function startOnce(dataDir: string, env: Record<string, string>): Promise<Started> {
   const ports: Record<string, string> = {};
   for (const s of services) ports[`${s.name.toUpperCase().replaceAll("-", "_")}_PORT`] = String(await freePort());
   const child = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
