@@ -42,7 +42,14 @@ export async function startNdx(dataDir: string, env: Record<string, string> = {}
 
 async function startOnce(dataDir: string, env: Record<string, string>): Promise<Started> {
   const ports: Record<string, string> = {};
-  for (const s of services) ports[`${s.name.toUpperCase().replaceAll("-", "_")}_PORT`] = String(await freePort());
+  const taken = new Set<number>();
+  for (const s of services) {
+    let port = await freePort();
+    // The kernel may hand out a port again once it is released: never give two services the same one.
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[`${s.name.toUpperCase().replaceAll("-", "_")}_PORT`] = String(port);
+  }
   const child = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
     cwd: root,
     env: { ...process.env, ...ports, ...env, NDX_DATA_DIR: dataDir },
