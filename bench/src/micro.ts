@@ -1,0 +1,189 @@
+/**
+ * The access plugin's own cost per request, in-process and without HTTP: computeScope, the consent check with a warm
+ * cache, and policy.evaluate — called the way useAccess calls them for a permitted consumer read about one citizen
+ * (scope; early policy answer; consent per citizen; final policy answer). Also each piece alone, and the awaited audit
+ * append of the decision event (PGlite), which the plugin pays before execution too.
+ *
+ *   node bench/src/micro.ts '<json MicroSpec>'   → prints one line of JSON (MicroResult) on stdout
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getOperationAST, parse } from "graphql";
+import {
+  buildFieldCatalogue,
+  computeScope,
+  createConsentCheck,
+  gatewayMigrationsDir,
+  openAuditLog,
+} from "@ndx/gateway";
+import { createLogger, migrate, openDb, readMigrations } from "@ndx/platform";
+import { loadAccessPolicy, type AccessInput, type FieldAccess } from "@ndx/policy";
+import { supergraphFile } from "@ndx/schema";
+import { consentServiceToken, grantConsent } from "./ndx.ts";
+
+export interface MicroSpec {
+  readonly consentEngineUrl: string;
+  readonly policyDir: string;
+  readonly consumerId: string;
+  readonly purpose: string;
+  readonly subject: string;
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  readonly iterations: number;
+}
+
+export interface Percentiles {
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+export interface MicroResult extends Percentiles {
+  readonly iterations: number;
+  readonly pieces: {
+    readonly scope: Percentiles;
+    readonly consentWarm: Percentiles;
+    readonly policyEvaluate: Percentiles;
+    readonly auditAppend: Percentiles;
+  };
+  /** policy.evaluate calls per permitted consumer read in useAccess (early answer + final answer). */
+  readonly policyEvaluationsPerRequest: number;
+}
+
+function percentiles(samples: Float64Array): Percentiles {
+  const sorted = samples.slice().sort();
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return { p50Us: round(at(0.5)), p99Us: round(at(0.99)) };
+}
+
+async function measure(iterations: number, warmup: number, body: () => unknown): Promise<Percentiles> {
+  for (let i = 0; i < warmup; i += 1) await body();
+  const samples = new Float64Array(iterations);
+  for (let i = 0; i < iterations; i += 1) {
+    const t0 = process.hrtime.bigint();
+    await body();
+    samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  return percentiles(samples);
+}
+
+const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
+
+export async function micro(spec: MicroSpec): Promise<MicroResult> {
+  const logger = createLogger("bench", "silent");
+  const catalogue = buildFieldCatalogue(readFileSync(supergraphFile, "utf8"));
+  const document = parse(spec.query);
+  const operation = getOperationAST(document);
+  if (operation === null || operation === undefined) throw new Error("the query has no operation");
+  const policy = await loadAccessPolicy(spec.policyDir);
+  const consent = createConsentCheck({ url: spec.consentEngineUrl, serviceToken: consentServiceToken, logger });
+  await consent.ready();
+
+  // As accessTime in the gateway: one formatter, parts per request.
+  const format = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "long", hour: "numeric", hourCycle: "h23" });
+  const clock = (now: Date) => {
+    const parts = format.formatToParts(now);
+    return {
+      iso: now.toISOString(),
+      weekday: parts.find((p) => p.type === "weekday")?.value ?? "Monday",
+      hour: Number(parts.find((p) => p.type === "hour")?.value ?? now.getUTCHours()),
+      timezone: "UTC",
+    };
+  };
+  const caller = { kind: "consumer" as const, id: spec.consumerId, roles: [] as string[], scopes: [] as string[] };
+  const input = (scope: ReturnType<typeof computeScope>, covered: NonNullable<AccessInput["consent"]>): AccessInput => ({
+    caller: caller.kind,
+    operation: scope.operation,
+    consumer: { id: caller.id, scopes: caller.scopes },
+    roles: caller.roles,
+    purpose: spec.purpose,
+    subjects: [...scope.subjects.keys()],
+    fields: scope.fields,
+    mutations: [],
+    consent: covered,
+    time: clock(new Date()),
+  });
+
+  const scope0 = computeScope(catalogue, document, operation, spec.variables);
+  const wanted0 = (scope0.subjects.get(spec.subject) ?? []).filter(personal);
+  if (wanted0.length === 0) throw new Error(`the query reads nothing personal about ${spec.subject}`);
+  // The cache is warm only with a granted consent: grant one when the citizen has none yet.
+  let first = await consent.check(spec.consumerId, spec.subject, spec.purpose, wanted0);
+  if (!first.covered) {
+    const opened = await consent.openRequest(spec.consumerId, spec.subject, spec.purpose, wanted0);
+    await grantConsent(spec.consentEngineUrl, opened.consentRequestId, spec.subject);
+    for (let i = 0; i < 50 && !first.covered; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      first = await consent.check(spec.consumerId, spec.subject, spec.purpose, wanted0);
+    }
+    if (!first.covered) throw new Error("the consent is still not covered after granting it");
+  }
+  await consent.check(spec.consumerId, spec.subject, spec.purpose, wanted0);
+  const missesBefore = consent.stats.misses;
+
+  const n = spec.iterations;
+  const warm = Math.min(1000, n);
+  const pipeline = async () => {
+    const scope = computeScope(catalogue, document, operation, spec.variables);
+    const early = policy.evaluate(input(scope, { covered: false }));
+    if (early.reasons.length > 0) throw new Error(`policy refuses: ${early.reasons.join("; ")}`);
+    const checks = await Promise.all(
+      [...scope.subjects].map(([nic, fields]) => consent.check(caller.id, nic, spec.purpose, fields.filter(personal))),
+    );
+    const verdict = policy.evaluate(input(scope, { covered: checks.every((c) => c.covered), consentIds: checks.flatMap((c) => c.consentIds) }));
+    if (!verdict.allow) throw new Error(`not allowed: ${JSON.stringify(verdict)}`);
+  };
+  const total = await measure(n, warm, pipeline);
+  const scope = await measure(n, warm, () => computeScope(catalogue, document, operation, spec.variables));
+  const consentWarm = await measure(n, warm, () => consent.check(caller.id, spec.subject, spec.purpose, wanted0));
+  const policyEvaluate = await measure(n, warm, () => policy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));
+  if (consent.stats.misses !== missesBefore) {
+    throw new Error(`the consent cache was not warm: ${consent.stats.misses - missesBefore} misses while measuring`);
+  }
+  consent.close();
+
+  // The decision event is awaited before execution: one append, alone in its batch, on PGlite.
+  const dir = mkdtempSync(join(tmpdir(), "ndx-bench-audit-"));
+  let auditAppend: Percentiles;
+  try {
+    const db = await openDb({ url: undefined, dataDir: dir, schema: "gateway" });
+    await migrate(db, readMigrations(gatewayMigrationsDir), "ndx:gateway");
+    const audit = await openAuditLog({ db });
+    const event = {
+      kind: "decision" as const,
+      traceId: "0".repeat(32),
+      caller: "consumer" as const,
+      consumer: spec.consumerId,
+      purpose: spec.purpose,
+      operationName: "Person",
+      subjects: [spec.subject],
+      fields: scope0.fields,
+      consentIds: [...first.consentIds],
+      policyRevision: policy.revision,
+      decision: "permit" as const,
+      reasons: [],
+      decisionId: null,
+      outcome: null,
+    };
+    auditAppend = await measure(Math.min(n, 1000), 200, () => audit.append(event));
+    await audit.flush();
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  return {
+    ...total,
+    iterations: n,
+    pieces: { scope, consentWarm, policyEvaluate, auditAppend },
+    policyEvaluationsPerRequest: 2,
+  };
+}
+
+if (import.meta.main) {
+  const spec = JSON.parse(process.argv[2] ?? "{}") as MicroSpec;
+  const result = await micro(spec);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}

@@ -1,0 +1,66 @@
+/**
+ * What the bench needs from the running parts: a consumer token from the dev identity provider (client credentials),
+ * a consent granted through the consent engine's API, and the bench policy bundle.
+ */
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultFixturesFile } from "@ndx/platform";
+import { buildBundle, regoDir } from "@ndx/policy";
+
+export const benchConsumer = "passport-app";
+export const benchPurpose = "passport-application";
+export const subgraphToken = "dev-subgraph-token";
+export const consentServiceToken = "dev-consent-service-token";
+
+export async function consumerToken(issuer: string, consumerId: string): Promise<string> {
+  const fixtures = JSON.parse(readFileSync(process.env["NDX_FIXTURES_FILE"] ?? defaultFixturesFile, "utf8")) as {
+    consumers: { id: string; clientSecret: string }[];
+  };
+  const secret = fixtures.consumers.find((c) => c.id === consumerId)?.clientSecret;
+  if (secret === undefined) throw new Error(`${consumerId} is not a consumer in the fixtures`);
+  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
+  const response = await fetch(discovery.token_endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${consumerId}:${secret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials" }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+export async function grantConsent(consentEngine: string, consentRequestId: string, citizenId: string): Promise<void> {
+  const response = await fetch(`${consentEngine}/v1/consent-requests/${consentRequestId}/grant`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${consentServiceToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ citizenId, durationDays: 1 }),
+  });
+  if (!response.ok) throw new Error(`grant failed: HTTP ${response.status} ${await response.text()}`);
+}
+
+/**
+ * Two bundles built into `dir`: `stock` from policy/rego as it is, and `bench`, the same Rego with one data change —
+ * the bench consumer gets bulk access, so that it may read a list of people (the list scenario) without naming each
+ * citizen. Nothing under policy/ is written.
+ */
+export function buildPolicyBundles(dir: string): { stock: string; bench: string; stockRevision: string; benchRevision: string } {
+  const stock = join(dir, "policy-stock");
+  const bench = join(dir, "policy-bench");
+  const benchSources = join(dir, "policy-bench-rego");
+  mkdirSync(benchSources, { recursive: true });
+  for (const file of readdirSync(regoDir).filter((f) => /\.(rego|json)$/.test(f))) {
+    copyFileSync(join(regoDir, file), join(benchSources, file));
+  }
+  const dataFile = join(benchSources, "data.json");
+  const data = JSON.parse(readFileSync(dataFile, "utf8")) as { consumers: Record<string, { bulkAccess?: boolean }> };
+  const consumer = data.consumers[benchConsumer];
+  if (consumer === undefined) throw new Error(`policy data has no consumer ${benchConsumer}`);
+  consumer.bulkAccess = true;
+  writeFileSync(dataFile, `${JSON.stringify(data, null, 2)}\n`);
+  const stockRevision = buildBundle({ outDir: stock });
+  const benchRevision = buildBundle({ sources: benchSources, outDir: bench });
+  return { stock, bench, stockRevision, benchRevision };
+}

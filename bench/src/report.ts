@@ -1,0 +1,113 @@
+/** The results file (bench/results/latest.json) and its markdown table (latest.md). */
+import type { MicroResult } from "./micro.ts";
+import type { Target } from "./scenarios.ts";
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly target: Target;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  /** Peak RSS (VmHWM, reset before the run) of the process that served it: the gateway, or the registry for `direct`. */
+  readonly rssMb: number;
+  readonly connections: number;
+  /** Good responses in the measured window. */
+  readonly requests: number;
+}
+
+export interface Ratios {
+  readonly ndxOverPlain: number | null;
+  readonly ndxOverHive: number | null;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly commit: string;
+  readonly machine: {
+    cores: number;
+    cpu: string;
+    memoryGb: number;
+    os: string;
+    node: string;
+    /** 1-minute load average before and after: other work on the machine shows here. */
+    loadAverage: { atStart: number; atEnd: number };
+  };
+  readonly settings: {
+    connections: number;
+    /** Connections of the list scenario. */
+    connectionsList: number;
+    warmupSeconds: number;
+    durationSeconds: number;
+    loadGenerator: string;
+    versions: Record<string, string>;
+    policyRevision: { stock: string; bench: string };
+  };
+  readonly scenarios: readonly ScenarioResult[];
+  /** From the single-person scenario. */
+  readonly ratios: Ratios;
+  readonly ratiosByScenario: Record<string, Ratios & { plainOverDirect: number | null }>;
+  readonly plugin: MicroResult;
+  readonly seconds: number;
+}
+
+const targetNames: Record<Target, string> = {
+  direct: "registry subgraph, direct (floor)",
+  plain: "plain gateway (yoga + @apollo/gateway)",
+  ndx: "NDX gateway, everything on",
+  hive: "Hive Gateway",
+};
+
+const scenarioNames: Record<string, string> = {
+  person: "one person, 3 providers",
+  people: "50 people + vehicles",
+};
+
+const fmt = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? "–" : v.toFixed(digits));
+
+export function renderMarkdown(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(
+    `Run ${r.date.slice(0, 16).replace("T", " ")} UTC (commit ${r.commit}) on ${r.machine.cores} cores (${r.machine.cpu}), ` +
+      `${r.machine.memoryGb} GB, Node ${r.machine.node}; ${r.settings.connections} connections (list: ${r.settings.connectionsList}), ${r.settings.warmupSeconds} s warm-up, ` +
+      `${r.settings.durationSeconds} s measured per target; load from ${r.settings.loadGenerator}; ` +
+      `load average ${r.machine.loadAverage.atStart} before, ${r.machine.loadAverage.atEnd} after.`,
+  );
+  lines.push("");
+  lines.push("| scenario | target | req/s | p50 ms | p99 ms | errors | peak RSS MB | vs plain |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|");
+  for (const s of r.scenarios) {
+    const plain = r.scenarios.find((x) => x.scenario === s.scenario && x.target === "plain")?.rps;
+    const vsPlain = plain === undefined ? null : s.rps / plain;
+    lines.push(
+      `| ${scenarioNames[s.scenario] ?? s.scenario} | ${targetNames[s.target]} | ${s.rps.toFixed(0)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${s.errors} | ${fmt(s.rssMb, 0)} | ${fmt(vsPlain)} |`,
+    );
+  }
+  lines.push("");
+  lines.push(
+    `**Ratios (single person):** NDX / plain = **${fmt(r.ratios.ndxOverPlain)}** (target ≥ 0.85), ` +
+      `NDX / Hive = **${fmt(r.ratios.ndxOverHive)}** (target ≥ 1.0).`,
+  );
+  const people = r.ratiosByScenario["people"];
+  if (people !== undefined) {
+    lines.push(`50 people: NDX / plain = ${fmt(people.ndxOverPlain)}, NDX / Hive = ${fmt(people.ndxOverHive)}.`);
+  }
+  lines.push("");
+  const p = r.plugin;
+  lines.push(
+    `**Access plugin, in-process** (scope + consent with a warm cache + policy, as useAccess calls them: ` +
+      `${p.policyEvaluationsPerRequest} policy evaluations; ${p.iterations} iterations): ` +
+      `p50 **${fmt(p.p50Us, 1)} µs**, p99 **${fmt(p.p99Us, 1)} µs** (target p99 < 1000 µs).`,
+  );
+  lines.push("");
+  lines.push("| piece | p50 µs | p99 µs |");
+  lines.push("|---|---:|---:|");
+  lines.push(`| computeScope | ${fmt(p.pieces.scope.p50Us, 1)} | ${fmt(p.pieces.scope.p99Us, 1)} |`);
+  lines.push(`| consent check, warm cache | ${fmt(p.pieces.consentWarm.p50Us, 1)} | ${fmt(p.pieces.consentWarm.p99Us, 1)} |`);
+  lines.push(`| policy.evaluate (one call, OPA wasm) | ${fmt(p.pieces.policyEvaluate.p50Us, 1)} | ${fmt(p.pieces.policyEvaluate.p99Us, 1)} |`);
+  lines.push(
+    `| audit append, awaited decision event (PGlite; not part of the target) | ${fmt(p.pieces.auditAppend.p50Us, 1)} | ${fmt(p.pieces.auditAppend.p99Us, 1)} |`,
+  );
+  lines.push("");
+  return lines.join("\n");
+}

@@ -1,0 +1,535 @@
+/**
+ * `npm run bench`: starts the subgraphs (the registry with the normal seed in a temporary data dir, the adapters and
+ * the legacy simulators with no injected latency, the identity provider and the consent engine) and three gateways on
+ * the same supergraph, then for each scenario loads, in turn and with the same requests, connections, warm-up and
+ * duration:
+ *
+ *   direct — the registry subgraph itself (the floor; it is sent the part of the query it resolves),
+ *   plain  — graphql-yoga + @apollo/gateway, no auth, no access plugin (gateway/src/main.ts with ACCESS_CONTROL=false),
+ *   ndx    — the NDX gateway with everything on: token verification, scope, consent (granted), policy, audit,
+ *   hive   — Hive Gateway (the @graphql-hive/gateway CLI), no plugins.
+ *
+ * The load comes from a separate process (load.ts, autocannon). Peak RSS is the serving process's VmHWM over the
+ * run (reset before it). Any error, non-200 or wrong body fails the bench, naming the target. Then the access
+ * plugin's micro-benchmark (micro.ts), in-process. Results go to bench/results/ (see bench/README.md).
+ *
+ * Options (or BENCH_* variables): --connections 16 (the list scenario uses a quarter: each of its requests fans out
+ * into 50 SOAP calls), --duration 10, --warmup 3, --scenario person|people (print only), --profile (then also CPU
+ * profiles of the three gateways under the person scenario, summarised in bench/profiles/), --no-save, --keep (the
+ * temporary data dir), --serve (start the parts and wait, for experiments by hand), --verbose.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { isDeepStrictEqual, parseArgs } from "node:util";
+import { services } from "../../scripts/services.ts";
+import type { LoadResult, LoadSpec } from "./load.ts";
+import type { MicroResult, MicroSpec } from "./micro.ts";
+import { benchConsumer, benchPurpose, buildPolicyBundles, consumerToken, grantConsent, subgraphToken } from "./ndx.ts";
+import {
+  atExit,
+  childrenOf,
+  freePort,
+  installSignalHandlers,
+  peakRssMb,
+  repoRoot,
+  resetPeakRss,
+  startNode,
+  stopAll,
+  waitReady,
+  type Proc,
+} from "./procs.ts";
+import { summarizeProfile } from "./profile.ts";
+import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
+import { benchCitizen, requestBody, scenarios, type Scenario, type Target } from "./scenarios.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    connections: { type: "string", default: process.env["BENCH_CONNECTIONS"] ?? "16" },
+    duration: { type: "string", default: process.env["BENCH_DURATION"] ?? "10" },
+    warmup: { type: "string", default: process.env["BENCH_WARMUP"] ?? "3" },
+    scenario: { type: "string" },
+    profile: { type: "boolean", default: process.env["BENCH_PROFILE"] === "1" },
+    "no-save": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
+    serve: { type: "boolean", default: false },
+  },
+});
+const connections = Number(flags.connections);
+const durationSeconds = Number(flags.duration);
+const warmupSeconds = Number(flags.warmup);
+for (const [name, value] of Object.entries({ connections, durationSeconds, warmupSeconds })) {
+  if (!Number.isInteger(value) || value < (name === "warmupSeconds" ? 0 : 1)) {
+    process.stderr.write(`${name} must be a positive integer\n`);
+    process.exit(2);
+  }
+}
+const connectionsOf = (scenario: Scenario) => (scenario.name === "people" ? Math.max(1, Math.round(connections / 4)) : connections);
+const started = Date.now();
+const benchDir = resolve(import.meta.dirname, "..");
+const supergraphFile = resolve(repoRoot, "schema/supergraph.graphql");
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
+
+installSignalHandlers();
+process.on("unhandledRejection", (error) => fail(error));
+
+function fail(error: unknown): never {
+  say(`\nBENCH FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  void stopAll(1);
+  // stopAll exits; this keeps TypeScript's flow analysis honest.
+  throw error;
+}
+
+const loadAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+if (loadAtStart > availableParallelism()) {
+  say(`warning: the machine is busy (load average ${loadAtStart} on ${availableParallelism()} cores): absolute numbers will be low`);
+}
+const work = mkdtempSync(join(tmpdir(), "ndx-bench-"));
+if (!flags.keep) atExit(() => rmSync(work, { recursive: true, force: true }));
+say(
+  `[${elapsed()}] data in ${work}; ${connections} connections (list scenario: ${Math.max(1, Math.round(connections / 4))}), ` +
+    `${warmupSeconds} s warm-up, ${durationSeconds} s measured`,
+);
+
+// --- the parts NDX calls -------------------------------------------------------------------------------------------
+
+const bundles = buildPolicyBundles(work);
+// The NDX gateway reads its bundle here; the bench swaps the bench bundle in before the list scenario (hot reload).
+const activePolicy = join(work, "policy-active");
+const installBundle = (from: string) => {
+  mkdirSync(activePolicy, { recursive: true });
+  // The manifest last: it is what the gateway watches.
+  for (const file of ["policy.wasm", "data.json", "manifest.json"]) copyFileSync(join(from, file), join(activePolicy, file));
+};
+installBundle(bundles.stock);
+
+const backing = services.filter((s) => s.name !== "gateway");
+const ports = new Map<string, number>();
+for (const s of services) ports.set(s.name, await freePort());
+const urls: Record<string, string> = Object.fromEntries(services.map((s) => [s.name, `http://127.0.0.1:${ports.get(s.name)}`]));
+const procs = new Map<string, Proc>();
+
+const extraEnv: Record<string, Record<string, string>> = {
+  // The DRP simulator rate-limits each API key (500/s by default); the bench measures the gateways, not that limit.
+  "drp-legacy": { DRP_LEGACY_RATE_PER_SECOND: "1000000", DRP_LEGACY_RATE_BURST: "1000000" },
+};
+const quietEnv = { LOG_LEVEL: "warn", NDX_ENV: "development" };
+// graphql-js, yoga and Hive Gateway skip development-only checks in production mode: the gateways and subgraphs run
+// so (the identity provider and the consent engine keep their development behaviour: dev keys, plain http).
+const productionMode = (name: string) => (name === "identity-provider" || name === "consent-engine" ? {} : { NODE_ENV: "production" });
+{
+  const ready = new Set<string>();
+  const pending = [...backing];
+  while (pending.length > 0) {
+    const wave = pending.filter((s) => (s.after ?? []).every((d) => ready.has(d)));
+    if (wave.length === 0) fail(new Error("scripts/services.ts has a dependency cycle"));
+    await Promise.all(
+      wave.map(async (s) => {
+        const env: Record<string, string> = {
+          ...quietEnv,
+          ...productionMode(s.name),
+          PORT: String(ports.get(s.name)),
+          ...s.links?.(urls),
+          ...extraEnv[s.name],
+        };
+        if (s.pglite === true) env["PGLITE_DIR"] = join(work, s.name);
+        const proc = startNode({ name: s.name, args: [resolve(repoRoot, s.entry)], env, echo: flags.verbose });
+        procs.set(s.name, proc);
+        await waitReady(proc, `${urls[s.name]}/ready`, 180_000);
+      }),
+    );
+    for (const s of wave) {
+      ready.add(s.name);
+      pending.splice(pending.indexOf(s), 1);
+    }
+  }
+}
+say(`[${elapsed()}] subgraphs, simulators, identity provider and consent engine ready`);
+// Tokens carry the NDX gateway's URL as audience (services.ts links it to the "gateway" port, which NDX listens on).
+const audience = `${urls["gateway"]}/graphql`;
+const token = await consumerToken(urls["identity-provider"] ?? "", benchConsumer);
+
+if (flags.serve) {
+  // For experiments by hand: the parts stay up until Ctrl-C.
+  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, bundles, activePolicy })}\n`);
+  await new Promise(() => undefined);
+}
+
+// --- gateways ------------------------------------------------------------------------------------------------------
+
+const subgraphEnv = {
+  REGISTRY_URL: `${urls["registry"]}/graphql`,
+  DRP_URL: `${urls["drp-rest"]}/graphql`,
+  DMT_URL: `${urls["dmt-soap"]}/graphql`,
+};
+
+function hiveConfig(): string {
+  const file = join(work, "hive-gateway.config.mjs");
+  const entries = Object.fromEntries(
+    [
+      ["registry", subgraphEnv.REGISTRY_URL],
+      ["drp", subgraphEnv.DRP_URL],
+      ["dmt", subgraphEnv.DMT_URL],
+    ].map(([name, location]) => [name, { location, headers: [["authorization", `Bearer ${subgraphToken}`]] }]),
+  );
+  // No plugins: only where the subgraphs are and the credential they require (as the NDX gateway sends it).
+  writeFileSync(file, `export const gatewayConfig = ${JSON.stringify({ transportEntries: entries }, null, 2)};\n`);
+  return file;
+}
+
+interface Running {
+  readonly target: Target;
+  readonly proc: Proc;
+  /** When it was started (Date.now), to leave its start-up out of a CPU profile summary. */
+  readonly startedAt: number;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+type GatewayTarget = Exclude<Target, "direct">;
+
+async function startGateway(target: GatewayTarget, profileDir?: string): Promise<Running> {
+  const startedAt = Date.now();
+  const port = target === "ndx" ? (ports.get("gateway") ?? 0) : await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeFlags =
+    profileDir === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${target}.cpuprofile`, "--cpu-prof-interval=250"];
+  if (target === "hive") {
+    const proc = startNode({
+      name: "hive gateway",
+      args: [
+        resolve(repoRoot, "node_modules/@graphql-hive/gateway/dist/bin.js"),
+        "supergraph",
+        supergraphFile,
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--config-path",
+        hiveConfig(),
+      ],
+      nodeFlags: ["--import", resolve(import.meta.dirname, "orphanGuard.ts"), ...nodeFlags],
+      env: { NODE_ENV: "production", LOG_LEVEL: "warn", FORK: "1" },
+      echo: flags.verbose,
+    });
+    await waitReady(proc, `${url}/readiness`, 120_000);
+    return { target, proc, startedAt, url: `${url}/graphql`, headers: {} };
+  }
+  const gatewayEnv = { ...quietEnv, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...subgraphEnv };
+  const env =
+    target === "plain"
+      ? { ...gatewayEnv, ACCESS_CONTROL: "false" }
+      : {
+          ...gatewayEnv,
+          ACCESS_CONTROL: "true",
+          OIDC_ISSUER: urls["identity-provider"] ?? "",
+          OIDC_AUDIENCE: audience,
+          CONSENT_ENGINE_URL: urls["consent-engine"] ?? "",
+          POLICY_DIR: activePolicy,
+          PGLITE_DIR: join(work, `gateway-${startedAt}`),
+        };
+  const proc = startNode({ name: `${target} gateway`, args: [resolve(repoRoot, "gateway/src/main.ts")], nodeFlags, env, echo: flags.verbose });
+  await waitReady(proc, `${url}/ready`, 120_000);
+  const headers: Record<string, string> = target === "ndx" ? { authorization: `Bearer ${token}`, "x-purpose": benchPurpose } : {};
+  return { target, proc, startedAt, url: `${url}/graphql`, headers };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly json: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } | undefined;
+}
+
+async function ask(url: string, headers: Record<string, string>, body: string): Promise<Answer> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const text = await response.text();
+  let json: Answer["json"];
+  try {
+    json = JSON.parse(text) as Answer["json"];
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json };
+}
+
+interface Variant {
+  readonly body: string;
+  readonly expect: string;
+  readonly data: unknown;
+}
+
+/**
+ * The correct answer to each variant, which every measured response must equal; for NDX, asked once the citizen's
+ * consent is granted (the first ask opens the consent request; the bench grants it as the citizen would).
+ */
+async function expectedAnswers(running: Running, scenario: Scenario, variables: readonly Record<string, unknown>[]): Promise<Variant[]> {
+  const { target } = running;
+  const query = target === "direct" ? scenario.directQuery : scenario.query;
+  const out: Variant[] = [];
+  let granted = 0;
+  for (const vars of variables) {
+    const body = requestBody(query, vars);
+    let answer: Answer | undefined;
+    for (let attempt = 0; attempt < 3 && answer === undefined; attempt += 1) {
+      const got = await ask(running.url, running.headers, body);
+      const first = got.json?.errors?.[0];
+      const subject = scenario.subjectVariable === undefined ? undefined : vars[scenario.subjectVariable];
+      if (target === "ndx" && first?.extensions?.["code"] === "CONSENT_REQUIRED" && typeof subject === "string") {
+        await grantConsent(urls["consent-engine"] ?? "", String(first.extensions["consentRequestId"]), subject);
+        granted += 1;
+        continue;
+      }
+      if (got.status !== 200 || got.json === undefined || got.json.errors !== undefined || got.json.data == null) {
+        throw new Error(`${target} (${scenario.name}) does not answer ${JSON.stringify(vars)} correctly: HTTP ${got.status} ${got.text.slice(0, 500)}`);
+      }
+      answer = got;
+    }
+    if (answer === undefined) throw new Error(`${target} (${scenario.name}) still asks for consent for ${JSON.stringify(vars)} after it was granted`);
+    out.push({ body, expect: answer.text, data: answer.json?.data });
+  }
+  if (granted > 0) say(`[${elapsed()}]   consent granted for ${granted} citizens`);
+  return out;
+}
+
+async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const proc = startNode({ name: "load generator", args: [resolve(import.meta.dirname, "load.ts"), JSON.stringify(spec)], mayExit: true });
+  const code = await proc.exited;
+  const line = proc.tail().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (code !== 0 || line === undefined) throw new Error(`the load generator failed (exit ${code}):\n${proc.tail()}`);
+  return JSON.parse(line) as LoadResult;
+}
+
+const registryClient = async (query: string): Promise<unknown> => {
+  const answer = await ask(`${urls["registry"]}/graphql`, { authorization: `Bearer ${subgraphToken}` }, JSON.stringify({ query }));
+  if (answer.json?.data == null) throw new Error(`the registry does not answer ${query}: ${answer.text.slice(0, 300)}`);
+  return answer.json.data;
+};
+
+const chosen = scenarios.filter((s) => flags.scenario === undefined || s.name === flags.scenario);
+if (chosen.length === 0) fail(new Error(`no scenario ${flags.scenario}: person or people`));
+const variablesOf = new Map<string, Record<string, unknown>[]>();
+for (const scenario of scenarios) variablesOf.set(scenario.name, await scenario.variables(registryClient));
+
+// The three gateways, started together, each kept for both scenarios.
+const gateways = new Map<GatewayTarget, Running>();
+await Promise.all(
+  (["plain", "ndx", "hive"] as const).map(async (target) => {
+    gateways.set(target, await startGateway(target));
+  }),
+);
+say(`[${elapsed()}] plain, NDX and Hive gateways ready`);
+
+async function usePolicy(scenario: Scenario): Promise<void> {
+  const wanted = scenario.benchPolicy ? bundles.benchRevision : bundles.stockRevision;
+  const current = (JSON.parse(readFileSync(join(activePolicy, "manifest.json"), "utf8")) as { revision?: string }).revision;
+  if (current === wanted) return;
+  installBundle(scenario.benchPolicy ? bundles.bench : bundles.stock);
+  // The gateway polls the manifest (about every second); it answers by the new revision once reloaded.
+  const ndx = gateways.get("ndx");
+  const probe = requestBody(scenario.query, variablesOf.get(scenario.name)?.[0] ?? {});
+  for (let i = 0; i < 100; i += 1) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (ndx === undefined) return;
+    const answer = await ask(ndx.url, ndx.headers, probe);
+    if (answer.status === 200 && answer.json?.errors === undefined) return;
+  }
+  throw new Error(`the NDX gateway did not take up policy revision ${wanted}`);
+}
+
+const results: ScenarioResult[] = [];
+for (const scenario of chosen) {
+  const variables = variablesOf.get(scenario.name) ?? [];
+  await usePolicy(scenario);
+  let reference: unknown;
+  for (const target of ["direct", "plain", "ndx", "hive"] as const) {
+    const registry = procs.get("registry");
+    const running: Running =
+      target === "direct"
+        ? {
+            target,
+            proc: registry ?? fail(new Error("the registry is not running")),
+            startedAt: started,
+            url: `${urls["registry"]}/graphql`,
+            headers: { authorization: `Bearer ${subgraphToken}` },
+          }
+        : (gateways.get(target) ?? fail(new Error(`${target} is not running`)));
+    const variants = await expectedAnswers(running, scenario, variables);
+    if (target !== "direct") {
+      // plain, NDX and Hive must give the same data for the same requests.
+      const data = variants.map((v) => v.data);
+      if (reference === undefined) reference = data;
+      else if (!isDeepStrictEqual(reference, data)) fail(new Error(`${target} (${scenario.name}) answers different data than the plain gateway`));
+    }
+    const conns = connectionsOf(scenario);
+    say(`[${elapsed()}] ${scenario.name} → ${target}: ${conns} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s, ${variants.length} variants`);
+    const resetOk = await resetPeakRss(running.proc.pid);
+    const load = await runLoad({
+      url: running.url,
+      headers: running.headers,
+      variants: variants.map(({ body, expect }) => ({ body, expect })),
+      connections: conns,
+      warmupSeconds,
+      durationSeconds,
+    });
+    const rssMb = peakRssMb(running.proc.pid);
+    if (load.errors > 0 || load.requests === 0) {
+      fail(
+        new Error(
+          `${target} (${scenario.name}) had ${load.errors} failed requests (${load.requests} good ones in the measured window): ` +
+            `${JSON.stringify(load.detail)} — not a result`,
+        ),
+      );
+    }
+    const forked = childrenOf(running.proc.pid);
+    if (forked.length > 0) say(`  note: ${target} has child processes ${forked.join(", ")}; only its main process is measured`);
+    if (!resetOk) say(`  note: could not reset the peak RSS of ${target}: it covers the process's whole life`);
+    say(`[${elapsed()}]   ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.requests} requests, 0 errors, peak RSS ${rssMb} MB`);
+    results.push({
+      scenario: scenario.name,
+      target,
+      rps: load.rps,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      errors: load.errors,
+      rssMb,
+      connections: conns,
+      requests: load.requests,
+    });
+  }
+}
+await Promise.all([...gateways.values()].map((g) => g.proc.stop()));
+
+// --- the access plugin, in-process ---------------------------------------------------------------------------------
+
+say(`[${elapsed()}] access plugin micro-benchmark...`);
+const microSubject = String(variablesOf.get("person")?.[0]?.["nic"] ?? benchCitizen);
+const microSpec: MicroSpec = {
+  consentEngineUrl: urls["consent-engine"] ?? "",
+  policyDir: bundles.stock,
+  consumerId: benchConsumer,
+  purpose: benchPurpose,
+  subject: microSubject,
+  query: scenarios[0]?.query ?? "",
+  variables: { nic: microSubject },
+  iterations: 10_000,
+};
+const microProc = startNode({ name: "micro-benchmark", args: [resolve(import.meta.dirname, "micro.ts"), JSON.stringify(microSpec)], mayExit: true });
+const microCode = await microProc.exited;
+const microLine = microProc.tail().split("\n").reverse().find((l) => l.startsWith("{"));
+if (microCode !== 0 || microLine === undefined) fail(new Error(`the micro-benchmark failed (exit ${microCode}):\n${microProc.tail()}`));
+const plugin = JSON.parse(microLine) as MicroResult;
+say(`[${elapsed()}]   scope + consent (warm) + policy: p50 ${plugin.p50Us} µs, p99 ${plugin.p99Us} µs`);
+
+// --- optional: CPU profiles of the three gateways under the single-person load ---------------------------------------
+
+const profiles: { target: string; file: string; fromMs: number; rps: number }[] = [];
+if (flags.profile) {
+  const profileDir = join(benchDir, "profiles");
+  mkdirSync(profileDir, { recursive: true });
+  const scenario = scenarios[0];
+  if (scenario !== undefined) {
+    await usePolicy(scenario);
+    for (const target of ["plain", "ndx", "hive"] as const) {
+      say(`[${elapsed()}] profiling the ${target} gateway (${scenario.name})...`);
+      const running = await startGateway(target, profileDir);
+      const variants = await expectedAnswers(running, scenario, variablesOf.get(scenario.name) ?? []);
+      // Only the measured window goes into the summary: not start-up, not the warm-up.
+      const fromMs = Date.now() - running.startedAt + warmupSeconds * 1000;
+      const load = await runLoad({
+        url: running.url,
+        headers: running.headers,
+        variants: variants.map(({ body, expect }) => ({ body, expect })),
+        connections: connectionsOf(scenario),
+        warmupSeconds,
+        durationSeconds,
+      });
+      await running.proc.stop();
+      if (load.errors > 0) fail(new Error(`${target} had ${load.errors} failed requests while profiled: ${JSON.stringify(load.detail)}`));
+      profiles.push({ target, file: join(profileDir, `${target}.cpuprofile`), fromMs, rps: load.rps });
+      say(`[${elapsed()}]   ${load.rps.toFixed(0)} req/s under the profiler`);
+    }
+  }
+}
+
+// --- results -------------------------------------------------------------------------------------------------------
+
+const rpsOf = (scenario: string, target: Target) => results.find((r) => r.scenario === scenario && r.target === target)?.rps;
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : Math.round((a / b) * 1000) / 1000);
+const versionOf = (pkg: string) =>
+  (JSON.parse(readFileSync(resolve(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+let commit = "unknown";
+try {
+  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
+} catch {
+  // not a git checkout
+}
+const now = new Date();
+const output: BenchResults = {
+  date: now.toISOString(),
+  commit,
+  machine: {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? "unknown",
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+    loadAverage: { atStart: loadAtStart, atEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+  },
+  settings: {
+    connections,
+    connectionsList: Math.max(1, Math.round(connections / 4)),
+    warmupSeconds,
+    durationSeconds,
+    loadGenerator: `autocannon ${versionOf("autocannon")} (separate process)`,
+    versions: {
+      "@apollo/gateway": versionOf("@apollo/gateway"),
+      "graphql-yoga": versionOf("graphql-yoga"),
+      "@graphql-hive/gateway": versionOf("@graphql-hive/gateway"),
+    },
+    policyRevision: { stock: bundles.stockRevision, bench: bundles.benchRevision },
+  },
+  scenarios: results,
+  ratios: {
+    ndxOverPlain: ratio(rpsOf("person", "ndx"), rpsOf("person", "plain")),
+    ndxOverHive: ratio(rpsOf("person", "ndx"), rpsOf("person", "hive")),
+  },
+  ratiosByScenario: Object.fromEntries(
+    chosen.map((s) => [
+      s.name,
+      {
+        ndxOverPlain: ratio(rpsOf(s.name, "ndx"), rpsOf(s.name, "plain")),
+        ndxOverHive: ratio(rpsOf(s.name, "ndx"), rpsOf(s.name, "hive")),
+        plainOverDirect: ratio(rpsOf(s.name, "plain"), rpsOf(s.name, "direct")),
+      },
+    ]),
+  ),
+  plugin,
+  seconds: Math.round((Date.now() - started) / 1000),
+};
+
+const markdown = renderMarkdown(output);
+process.stdout.write(`\n${markdown}\n`);
+if (!flags["no-save"] && flags.scenario === undefined) {
+  const dir = join(benchDir, "results");
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(output, null, 2)}\n`;
+  const stamp = now.toISOString().slice(0, 16).replace(":", "").replace("T", "-");
+  writeFileSync(join(dir, "latest.json"), json);
+  writeFileSync(join(dir, `${stamp}.json`), json);
+  writeFileSync(join(dir, "latest.md"), markdown);
+  say(`Results: bench/results/latest.json, bench/results/${stamp}.json, bench/results/latest.md`);
+}
+for (const { target, file, fromMs, rps } of profiles) {
+  const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")), { top: 30, fromMs });
+  const out = file.replace(/\.cpuprofile$/, ".summary.md");
+  writeFileSync(out, `# CPU profile: ${target} gateway, single-person scenario, ${rps.toFixed(0)} req/s under the profiler\n\n${summary}`);
+  say(`Profile summary (${target}): ${out}`);
+}
+say(`[${elapsed()}] done in ${output.seconds} s`);
+await stopAll(0);
