@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareConsentDatabase } from "../src/index.ts";
 import { createFormTokens } from "../src/portal/formTokens.ts";
 import { consumerReturnUrl } from "../src/portal/consumerReturn.ts";
-import { html } from "../src/portal/html.ts";
+import { html } from "@ndx/platform";
 import { createSessionStore } from "../src/portal/sessions.ts";
 import { fixtures, passportRedirect, passportRequest, startSystem, type TestSystem } from "./support/system.ts";
 

@@ -1,5 +1,5 @@
 /** The provider's own pages: sign-in, errors, sign-out. Plain HTML and CSS, no scripts. */
-import { html, trustedHtml, type SafeHtml } from "./html.ts";
+import { html, trustedHtml, type SafeHtml } from "@ndx/platform";
 
 const styles = `
 :root { color-scheme: light; --ink: #1b1f24; --muted: #4a5360; --accent: #0b5cad; --bad: #a4161a; --line: #c9d1db; }

@@ -1,5 +1,5 @@
 /** The page shell every portal page shares: header with the signed-in person and sign-out, main landmark. */
-import { html, type SafeHtml } from "./html.ts";
+import { html, type SafeHtml } from "@ndx/platform";
 
 export interface SignedIn {
   readonly name: string;

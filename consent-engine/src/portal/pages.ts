@@ -2,7 +2,7 @@
 import type { FieldCatalogue } from "../catalogue.ts";
 import type { ConsentView } from "../consentService.ts";
 import type { AccessedField, CitizenAccess } from "./accessHistory.ts";
-import { html, type SafeHtml } from "./html.ts";
+import { html, type SafeHtml } from "@ndx/platform";
 import { layout, type SignedIn } from "./layout.ts";
 
 /** Dates as people read them, with the zone said out loud. */

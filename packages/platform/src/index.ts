@@ -8,3 +8,4 @@ export * from "./paths.ts";
 export * from "./service.ts";
 export * from "./inputErrors.ts";
 export * from "./gatewayTrust.ts";
+export * from "./html.ts";

@@ -1,6 +1,7 @@
 /**
- * A tagged template that escapes every interpolated value for HTML text and attribute context. Values that are
- * already `SafeHtml` (the result of another `html` template) are inserted as they are; arrays are joined.
+ * For server-rendered pages (the consent portal, the identity provider's sign-in): a tagged template that escapes
+ * every interpolated value for HTML text and attribute context. Values that are already `SafeHtml` (the result of
+ * another `html` template) are inserted as they are; arrays are joined.
  */
 export class SafeHtml {
   readonly value: string;
