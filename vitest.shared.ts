@@ -20,7 +20,10 @@ export default defineConfig({
       reports === undefined
         ? ["default"]
         : ["default", ["json", { outputFile: resolve(reports, `${basename(process.cwd())}.json`) }]],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    // Generous: on a 2-core machine under a full `npm test`, starting PGlite alone can take seconds.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // turbo runs two workspaces at a time; two test files each keeps the machine's two cores busy, not swamped.
+    maxWorkers: 2,
   },
 });

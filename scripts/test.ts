@@ -18,7 +18,7 @@ const run = (command: string, args: string[]): number => {
 // Each workspace's typecheck and tests; then the root's own typecheck; then the end-to-end project, alone, so that
 // whole-system tests do not compete with unit tests for the machine's cores.
 const codes = [
-  run("turbo", ["run", "typecheck", "test", "--continue", "--log-order=grouped", ...process.argv.slice(2)]),
+  run("turbo", ["run", "typecheck", "test", "--continue", "--concurrency=2", "--log-order=grouped", ...process.argv.slice(2)]),
   run("tsc", ["-p", "."]),
   run("vitest", ["run"]),
 ];
