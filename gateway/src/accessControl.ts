@@ -14,6 +14,7 @@ import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
 import type { GatewayConfig } from "./config.ts";
+import type { GatewayMetrics } from "./gatewayMetrics.ts";
 
 export interface AccessControl {
   readonly plugins: Plugin[];
@@ -26,10 +27,15 @@ export async function createAccessControl(
   supergraphSdl: string,
   logger: Logger,
   db?: Db,
+  metrics?: GatewayMetrics,
 ): Promise<AccessControl> {
   const database = db ?? (await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" }));
   await migrate(database, readMigrations(gatewayMigrationsDir), "ndx:gateway");
-  const audit = await openAuditLog({ db: database, chain: config.AUDIT_CHAIN });
+  const audit = await openAuditLog({
+    db: database,
+    chain: config.AUDIT_CHAIN,
+    ...(metrics === undefined ? {} : { onWrite: metrics.auditWrite }),
+  });
   const catalogue = buildFieldCatalogue(supergraphSdl);
   if (catalogue.undeclared.length > 0) {
     logger.warn({ fields: catalogue.undeclared }, "fields without @classified are treated as PERSONAL");
@@ -44,6 +50,7 @@ export async function createAccessControl(
     serviceToken: config.CONSENT_SERVICE_TOKEN,
     maxAgeMs: config.CONSENT_CACHE_MS,
     logger,
+    ...(metrics === undefined ? {} : { onCheck: metrics.consentCheck }),
   });
   const authenticator = createAuthenticator({
     issuer: config.OIDC_ISSUER,
@@ -62,6 +69,7 @@ export async function createAccessControl(
         logger,
         timezone: config.NDX_TIMEZONE,
         anonymousIntrospection: config.GRAPHIQL,
+        ...(metrics === undefined ? {} : { onDecision: metrics.decision }),
       }),
     ],
     readiness: {

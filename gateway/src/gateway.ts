@@ -4,7 +4,8 @@
  */
 import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
-import { createMaskError, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
+import { createMaskError, useHealth, useInputErrorCodes, useMetrics, type Check, type Logger, type ServiceMetrics } from "@ndx/platform";
+import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
 import { createSubgraphSource } from "./subgraphSource.ts";
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   readonly plugins?: readonly Plugin[];
   /** Credential sent to every subgraph (they answer only the gateway). @default undefined: none sent */
   readonly subgraphToken?: string | undefined;
+  /** The service's metrics registry: GET /metrics, request durations and subgraph calls. @default none */
+  readonly metrics?: { readonly service: ServiceMetrics; readonly gateway: GatewayMetrics } | undefined;
   /** Request protection limits. @default the defaults of RequestLimits */
   readonly limits?: RequestLimits;
   /** Extra readiness checks for GET /ready (e.g. the database). @default {} */
@@ -55,6 +58,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         timeoutMs: subgraphTimeoutMs,
         logger,
         serviceToken: options.subgraphToken,
+        ...(options.metrics === undefined ? {} : { onCall: options.metrics.gateway.upstream }),
       }),
   });
   await gateway.load();
@@ -66,6 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logging: false,
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
     plugins: [
+      ...(options.metrics === undefined ? [] : [useMetrics(options.metrics.service)]),
       useInputErrorCodes(),
       useHealth({
         ...options.readiness,

@@ -12,3 +12,4 @@ export * from "./audit/auditLog.ts";
 export * from "./audit/auditVerify.ts";
 export * from "./audit/migrations.ts";
 export * from "./requestLimits.ts";
+export * from "./gatewayMetrics.ts";

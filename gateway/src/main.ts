@@ -1,6 +1,7 @@
 /** Starts the gateway: configuration, supergraph, HTTP. */
 import { readFileSync } from "node:fs";
-import { createLogger, listen, runService } from "@ndx/platform";
+import { createLogger, createServiceMetrics, listen, runService } from "@ndx/platform";
+import { createGatewayMetrics } from "./gatewayMetrics.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { createAccessControl } from "./accessControl.ts";
 import { createGateway } from "./gateway.ts";
@@ -10,12 +11,15 @@ const logger = createLogger("gateway", config.LOG_LEVEL);
 
 await runService("gateway", logger, async () => {
   const supergraphSdl = readFileSync(config.SUPERGRAPH_FILE, "utf8");
-  const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger) : undefined;
+  const service = createServiceMetrics("gateway");
+  const metrics = createGatewayMetrics(service);
+  const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger, undefined, metrics) : undefined;
   if (access === undefined) logger.warn("ACCESS_CONTROL=false: no authentication, consent, policy or audit");
   const gateway = await createGateway({
     supergraphSdl,
     plugins: access?.plugins ?? [],
     subgraphToken: config.SUBGRAPH_TOKEN,
+    metrics: { service, gateway: metrics },
     readiness: access?.readiness ?? {},
     subgraphUrls: config.subgraphUrls,
     graphiql: config.GRAPHIQL,

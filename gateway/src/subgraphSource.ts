@@ -15,10 +15,12 @@ export interface SubgraphSourceOptions {
   readonly logger: Logger;
   /** The credential subgraphs trust; the caller named by the access plugin goes along with it. */
   readonly serviceToken?: string | undefined;
+  /** Told of every call's outcome (metrics). */
+  readonly onCall?: (provider: string, outcome: "ok" | "error" | "timeout") => void;
 }
 
 export function createSubgraphSource(options: SubgraphSourceOptions): RemoteGraphQLDataSource {
-  const { name, url, timeoutMs = 10_000, logger, serviceToken } = options;
+  const { name, url, timeoutMs = 10_000, logger, serviceToken, onCall } = options;
   return new RemoteGraphQLDataSource<Record<string, unknown>>({
     url,
     willSendRequest({ request, context }) {
@@ -33,7 +35,12 @@ export function createSubgraphSource(options: SubgraphSourceOptions): RemoteGrap
         body: typeof init?.body === "string" || init?.body === undefined ? (init?.body ?? null) : new Uint8Array(init.body),
         signal: AbortSignal.timeout(timeoutMs),
       }),
+    didReceiveResponse({ response }) {
+      onCall?.(name, "ok");
+      return response;
+    },
     didEncounterError(error: Error, _request: unknown, response?: { status: number }) {
+      onCall?.(name, error.name === "TimeoutError" || error.name === "AbortError" ? "timeout" : "error");
       logger.warn({ provider: name, status: response?.status, cause: error.message }, "subgraph call failed");
       throw upstreamError(name, error, response?.status);
     },

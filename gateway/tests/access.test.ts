@@ -211,3 +211,31 @@ describe("the audit trail", () => {
     expect(denied.status).toBe(401);
   });
 });
+
+describe("metrics", () => {
+  /** The value of the series `name` whose labels include all of `labels`, whatever their order. */
+  const value = (body: string, name: string, labels: Record<string, string> = {}): number => {
+    for (const line of body.split("\n")) {
+      const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+      if (match?.[1] !== name) continue;
+      const set = match[2] ?? "";
+      if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) return Number(match[3]);
+    }
+    return Number.NaN;
+  };
+
+  it("count decisions by outcome, consent checks, audit writes and subgraph calls at GET /metrics", async () => {
+    const text = async () => (await system.gateway.yoga.fetch("http://gateway.test/metrics")).text();
+    const before = await text();
+    await system.query({ query: `{ person(nic: "${nic}") { fullName } }` }, { "x-purpose": "passport-application" });
+    await system.query({ query: `{ districts }` }, as(passport, "passport-application"));
+    const after = await text();
+    const decisions = (body: string, decision: string) => value(body, "ndx_access_decisions_total", { decision });
+    expect(decisions(after, "unauthenticated")).toBe(decisions(before, "unauthenticated") + 1);
+    expect(decisions(after, "permit")).toBe(decisions(before, "permit") + 1);
+    expect(value(after, "ndx_upstream_calls_total", { provider: "registry", outcome: "ok" })).toBeGreaterThan(0);
+    expect(value(after, "ndx_consent_checks_total", { source: "engine" })).toBeGreaterThan(0);
+    expect(value(after, "ndx_audit_write_seconds_count")).toBeGreaterThan(0);
+    expect(value(after, "ndx_graphql_request_duration_seconds_count", { operation: "anonymous", status: "200" })).toBeGreaterThan(0);
+  });
+});

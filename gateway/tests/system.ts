@@ -14,10 +14,17 @@ import { createDrpStore, startDrpLegacy, type DrpLegacy } from "@ndx/drp-legacy"
 import { createDrpAdapter } from "@ndx/drp-rest";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
-import { defaultFixturesFile, listen, openDb, type Db, type Listening } from "@ndx/platform";
+import { createServiceMetrics, defaultFixturesFile, listen, openDb, type Db, type Listening } from "@ndx/platform";
 import { buildBundle } from "@ndx/policy";
 import { readSupergraph } from "@ndx/schema";
-import { createAccessControl, createGateway, loadGatewayConfig, type AccessControl, type Gateway } from "../src/index.ts";
+import {
+  createAccessControl,
+  createGateway,
+  createGatewayMetrics,
+  loadGatewayConfig,
+  type AccessControl,
+  type Gateway,
+} from "../src/index.ts";
 import { logger, startRegistry, subgraphToken, type RunningRegistry } from "./harness.ts";
 
 export const fixtures = loadFarajaland(defaultFixturesFile);
@@ -110,13 +117,16 @@ export async function startSystem(): Promise<System> {
   });
   const gatewayDb = await openDb({ schema: "gateway" });
   const supergraphSdl = readSupergraph();
-  const access: AccessControl = await createAccessControl(config, supergraphSdl, logger, gatewayDb);
+  const service = createServiceMetrics("gateway");
+  const metrics = createGatewayMetrics(service);
+  const access: AccessControl = await createAccessControl(config, supergraphSdl, logger, gatewayDb, metrics);
   const gateway = await createGateway({
     supergraphSdl,
     subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
     subgraphToken,
     plugins: access.plugins,
     readiness: access.readiness,
+    metrics: { service, gateway: metrics },
     graphiql: false,
     logger,
   });

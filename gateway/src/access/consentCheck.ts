@@ -21,6 +21,8 @@ export interface ConsentCheckOptions {
   readonly timeoutMs?: number;
   /** Cached answers kept at most. @default 50000 */
   readonly cacheSize?: number;
+  /** Told of every check, answered from the cache or not (metrics). */
+  readonly onCheck?: (cached: boolean) => void;
 }
 
 export interface ConsentAnswer {
@@ -174,9 +176,11 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
       const cached = streamUp ? cache.get(key) : undefined;
       if (cached !== undefined && cached.until > Date.now()) {
         stats.hits += 1;
+        options.onCheck?.(true);
         return cached.answer;
       }
       stats.misses += 1;
+      options.onCheck?.(false);
       const result = await call(scopeBody(consumerId, citizenId, purpose, fields));
       const answer: ConsentAnswer = {
         covered: result.status === "covered",

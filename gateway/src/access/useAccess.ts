@@ -31,6 +31,8 @@ export interface AccessOptions {
   readonly anonymousIntrospection?: boolean;
   /** Header that declares the purpose of a request. @default "x-purpose" */
   readonly purposeHeader?: string;
+  /** Told of every decision (metrics). */
+  readonly onDecision?: (decision: AuditDecision) => void;
 }
 
 interface Check {
@@ -67,6 +69,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       };
       const record = async (content: Omit<AuditContent, "id" | "at">) => audit.append(content);
       const stop = async (errors: GraphQLError[], content: Omit<AuditContent, "id" | "at">) => {
+        if (content.decision !== null) options.onDecision?.(content.decision);
         try {
           await record(content);
         } catch (error) {
@@ -186,6 +189,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
 
       // The subgraphs learn who is asking from the gateway alone (see gatewayTrust in @ndx/platform).
       (args.contextValue as { ndxCaller?: ForwardedCaller }).ndxCaller = { kind: caller.kind, id: caller.id, roles: caller.roles, traceId };
+      options.onDecision?.("permit");
       // Permitted: the decision must be on the record before anything is read.
       let decisionId: string;
       try {

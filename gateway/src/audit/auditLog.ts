@@ -13,6 +13,8 @@ export interface AuditLogOptions {
   readonly chain?: string;
   /** Most events in one INSERT. @default 500 */
   readonly maxBatch?: number;
+  /** Told the duration of every stored batch (metrics). */
+  readonly onWrite?: (seconds: number, events: number) => void;
 }
 
 export interface AuditLog {
@@ -40,6 +42,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
   let writing: Promise<void> | undefined;
 
   const write = async (events: readonly ChainedEvent[]): Promise<void> => {
+    const started = performance.now();
     const col = <T>(f: (e: ChainedEvent) => T) => events.map(f);
     await db.query(
       `INSERT INTO audit_event (chain, seq, id, at, kind, trace_id, caller, consumer, purpose, operation_name, subjects,
@@ -76,6 +79,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         col((e) => e.hash),
       ],
     );
+    options.onWrite?.((performance.now() - started) / 1000, events.length);
   };
 
   const drain = (): void => {

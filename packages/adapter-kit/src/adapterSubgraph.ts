@@ -7,7 +7,17 @@
  */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createMaskError, useGatewayTrust, useHealth, useInputErrorCodes, type Check, type Logger } from "@ndx/platform";
+import {
+  createMaskError,
+  createServiceMetrics,
+  useGatewayTrust,
+  useHealth,
+  useInputErrorCodes,
+  useMetrics,
+  type Check,
+  type Logger,
+  type ServiceMetrics,
+} from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { GraphQLError, parse } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
@@ -25,6 +35,8 @@ export interface AdapterSubgraphOptions<C extends object> {
   readonly graphiql?: boolean;
   /** The gateway's credential (SUBGRAPH_TOKEN); when set, GraphQL requests without it are refused. @default undefined */
   readonly gatewayToken?: string | undefined;
+  /** Metrics served at GET /metrics. @default a registry of its own, labelled with `name` */
+  readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
 }
 
@@ -55,6 +67,8 @@ export function createAdapterSubgraph<C extends object>(options: AdapterSubgraph
     },
     context: () => options.context(),
     plugins: [
+      // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
+      useMetrics(options.metrics ?? createServiceMetrics(options.name)),
       ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),
       useInputErrorCodes(),
       useHealth({ ...options.ready }),

@@ -9,3 +9,4 @@ export * from "./service.ts";
 export * from "./inputErrors.ts";
 export * from "./gatewayTrust.ts";
 export * from "./html.ts";
+export * from "./metrics.ts";

@@ -2,7 +2,17 @@
 import { randomBytes } from "node:crypto";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createMaskError, useGatewayTrust, useHealth, useInputErrorCodes, type Db, type Logger } from "@ndx/platform";
+import {
+  createMaskError,
+  createServiceMetrics,
+  useGatewayTrust,
+  useHealth,
+  useInputErrorCodes,
+  useMetrics,
+  type Db,
+  type Logger,
+  type ServiceMetrics,
+} from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { parse } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
@@ -38,6 +48,8 @@ export interface RegistryOptions {
   readonly gatewayToken?: string | undefined;
   /** The credential of the outbox feed at GET /events; no feed when unset. @default undefined */
   readonly eventsToken?: string | undefined;
+  /** Metrics served at GET /metrics. @default a registry of its own */
+  readonly metrics?: ServiceMetrics;
 }
 
 export type RegistryYoga = YogaServerInstance<Record<string, never>, RegistryContext>;
@@ -82,6 +94,8 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
     context: ({ request }) => createContext(people, registry, request),
     plugins: [
+      // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
+      useMetrics(options.metrics ?? createServiceMetrics("registry")),
       // Before the gateway check: feed readers hold their own credential, not the gateway's.
       ...(options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })]),
       ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),

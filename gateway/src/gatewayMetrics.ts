@@ -1,0 +1,52 @@
+/**
+ * The gateway's own instruments, on its service registry: access decisions by outcome, consent checks and cache
+ * hits, audit write latency, and upstream (subgraph) calls by provider and outcome.
+ */
+import { Counter, Histogram, type ServiceMetrics } from "@ndx/platform";
+import type { AuditDecision } from "./audit/auditEvent.ts";
+
+export interface GatewayMetrics {
+  decision(decision: AuditDecision): void;
+  consentCheck(cached: boolean): void;
+  auditWrite(seconds: number, events: number): void;
+  upstream(provider: string, outcome: "ok" | "error" | "timeout"): void;
+}
+
+export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
+  const registers = [service.registry];
+  const decisions = new Counter({
+    name: "ndx_access_decisions_total",
+    help: "Access decisions by outcome (permit, consent_required, forbidden, unauthenticated, bad_request)",
+    labelNames: ["decision"] as const,
+    registers,
+  });
+  const consent = new Counter({
+    name: "ndx_consent_checks_total",
+    help: "Consent checks, answered from the cache or by the consent engine",
+    labelNames: ["source"] as const,
+    registers,
+  });
+  const audit = new Histogram({
+    name: "ndx_audit_write_seconds",
+    help: "Time to store one batch of audit events",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers,
+  });
+  const auditEvents = new Counter({ name: "ndx_audit_events_total", help: "Audit events stored", registers });
+  const upstream = new Counter({
+    name: "ndx_upstream_calls_total",
+    help: "Subgraph calls by provider and outcome",
+    labelNames: ["provider", "outcome"] as const,
+    registers,
+  });
+  for (const d of ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request"] as const) decisions.inc({ decision: d }, 0);
+  return {
+    decision: (d) => decisions.inc({ decision: d }),
+    consentCheck: (cached) => consent.inc({ source: cached ? "cache" : "engine" }),
+    auditWrite: (seconds, events) => {
+      audit.observe(seconds);
+      auditEvents.inc(events);
+    },
+    upstream: (provider, outcome) => upstream.inc({ provider, outcome }),
+  };
+}
