@@ -239,3 +239,29 @@ describe("metrics", () => {
     expect(value(after, "ndx_graphql_request_duration_seconds_count", { operation: "anonymous", status: "200" })).toBeGreaterThan(0);
   });
 });
+
+describe("more than one gateway", () => {
+  it("a revocation reaches every replica before its next query, and each replica's audit chain verifies", async () => {
+    const second = await system.replica("replica-b");
+    const citizen = "197712240099";
+    const query = { query: `{ person(nic: "${citizen}") { fullName } }` };
+    const asked = await system.query(query, as(passport, "passport-application"));
+    const id = asked.body["errors"][0].extensions.consentRequestId;
+    await system.consentApi(`/v1/consent-requests/${id}/grant`, { citizenId: citizen, durationDays: 1 });
+    // Both replicas answer, and cache the "yes".
+    for (const via of [system.gateway, second, system.gateway, second]) {
+      expect((await system.query(query, as(passport, "passport-application"), via)).body).toEqual({
+        data: { person: { fullName: "Samuel Bwalya Tembo" } },
+      });
+    }
+    await system.consentApi(`/v1/consents/${id}/revoke`, { citizenId: citizen });
+    for (const via of [second, system.gateway]) {
+      let response!: Awaited<ReturnType<System["query"]>>;
+      expect(await upstreamDuring(async () => (response = await system.query(query, as(passport, "passport-application"), via)))).toBe(0);
+      expect(response.body["errors"][0].extensions.code).toBe("CONSENT_REQUIRED");
+    }
+    const report = await verifyAuditTrail(system.gatewayDb);
+    expect(report.ok).toBe(true);
+    expect(Object.keys(report.chains).sort()).toEqual(["main", "replica-b"]);
+  });
+});

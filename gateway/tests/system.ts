@@ -61,8 +61,10 @@ export interface System {
   upstreamCalls(): number;
   /** A consumer access token from the identity provider (client credentials). */
   token(consumerId: string): Promise<string>;
-  /** POST to the gateway. */
-  query(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any> }>;
+  /** POST to the gateway (or to another replica). */
+  query(body: unknown, headers?: Record<string, string>, via?: Gateway): Promise<{ status: number; body: Record<string, any> }>;
+  /** A second gateway replica over the same database and subgraphs, writing its own audit chain. */
+  replica(chain: string): Promise<Gateway>;
   /** The consent engine's API with the service token. */
   consentApi(path: string, body?: unknown): Promise<Record<string, any>>;
   close(): Promise<void>;
@@ -131,6 +133,7 @@ export async function startSystem(): Promise<System> {
     logger,
   });
 
+  const replicas: { gateway: Gateway; access: AccessControl }[] = [];
   const consumerSecret = (id: string) => fixtures.consumers.find((c) => c.id === id)?.clientSecret ?? "";
   return {
     gateway,
@@ -155,8 +158,21 @@ export async function startSystem(): Promise<System> {
       if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
       return body.access_token;
     },
-    async query(body, headers = {}) {
-      const response = await gateway.yoga.fetch("http://gateway.test/graphql", {
+    async replica(chain) {
+      const replicaAccess = await createAccessControl({ ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, gatewayDb);
+      const replicaGateway = await createGateway({
+        supergraphSdl,
+        subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
+        subgraphToken,
+        plugins: replicaAccess.plugins,
+        graphiql: false,
+        logger,
+      });
+      replicas.push({ gateway: replicaGateway, access: replicaAccess });
+      return replicaGateway;
+    },
+    async query(body, headers = {}, via = gateway) {
+      const response = await via.yoga.fetch("http://gateway.test/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify(body),
@@ -172,6 +188,10 @@ export async function startSystem(): Promise<System> {
       return (await response.json()) as Record<string, any>;
     },
     async close() {
+      for (const r of replicas) {
+        await r.gateway.close();
+        await r.access.close();
+      }
       await gateway.close();
       await access.close();
       await Promise.all([drp.close(), dmt.close()]);
