@@ -68,8 +68,14 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         outcome: null,
       };
       const record = async (content: Omit<AuditContent, "id" | "at">) => audit.append(content);
+      // One log line per decision: who, what operation, the outcome; never personal data values or tokens.
+      const logDecision = (decision: AuditDecision, consumer: string | null) =>
+        logger.info({ traceId, consumer, operation: base.operationName, decision }, "access decision");
       const stop = async (errors: GraphQLError[], content: Omit<AuditContent, "id" | "at">) => {
-        if (content.decision !== null) options.onDecision?.(content.decision);
+        if (content.decision !== null) {
+          options.onDecision?.(content.decision);
+          logDecision(content.decision, content.consumer);
+        }
         try {
           await record(content);
         } catch (error) {
@@ -190,6 +196,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       // The subgraphs learn who is asking from the gateway alone (see gatewayTrust in @ndx/platform).
       (args.contextValue as { ndxCaller?: ForwardedCaller }).ndxCaller = { kind: caller.kind, id: caller.id, roles: caller.roles, traceId };
       options.onDecision?.("permit");
+      logDecision("permit", caller.id);
       // Permitted: the decision must be on the record before anything is read.
       let decisionId: string;
       try {
