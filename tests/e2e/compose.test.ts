@@ -1,0 +1,487 @@
+/**
+ * Keeps docker-compose.yml, the Dockerfile and .env.example honest without a Docker engine: the compose services are
+ * exactly the parts `npm start` runs (scripts/services.ts) plus postgres, on the same ports, wired to each other the
+ * way services.ts wires them, each setting only variables its part's config reads, every secret from the env file.
+ * A part added to services.ts and not to compose (or the other way round) fails here, and so does a part this test
+ * does not know how to configure (add its loader below).
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { loadConsentEngineConfig } from "@ndx/consent-engine";
+import { loadDmtLegacyConfig } from "@ndx/dmt-legacy";
+import { loadDmtAdapterConfig } from "@ndx/dmt-soap";
+import { loadDrpLegacyConfig } from "@ndx/drp-legacy";
+import { loadDrpAdapterConfig } from "@ndx/drp-rest";
+import { loadGatewayConfig } from "@ndx/gateway";
+import { loadIdentityProviderConfig } from "@ndx/identity-provider";
+import { ConfigError } from "@ndx/platform";
+import { opaVersion } from "@ndx/policy";
+import { loadRegistryConfig } from "@ndx/registry";
+import { services, type ServiceSpec } from "../../scripts/services.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const read = (file: string): string => readFileSync(resolve(root, file), "utf8");
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** How each part reads its environment: the function its main.ts calls with process.env. */
+const loaders: Readonly<Record<string, (env: Env) => unknown>> = {
+  registry: loadRegistryConfig,
+  "drp-legacy": loadDrpLegacyConfig,
+  "dmt-legacy": loadDmtLegacyConfig,
+  "drp-rest": loadDrpAdapterConfig,
+  "dmt-soap": loadDmtAdapterConfig,
+  "identity-provider": loadIdentityProviderConfig,
+  "consent-engine": loadConsentEngineConfig,
+  gateway: loadGatewayConfig,
+};
+
+/**
+ * Credentials two sides must agree on, by the variable name each side reads. Every one is a secret: set in compose,
+ * from the env file, and the same reference on every side. (The simulators and the dev identity provider have no
+ * NDX_ENV, so their sides are secrets by pairing, not by their own config.)
+ */
+const sharedCredentials: readonly (readonly string[])[] = [
+  ["SUBGRAPH_TOKEN"],
+  ["CONSENT_SERVICE_TOKEN"],
+  ["AUDIT_READ_TOKEN"],
+  ["OIDC_CLIENT_SECRET", "PORTAL_CLIENT_SECRET"],
+  ["DRP_LEGACY_API_KEY", "DRP_LEGACY_API_KEYS"],
+  ["DMT_LEGACY_USERNAME"],
+  ["DMT_LEGACY_PASSWORD"],
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// docker-compose.yml
+
+interface ComposeService {
+  readonly image?: string;
+  readonly build?: { readonly context?: string; readonly target?: string };
+  readonly ports?: readonly (string | { target: number; published?: string | number; host_ip?: string })[];
+  readonly environment?: Readonly<Record<string, string | number | boolean | null>> | readonly string[];
+  readonly volumes?: readonly (string | { type?: string; source?: string; target: string; read_only?: boolean })[];
+  readonly depends_on?: readonly string[] | Readonly<Record<string, { condition?: string }>>;
+  readonly networks?: Readonly<Record<string, { aliases?: readonly string[] } | null>> | readonly string[];
+}
+
+interface ComposeFile {
+  readonly services: Readonly<Record<string, ComposeService>>;
+  readonly volumes?: Readonly<Record<string, unknown>>;
+}
+
+const composeText = read("docker-compose.yml");
+const compose = parse(composeText, { merge: true }) as ComposeFile;
+const partNames = services.map((s) => s.name);
+
+function composeService(name: string): ComposeService {
+  const service = compose.services[name];
+  if (service === undefined) throw new Error(`docker-compose.yml has no service "${name}" (scripts/services.ts has)`);
+  return service;
+}
+
+/** The environment compose gives a service, as written (before interpolation). */
+function rawEnvironment(service: ComposeService): Record<string, string> {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      (env as readonly string[]).map((line) => {
+        const at = line.indexOf("=");
+        return at < 0 ? [line, ""] : [line.slice(0, at), line.slice(at + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? "" : String(v)]));
+}
+
+const reference = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $VAR, $$. */
+function interpolate(value: string, vars: Env): string {
+  return value.replace(reference, (match, braced?: string, op?: string, arg?: string, bare?: string) => {
+    if (match === "$$") return "$";
+    const name = braced ?? bare ?? "";
+    const v = vars[name];
+    if (op === ":-") return v === undefined || v === "" ? (arg ?? "") : v;
+    if (op === "-") return v === undefined ? (arg ?? "") : v;
+    if ((op === ":?" && (v === undefined || v === "")) || (op === "?" && v === undefined)) {
+      throw new Error(`compose would refuse to start: ${name} is not set (${arg ?? ""})`);
+    }
+    return v ?? "";
+  });
+}
+
+interface Reference {
+  readonly name: string;
+  readonly hasDefault: boolean;
+}
+
+/** Every variable the compose file interpolates, from its values (comments and $$-escaped text do not count). */
+function references(node: unknown, out: Reference[] = []): Reference[] {
+  if (typeof node === "string") {
+    for (const m of node.matchAll(reference)) {
+      if (m[0] === "$$") continue;
+      out.push({ name: m[1] ?? m[4] ?? "", hasDefault: m[2] === ":-" || m[2] === "-" });
+    }
+  } else if (Array.isArray(node)) {
+    for (const item of node) references(item, out);
+  } else if (typeof node === "object" && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      references(key, out);
+      references(value, out);
+    }
+  }
+  return out;
+}
+
+function portsOf(service: ComposeService): { published: number | undefined; target: number }[] {
+  return (service.ports ?? []).map((p) => {
+    if (typeof p === "object") return { target: Number(p.target), published: p.published === undefined ? undefined : Number(p.published) };
+    const parts = String(p).split("/")[0]?.split(":") ?? [];
+    const target = Number(parts.at(-1));
+    return { target, published: parts.length >= 2 ? Number(parts.at(-2)) : undefined };
+  });
+}
+
+function dependsOn(service: ComposeService): Record<string, string | undefined> {
+  const d = service.depends_on ?? [];
+  if (Array.isArray(d)) return Object.fromEntries((d as readonly string[]).map((n) => [n, undefined]));
+  return Object.fromEntries(Object.entries(d).map(([n, v]) => [n, v.condition]));
+}
+
+function aliasesOf(service: ComposeService): string[] {
+  const networks = service.networks;
+  if (networks === undefined || Array.isArray(networks)) return [];
+  return Object.values(networks).flatMap((n) => [...(n?.aliases ?? [])]);
+}
+
+function mountsOf(service: ComposeService): { target: string; readOnly: boolean; source: string }[] {
+  return (service.volumes ?? []).map((v) => {
+    if (typeof v === "object") return { target: v.target, readOnly: v.read_only === true, source: v.source ?? "" };
+    const [source = "", target = "", mode = ""] = v.split(":");
+    return { source, target, readOnly: mode.split(",").includes("ro") };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// .env.example
+
+const envExampleText = read(".env.example");
+/** Variables .env.example sets (uncommented), and those it only mentions in a commented-out line. */
+const envExample: Record<string, string> = {};
+const envExampleMentioned = new Set<string>();
+for (const line of envExampleText.split("\n")) {
+  const set = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+  if (set?.[1] !== undefined) envExample[set[1]] = (set[2] ?? "").trim();
+  const mentioned = /^\s*#\s*([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
+  if (mentioned?.[1] !== undefined) envExampleMentioned.add(mentioned[1]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dockerfile
+
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+interface Stage {
+  readonly name: string;
+  readonly from: string;
+  readonly instructions: Instruction[];
+}
+
+const dockerfileText = read("Dockerfile");
+const globalArgs: Record<string, string> = {};
+const stages: Stage[] = [];
+{
+  const lines = dockerfileText.replaceAll(/\\\r?\n/g, " ").split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const [, keyword = "", args = ""] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    const instruction = { keyword: keyword.toUpperCase(), args: args.trim() };
+    if (instruction.keyword === "FROM") {
+      const [image = "", , name] = instruction.args.replace(/^--platform=\S+\s+/, "").split(/\s+/);
+      stages.push({ name: name ?? `#${stages.length}`, from: image, instructions: [] });
+    } else if (stages.length === 0 && instruction.keyword === "ARG") {
+      const [name = "", value = ""] = instruction.args.split("=");
+      globalArgs[name] = value;
+    } else {
+      stages.at(-1)?.instructions.push(instruction);
+    }
+  }
+}
+
+const substituteArgs = (text: string): string => text.replaceAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => globalArgs[n] ?? "");
+
+/** A stage and the stages it is built on, base first; the last element is the external image. */
+function chain(name: string): { stages: Stage[]; image: string } {
+  const out: Stage[] = [];
+  let current = stages.find((s) => s.name === name);
+  while (current !== undefined) {
+    out.unshift(current);
+    const from = current.from;
+    current = stages.find((s) => s.name === from);
+    if (current === undefined) return { stages: out, image: substituteArgs(from) };
+  }
+  throw new Error(`the Dockerfile has no stage "${name}"`);
+}
+
+const allInstructions = (name: string): Instruction[] => chain(name).stages.flatMap((s) => s.instructions);
+
+function envOf(name: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const i of allInstructions(name).filter((i) => i.keyword === "ENV")) {
+    const pairs = [...i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S*)/g)];
+    if (pairs.length === 0) {
+      const [key = "", ...rest] = i.args.split(/\s+/);
+      env[key] = rest.join(" ");
+    }
+    for (const [, key = "", value = ""] of pairs) env[key] = value;
+  }
+  return env;
+}
+
+const lastOf = (name: string, keyword: string): Instruction | undefined => allInstructions(name).findLast((i) => i.keyword === keyword);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Each part's configuration
+
+/** The environment a part's container gets: the image's ENV, then compose's, interpolated from .env.example. */
+function containerEnvironment(name: string): Record<string, string> {
+  const fromCompose = Object.fromEntries(
+    Object.entries(rawEnvironment(composeService(name))).map(([k, v]) => [k, interpolate(v, envExample)]),
+  );
+  return { ...envOf(name), ...fromCompose };
+}
+
+/** Calls the part's loader on `env` and returns the variable names it read, and the problems it reported. */
+function load(name: string, env: Env): { read: Set<string>; problems: readonly string[] } {
+  const loader = loaders[name];
+  if (loader === undefined) throw new Error(`compose.test.ts does not know how "${name}" reads its configuration: add its loader`);
+  const readNames = new Set<string>();
+  const watched = new Proxy(env, {
+    get(target, key, receiver) {
+      if (typeof key === "string") readNames.add(key);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  try {
+    loader(watched);
+    return { read: readNames, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) return { read: readNames, problems: error.problems };
+    return { read: readNames, problems: [error instanceof Error ? error.message : String(error)] };
+  }
+}
+
+/** Names of the secrets a part's config requires outside development (what NDX_ENV=production refuses unset). */
+function secretsRequiredOutsideDevelopment(name: string): string[] {
+  return secretProblems(load(name, { NDX_ENV: "production" }).problems);
+}
+
+function secretProblems(problems: readonly string[]): string[] {
+  return problems
+    .filter((p) => /\b(required|secret)\b/.test(p))
+    .map((p) => /^([A-Z][A-Z0-9_]*)/.exec(p)?.[1] ?? p)
+    .sort();
+}
+
+const pureReference = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?\?[^}]*)?\}$/;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe("docker-compose.yml runs what npm start runs", () => {
+  it("has one service per part of scripts/services.ts, plus postgres", () => {
+    const composeNames = Object.keys(compose.services);
+    const missing = partNames.filter((n) => !composeNames.includes(n));
+    const extra = composeNames.filter((n) => n !== "postgres" && !partNames.includes(n));
+    expect(missing, `in scripts/services.ts but not in docker-compose.yml: ${missing.join(", ")}`).toEqual([]);
+    expect(extra, `in docker-compose.yml but not in scripts/services.ts: ${extra.join(", ")}`).toEqual([]);
+    expect(composeNames, "docker-compose.yml needs its postgres service").toContain("postgres");
+    expect(Object.keys(loaders).sort(), "compose.test.ts needs a config loader for exactly the parts of services.ts").toEqual([...partNames].sort());
+  });
+
+  it.each(services)("publishes $name on its port and builds it from its Dockerfile target", (s: ServiceSpec) => {
+    const service = composeService(s.name);
+    expect(portsOf(service), `${s.name}: ports must be ["127.0.0.1:${s.port}:${s.port}"] (services.ts port)`).toEqual([
+      { published: s.port, target: s.port },
+    ]);
+    expect(service.build, `${s.name}: build must be { context: ., target: ${s.name} }`).toEqual({ context: ".", target: s.name });
+    const stage = stages.find((st) => st.name === s.name);
+    expect(stage, `the Dockerfile has no target "${s.name}"`).toBeDefined();
+    expect((JSON.parse(lastOf(s.name, "CMD")?.args ?? "[]") as string[]).join(" "), `Dockerfile ${s.name}: CMD`).toBe(`node ${s.entry}`);
+    expect(envOf(s.name)["PORT"], `Dockerfile ${s.name}: ENV PORT`).toBe(String(s.port));
+    expect(lastOf(s.name, "EXPOSE")?.args.split(/\s+/), `Dockerfile ${s.name}: EXPOSE`).toContain(String(s.port));
+  });
+
+  it.each(services)("sets only variables $name's config reads, and $name loads with them", (s: ServiceSpec) => {
+    const env = containerEnvironment(s.name);
+    const { read: readNames, problems } = load(s.name, env);
+    expect(problems, `${s.name} refuses the compose environment (with .env.example's values)`).toEqual([]);
+    const unread = Object.keys(env).filter((k) => !readNames.has(k));
+    expect(unread, `${s.name}: set in docker-compose.yml or its Dockerfile target, but its config does not read them`).toEqual([]);
+  });
+
+  it.each(services)("takes every secret of $name from the env file", (s: ServiceSpec) => {
+    const raw = rawEnvironment(composeService(s.name));
+    const { read: readNames } = load(s.name, containerEnvironment(s.name));
+    const paired = sharedCredentials.flat().filter((n) => readNames.has(n));
+    const secrets = [...new Set([...secretsRequiredOutsideDevelopment(s.name), ...paired])];
+    for (const secret of secrets) {
+      const value = raw[secret];
+      expect(value, `${s.name}: ${secret} must be set in docker-compose.yml (from the env file)`).toBeDefined();
+      expect(value, `${s.name}: ${secret} must be a \${VAR} or \${VAR:?message} reference to the env file, not a value`).toMatch(pureReference);
+    }
+    // Credentials inside URLs (DATABASE_URL) come from the env file too.
+    for (const [key, value] of Object.entries(raw)) {
+      const userinfo = /^[a-z]+:\/\/([^@/]*)@/.exec(value)?.[1];
+      if (userinfo === undefined) continue;
+      for (const part of userinfo.split(":")) {
+        expect(part, `${s.name}: ${key} has credentials that are not \${VAR} references`).toMatch(pureReference);
+      }
+    }
+  });
+
+  it("gives both sides of every shared credential the same env-file variable", () => {
+    for (const group of sharedCredentials) {
+      const sides = partNames.flatMap((name) => {
+        const { read: readNames } = load(name, containerEnvironment(name));
+        const raw = rawEnvironment(composeService(name));
+        return group.filter((v) => readNames.has(v)).map((v) => ({ where: `${name}.${v}`, ref: pureReference.exec(raw[v] ?? "")?.[1] }));
+      });
+      expect(sides.length, `${group.join("/")}: read by fewer than two parts`).toBeGreaterThanOrEqual(2);
+      const refs = new Set(sides.map((side) => side.ref));
+      expect(refs.size, `${group.join("/")} must reference one env-file variable: ${JSON.stringify(sides)}`).toBe(1);
+    }
+  });
+
+  it("wires the parts to each other as services.ts does", () => {
+    const url = (host: string, port: number) => `http://${host}:${port}`;
+    const internal = Object.fromEntries(services.map((s) => [s.name, url(s.name, s.port)]));
+    const published = Object.fromEntries(services.map((s) => [s.name, url("localhost", s.port)]));
+    const aliased = Object.fromEntries(
+      services.map((s) => [s.name, url(aliasesOf(composeService(s.name))[0] ?? s.name, s.port)]),
+    );
+    for (const s of services) {
+      const env = rawEnvironment(composeService(s.name));
+      const candidates = [internal, published, aliased].map((urls) => s.links?.(urls) ?? {});
+      for (const key of Object.keys(candidates[0] ?? {})) {
+        const allowed = candidates.map((c) => c[key]);
+        expect(allowed, `${s.name}: ${key}=${env[key]} should point where services.ts links it (by service name, alias or published port)`).toContain(env[key]);
+      }
+      const deps = dependsOn(composeService(s.name));
+      for (const after of s.after ?? []) {
+        expect(deps[after], `${s.name} must depend_on ${after} (condition: service_healthy), as services.ts starts it after`).toBe("service_healthy");
+      }
+      if (s.pglite === true) {
+        expect(env["DATABASE_URL"], `${s.name} stores data: DATABASE_URL must point at the postgres service`).toMatch(/^postgres:\/\/[^@]+@postgres:5432\//);
+        expect(deps["postgres"], `${s.name} must depend_on postgres (condition: service_healthy)`).toBe("service_healthy");
+      }
+      if (s.dataDirVariable !== undefined) {
+        const dir = env[s.dataDirVariable] ?? "";
+        const mounted = mountsOf(composeService(s.name)).some((m) => !m.readOnly && (dir === m.target || dir.startsWith(`${m.target}/`)));
+        expect(mounted, `${s.name}: ${s.dataDirVariable}=${dir} must be inside a writable volume`).toBe(true);
+      }
+      const { read: readNames } = load(s.name, containerEnvironment(s.name));
+      if (readNames.has("NDX_FIXTURES_FILE")) {
+        const file = env["NDX_FIXTURES_FILE"];
+        expect(file, `${s.name} seeds from the fixtures: set NDX_FIXTURES_FILE`).toBeDefined();
+        const mount = mountsOf(composeService(s.name)).find((m) => m.target === file);
+        expect(mount?.readOnly, `${s.name}: mount the fixtures read-only at ${file}`).toBe(true);
+      }
+    }
+  });
+
+  it("has one OIDC issuer that the browser, the consent engine and the gateway all reach", () => {
+    const env = (name: string) => rawEnvironment(composeService(name));
+    const issuer = env("identity-provider")["IDP_ISSUER"] ?? "";
+    expect(env("gateway")["OIDC_ISSUER"]).toBe(issuer);
+    expect(env("consent-engine")["OIDC_ISSUER"]).toBe(issuer);
+    expect(env("gateway")["OIDC_AUDIENCE"]).toBe(env("identity-provider")["GATEWAY_AUDIENCE"]);
+    expect(env("identity-provider")["PORTAL_URL"]).toBe(env("consent-engine")["PORTAL_PUBLIC_URL"]);
+    const host = new URL(issuer).hostname;
+    // Inside the compose network: the service's name or a network alias. From the browser: a *.localhost name.
+    expect(["identity-provider", ...aliasesOf(composeService("identity-provider"))], `issuer host ${host} must resolve inside the stack`).toContain(host);
+    expect(host.endsWith(".localhost"), `issuer host ${host} must resolve in a browser on this machine (a *.localhost name)`).toBe(true);
+  });
+
+  it("runs postgres 16 on a named volume, with credentials from the env file", () => {
+    const postgres = composeService("postgres");
+    expect(postgres.image).toMatch(/^postgres:16(\.|-|$)/);
+    const data = mountsOf(postgres).find((m) => m.target === "/var/lib/postgresql/data");
+    expect(Object.keys(compose.volumes ?? {}), "the database lives in a named volume").toContain(data?.source);
+    const env = rawEnvironment(postgres);
+    for (const key of ["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"]) expect(env[key], `postgres: ${key}`).toMatch(pureReference);
+  });
+
+  it("names every variable it interpolates in .env.example, with a value for each required one", () => {
+    const refs = references(compose);
+    const required = [...new Set(refs.filter((r) => !r.hasDefault).map((r) => r.name))].sort();
+    const optional = [...new Set(refs.filter((r) => r.hasDefault).map((r) => r.name))].filter((n) => !required.includes(n));
+    const unset = required.filter((n) => (envExample[n] ?? "") === "");
+    expect(unset, "docker-compose.yml needs these, .env.example must set them").toEqual([]);
+    const unmentioned = optional.filter((n) => envExample[n] === undefined && !envExampleMentioned.has(n));
+    expect(unmentioned, ".env.example must mention these optional settings (a commented line will do)").toEqual([]);
+    const unused = [...Object.keys(envExample), ...envExampleMentioned].filter((n) => !required.includes(n) && !optional.includes(n));
+    expect(unused, ".env.example sets variables docker-compose.yml does not use").toEqual([]);
+    expect(read(".gitignore").split("\n"), ".env holds the real secrets: keep it out of git").toContain(".env");
+  });
+
+  it("ships example secrets of the shape NDX_ENV=production demands", () => {
+    for (const s of services) {
+      const { problems } = load(s.name, { ...containerEnvironment(s.name), NDX_ENV: "production" });
+      expect(secretProblems(problems), `${s.name}: .env.example's secrets would be refused in production`).toEqual([]);
+    }
+  });
+
+  it("passes `docker compose config` when the Docker CLI has compose", () => {
+    const version = spawnSync("docker", ["compose", "version"], { encoding: "utf8" });
+    if (version.status !== 0) {
+      console.info("docker compose is not available here: `docker compose config` not run (the checks above stand in for it)");
+      return;
+    }
+    const result = spawnSync("docker", ["compose", "-f", "docker-compose.yml", "--env-file", ".env.example", "config", "-q"], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(0);
+  });
+});
+
+describe("the Dockerfile", () => {
+  const pinnedNode = (JSON.parse(read("package.json")) as { devDependencies: Record<string, string> }).devDependencies["node"];
+
+  it.each(services)("builds $name on Node 24 slim, as a non-root user, with a health check", (s: ServiceSpec) => {
+    const { image } = chain(s.name);
+    expect(image, `${s.name}: the base image`).toMatch(/^node:24(\.\d+){0,2}-slim$/);
+    expect(image, "the image's Node is package.json's pinned node").toBe(`node:${pinnedNode}-slim`);
+    const user = lastOf(s.name, "USER")?.args ?? "root";
+    expect(user.split(":")[0], `${s.name}: runs as root`).not.toMatch(/^(root|0)$/);
+    const health = lastOf(s.name, "HEALTHCHECK")?.args ?? "NONE";
+    expect(health, `${s.name}: HEALTHCHECK`).toMatch(/CMD .*\/health/);
+    expect(health).toContain("process.env.PORT");
+    expect(envOf(s.name)["HOST"], `${s.name}: must listen on every interface in a container`).toBe("0.0.0.0");
+  });
+
+  it("installs production dependencies only", () => {
+    const deps = stages.find((s) => s.name === "deps");
+    const install = deps?.instructions.find((i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args));
+    expect(install?.args).toMatch(/--omit=dev/);
+    const ignored = read(".dockerignore").split("\n").map((l) => l.trim());
+    for (const entry of ["**/node_modules", ".env", "policy/dist"]) expect(ignored, `.dockerignore must exclude ${entry}`).toContain(entry);
+  });
+
+  it("builds the policy bundle with the pinned opa and gives it to the gateway", () => {
+    expect(globalArgs["OPA_VERSION"], "OPA_VERSION must be policy/src/opaCli.ts's opaVersion").toBe(opaVersion);
+    const opa = chain("opa");
+    expect(opa.image).toMatch(/^golang:\d+\.\d+\.\d+/);
+    expect(opa.stages.flatMap((s) => s.instructions).some((i) => i.args.includes("github.com/open-policy-agent/opa@${OPA_VERSION}"))).toBe(true);
+    expect(stages.find((s) => s.name === "policy")?.instructions.some((i) => i.keyword === "RUN" && i.args.includes("policy/src/cli.ts build"))).toBe(true);
+    const copy = allInstructions("gateway").find((i) => i.keyword === "COPY" && i.args.includes("--from=policy"));
+    expect(copy?.args, "the gateway target copies the built bundle").toMatch(/policy\/dist/);
+    expect(envOf("gateway")["POLICY_DIR"], "the gateway finds it at POLICY_DIR").toBe("/app/policy/dist");
+  });
+});
