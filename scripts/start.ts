@@ -138,7 +138,7 @@ if (!stopping) {
   const lines = services
     .filter((s) => s.show !== undefined)
     .map((s) => `  ${(s.show?.label ?? s.name).padEnd(34)} ${urls[s.name]}${s.show?.path ?? ""}`);
-  const example = JSON.stringify({ query: '{ person(nic: "199012345678") { fullName dateOfBirth district } }' });
+  const example = JSON.stringify({ query: '{ person(nic: "199012345678") { fullName dateOfBirth permanentAddress } }' });
   process.stdout.write(
     [
       "",
@@ -146,9 +146,12 @@ if (!stopping) {
       ...lines,
       `  Data (PGlite)                      ${dataDir}`,
       "",
-      "Try:",
+      "Try (as the passport application; the first answer is CONSENT_REQUIRED with the citizen's consentUrl):",
+      "  T=$(npm run --silent token -- passport-app --raw)",
       `  curl -s ${urls["gateway"]}/graphql -H 'content-type: application/json' \\`,
+      `    -H "authorization: Bearer $T" -H 'x-purpose: passport-application' \\`,
       `    -d '${example}'`,
+      "Open the consentUrl in a browser, sign in as 199012345678 / farajaland, Allow, and ask again.",
       "",
       "Ctrl-C stops everything.",
       "",
