@@ -7,6 +7,7 @@
  *
  *   node bench/src/load.ts '<json LoadSpec>'   → prints one line of JSON (LoadResult) on stdout
  */
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
 export interface LoadSpec {
@@ -17,6 +18,8 @@ export interface LoadSpec {
   readonly connections: number;
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
+  /** Processes whose CPU time over the measured window is reported (the first: the one serving). */
+  readonly watch?: readonly { readonly name: string; readonly pid: number }[];
 }
 
 export interface LoadResult {
@@ -28,6 +31,19 @@ export interface LoadResult {
   /** Socket errors + timeouts + responses that are not the expected 200 body (every non-2xx is one of those), warm-up included. */
   readonly errors: number;
   readonly detail: { socketErrors: number; timeouts: number; non2xx: number; mismatches: number; statusCodes: Record<string, number> };
+  /** CPU time (user + system, all threads) each watched process used per good response in the measured window, ms. */
+  readonly cpuMsPerRequest: Record<string, number>;
+}
+
+/** CPU time of a process so far, in ms (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -49,6 +65,11 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const bodies = spec.variants.map((v) => v.body);
   const expected = new Set(spec.variants.map((v) => v.expect));
   let next = 0;
+  const watch = spec.watch ?? [];
+  let cpuStart: number[] = [];
+  let cpuEnd: number[] = [];
+  const startTimer = setTimeout(() => (cpuStart = watch.map((w) => cpuMs(w.pid))), spec.warmupSeconds * 1000);
+  const endTimer = setTimeout(() => (cpuEnd = watch.map((w) => cpuMs(w.pid))), (spec.warmupSeconds + spec.durationSeconds) * 1000);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -70,6 +91,13 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
       if (at >= windowStart && at < windowEnd && statusCode >= 200 && statusCode < 300) times.push(responseTime);
     });
   });
+  clearTimeout(startTimer);
+  clearTimeout(endTimer);
+  if (cpuEnd.length === 0) cpuEnd = watch.map((w) => cpuMs(w.pid));
+  const cpuMsPerRequest: Record<string, number> = {};
+  watch.forEach((w, i) => {
+    cpuMsPerRequest[w.name] = Math.round((((cpuEnd[i] ?? Number.NaN) - (cpuStart[i] ?? Number.NaN)) / Math.max(1, times.length)) * 1000) / 1000;
+  });
   const sorted = Float64Array.from(times).sort();
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
@@ -88,6 +116,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     p99Ms: Math.round(percentile(sorted, 99) * 100) / 100,
     errors: detail.socketErrors + detail.timeouts + Math.max(detail.mismatches, detail.non2xx),
     detail,
+    cpuMsPerRequest,
   };
 }
 

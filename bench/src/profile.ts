@@ -40,7 +40,7 @@ export function categoryOf(url: string, functionName: string): string {
     if (url.includes("deps/undici")) return "node: undici (fetch to subgraphs)";
     if (url.includes("webstreams")) return "node: web streams";
     if (url.includes("internal/modules") || url.includes("internal/vm")) return "node: module loading (start-up)";
-    if (/node:_http|node:http|internal\/http/.test(url)) return "node: http server";
+    if (/node:_http|node:http|internal\/http/.test(url)) return "node: http (server and client)";
     if (url.includes("internal/streams") || url === "node:stream") return "node: streams";
     if (url.includes("node:net") || url.includes("stream_base") || url.includes("node:dns")) return "node: net";
     if (url.includes("node:url") || url.includes("internal/url")) return "node: url";

@@ -14,6 +14,12 @@ export interface ScenarioResult {
   readonly connections: number;
   /** Good responses in the measured window. */
   readonly requests: number;
+  /**
+   * CPU time per good response over the measured window (user + system, all threads): of the serving process, and of
+   * every part the bench started (subgraphs, simulators, identity provider, consent engine and the serving process;
+   * not the load generator). Less disturbed by other work on the machine than throughput.
+   */
+  readonly cpuMsPerRequest: { serving: number; allParts: number };
 }
 
 export interface Ratios {
@@ -47,6 +53,11 @@ export interface BenchResults {
   /** From the single-person scenario. */
   readonly ratios: Ratios;
   readonly ratiosByScenario: Record<string, Ratios & { plainOverDirect: number | null }>;
+  /**
+   * The same ratios estimated from the CPU time all parts spend per request (inverse ratio): what the throughput
+   * ratio would be with nothing else running, all parts sharing the cores. Steadier than `ratios` on a busy machine.
+   */
+  readonly ratiosFromCpu: Record<string, Ratios>;
   readonly plugin: MicroResult;
   readonly seconds: number;
 }
@@ -74,13 +85,13 @@ export function renderMarkdown(r: BenchResults): string {
       `load average ${r.machine.loadAverage.atStart} before, ${r.machine.loadAverage.atEnd} after.`,
   );
   lines.push("");
-  lines.push("| scenario | target | req/s | p50 ms | p99 ms | errors | peak RSS MB | vs plain |");
-  lines.push("|---|---|---:|---:|---:|---:|---:|---:|");
+  lines.push("| scenario | target | req/s | p50 ms | p99 ms | errors | peak RSS MB | vs plain | CPU ms/req (serving / all parts) |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of r.scenarios) {
     const plain = r.scenarios.find((x) => x.scenario === s.scenario && x.target === "plain")?.rps;
     const vsPlain = plain === undefined ? null : s.rps / plain;
     lines.push(
-      `| ${scenarioNames[s.scenario] ?? s.scenario} | ${targetNames[s.target]} | ${s.rps.toFixed(0)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${s.errors} | ${fmt(s.rssMb, 0)} | ${fmt(vsPlain)} |`,
+      `| ${scenarioNames[s.scenario] ?? s.scenario} | ${targetNames[s.target]} | ${s.rps.toFixed(0)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${s.errors} | ${fmt(s.rssMb, 0)} | ${fmt(vsPlain)} | ${fmt(s.cpuMsPerRequest.serving)} / ${fmt(s.cpuMsPerRequest.allParts)} |`,
     );
   }
   lines.push("");
@@ -88,6 +99,13 @@ export function renderMarkdown(r: BenchResults): string {
     `**Ratios (single person):** NDX / plain = **${fmt(r.ratios.ndxOverPlain)}** (target ≥ 0.85), ` +
       `NDX / Hive = **${fmt(r.ratios.ndxOverHive)}** (target ≥ 1.0).`,
   );
+  const cpu = r.ratiosFromCpu["person"];
+  if (cpu !== undefined) {
+    lines.push(
+      `Estimated from the CPU all parts spend per request (steadier when other work shares the machine; load average ` +
+        `${r.machine.loadAverage.atStart} → ${r.machine.loadAverage.atEnd}): NDX / plain ≈ ${fmt(cpu.ndxOverPlain)}, NDX / Hive ≈ ${fmt(cpu.ndxOverHive)}.`,
+    );
+  }
   const people = r.ratiosByScenario["people"];
   if (people !== undefined) {
     lines.push(`50 people: NDX / plain = ${fmt(people.ndxOverPlain)}, NDX / Hive = ${fmt(people.ndxOverHive)}.`);

@@ -369,6 +369,7 @@ for (const scenario of chosen) {
     const conns = connectionsOf(scenario);
     say(`[${elapsed()}] ${scenario.name} → ${target}: ${conns} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s, ${variants.length} variants`);
     const resetOk = await resetPeakRss(running.proc.pid);
+    const others = [...procs.values()].filter((p) => p !== running.proc).map((p) => ({ name: p.name, pid: p.pid }));
     const load = await runLoad({
       url: running.url,
       headers: running.headers,
@@ -376,8 +377,11 @@ for (const scenario of chosen) {
       connections: conns,
       warmupSeconds,
       durationSeconds,
+      watch: [{ name: "serving", pid: running.proc.pid }, ...others],
     });
     const rssMb = peakRssMb(running.proc.pid);
+    const servingCpu = load.cpuMsPerRequest["serving"] ?? Number.NaN;
+    const allCpu = Object.values(load.cpuMsPerRequest).reduce((a, b) => a + b, 0);
     if (load.errors > 0 || load.requests === 0) {
       fail(
         new Error(
@@ -389,7 +393,10 @@ for (const scenario of chosen) {
     const forked = childrenOf(running.proc.pid);
     if (forked.length > 0) say(`  note: ${target} has child processes ${forked.join(", ")}; only its main process is measured`);
     if (!resetOk) say(`  note: could not reset the peak RSS of ${target}: it covers the process's whole life`);
-    say(`[${elapsed()}]   ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.requests} requests, 0 errors, peak RSS ${rssMb} MB`);
+    say(
+      `[${elapsed()}]   ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.requests} requests, 0 errors, ` +
+        `peak RSS ${rssMb} MB, CPU ${servingCpu.toFixed(2)} ms/request (all parts ${allCpu.toFixed(2)})`,
+    );
     results.push({
       scenario: scenario.name,
       target,
@@ -400,6 +407,7 @@ for (const scenario of chosen) {
       rssMb,
       connections: conns,
       requests: load.requests,
+      cpuMsPerRequest: { serving: servingCpu, allParts: Math.round(allCpu * 1000) / 1000 },
     });
   }
 }
@@ -434,7 +442,8 @@ if (flags.profile) {
   mkdirSync(profileDir, { recursive: true });
   const scenario = scenarios[0];
   if (scenario !== undefined) {
-    await usePolicy(scenario);
+    // The gateways start afresh here, with the bundle of this scenario.
+    installBundle(scenario.benchPolicy ? bundles.bench : bundles.stock);
     for (const target of ["plain", "ndx", "hive"] as const) {
       say(`[${elapsed()}] profiling the ${target} gateway (${scenario.name})...`);
       const running = await startGateway(target, profileDir);
@@ -460,6 +469,7 @@ if (flags.profile) {
 // --- results -------------------------------------------------------------------------------------------------------
 
 const rpsOf = (scenario: string, target: Target) => results.find((r) => r.scenario === scenario && r.target === target)?.rps;
+const allCpuOf = (scenario: string, target: Target) => results.find((r) => r.scenario === scenario && r.target === target)?.cpuMsPerRequest.allParts;
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : Math.round((a / b) * 1000) / 1000);
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(resolve(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -499,6 +509,15 @@ const output: BenchResults = {
     ndxOverPlain: ratio(rpsOf("person", "ndx"), rpsOf("person", "plain")),
     ndxOverHive: ratio(rpsOf("person", "ndx"), rpsOf("person", "hive")),
   },
+  ratiosFromCpu: Object.fromEntries(
+    chosen.map((s) => [
+      s.name,
+      {
+        ndxOverPlain: ratio(allCpuOf(s.name, "plain"), allCpuOf(s.name, "ndx")),
+        ndxOverHive: ratio(allCpuOf(s.name, "hive"), allCpuOf(s.name, "ndx")),
+      },
+    ]),
+  ),
   ratiosByScenario: Object.fromEntries(
     chosen.map((s) => [
       s.name,
@@ -523,6 +542,11 @@ if (!flags["no-save"] && flags.scenario === undefined) {
   writeFileSync(join(dir, "latest.json"), json);
   writeFileSync(join(dir, `${stamp}.json`), json);
   writeFileSync(join(dir, "latest.md"), markdown);
+  // The README shows the latest table between its markers.
+  const readme = join(benchDir, "README.md");
+  const text = readFileSync(readme, "utf8");
+  const marked = /(<!-- latest\.md -->\n)[\s\S]*?(<!-- \/latest\.md -->)/;
+  if (marked.test(text)) writeFileSync(readme, text.replace(marked, (_m, open: string, close: string) => `${open}${markdown}${close}`));
   say(`Results: bench/results/latest.json, bench/results/${stamp}.json, bench/results/latest.md`);
 }
 for (const { target, file, fromMs, rps } of profiles) {
