@@ -26,6 +26,16 @@ const running = new Set<Proc>();
 const cleanups: (() => void)[] = [];
 let shuttingDown = false;
 
+/** True once the bench is stopping (Ctrl-C, a failure): what fails after that is the stopping, not a result. */
+export function stopping(): boolean {
+  return shuttingDown;
+}
+
+/** Waits for the exit that stopAll makes, instead of reporting a failure caused by the stop itself. */
+export async function untilExit(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}
+
 /** Runs once everything is stopped, however the bench ends (e.g. removing its temporary data). */
 export function atExit(cleanup: () => void): void {
   cleanups.push(cleanup);

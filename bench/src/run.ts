@@ -37,6 +37,8 @@ import {
   resetPeakRss,
   startNode,
   stopAll,
+  stopping,
+  untilExit,
   waitReady,
   type Proc,
 } from "./procs.ts";
@@ -75,9 +77,17 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
 
 installSignalHandlers();
-process.on("unhandledRejection", (error) => fail(error));
+// A failure (or the stop itself: requests cut off by Ctrl-C) stops everything in order; stopAll then exits.
+const onFailure = (error: unknown) => {
+  if (stopping()) return;
+  say(`\nBENCH FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  void stopAll(1);
+};
+process.on("unhandledRejection", onFailure);
+process.on("uncaughtException", onFailure);
 
 function fail(error: unknown): never {
+  if (stopping()) throw error;
   say(`\nBENCH FAILED: ${error instanceof Error ? error.message : String(error)}`);
   void stopAll(1);
   // stopAll exits; this keeps TypeScript's flow analysis honest.
@@ -300,6 +310,7 @@ async function expectedAnswers(running: Running, scenario: Scenario, variables: 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const proc = startNode({ name: "load generator", args: [resolve(import.meta.dirname, "load.ts"), JSON.stringify(spec)], mayExit: true });
   const code = await proc.exited;
+  if (stopping()) return untilExit();
   const line = proc.tail().split("\n").reverse().find((l) => l.startsWith("{"));
   if (code !== 0 || line === undefined) throw new Error(`the load generator failed (exit ${code}):\n${proc.tail()}`);
   return JSON.parse(line) as LoadResult;
@@ -429,6 +440,7 @@ const microSpec: MicroSpec = {
 };
 const microProc = startNode({ name: "micro-benchmark", args: [resolve(import.meta.dirname, "micro.ts"), JSON.stringify(microSpec)], mayExit: true });
 const microCode = await microProc.exited;
+if (stopping()) await untilExit();
 const microLine = microProc.tail().split("\n").reverse().find((l) => l.startsWith("{"));
 if (microCode !== 0 || microLine === undefined) fail(new Error(`the micro-benchmark failed (exit ${microCode}):\n${microProc.tail()}`));
 const plugin = JSON.parse(microLine) as MicroResult;
