@@ -7,11 +7,10 @@ import {
   createSoapUpstream,
   createUpstream,
   loadMapping,
+  type AdapterCommonOptions,
   type AdapterYoga,
-  type BackoffOptions,
   type Upstream,
 } from "@ndx/adapter-kit";
-import type { Logger } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { createContext, type DmtContext } from "./context.ts";
 import { createDmtClient, dmtEndpointPath, dmtFaultKind } from "./dmtClient.ts";
@@ -19,28 +18,15 @@ import { resolvers } from "./resolvers.ts";
 
 export const dmtMappingFile: string = resolve(import.meta.dirname, "mapping.json");
 
-export interface DmtAdapterOptions {
+export interface DmtAdapterOptions extends AdapterCommonOptions {
   /** Base URL of the DMT legacy SOAP service (the endpoint is <base>/dmt). */
   readonly baseUrl: string;
   /** WS-Security UsernameToken. */
   readonly credentials: { readonly username: string; readonly password: string };
-  /** @default 2000 */
-  readonly timeoutMs?: number;
-  /** @default 2 */
-  readonly retries?: number;
-  /** @default { baseMs: 100, maxMs: 2000 } */
-  readonly backoff?: BackoffOptions;
-  /** @default { failureThreshold: 5, resetAfterMs: 10000 } */
-  readonly breaker?: { readonly failureThreshold?: number; readonly resetAfterMs?: number; readonly now?: () => number };
   /** DMT calls in flight at most, per request. @default 4 */
   readonly concurrency?: number;
   /** @default 8 */
   readonly connections?: number;
-  /** @default true */
-  readonly graphiql?: boolean;
-  /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
-  readonly gatewayToken?: string | undefined;
-  readonly logger: Logger;
 }
 
 export interface DmtAdapter {

@@ -6,11 +6,10 @@ import {
   createMapper,
   createUpstream,
   loadMapping,
+  type AdapterCommonOptions,
   type AdapterYoga,
-  type BackoffOptions,
   type Upstream,
 } from "@ndx/adapter-kit";
-import type { Logger } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { createContext, type DrpContext } from "./context.ts";
 import { createDrpClient } from "./drpClient.ts";
@@ -18,27 +17,14 @@ import { resolvers } from "./resolvers.ts";
 
 export const drpMappingFile: string = resolve(import.meta.dirname, "mapping.json");
 
-export interface DrpAdapterOptions {
+export interface DrpAdapterOptions extends AdapterCommonOptions {
   /** The DRP legacy REST service. */
   readonly baseUrl: string;
   readonly apiKey: string;
-  /** @default 2000 */
-  readonly timeoutMs?: number;
-  /** @default 2 */
-  readonly retries?: number;
-  /** @default { baseMs: 100, maxMs: 2000 } */
-  readonly backoff?: BackoffOptions;
-  /** @default { failureThreshold: 5, resetAfterMs: 10000 } */
-  readonly breaker?: { readonly failureThreshold?: number; readonly resetAfterMs?: number; readonly now?: () => number };
   /** @default 16 */
   readonly connections?: number;
   /** @default 100 */
   readonly batchSize?: number;
-  /** @default true */
-  readonly graphiql?: boolean;
-  /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
-  readonly gatewayToken?: string | undefined;
-  readonly logger: Logger;
 }
 
 export interface DrpAdapter {

@@ -10,3 +10,4 @@ export * from "./soapUpstream.ts";
 export * from "./upstream.ts";
 export * from "./upstreamError.ts";
 export * from "./xml.ts";
+export * from "./adapterOptions.ts";

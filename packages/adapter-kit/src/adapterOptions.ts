@@ -1,0 +1,19 @@
+/** What every adapter accepts besides its upstream's address and credentials: resilience and subgraph settings. */
+import type { Logger } from "@ndx/platform";
+import type { BackoffOptions } from "./backoff.ts";
+
+export interface AdapterCommonOptions {
+  /** Per-attempt upstream timeout. @default 2000 */
+  readonly timeoutMs?: number;
+  /** Retries of idempotent calls. @default 2 */
+  readonly retries?: number;
+  /** @default { baseMs: 100, maxMs: 2000 } */
+  readonly backoff?: BackoffOptions;
+  /** @default { failureThreshold: 5, resetAfterMs: 10000 } */
+  readonly breaker?: { readonly failureThreshold?: number; readonly resetAfterMs?: number; readonly now?: () => number };
+  /** @default true */
+  readonly graphiql?: boolean;
+  /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
+  readonly gatewayToken?: string | undefined;
+  readonly logger: Logger;
+}
