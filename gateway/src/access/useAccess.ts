@@ -33,6 +33,12 @@ export interface AccessOptions {
   readonly purposeHeader?: string;
   /** Told of every decision (metrics). */
   readonly onDecision?: (decision: AuditDecision) => void;
+  /**
+   * Asked right after authentication, before scope, consent, policy and audit: an error returned here (a rate
+   * limit, a consumer held to trusted documents) refuses the request at once. Such refusals are logged, not
+   * audited: nothing was read, and a flood must not fill the trail. @default none: everyone authenticated is admitted
+   */
+  readonly admit?: (caller: Caller, request: Request) => GraphQLError | undefined;
 }
 
 interface Check {
@@ -106,6 +112,12 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         const refusal = error instanceof GraphQLError ? error : notRecorded();
         const decision: AuditDecision = refusal.extensions["code"] === "UNAUTHENTICATED" ? "unauthenticated" : "forbidden";
         return stop([refusal], { ...base, ...empty, decision, reasons: [refusal.message] });
+      }
+      const turnedAway = options.admit?.(caller, request);
+      if (turnedAway !== undefined) {
+        logger.info({ traceId, consumer: caller.id, operation: base.operationName, code: turnedAway.extensions["code"] }, "request turned away");
+        setResultAndStopExecution({ errors: [turnedAway] });
+        return;
       }
       if (introspectionOnly) return;
 
