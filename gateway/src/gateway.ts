@@ -8,7 +8,7 @@ import { createMaskError, useHealth, useInputErrorCodes, useMetrics, type Check,
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
-import { createSubgraphSource } from "./subgraphSource.ts";
+import { createSubgraphSource, type SubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
 
 export interface GatewayOptions {
@@ -43,6 +43,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger, subgraphTimeoutMs = 10_000 } = options;
   const routes = subgraphRoutes(options.supergraphSdl, options.subgraphUrls);
   const urlOf = new Map(routes.map((r) => [r.name, r.url]));
+  const sources: SubgraphSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: {
@@ -51,15 +52,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       warn: (m: unknown) => logger.warn(String(m)),
       error: (m: unknown) => logger.error(String(m)),
     },
-    buildService: ({ name, url }) =>
-      createSubgraphSource({
+    buildService: ({ name, url }) => {
+      const source = createSubgraphSource({
         name,
         url: urlOf.get(name) ?? url ?? "",
         timeoutMs: subgraphTimeoutMs,
         logger,
         serviceToken: options.subgraphToken,
         ...(options.metrics === undefined ? {} : { onCall: options.metrics.gateway.upstream }),
-      }),
+      });
+      sources.push(source);
+      return source;
+    },
   });
   await gateway.load();
 
@@ -87,6 +91,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     routes,
     async close() {
       await gateway.stop();
+      await Promise.all(sources.map((s) => s.close()));
     },
   };
 }

@@ -146,6 +146,26 @@ describe("a provider that fails", () => {
       await silent.close();
     }
   });
+
+  it.each([
+    ["an HTTP 500 with a stack trace", 500, "text/plain", "Error: relation \"person\" does not exist\n    at Db.query (/srv/db.ts:10:3)"],
+    ["a 200 that is not JSON", 200, "text/html", "<html>Gateway Timeout from proxy secret-host.internal</html>"],
+  ])("is UPSTREAM_UNAVAILABLE for %s, without the provider's body", async (_what, status, type, text) => {
+    const broken = await listen((_req, res) => {
+      res.writeHead(status, { "content-type": type });
+      res.end(text);
+    }, 0);
+    const gw = await startGateway(`${broken.url}/graphql`);
+    try {
+      const { body } = await post(gw, { query: personQuery, variables: { nic: "199012345678" } });
+      expect(body.data).toEqual({ person: null });
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", provider: "registry" });
+      expect(JSON.stringify(body)).not.toMatch(/relation|Db\.query|secret-host|html/);
+    } finally {
+      await gw.close();
+      await broken.close();
+    }
+  });
 });
 
 describe("subgraphs trust only the gateway", () => {

@@ -166,7 +166,7 @@ class UndiciSource extends RemoteGraphQLDataSource<Record<string, unknown>> {
       const e = error instanceof Error ? error : new Error(String(error));
       // undici names its timeouts HeadersTimeoutError / BodyTimeoutError.
       const timeout = /Timeout/.test(e.name) ? Object.assign(new Error(e.message), { name: "TimeoutError" }) : e;
-      throw upstreamError(this.#name, timeout, status);
+      throw upstreamError(this.#name, timeout.name === "TimeoutError", status);
     }
   }
 }
