@@ -11,6 +11,8 @@ export const errorCodes = {
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** Not in DESIGN.md: a consumer over its rate limit (with Retry-After). */
+  RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 502,
   UPSTREAM_TIMEOUT: 504,
   INTERNAL_SERVER_ERROR: 500,
