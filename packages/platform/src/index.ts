@@ -10,3 +10,6 @@ export * from "./inputErrors.ts";
 export * from "./gatewayTrust.ts";
 export * from "./html.ts";
 export * from "./metrics.ts";
+export * from "./tracing.ts";
+export * from "./tracingConfig.ts";
+export * from "./tracedServers.ts";
