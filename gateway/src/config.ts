@@ -1,5 +1,16 @@
 import { resolve } from "node:path";
-import { ConfigError, defaultDataDir, environmentSetting, loadConfig, resolveSecrets, setting, type Setting } from "@ndx/platform";
+import {
+  ConfigError,
+  defaultDataDir,
+  environmentSetting,
+  loadConfig,
+  resolveSecrets,
+  setting,
+  tracingConfigSpec,
+  tracingOptionsFrom,
+  type Setting,
+  type TracingOptions,
+} from "@ndx/platform";
 import { distDir } from "@ndx/policy";
 import { listSubgraphs, supergraphFile } from "@ndx/schema";
 
@@ -65,6 +76,8 @@ const base = {
   SUBGRAPH_TIMEOUT_MS: setting.int(10_000, { min: 100, max: 120_000 }),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export const developmentSecrets = {
@@ -105,6 +118,8 @@ export interface GatewayConfig {
   };
   readonly SUBGRAPH_TIMEOUT_MS: number;
   readonly LOG_LEVEL: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** From the OTEL_* variables; undefined: tracing off (the default). */
+  readonly tracing: TracingOptions | undefined;
   /** Subgraph name → URL, for those overridden. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
 }
@@ -166,6 +181,7 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     },
     SUBGRAPH_TIMEOUT_MS: parsed.SUBGRAPH_TIMEOUT_MS,
     LOG_LEVEL: parsed.LOG_LEVEL,
+    tracing: tracingOptionsFrom(parsed, "gateway"),
     subgraphUrls,
   };
 }

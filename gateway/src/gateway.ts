@@ -4,7 +4,17 @@
  */
 import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
-import { createMaskError, useHealth, useInputErrorCodes, useMetrics, type Check, type Logger, type ServiceMetrics } from "@ndx/platform";
+import {
+  createMaskError,
+  useHealth,
+  useInputErrorCodes,
+  useMetrics,
+  useTracing,
+  type Check,
+  type Logger,
+  type ServiceMetrics,
+  type Tracing,
+} from "@ndx/platform";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
@@ -31,6 +41,8 @@ export interface GatewayOptions {
   readonly limits?: RequestLimits;
   /** Extra readiness checks for GET /ready (e.g. the database). @default {} */
   readonly readiness?: Readonly<Record<string, Check>>;
+  /** OpenTelemetry: a SERVER span per request, a CLIENT span per subgraph call. @default undefined: off, no plugin */
+  readonly tracing?: Tracing | undefined;
 }
 
 export interface Gateway {
@@ -60,6 +72,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         serviceToken: options.subgraphToken,
         ...(options.metrics === undefined ? {} : { onCall: options.metrics.gateway.upstream }),
+        tracing: options.tracing,
       });
       sources.push(source);
       return source;
@@ -74,6 +87,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logging: false,
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
     plugins: [
+      // First: its span is active around everything the other plugins do, the access decision included.
+      ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       ...(options.metrics === undefined ? [] : [useMetrics(options.metrics.service)]),
       useInputErrorCodes(),
       useHealth({

@@ -1,13 +1,15 @@
 /** Starts the gateway: configuration, supergraph, HTTP. */
 import { readFileSync } from "node:fs";
-import { createLogger, createServiceMetrics, listen, runService } from "@ndx/platform";
+import { createLogger, createServiceMetrics, listen, runService, startTracing, tracingSummary } from "@ndx/platform";
 import { createGatewayMetrics } from "./gatewayMetrics.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { createAccessControl } from "./accessControl.ts";
 import { createGateway } from "./gateway.ts";
 
 const config = loadGatewayConfig(process.env);
-const logger = createLogger("gateway", config.LOG_LEVEL);
+const logger = createLogger("gateway", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no plugin is registered and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("gateway", logger, async () => {
   const supergraphSdl = readFileSync(config.SUPERGRAPH_FILE, "utf8");
@@ -26,14 +28,16 @@ await runService("gateway", logger, async () => {
     limits: config.limits,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     logger,
+    tracing,
   });
   const http = await listen(gateway.yoga, config.PORT, config.HOST);
-  logger.info({ url: `${http.url}/graphql`, subgraphs: gateway.routes }, "gateway listening");
+  logger.info({ url: `${http.url}/graphql`, subgraphs: gateway.routes, tracing: tracingSummary(config.tracing) }, "gateway listening");
   return {
     async close() {
       await http.close();
       await gateway.close();
       await access?.close();
+      await tracing?.shutdown();
     },
   };
 });

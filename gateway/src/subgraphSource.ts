@@ -9,7 +9,7 @@
  * (bench/PROFILE.md). `process()` is overridden instead; APQ and the request/response hooks are not used here.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { gatewayHeaders, ndxError, type ForwardedCaller, type Logger } from "@ndx/platform";
+import { gatewayHeaders, ndxError, type ClientSpan, type ForwardedCaller, type Logger, type Tracing } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 import { Pool } from "undici";
 
@@ -30,6 +30,8 @@ export interface SubgraphSourceOptions {
   readonly headers?: (context: Record<string, unknown>) => Readonly<Record<string, string>> | undefined;
   /** Told of every call's outcome (metrics). */
   readonly onCall?: (provider: string, outcome: "ok" | "error" | "timeout") => void;
+  /** When tracing is on: a CLIENT span per call, its `traceparent` sent along. @default undefined: no spans */
+  readonly tracing?: Tracing | undefined;
 }
 
 type Response = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
@@ -64,6 +66,13 @@ export class SubgraphSource extends RemoteGraphQLDataSource<Record<string, unkno
     };
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     let status: number | undefined;
+    const span: ClientSpan | undefined = this.#options.tracing?.startClientSpan(`subgraph ${name}`, {
+      "subgraph.name": name,
+      "http.request.method": "POST",
+      "url.full": this.#options.url,
+      ...(request.operationName === undefined ? {} : { "graphql.operation.name": request.operationName }),
+    });
+    if (span !== undefined) Object.assign(headers, span.headers);
     try {
       const response = await this.#pool.request({ path: this.#path, method: "POST", headers, body });
       status = response.statusCode;
@@ -73,9 +82,11 @@ export class SubgraphSource extends RemoteGraphQLDataSource<Record<string, unkno
       }
       const result = (await response.body.json()) as Response;
       onCall?.(name, "ok");
+      span?.end({ status });
       return result;
     } catch (error) {
       const cause = error instanceof Error ? error : new Error(String(error));
+      span?.end({ status, error: cause });
       const timedOut = isTimeout(cause);
       onCall?.(name, timedOut ? "timeout" : "error");
       logger.warn({ provider: name, status, cause: cause.message }, "subgraph call failed");

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { badUserInput, isNdxError, type ForwardedCaller, type Logger } from "@ndx/platform";
+import { activeTraceId, badUserInput, isNdxError, type ForwardedCaller, type Logger } from "@ndx/platform";
 import type { AccessInput, FieldAccess, PolicyHolder } from "@ndx/policy";
 import type { AuditContent, AuditDecision } from "../audit/auditEvent.ts";
 import type { AuditLog } from "../audit/auditLog.ts";
@@ -50,6 +50,9 @@ interface Check {
 const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
 
 function traceIdOf(request: Request): string {
+  // Tracing on: the request's SERVER span holds the trace (the caller's, when it sent a traceparent).
+  const traced = activeTraceId();
+  if (traced !== undefined) return traced;
   const traceparent = request.headers.get("traceparent");
   const match = traceparent === null ? null : /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent);
   return match?.[1] ?? randomBytes(16).toString("hex");

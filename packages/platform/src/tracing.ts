@@ -222,3 +222,15 @@ export function activeTraceFields(): { traceId?: string; spanId?: string } {
 export function createMemorySpanExporter(): InMemorySpanExporter {
   return new InMemorySpanExporter();
 }
+
+/** What a start-up log line says about tracing: "off", or the service name and where spans go (never headers). */
+export function tracingSummary(options: TracingOptions | undefined): string {
+  if (options === undefined) return "off";
+  const where = options.exporter.kind === "otlp" ? `otlp ${withoutSecrets(options.exporter.url)}` : options.exporter.kind;
+  return `${options.serviceName} → ${where}, sampler ${options.sampler ?? "parentbased_always_on"}`;
+}
+
+function withoutSecrets(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
