@@ -11,6 +11,7 @@ import {
   type AdapterYoga,
   type Upstream,
 } from "@ndx/adapter-kit";
+import { createServiceMetrics, type ServiceMetrics } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { createContext, type DmtContext } from "./context.ts";
 import { createDmtClient, dmtEndpointPath, dmtFaultKind } from "./dmtClient.ts";
@@ -32,6 +33,8 @@ export interface DmtAdapterOptions extends AdapterCommonOptions {
 export interface DmtAdapter {
   readonly yoga: AdapterYoga<DmtContext>;
   readonly upstream: Upstream;
+  /** What GET /metrics serves. */
+  readonly metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -41,9 +44,11 @@ export function createDmtAdapter(options: DmtAdapterOptions): DmtAdapter {
   const provider = mapper.mapping.provider;
   const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 8 });
   const soap = createSoapUpstream({ provider, http, path: dmtEndpointPath, security: options.credentials, faultKind: dmtFaultKind });
+  const metrics = options.metrics ?? createServiceMetrics("dmt");
   const upstream = createUpstream({
     provider,
     logger,
+    metrics,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.retries === undefined ? {} : { retries: options.retries }),
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
@@ -57,10 +62,11 @@ export function createDmtAdapter(options: DmtAdapterOptions): DmtAdapter {
     context: () => createContext(client, mapper, concurrency),
     ready: { dmt: () => probe(new URL(`${dmtEndpointPath.slice(1)}?wsdl`, options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`)) },
     logger,
+    metrics,
     gatewayToken: options.gatewayToken,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });
-  return { yoga, upstream, close: () => http.close() };
+  return { yoga, upstream, metrics, close: () => http.close() };
 }
 
 /** The DMT answers when its WSDL does (no credentials, no counted call). */

@@ -10,6 +10,7 @@ import {
   type AdapterYoga,
   type Upstream,
 } from "@ndx/adapter-kit";
+import { createServiceMetrics, type ServiceMetrics } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { createContext, type DrpContext } from "./context.ts";
 import { createDrpClient } from "./drpClient.ts";
@@ -30,6 +31,8 @@ export interface DrpAdapterOptions extends AdapterCommonOptions {
 export interface DrpAdapter {
   readonly yoga: AdapterYoga<DrpContext>;
   readonly upstream: Upstream;
+  /** What GET /metrics serves. */
+  readonly metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -38,9 +41,11 @@ export function createDrpAdapter(options: DrpAdapterOptions): DrpAdapter {
   const mapper = createMapper(loadMapping(drpMappingFile), subgraphSdl("drp"));
   const provider = mapper.mapping.provider;
   const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 16 });
+  const metrics = options.metrics ?? createServiceMetrics("drp");
   const upstream = createUpstream({
     provider,
     logger,
+    metrics,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.retries === undefined ? {} : { retries: options.retries }),
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
@@ -54,10 +59,11 @@ export function createDrpAdapter(options: DrpAdapterOptions): DrpAdapter {
     context: () => createContext(client, mapper, batchSize),
     ready: { drp: () => probe(new URL("openapi.json", withSlash(options.baseUrl))) },
     logger,
+    metrics,
     gatewayToken: options.gatewayToken,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });
-  return { yoga, upstream, close: () => http.close() };
+  return { yoga, upstream, metrics, close: () => http.close() };
 }
 
 function withSlash(url: string): string {

@@ -1,5 +1,5 @@
 /** What every adapter accepts besides its upstream's address and credentials: resilience and subgraph settings. */
-import type { Logger } from "@ndx/platform";
+import type { Logger, ServiceMetrics } from "@ndx/platform";
 import type { BackoffOptions } from "./backoff.ts";
 
 export interface AdapterCommonOptions {
@@ -15,5 +15,7 @@ export interface AdapterCommonOptions {
   readonly graphiql?: boolean;
   /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
   readonly gatewayToken?: string | undefined;
+  /** GET /metrics: requests by operation, the upstream's breaker and calls. @default a registry of its own */
+  readonly metrics?: ServiceMetrics | undefined;
   readonly logger: Logger;
 }

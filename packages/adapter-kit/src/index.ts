@@ -9,5 +9,6 @@ export * from "./soap.ts";
 export * from "./soapUpstream.ts";
 export * from "./upstream.ts";
 export * from "./upstreamError.ts";
+export * from "./upstreamMetrics.ts";
 export * from "./xml.ts";
 export * from "./adapterOptions.ts";

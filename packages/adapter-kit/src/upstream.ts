@@ -4,10 +4,11 @@
  * short enough); all attempts go through the upstream's circuit breaker, so a failing upstream is failed fast.
  * Failures come out as `UpstreamError`; each failed attempt is logged without bodies or credentials.
  */
-import type { Logger } from "@ndx/platform";
+import type { Logger, ServiceMetrics } from "@ndx/platform";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { CircuitOpenError, createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions } from "./circuitBreaker.ts";
 import { isTransient, isUpstreamFault, UpstreamError } from "./upstreamError.ts";
+import { upstreamMetrics, type LegacyCallOutcome } from "./upstreamMetrics.ts";
 
 export interface UpstreamOptions {
   /** The provider's name as consumers see it: the subgraph name (`drp`, `dmt`). */
@@ -25,6 +26,8 @@ export interface UpstreamOptions {
   readonly logger: Logger;
   /** Waits between attempts, injectable for tests. @default a timer */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The adapter's registry: breaker state, attempts and their latency (upstreamMetrics.ts). @default none */
+  readonly metrics?: ServiceMetrics | undefined;
 }
 
 export interface CallOptions {
@@ -47,10 +50,15 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function createUpstream(options: UpstreamOptions): Upstream {
   const { provider, timeoutMs = 2000, retries = 2, maxRetryAfterMs = 1000, logger, sleep = defaultSleep } = options;
   const log = logger.child({ provider });
+  const metrics = options.metrics === undefined ? undefined : upstreamMetrics(options.metrics);
   const breaker = createCircuitBreaker({
     ...options.breaker,
-    onStateChange: (to, from) => log.warn({ from, to }, `circuit breaker ${to}`),
+    onStateChange: (to, from) => {
+      log.warn({ from, to }, `circuit breaker ${to}`);
+      metrics?.transition(provider, to);
+    },
   });
+  metrics?.watch(provider, breaker);
 
   async function once<T>(operation: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
@@ -80,9 +88,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     async call<T>(operation: string, attempt: (signal: AbortSignal) => Promise<T>, callOptions: CallOptions): Promise<T> {
       const attempts = callOptions.idempotent ? 1 + retries : 1;
       for (let n = 1; ; n++) {
+        const started = performance.now();
         try {
-          return await breaker.execute(() => once(operation, attempt), isUpstreamFault);
+          const value = await breaker.execute(() => once(operation, attempt), isUpstreamFault);
+          metrics?.attempt(provider, operation, "ok", (performance.now() - started) / 1000);
+          return value;
         } catch (raw) {
+          const outcome = outcomeOf(raw);
+          metrics?.attempt(provider, operation, outcome, outcome === "rejected_by_breaker" ? undefined : (performance.now() - started) / 1000);
           const error =
             raw instanceof CircuitOpenError ? new UpstreamError("circuit_open", provider, `${operation}: ${raw.message}`) : raw;
           if (!(error instanceof UpstreamError)) throw error;
@@ -104,4 +117,11 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     if (error.retryAfterMs === undefined) return backoff;
     return error.retryAfterMs > maxRetryAfterMs ? undefined : Math.max(error.retryAfterMs, backoff);
   }
+}
+
+/** A failed attempt as `ndx_legacy_calls_total` counts it: "not found" is an answer, so `ok`. */
+function outcomeOf(error: unknown): LegacyCallOutcome {
+  if (error instanceof CircuitOpenError) return "rejected_by_breaker";
+  if (!(error instanceof UpstreamError)) return "error";
+  return error.kind === "timeout" ? "timeout" : error.kind === "not_found" ? "ok" : "error";
 }

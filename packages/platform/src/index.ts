@@ -10,6 +10,7 @@ export * from "./inputErrors.ts";
 export * from "./gatewayTrust.ts";
 export * from "./html.ts";
 export * from "./metrics.ts";
+export * from "./httpMetrics.ts";
 export * from "./tracing.ts";
 export * from "./tracingConfig.ts";
 export * from "./tracedServers.ts";

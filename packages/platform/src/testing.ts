@@ -49,3 +49,19 @@ export function testBackends(env: Readonly<Record<string, string | undefined>> =
   }
   return backends;
 }
+
+/**
+ * Reads Prometheus text (GET /metrics): the sum of the samples of `name` whose labels include every one of `labels`,
+ * or undefined when there is none.
+ */
+export function metricValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number | undefined {
+  let sum: number | undefined;
+  for (const line of text.split("\n")) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match?.[1] !== name) continue;
+    const found = new Map<string, string>();
+    for (const [, key, value] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) found.set(key ?? "", value ?? "");
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) sum = (sum ?? 0) + Number(match[3]);
+  }
+  return sum;
+}
