@@ -39,6 +39,8 @@ export interface OpenedRequest {
 
 export interface ConsentCheck {
   check(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]): Promise<ConsentAnswer>;
+  /** The cached answer, if one is held and still trusted (counted as a hit); never asks the engine. */
+  cached(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]): ConsentAnswer | undefined;
   openRequest(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]): Promise<OpenedRequest>;
   /** Counters for tests and metrics. */
   readonly stats: { hits: number; misses: number };
@@ -169,16 +171,23 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
   };
   void follow();
 
+  const keyOf = (consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]) =>
+    `${consumerId}\u0000${citizenId}\u0000${purpose}\u0000${fields.map((f) => `${f.provider}:${f.field}`).sort().join(",")}`;
+  const fromCache = (key: string): ConsentAnswer | undefined => {
+    const held = streamUp ? cache.get(key) : undefined;
+    if (held === undefined || held.until <= Date.now()) return undefined;
+    stats.hits += 1;
+    options.onCheck?.(true);
+    return held.answer;
+  };
+
   return {
     stats,
+    cached: (consumerId, citizenId, purpose, fields) => fromCache(keyOf(consumerId, citizenId, purpose, fields)),
     async check(consumerId, citizenId, purpose, fields) {
-      const key = `${consumerId}\u0000${citizenId}\u0000${purpose}\u0000${fields.map((f) => `${f.provider}:${f.field}`).sort().join(",")}`;
-      const cached = streamUp ? cache.get(key) : undefined;
-      if (cached !== undefined && cached.until > Date.now()) {
-        stats.hits += 1;
-        options.onCheck?.(true);
-        return cached.answer;
-      }
+      const key = keyOf(consumerId, citizenId, purpose, fields);
+      const cached = fromCache(key);
+      if (cached !== undefined) return cached;
       stats.misses += 1;
       options.onCheck?.(false);
       const result = await call(scopeBody(consumerId, citizenId, purpose, fields));

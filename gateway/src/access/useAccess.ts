@@ -4,7 +4,7 @@
  * A refusal stops execution (`setResultAndStopExecution`), so no fetch is ever planned for it. After execution the
  * outcome is appended to the trail as well.
  */
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { activeTraceId, badUserInput, isNdxError, type ForwardedCaller, type Logger } from "@ndx/platform";
@@ -55,13 +55,16 @@ function traceIdOf(request: Request): string {
   if (traced !== undefined) return traced;
   const traceparent = request.headers.get("traceparent");
   const match = traceparent === null ? null : /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent);
-  return match?.[1] ?? randomBytes(16).toString("hex");
+  return match?.[1] ?? randomUUID().replaceAll("-", "");
 }
 
 export function useAccess(options: AccessOptions): Plugin<{ request: Request }> {
   const { authenticator, catalogue, policy, consent, audit, logger } = options;
   const purposeHeader = options.purposeHeader ?? "x-purpose";
   const clock = accessTime(options.timezone ?? "UTC");
+  const nothingWanted: ConsentAnswer = { covered: true, consentIds: [], missing: [] };
+  const answerFromCache = (consumer: string, nic: string, purpose: string, wanted: readonly FieldAccess[]) =>
+    wanted.length === 0 ? nothingWanted : consent.cached(consumer, nic, purpose, wanted);
 
   return {
     async onExecute({ args, setResultAndStopExecution }) {
@@ -163,22 +166,27 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
 
       // Consent: per citizen, for the personal fields read about them. Only consumer reads need it, and only when
       // nothing else forbids the request: the policy answers first, so no consent is asked for what it denies.
+      // When every answer is already cached nobody would be asked, and the one evaluation below decides alone
+      // (the policy's deny rules do not read the consent).
       const needsConsent = caller.kind === "consumer" && scope.operation === "query" && purpose !== null;
-      if (needsConsent) {
-        const early = active.evaluate(policyInput({ covered: false }));
-        if (early.reasons.length > 0) return refuse(early.reasons);
-      }
+      const subjectFields = [...scope.subjects].map(([nic, fields]) => ({ nic, wanted: fields.filter(personal) }));
       let checks: Check[] = [];
       try {
         if (needsConsent) {
-          checks = await Promise.all(
-            [...scope.subjects].map(async ([nic, fields]): Promise<Check> => {
-              const wanted = fields.filter(personal);
-              const answer =
-                wanted.length === 0 ? { covered: true, consentIds: [], missing: [] } : await consent.check(caller.id, nic, purpose, wanted);
-              return { nic, wanted, answer };
-            }),
-          );
+          const known = subjectFields.map(({ nic, wanted }) => ({ nic, wanted, answer: answerFromCache(caller.id, nic, purpose, wanted) }));
+          const hits = known.flatMap(({ nic, wanted, answer }): Check[] => (answer === undefined ? [] : [{ nic, wanted, answer }]));
+          if (hits.length === known.length) checks = hits;
+          else {
+            const early = active.evaluate(policyInput({ covered: false }));
+            if (early.reasons.length > 0) return refuse(early.reasons);
+            checks = await Promise.all(
+              known.map(async ({ nic, wanted, answer }): Promise<Check> => ({
+                nic,
+                wanted,
+                answer: answer ?? (await consent.check(caller.id, nic, purpose, wanted)),
+              })),
+            );
+          }
         }
       } catch (error) {
         const refusal = isNdxError(error) ? error : notRecorded();
