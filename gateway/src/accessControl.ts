@@ -1,13 +1,13 @@
 /**
  * Assembles the access plugin from configuration: the gateway's database and audit log, the authenticator, the
- * field catalogue, the policy bundle (reloaded when rebuilt) and the consent engine client. All of it is built once
- * at start-up; nothing here runs per request.
+ * field catalogue, the policy bundle (reloaded when rebuilt), the consent engine client, the trusted documents and
+ * the rate limits. All of it is built once at start-up; nothing here runs per request.
  */
 import { migrate, openDb, readMigrations, type Check, type Db, type Logger } from "@ndx/platform";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
 import { createConsentCheck } from "./access/consentCheck.ts";
-import { createAuthenticator } from "./access/consumerAuth.ts";
+import { createAuthenticator, type Caller } from "./access/consumerAuth.ts";
 import { buildFieldCatalogue } from "./access/fieldCatalogue.ts";
 import { useAccess } from "./access/useAccess.ts";
 import { useAuditApi } from "./audit/auditApi.ts";
@@ -15,11 +15,18 @@ import { openAuditLog } from "./audit/auditLog.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
+import { createConsumerRateLimit } from "./rateLimit.ts";
+import { createTrustedDocuments, readTrustedDocumentManifest, untrustedDocument, type TrustedDocuments } from "./trustedDocuments.ts";
 
 export interface AccessControl {
   readonly plugins: Plugin[];
   readonly readiness: Record<string, Check>;
   close(): Promise<void>;
+}
+
+export interface AccessControlOptions {
+  /** The rate limiter's clock, in milliseconds (tests inject one). @default performance.now */
+  readonly now?: () => number;
 }
 
 export async function createAccessControl(
@@ -28,7 +35,20 @@ export async function createAccessControl(
   logger: Logger,
   db?: Db,
   metrics?: GatewayMetrics,
+  options: AccessControlOptions = {},
 ): Promise<AccessControl> {
+  // Read before anything is opened: a bad manifest stops the start with its problems named.
+  const trusted: TrustedDocuments | undefined =
+    config.trustedDocuments.file === undefined
+      ? undefined
+      : createTrustedDocuments({ documents: readTrustedDocumentManifest(config.trustedDocuments.file), required: config.trustedDocuments.required });
+  if (trusted !== undefined) logger.info({ documents: trusted.size, required: config.trustedDocuments.required }, "trusted documents loaded");
+  const rateLimit = createConsumerRateLimit({
+    rate: config.rateLimit.rate,
+    consumers: config.rateLimit.consumers,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(metrics === undefined ? {} : { onLimited: (consumer: string) => metrics.turnedAway(consumer, "rate_limited") }),
+  });
   const database = db ?? (await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" }));
   await migrate(database, readMigrations(gatewayMigrationsDir), "ndx:gateway");
   const audit = await openAuditLog({
@@ -57,10 +77,21 @@ export async function createAccessControl(
     audience: config.OIDC_AUDIENCE,
     jwksUri: config.OIDC_JWKS_URI,
   });
+  // Turned away right after authentication, before scope, consent, policy and audit: a held consumer's arbitrary
+  // document first (it costs the caller nothing of its rate), then the rate limit.
+  const admit = (caller: Caller, request: Request) => {
+    if (trusted !== undefined && caller.kind === "consumer" && trusted.holds(caller.id) && !trusted.isTrusted(request)) {
+      metrics?.turnedAway(caller.id, "untrusted_document");
+      return untrustedDocument(caller.id);
+    }
+    return rateLimit(caller);
+  };
   return {
     plugins: [
+      ...(trusted?.plugins ?? []),
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
+        admit,
         authenticator,
         catalogue,
         policy,

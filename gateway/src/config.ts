@@ -14,6 +14,56 @@ import {
 import { distDir } from "@ndx/policy";
 import { listSubgraphs, supergraphFile } from "@ndx/schema";
 
+/** A request rate: a decimal number of requests per second, 0 for no limit. */
+function rateSetting(fallback: number): Setting<number> {
+  return {
+    describe: "requests per second, a number from 0 (no limit) to 1000000",
+    parse: (raw) => {
+      if (raw === undefined) return fallback;
+      const n = Number(raw);
+      if (!/^\d+(\.\d+)?$/.test(raw) || n > 1_000_000) throw new Error("is not a rate");
+      return n;
+    },
+  };
+}
+
+function optionalIntSetting(range: { min: number; max: number }): Setting<number | undefined> {
+  const int = setting.int(undefined, range);
+  return { describe: `${int.describe}, or unset`, parse: (raw) => (raw === undefined ? undefined : int.parse(raw)) };
+}
+
+/** `id,id,...` (spaces allowed), or unset for none. */
+function listSetting(): Setting<readonly string[]> {
+  return {
+    describe: "a comma-separated list, or unset",
+    parse: (raw) => (raw === undefined ? [] : raw.split(",").map((v) => v.trim()).filter((v) => v !== "")),
+  };
+}
+
+export interface RateSetting {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/** `consumer=rate[/burst],...`: each consumer's own rate limit; burst defaults to twice the rate (at least 1). */
+function consumerRatesSetting(): Setting<Readonly<Record<string, RateSetting>>> {
+  return {
+    describe: "consumer=rate or consumer=rate/burst, comma-separated (e.g. passport-app=20/40,benefits-app=5)",
+    parse: (raw) => {
+      const out: Record<string, RateSetting> = {};
+      for (const item of raw === undefined ? [] : raw.split(",").map((v) => v.trim()).filter((v) => v !== "")) {
+        const match = /^([^=\s]+)\s*=\s*(\d+(?:\.\d+)?)(?:\s*\/\s*(\d+))?$/.exec(item);
+        if (match?.[1] === undefined || match[2] === undefined) throw new Error(`${JSON.stringify(item)} is not consumer=rate[/burst]`);
+        const perSecond = Number(match[2]);
+        const burst = match[3] === undefined ? Math.max(1, Math.ceil(perSecond * 2)) : Number(match[3]);
+        if (perSecond > 1_000_000 || burst < 1) throw new Error(`${JSON.stringify(item)}: rate at most 1000000, burst at least 1`);
+        out[match[1]] = { perSecond, burst };
+      }
+      return out;
+    },
+  };
+}
+
 /** `REGISTRY_URL`, `DRP_REST_URL`, ...: the run-time URL of each subgraph, overriding the supergraph's default. */
 export function subgraphUrlVariable(name: string): string {
   return `${name.toUpperCase().replaceAll(/[^A-Z0-9]/g, "_")}_URL`;
@@ -72,6 +122,16 @@ const base = {
   MAX_DIRECTIVES: setting.int(20, { min: 0, max: 1000 }),
   /** Highest graphql-armor cost. @default 5000 */
   MAX_COST: setting.int(5000, { min: 10, max: 1_000_000 }),
+  /** A trusted document manifest (Apollo persisted query manifest, or a JSON object id → document). @default unset: off */
+  TRUSTED_DOCUMENTS_FILE: setting.optionalString(),
+  /** Consumer ids held to the trusted documents, comma-separated; `*` holds every consumer. @default none */
+  TRUSTED_DOCUMENTS_REQUIRED: listSetting(),
+  /** Each caller's sustained requests per second, per replica; 0 turns rate limits off. @default 500 */
+  RATE_LIMIT_PER_SECOND: rateSetting(500),
+  /** Requests a caller may send at once above the sustained rate. @default twice RATE_LIMIT_PER_SECOND, at least 1 */
+  RATE_LIMIT_BURST: optionalIntSetting({ min: 1, max: 10_000_000 }),
+  /** Per-consumer rates: `consumer=rate[/burst],...`. @default none */
+  RATE_LIMIT_CONSUMERS: consumerRatesSetting(),
   /** Per-subgraph request timeout. @default 10000 */
   SUBGRAPH_TIMEOUT_MS: setting.int(10_000, { min: 100, max: 120_000 }),
   /** @default "info" */
@@ -116,6 +176,10 @@ export interface GatewayConfig {
     readonly maxCost: number;
     readonly disableIntrospection: boolean;
   };
+  /** Trusted documents: the manifest (unset: off) and the consumers held to it. */
+  readonly trustedDocuments: { readonly file: string | undefined; readonly required: readonly string[] };
+  /** Rate limits per caller and replica; a perSecond of 0 is no limit. */
+  readonly rateLimit: { readonly rate: RateSetting; readonly consumers: Readonly<Record<string, RateSetting>> };
   readonly SUBGRAPH_TIMEOUT_MS: number;
   readonly LOG_LEVEL: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** From the OTEL_* variables; undefined: tracing off (the default). */
@@ -156,6 +220,11 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
   } catch {
     problems.push(`NDX_TIMEZONE=${JSON.stringify(parsed.NDX_TIMEZONE)}: is not an IANA time zone (expected e.g. Africa/Lusaka)`);
   }
+  if (parsed.TRUSTED_DOCUMENTS_REQUIRED.length > 0 && parsed.TRUSTED_DOCUMENTS_FILE === undefined) {
+    problems.push(
+      `TRUSTED_DOCUMENTS_REQUIRED=${JSON.stringify(parsed.TRUSTED_DOCUMENTS_REQUIRED.join(","))}: holds consumers to trusted documents, but TRUSTED_DOCUMENTS_FILE is not set`,
+    );
+  }
   if (problems.length > 0 || secrets === undefined) throw new ConfigError(problems);
   const subgraphUrls: Record<string, string> = {};
   for (const s of listSubgraphs()) {
@@ -178,6 +247,17 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       maxDirectives: parsed.MAX_DIRECTIVES,
       maxCost: parsed.MAX_COST,
       disableIntrospection: !(parsed.INTROSPECTION ?? parsed.NDX_ENV === "development"),
+    },
+    trustedDocuments: {
+      file: parsed.TRUSTED_DOCUMENTS_FILE === undefined ? undefined : resolve(parsed.TRUSTED_DOCUMENTS_FILE),
+      required: parsed.TRUSTED_DOCUMENTS_REQUIRED,
+    },
+    rateLimit: {
+      rate: {
+        perSecond: parsed.RATE_LIMIT_PER_SECOND,
+        burst: parsed.RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(parsed.RATE_LIMIT_PER_SECOND * 2)),
+      },
+      consumers: parsed.RATE_LIMIT_CONSUMERS,
     },
     SUBGRAPH_TIMEOUT_MS: parsed.SUBGRAPH_TIMEOUT_MS,
     LOG_LEVEL: parsed.LOG_LEVEL,

@@ -10,6 +10,8 @@ export interface GatewayMetrics {
   consentCheck(cached: boolean): void;
   auditWrite(seconds: number, events: number): void;
   upstream(provider: string, outcome: "ok" | "error" | "timeout"): void;
+  /** A request refused right after authentication: `consumer` is the consumer id (a person's kind, never their id). */
+  turnedAway(consumer: string, reason: "rate_limited" | "untrusted_document"): void;
 }
 
 export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
@@ -39,6 +41,12 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
     labelNames: ["provider", "outcome"] as const,
     registers,
   });
+  const turnedAway = new Counter({
+    name: "ndx_requests_turned_away_total",
+    help: "Requests refused after authentication, before any access decision: over the rate limit, or not a trusted document",
+    labelNames: ["consumer", "reason"] as const,
+    registers,
+  });
   for (const d of ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request"] as const) decisions.inc({ decision: d }, 0);
   return {
     decision: (d) => decisions.inc({ decision: d }),
@@ -48,5 +56,6 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
       auditEvents.inc(events);
     },
     upstream: (provider, outcome) => upstream.inc({ provider, outcome }),
+    turnedAway: (consumer, reason) => turnedAway.inc({ consumer, reason }),
   };
 }

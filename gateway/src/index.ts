@@ -12,4 +12,6 @@ export * from "./audit/auditLog.ts";
 export * from "./audit/auditVerify.ts";
 export * from "./audit/migrations.ts";
 export * from "./requestLimits.ts";
+export * from "./rateLimit.ts";
+export * from "./trustedDocuments.ts";
 export * from "./gatewayMetrics.ts";

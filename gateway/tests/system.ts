@@ -70,7 +70,14 @@ export interface System {
   close(): Promise<void>;
 }
 
-export async function startSystem(): Promise<System> {
+export interface SystemOptions {
+  /** More gateway settings (e.g. TRUSTED_DOCUMENTS_FILE, RATE_LIMIT_*), as the environment would give them. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The gateway's rate-limit clock in ms, for every replica. @default performance.now */
+  readonly now?: () => number;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
   buildBundle();
   // The consent engine listens first: its URL is the portal client's redirect URI at the identity provider.
   let consentHandler: RequestListener = (_q, s) => void s.writeHead(503).end();
@@ -116,12 +123,14 @@ export async function startSystem(): Promise<System> {
     CONSENT_SERVICE_TOKEN: consentToken,
     AUDIT_READ_TOKEN: auditToken,
     SUBGRAPH_TOKEN: subgraphToken,
+    ...options.env,
   });
+  const accessOptions = options.now === undefined ? {} : { now: options.now };
   const gatewayDb = await openDb({ schema: "gateway" });
   const supergraphSdl = readSupergraph();
   const service = createServiceMetrics("gateway");
   const metrics = createGatewayMetrics(service);
-  const access: AccessControl = await createAccessControl(config, supergraphSdl, logger, gatewayDb, metrics);
+  const access: AccessControl = await createAccessControl(config, supergraphSdl, logger, gatewayDb, metrics, accessOptions);
   const gateway = await createGateway({
     supergraphSdl,
     subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
@@ -159,7 +168,7 @@ export async function startSystem(): Promise<System> {
       return body.access_token;
     },
     async replica(chain) {
-      const replicaAccess = await createAccessControl({ ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, gatewayDb);
+      const replicaAccess = await createAccessControl({ ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, gatewayDb, undefined, accessOptions);
       const replicaGateway = await createGateway({
         supergraphSdl,
         subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
