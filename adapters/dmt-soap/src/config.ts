@@ -1,4 +1,4 @@
-import { environmentSetting, loadConfig, resolveSecrets, setting } from "@ndx/platform";
+import { environmentSetting, loadConfig, resolveSecrets, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
 
 export const dmtAdapterConfigSpec = {
   /** development, test or production: outside development every secret must be set. @default "development" */
@@ -31,6 +31,8 @@ export const dmtAdapterConfigSpec = {
   GRAPHIQL: setting.bool(true),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export type DmtAdapterConfig = ReturnType<typeof loadDmtAdapterConfig>;
@@ -39,6 +41,7 @@ export function loadDmtAdapterConfig(env: Readonly<Record<string, string | undef
   const parsed = loadConfig(dmtAdapterConfigSpec, env);
   return {
     ...parsed,
+    tracing: tracingOptionsFrom(parsed, "dmt-soap"),
     ...resolveSecrets(
       parsed.NDX_ENV,
       { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, DMT_LEGACY_PASSWORD: parsed.DMT_LEGACY_PASSWORD },

@@ -42,7 +42,7 @@ export function createDmtAdapter(options: DmtAdapterOptions): DmtAdapter {
   const { logger } = options;
   const mapper = createMapper(loadMapping(dmtMappingFile), subgraphSdl("dmt"));
   const provider = mapper.mapping.provider;
-  const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 8 });
+  const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 8, tracing: options.tracing });
   const soap = createSoapUpstream({ provider, http, path: dmtEndpointPath, security: options.credentials, faultKind: dmtFaultKind });
   const metrics = options.metrics ?? createServiceMetrics("dmt");
   const upstream = createUpstream({
@@ -63,6 +63,7 @@ export function createDmtAdapter(options: DmtAdapterOptions): DmtAdapter {
     ready: { dmt: () => probe(new URL(`${dmtEndpointPath.slice(1)}?wsdl`, options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`)) },
     logger,
     metrics,
+    tracing: options.tracing,
     gatewayToken: options.gatewayToken,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });

@@ -1,10 +1,12 @@
 /** Starts the DMT adapter subgraph. */
-import { createLogger, listen, runService } from "@ndx/platform";
+import { createLogger, listen, runService, startTracing } from "@ndx/platform";
 import { loadDmtAdapterConfig } from "./config.ts";
 import { createDmtAdapter } from "./dmtAdapter.ts";
 
 const config = loadDmtAdapterConfig(process.env);
-const logger = createLogger("dmt-soap", config.LOG_LEVEL);
+const logger = createLogger("dmt-soap", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no plugin is registered and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("dmt-soap", logger, async () => {
   const adapter = createDmtAdapter({
@@ -17,6 +19,7 @@ await runService("dmt-soap", logger, async () => {
     connections: config.DMT_LEGACY_CONNECTIONS,
     graphiql: config.GRAPHIQL,
     gatewayToken: config.SUBGRAPH_TOKEN,
+    tracing,
     logger,
   });
   const http = await listen(adapter.yoga, config.PORT, config.HOST);
@@ -25,6 +28,7 @@ await runService("dmt-soap", logger, async () => {
     async close() {
       await http.close();
       await adapter.close();
+      await tracing?.shutdown();
     },
   };
 });

@@ -1,4 +1,4 @@
-import { environmentSetting, loadConfig, resolveSecrets, setting } from "@ndx/platform";
+import { environmentSetting, loadConfig, resolveSecrets, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
 
 export const drpAdapterConfigSpec = {
   /** development, test or production: outside development every secret must be set. @default "development" */
@@ -29,6 +29,8 @@ export const drpAdapterConfigSpec = {
   GRAPHIQL: setting.bool(true),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export type DrpAdapterConfig = ReturnType<typeof loadDrpAdapterConfig>;
@@ -37,6 +39,7 @@ export function loadDrpAdapterConfig(env: Readonly<Record<string, string | undef
   const parsed = loadConfig(drpAdapterConfigSpec, env);
   return {
     ...parsed,
+    tracing: tracingOptionsFrom(parsed, "drp-rest"),
     ...resolveSecrets(
       parsed.NDX_ENV,
       { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, DRP_LEGACY_API_KEY: parsed.DRP_LEGACY_API_KEY },

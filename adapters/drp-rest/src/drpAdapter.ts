@@ -40,7 +40,7 @@ export function createDrpAdapter(options: DrpAdapterOptions): DrpAdapter {
   const { logger } = options;
   const mapper = createMapper(loadMapping(drpMappingFile), subgraphSdl("drp"));
   const provider = mapper.mapping.provider;
-  const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 16 });
+  const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 16, tracing: options.tracing });
   const metrics = options.metrics ?? createServiceMetrics("drp");
   const upstream = createUpstream({
     provider,
@@ -60,6 +60,7 @@ export function createDrpAdapter(options: DrpAdapterOptions): DrpAdapter {
     ready: { drp: () => probe(new URL("openapi.json", withSlash(options.baseUrl))) },
     logger,
     metrics,
+    tracing: options.tracing,
     gatewayToken: options.gatewayToken,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });

@@ -1,10 +1,12 @@
 /** Starts the DRP adapter subgraph. */
-import { createLogger, listen, runService } from "@ndx/platform";
+import { createLogger, listen, runService, startTracing } from "@ndx/platform";
 import { loadDrpAdapterConfig } from "./config.ts";
 import { createDrpAdapter } from "./drpAdapter.ts";
 
 const config = loadDrpAdapterConfig(process.env);
-const logger = createLogger("drp-rest", config.LOG_LEVEL);
+const logger = createLogger("drp-rest", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no plugin is registered and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("drp-rest", logger, async () => {
   const adapter = createDrpAdapter({
@@ -17,6 +19,7 @@ await runService("drp-rest", logger, async () => {
     batchSize: config.DRP_LEGACY_BATCH_SIZE,
     graphiql: config.GRAPHIQL,
     gatewayToken: config.SUBGRAPH_TOKEN,
+    tracing,
     logger,
   });
   const http = await listen(adapter.yoga, config.PORT, config.HOST);
@@ -25,6 +28,7 @@ await runService("drp-rest", logger, async () => {
     async close() {
       await http.close();
       await adapter.close();
+      await tracing?.shutdown();
     },
   };
 });

@@ -1,5 +1,5 @@
 /** What every adapter accepts besides its upstream's address and credentials: resilience and subgraph settings. */
-import type { Logger, ServiceMetrics } from "@ndx/platform";
+import type { Logger, ServiceMetrics, Tracing } from "@ndx/platform";
 import type { BackoffOptions } from "./backoff.ts";
 
 export interface AdapterCommonOptions {
@@ -17,5 +17,7 @@ export interface AdapterCommonOptions {
   readonly gatewayToken?: string | undefined;
   /** GET /metrics: requests by operation, the upstream's breaker and calls. @default a registry of its own */
   readonly metrics?: ServiceMetrics | undefined;
+  /** OpenTelemetry: a SERVER span per request, a CLIENT span per upstream call. @default undefined: off, nothing registered */
+  readonly tracing?: Tracing | undefined;
   readonly logger: Logger;
 }

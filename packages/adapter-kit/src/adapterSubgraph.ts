@@ -14,9 +14,11 @@ import {
   useHealth,
   useInputErrorCodes,
   useMetrics,
+  useTracing,
   type Check,
   type Logger,
   type ServiceMetrics,
+  type Tracing,
 } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { GraphQLError, parse } from "graphql";
@@ -37,6 +39,8 @@ export interface AdapterSubgraphOptions<C extends object> {
   readonly gatewayToken?: string | undefined;
   /** Metrics served at GET /metrics. @default a registry of its own, labelled with `name` */
   readonly metrics?: ServiceMetrics;
+  /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off, no plugin */
+  readonly tracing?: Tracing | undefined;
   readonly logger: Logger;
 }
 
@@ -67,6 +71,8 @@ export function createAdapterSubgraph<C extends object>(options: AdapterSubgraph
     },
     context: () => options.context(),
     plugins: [
+      // First: the request's span is active while every other plugin and resolver runs.
+      ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
       useMetrics(options.metrics ?? createServiceMetrics(options.name)),
       ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),

@@ -3,6 +3,7 @@
  * connection failures become `UpstreamError("unavailable")`. Interpreting the status is the caller's (or
  * `statusError`'s) job, since a SOAP Fault arrives as HTTP 500 with a body worth reading.
  */
+import type { ClientSpan, Tracing } from "@ndx/platform";
 import { Pool } from "undici";
 import { UpstreamError } from "./upstreamError.ts";
 
@@ -17,6 +18,11 @@ export interface HttpUpstreamOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Larger answers are refused as malformed. @default 1048576 */
   readonly maxResponseBytes?: number;
+  /**
+   * A CLIENT span per request, its `traceparent` sent along: the legacy call in the caller's trace. Named by the
+   * method alone; no path (it may hold a NIC), query or body is recorded. @default undefined: off
+   */
+  readonly tracing?: Tracing | undefined;
 }
 
 export interface HttpRequest {
@@ -45,51 +51,70 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, "");
   const pool = new Pool(base.origin, { connections, keepAliveTimeout: keepAliveTimeoutMs, pipelining: 1 });
+  const { tracing } = options;
+  const spanAttributes = {
+    "server.address": base.hostname,
+    "server.port": Number(base.port || (base.protocol === "https:" ? 443 : 80)),
+    "ndx.provider": provider,
+  };
 
+  if (tracing === undefined) return { request: (request) => send(request, request.headers), close: () => pool.close() };
   return {
     async request(request) {
-      let answer;
+      const span: ClientSpan = tracing.startClientSpan(request.method, { ...spanAttributes, "http.request.method": request.method });
       try {
-        answer = await pool.request({
-          method: request.method,
-          path: `${prefix}${request.path}`,
-          headers: { ...request.headers },
-          body: request.body ?? null,
-          signal: request.signal,
-        });
+        const answer = await send(request, { ...request.headers, ...span.headers });
+        span.end({ status: answer.status });
+        return answer;
       } catch (error) {
-        if (request.signal.aborted) throw error;
-        throw new UpstreamError("unavailable", provider, `connection failed (${errorCode(error)})`, { cause: error });
+        span.end({ error });
+        throw error;
       }
-      const declared = Number(answer.headers["content-length"] ?? "0");
-      if (declared > maxResponseBytes) {
-        answer.body.destroy();
-        throw new UpstreamError("malformed", provider, `answer of ${declared} bytes exceeds ${maxResponseBytes}`, {
-          status: answer.statusCode,
-        });
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      try {
-        for await (const chunk of answer.body) {
-          const buffer = chunk as Buffer;
-          size += buffer.length;
-          if (size > maxResponseBytes) {
-            answer.body.destroy();
-            throw new UpstreamError("malformed", provider, `answer exceeds ${maxResponseBytes} bytes`, {
-              status: answer.statusCode,
-            });
-          }
-          chunks.push(buffer);
-        }
-      } catch (error) {
-        if (error instanceof UpstreamError || request.signal.aborted) throw error;
-        throw new UpstreamError("unavailable", provider, `answer cut off (${errorCode(error)})`, { cause: error });
-      }
-      return { status: answer.statusCode, headers: answer.headers, body: Buffer.concat(chunks).toString("utf8") };
     },
     close: () => pool.close(),
   };
+
+  async function send(request: HttpRequest, headers: Readonly<Record<string, string>> | undefined): Promise<HttpAnswer> {
+    let answer;
+    try {
+      answer = await pool.request({
+        method: request.method,
+        path: `${prefix}${request.path}`,
+        headers: { ...headers },
+        body: request.body ?? null,
+        signal: request.signal,
+      });
+    } catch (error) {
+      if (request.signal.aborted) throw error;
+      throw new UpstreamError("unavailable", provider, `connection failed (${errorCode(error)})`, { cause: error });
+    }
+    const declared = Number(answer.headers["content-length"] ?? "0");
+    if (declared > maxResponseBytes) {
+      answer.body.destroy();
+      throw new UpstreamError("malformed", provider, `answer of ${declared} bytes exceeds ${maxResponseBytes}`, {
+        status: answer.statusCode,
+      });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of answer.body) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > maxResponseBytes) {
+          answer.body.destroy();
+          throw new UpstreamError("malformed", provider, `answer exceeds ${maxResponseBytes} bytes`, {
+            status: answer.statusCode,
+          });
+        }
+        chunks.push(buffer);
+      }
+    } catch (error) {
+      if (error instanceof UpstreamError || request.signal.aborted) throw error;
+      throw new UpstreamError("unavailable", provider, `answer cut off (${errorCode(error)})`, { cause: error });
+    }
+    return { status: answer.statusCode, headers: answer.headers, body: Buffer.concat(chunks).toString("utf8") };
+  }
 }
 
 function errorCode(error: unknown): string {

@@ -1,5 +1,14 @@
 import { resolve } from "node:path";
-import { defaultDataDir, defaultFixturesFile, environmentSetting, loadConfig, resolveSecrets, setting } from "@ndx/platform";
+import {
+  defaultDataDir,
+  defaultFixturesFile,
+  environmentSetting,
+  loadConfig,
+  resolveSecrets,
+  setting,
+  tracingConfigSpec,
+  tracingOptionsFrom,
+} from "@ndx/platform";
 import { parseKeyEncryptionKey } from "./keyEncryptionKey.ts";
 
 /** The registry's own metadata folder: one JSON file per register. */
@@ -36,6 +45,8 @@ export const registryConfigSpec = {
   REGISTRY_EVENTS_TOKEN: setting.optionalString(),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
@@ -47,7 +58,12 @@ export function loadRegistryConfig(env: Readonly<Record<string, string | undefin
     { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, REGISTRY_KEK: parsed.REGISTRY_KEK, REGISTRY_EVENTS_TOKEN: parsed.REGISTRY_EVENTS_TOKEN },
     { SUBGRAPH_TOKEN: "dev-subgraph-token", REGISTRY_KEK: developmentKek, REGISTRY_EVENTS_TOKEN: "dev-registry-events-token" },
   );
-  return { ...parsed, ...secrets, kek: parseKeyEncryptionKey(secrets.REGISTRY_KEK, "REGISTRY_KEK") };
+  return {
+    ...parsed,
+    ...secrets,
+    kek: parseKeyEncryptionKey(secrets.REGISTRY_KEK, "REGISTRY_KEK"),
+    tracing: tracingOptionsFrom(parsed, "registry"),
+  };
 }
 
 export const kekRotationConfigSpec = {

@@ -1,7 +1,7 @@
 /** Starts the registry subgraph: configuration, storage (migrations, seed), HTTP. */
 import { migrationsDir } from "./migrations.ts";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, listen, migrate, openDb, readMigrations, runService } from "@ndx/platform";
+import { createLogger, listen, migrate, openDb, readMigrations, runService, startTracing } from "@ndx/platform";
 import { loadRegistryConfig } from "./config.ts";
 import { envKeyEncryptionKey } from "./keyEncryptionKey.ts";
 import { loadRegisters } from "./registerMetadata.ts";
@@ -9,7 +9,9 @@ import { seedRegistry } from "./seed.ts";
 import { createRegistry } from "./server.ts";
 
 const config = loadRegistryConfig(process.env);
-const logger = createLogger("registry", config.LOG_LEVEL);
+const logger = createLogger("registry", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no plugin is registered and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 // Bad register metadata stops the start with every problem named, before anything else happens.
 const registers = loadRegisters(config.REGISTERS_DIR);
 
@@ -29,6 +31,7 @@ await runService("registry", logger, async () => {
     keyEncryptionKey: envKeyEncryptionKey(config.kek),
     gatewayToken: config.SUBGRAPH_TOKEN,
     eventsToken: config.REGISTRY_EVENTS_TOKEN,
+    tracing,
   });
   const http = await listen(yoga, config.PORT, config.HOST);
   logger.info(
@@ -39,6 +42,7 @@ await runService("registry", logger, async () => {
     async close() {
       await http.close();
       await db.close();
+      await tracing?.shutdown();
     },
   };
 });

@@ -9,9 +9,11 @@ import {
   useHealth,
   useInputErrorCodes,
   useMetrics,
+  useTracing,
   type Db,
   type Logger,
   type ServiceMetrics,
+  type Tracing,
 } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
 import { parse } from "graphql";
@@ -50,6 +52,8 @@ export interface RegistryOptions {
   readonly eventsToken?: string | undefined;
   /** Metrics served at GET /metrics. @default a registry of its own */
   readonly metrics?: ServiceMetrics;
+  /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off, no plugin */
+  readonly tracing?: Tracing | undefined;
 }
 
 export type RegistryYoga = YogaServerInstance<Record<string, never>, RegistryContext>;
@@ -94,6 +98,8 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
     context: ({ request }) => createContext(people, registry, request),
     plugins: [
+      // First: the request's span is active while every other plugin and resolver runs.
+      ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
       useMetrics(options.metrics ?? createServiceMetrics("registry")),
       // Before the gateway check: feed readers hold their own credential, not the gateway's.
