@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrate, readMigrations, type Db } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
@@ -30,11 +31,37 @@ for (const backend of testBackends()) {
       db = undefined;
     });
 
-    async function open(): Promise<{ db: Db; log: AuditLog }> {
+    async function open(options: Omit<Parameters<typeof openAuditLog>[0], "db"> = {}): Promise<{ db: Db; log: AuditLog }> {
       db = await backend.open("gateway");
       await migrate(db, readMigrations(gatewayMigrationsDir), "ndx:gateway");
-      return { db, log: await openAuditLog({ db }) };
+      return { db, log: await openAuditLog({ db, ...options }) };
     }
+    const outcome = (subject: string) => ({ ...decision(subject), kind: "outcome" as const, decisionId: randomUUID(), outcome: "ok" as const });
+
+    it("stores the decisions of one event-loop turn in one INSERT, and outcomes with the next decisions", async () => {
+      const writes: number[] = [];
+      const { db, log } = await open({ onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 60_000 });
+      await Promise.all(Array.from({ length: 10 }, (_, i) => log.append(decision(`1990123456${String(i).padStart(2, "0")}`))));
+      expect(writes).toEqual([10]);
+      const done = log.append(outcome("199012345600"));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).toEqual([10]);
+      await log.append(decision("199012345678"));
+      expect((await done).seq).toBe(11);
+      expect(writes).toEqual([10, 2]);
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 12 } });
+    });
+
+    it("stores a lone outcome after outcomeDelayMs, and everything queued on flush()", async () => {
+      const writes: number[] = [];
+      const { log } = await open({ onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 5 });
+      expect((await log.append(outcome("199012345678"))).seq).toBe(1);
+      const waiting = await openAuditLog({ db: db as Db, onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 60_000 });
+      void waiting.append(outcome("199012345678"));
+      void waiting.append(outcome("199012345679"));
+      await waiting.flush();
+      expect(writes).toEqual([1, 2]);
+    });
 
     it("chains events written concurrently into one contiguous, verifiable sequence", async () => {
       const { db, log } = await open();

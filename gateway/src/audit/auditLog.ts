@@ -1,7 +1,12 @@
 /**
  * The audit writer. Events are chained in memory (the head of this replica's chain is read once, at start-up) and
- * written in batches: every event queued while a write is in flight goes into the next single INSERT, so a request
- * waits only for its event to be durable, never for an extra read.
+ * written in batches, so a request waits only for its event to be durable, never for an extra read:
+ * - a write starts at the end of the current event-loop turn (`setImmediate`), not at the first append, so every
+ *   decision appended in the same turn shares one INSERT (PGlite runs a statement synchronously on this thread, so
+ *   requests pile up meanwhile; one INSERT per event was a third of the gateway's CPU — bench/PROFILE.md);
+ * - every event queued while a write is in flight goes into the next INSERT;
+ * - outcomes, which no request waits for, start no write of their own: they go with the next decisions' INSERT,
+ *   or after `outcomeDelayMs` when none comes. `flush()` writes everything at once.
  */
 import { randomUUID } from "node:crypto";
 import type { Db } from "@ndx/platform";
@@ -13,6 +18,8 @@ export interface AuditLogOptions {
   readonly chain?: string;
   /** Most events in one INSERT. @default 500 */
   readonly maxBatch?: number;
+  /** Longest an outcome waits for a decision to share an INSERT with. @default 50 */
+  readonly outcomeDelayMs?: number;
   /** Told the duration of every stored batch (metrics). */
   readonly onWrite?: (seconds: number, events: number) => void;
 }
@@ -31,7 +38,7 @@ interface Pending {
 }
 
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
-  const { db, chain = "main", maxBatch = 500 } = options;
+  const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50 } = options;
   const head = await db.query<{ seq: string | number; hash: string }>(
     "SELECT seq, hash FROM audit_event WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
     [chain],
@@ -107,8 +114,28 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     );
     void writing.finally(() => {
       writing = undefined;
+      schedule();
+    });
+  };
+
+  let scheduled = false;
+  let outcomeTimer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    if (scheduled || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      clearTimeout(outcomeTimer);
+      outcomeTimer = undefined;
       drain();
     });
+  };
+  const scheduleOutcome = (): void => {
+    outcomeTimer ??= setTimeout(() => {
+      outcomeTimer = undefined;
+      schedule();
+    }, outcomeDelayMs);
+    outcomeTimer.unref();
   };
 
   return {
@@ -121,11 +148,15 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
       };
       return new Promise<ChainedEvent>((resolve, reject) => {
         queue.push({ content, resolve, reject });
-        drain();
+        if (content.kind === "outcome") scheduleOutcome();
+        else schedule();
       });
     },
     async flush() {
-      while (writing !== undefined || queue.length > 0) await (writing ?? Promise.resolve());
+      while (writing !== undefined || queue.length > 0) {
+        schedule();
+        await (writing ?? new Promise<void>((resolve) => setImmediate(resolve)));
+      }
     },
   };
 }
