@@ -2,11 +2,13 @@
  * The HTTP side of a simulator: a fetch-style handler served over node:http, with GET /health and /ready, and —
  * only when `testControl` is given (tests, or SIMULATOR_TEST_CONTROL=true) — the control endpoints:
  * POST /__test/faults (add a fault), DELETE /__test/faults (clear), GET /__test/stats, DELETE /__test/stats.
+ * With `metrics`, also GET /metrics (Prometheus text, no credential, like every NDX part).
  */
 import { healthResponse, listen, type Check, type Logger } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import type { CallStats } from "./callStats.ts";
 import type { BaseFault, FaultInjector } from "./faults.ts";
+import type { SimulatorMetrics } from "./simulatorMetrics.ts";
 
 export interface TestControl<F extends BaseFault> {
   readonly faults: FaultInjector<F>;
@@ -27,6 +29,8 @@ export interface SimulatorServerOptions<F extends BaseFault> {
   readonly testControl?: TestControl<F> | undefined;
   /** @default {} */
   readonly ready?: Readonly<Record<string, Check>>;
+  /** GET /metrics and every request by route (createSimulatorMetrics). @default none */
+  readonly metrics?: SimulatorMetrics | undefined;
 }
 
 export interface RunningSimulator {
@@ -41,7 +45,7 @@ export interface RunningSimulator {
 export async function startSimulatorServer<F extends BaseFault>(options: SimulatorServerOptions<F>): Promise<RunningSimulator> {
   const stopping = new AbortController();
   const { testControl, logger } = options;
-  const answer = async (request: Request): Promise<Response> => {
+  const respond = async (request: Request): Promise<Response> => {
     const health = await healthResponse(request, { ...options.ready });
     if (health !== undefined) return health;
     if (testControl !== undefined) {
@@ -55,6 +59,7 @@ export async function startSimulatorServer<F extends BaseFault>(options: Simulat
       return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain" } });
     }
   };
+  const answer = options.metrics === undefined ? respond : options.metrics.http.fetch(respond);
   const adapter = createServerAdapter((request: Request) => answer(request));
   const http = await listen(adapter, options.port, options.host);
   return {

@@ -19,6 +19,15 @@ export interface DmtFault extends BaseFault {
 
 const bodies = ["malformed-xml", "xxe", "entity-bomb", "oversized", "wrong-shape", "not-soap"];
 
+/** The `fault` label of ndx_simulator_requests_total: what the fault acts out, `latency` when it only delays. */
+export function dmtFaultLabel(fault: DmtFault | undefined): string {
+  if (fault === undefined) return "none";
+  if (fault.status !== undefined) return `status_${fault.status}`;
+  if (fault.soapFault !== undefined) return `soap_fault_${fault.soapFault}`;
+  if (fault.body !== undefined) return `body_${fault.body}`;
+  return fault.latencyMs === undefined ? "none" : "latency";
+}
+
 export function parseDmtFault(value: unknown): DmtFault | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a fault is a JSON object";
   const v = value as Record<string, unknown>;

@@ -7,6 +7,7 @@ import type { Logger } from "@ndx/platform";
 import {
   createCallStats,
   createFaultInjector,
+  createSimulatorMetrics,
   delay,
   startSimulatorServer,
   type CallStats,
@@ -14,7 +15,7 @@ import {
   type RunningSimulator,
 } from "@ndx/simulator-kit";
 import { dmtOperations, nicPattern, regNoPattern, type DmtOperation } from "./contract.ts";
-import { parseDmtFault, type DmtFault } from "./dmtFaults.ts";
+import { dmtFaultLabel, parseDmtFault, type DmtFault } from "./dmtFaults.ts";
 import type { DmtStore } from "./dmtStore.ts";
 import {
   BadSoapRequest,
@@ -79,6 +80,7 @@ export async function startDmtLegacy(options: DmtLegacyOptions): Promise<DmtLega
   const { store, logger } = options;
   const faults = createFaultInjector<DmtFault>();
   const stats = createCallStats();
+  const metrics = createSimulatorMetrics("dmt-legacy", ["/dmt", "/"]);
   const verify = createTokenVerifier(options.credentials);
   let wsdl: string | undefined;
 
@@ -104,6 +106,7 @@ export async function startDmtLegacy(options: DmtLegacyOptions): Promise<DmtLega
     const end = stats.begin(named ?? "unknown");
     try {
       const injected = named === undefined ? undefined : faults.take(named);
+      metrics.served(named ?? "unknown", dmtFaultLabel(injected));
       if (injected?.latencyMs !== undefined) await delay(injected.latencyMs, stopping);
       if (injected !== undefined) {
         const acted = actOut(injected);
@@ -183,6 +186,7 @@ export async function startDmtLegacy(options: DmtLegacyOptions): Promise<DmtLega
     port: options.port ?? 9092,
     host: options.host ?? "127.0.0.1",
     logger,
+    metrics,
     testControl: options.testControl === true ? { faults, stats, parseFault: parseDmtFault } : undefined,
   });
   return { ...server, faults, stats };

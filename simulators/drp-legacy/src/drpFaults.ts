@@ -16,6 +16,14 @@ export interface DrpFault extends BaseFault {
 
 const bodies = ["bad-json", "wrong-shape", "html", "oversized"];
 
+/** The `fault` label of ndx_simulator_requests_total: what the fault acts out, `latency` when it only delays. */
+export function drpFaultLabel(fault: DrpFault | undefined): string {
+  if (fault === undefined) return "none";
+  if (fault.status !== undefined) return `status_${fault.status}`;
+  if (fault.body !== undefined) return `body_${fault.body}`;
+  return fault.latencyMs === undefined ? "none" : "latency";
+}
+
 export function parseDrpFault(value: unknown): DrpFault | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a fault is a JSON object";
   const v = value as Record<string, unknown>;

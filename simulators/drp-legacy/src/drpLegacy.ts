@@ -8,13 +8,14 @@ import type { Logger } from "@ndx/platform";
 import {
   createCallStats,
   createFaultInjector,
+  createSimulatorMetrics,
   delay,
   startSimulatorServer,
   type CallStats,
   type FaultInjector,
   type RunningSimulator,
 } from "@ndx/simulator-kit";
-import { parseDrpFault, type DrpFault, type DrpOperation } from "./drpFaults.ts";
+import { drpFaultLabel, parseDrpFault, type DrpFault, type DrpOperation } from "./drpFaults.ts";
 import type { DrpStore } from "./drpStore.ts";
 import { drpOpenApi } from "./openapi.ts";
 import { createRateLimiter } from "./rateLimiter.ts";
@@ -62,6 +63,8 @@ export async function startDrpLegacy(options: DrpLegacyOptions): Promise<DrpLega
   const { store, logger, maxBatch = 100 } = options;
   const faults = createFaultInjector<DrpFault>();
   const stats = createCallStats();
+  // Batch lookup before the NIC template: "batch-lookup" would otherwise read as a NIC.
+  const metrics = createSimulatorMetrics("drp-legacy", ["/openapi.json", batchPath, "/api/v1/persons/:nic"]);
   const limiter = createRateLimiter(options.rateLimit ?? { ratePerSecond: 500, burst: 1000 });
   const keyDigests = options.apiKeys.map(digest);
   const openapi = JSON.stringify(drpOpenApi(maxBatch));
@@ -88,6 +91,7 @@ export async function startDrpLegacy(options: DrpLegacyOptions): Promise<DrpLega
     const end = stats.begin(operation);
     try {
       const fault = faults.take(operation);
+      metrics.served(operation, drpFaultLabel(fault));
       if (fault?.latencyMs !== undefined) await delay(fault.latencyMs, stopping);
       if (fault !== undefined) {
         const acted = actOut(fault);
@@ -145,6 +149,7 @@ export async function startDrpLegacy(options: DrpLegacyOptions): Promise<DrpLega
     port: options.port ?? 9091,
     host: options.host ?? "127.0.0.1",
     logger,
+    metrics,
     testControl: options.testControl === true ? { faults, stats, parseFault: parseDrpFault } : undefined,
   });
   return { ...server, faults, stats };
