@@ -139,6 +139,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     readiness: access.readiness,
     metrics: { service, gateway: metrics },
     graphiql: false,
+    limits: config.limits,
     logger,
   });
 
@@ -175,6 +176,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         subgraphToken,
         plugins: replicaAccess.plugins,
         graphiql: false,
+        limits: config.limits,
         logger,
       });
       replicas.push({ gateway: replicaGateway, access: replicaAccess });
