@@ -4,7 +4,8 @@
  * wrapper of a node:http handler for the others. Each continues the caller's W3C `traceparent` and keeps its span
  * active for the whole request, so log lines and outgoing calls made while answering belong to it. Never variable
  * values, query strings, bodies or headers: paths are reduced to templates (a segment with a digit becomes `{id}`,
- * so a NIC in a URL is never recorded). Health, readiness and metrics probes get no span.
+ * a version such as `v1` excepted, so a NIC in a URL is never recorded). Probes (health, readiness, metrics) get no
+ * span.
  *
  * Register these only when tracing is on: when it is off there is nothing to register and nothing to pay.
  */
@@ -19,7 +20,7 @@ const probes = new Set(["/health", "/ready", "/metrics", "/.well-known/yoga/heal
 export function routeTemplate(path: string): string {
   return path
     .split("/")
-    .map((segment) => (/\d/.test(segment) ? "{id}" : segment))
+    .map((segment) => (/\d/.test(segment) && !/^v\d{1,2}$/.test(segment) ? "{id}" : segment))
     .join("/");
 }
 
