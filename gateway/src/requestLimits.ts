@@ -2,6 +2,10 @@
  * Request protection, all before execution: body size, document tokens, depth, aliases, directives and cost limits
  * (graphql-armor), CSRF prevention for browser requests, and — in production — no introspection. Every refusal is a
  * BAD_USER_INPUT naming the limit, and no subgraph is called.
+ *
+ * Batching stays off (yoga's default): a JSON array body is refused with 400 "Batching is not supported", so each
+ * request is one operation — which the rate limit counts and the trusted-document mark relies on (rateLimit.ts,
+ * trustedDocuments.ts).
  */
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";

@@ -58,6 +58,10 @@ describe("request protection, before any subgraph is called", () => {
     await refused({ query: "{ __schema { queryType { name } } }" }, /introspection/i);
   });
 
+  it("refuses a batch (a JSON array body): batching is off, so every request is one operation", async () => {
+    await refused([{ query: "{ districts }" }, { query: "{ districts }" }], /batching is not supported/i);
+  });
+
   it("refuses an oversized body, declared or streamed, with 413", async () => {
     const before = registry.requests();
     const big = JSON.stringify({ query: `{ districts }`, variables: { pad: "x".repeat(5000) } });
