@@ -50,9 +50,44 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function chainHash(chain: string, seq: number, prevHash: string, content: AuditContent): string {
-  return createHash("sha256")
-    .update(prevHash)
-    .update("\n")
-    .update(canonicalJson({ chain, seq, ...content }))
-    .digest("hex");
+  return createHash("sha256").update(prevHash).update("\n").update(hashedJson(chain, seq, content)).digest("hex");
+}
+
+// The event's keys with chain and seq, sorted as canonicalJson sorts them.
+const hashedKeys = [
+  "at", "caller", "chain", "consentIds", "consumer", "decision", "decisionId", "fields", "id", "kind",
+  "operationName", "outcome", "policyRevision", "purpose", "reasons", "seq", "subjects", "traceId",
+] as const;
+const contentKeyCount = hashedKeys.length - 2;
+const fieldKeys = ["classification", "field", "provider"] as const;
+
+/**
+ * `canonicalJson({ chain, seq, ...content })`, the same bytes, without sorting keys for every event: the shape is
+ * known. Anything else (an extra or undefined key) takes the generic path.
+ */
+export function hashedJson(chain: string, seq: number, content: AuditContent): string {
+  const record = content as unknown as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length !== contentKeyCount || keys.includes("chain") || keys.includes("seq")) return canonicalJson({ chain, seq, ...content });
+  const all: Record<string, unknown> = { ...record, chain, seq };
+  let out = "{";
+  for (const key of hashedKeys) {
+    const value = all[key];
+    if (value === undefined) return canonicalJson({ chain, seq, ...content });
+    out += `${out.length > 1 ? "," : ""}"${key}":${key === "fields" ? fieldsJson(value) : canonicalJson(value)}`;
+  }
+  return `${out}}`;
+}
+
+function fieldsJson(value: unknown): string {
+  if (!Array.isArray(value)) return canonicalJson(value);
+  let out = "[";
+  for (const item of value as Record<string, unknown>[]) {
+    if (out.length > 1) out += ",";
+    const plain = item !== null && typeof item === "object" && Object.keys(item).length === 3 && fieldKeys.every((k) => typeof item[k] === "string");
+    out += plain
+      ? `{"classification":${JSON.stringify(item["classification"])},"field":${JSON.stringify(item["field"])},"provider":${JSON.stringify(item["provider"])}}`
+      : canonicalJson(item);
+  }
+  return `${out}]`;
 }

@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { canonicalJson, hashedJson, type AuditContent } from "../src/audit/auditEvent.ts";
+
+// A small deterministic generator: the same events every run.
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+const texts = ["passport-app", "Person.fullName", 'quote " and \\ backslash', "ünïcødé ✓", "line\nbreak", "", "\u0000ctl"];
+
+function event(next: () => number): AuditContent {
+  const n = Math.floor(next() * 4);
+  return {
+    id: randomUUID(),
+    at: new Date(Math.floor(next() * 2e12)).toISOString(),
+    kind: pick(next, ["decision", "outcome"] as const),
+    traceId: randomUUID().replaceAll("-", ""),
+    caller: pick(next, ["consumer", "staff", "citizen", null] as const),
+    consumer: pick(next, [...texts, null]),
+    purpose: pick(next, [...texts, null]),
+    operationName: pick(next, [...texts, null]),
+    subjects: Array.from({ length: n }, () => pick(next, texts)),
+    fields: Array.from({ length: n }, () => ({
+      provider: pick(next, texts),
+      field: pick(next, texts),
+      classification: pick(next, ["PUBLIC", "INTERNAL", "PERSONAL", "SENSITIVE"] as const),
+    })),
+    consentIds: Array.from({ length: n }, () => randomUUID()),
+    policyRevision: pick(next, ["0aeada96aac8ee6b", null]),
+    decision: pick(next, ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", null] as const),
+    reasons: Array.from({ length: n }, () => pick(next, texts)),
+    decisionId: pick(next, [randomUUID(), null]),
+    outcome: pick(next, ["ok", "partial", "error", null] as const),
+  };
+}
+
+describe("the bytes an audit event is hashed over", () => {
+  it("are exactly canonicalJson's for 2,000 varied events", () => {
+    const next = random(20261124);
+    for (let i = 0; i < 2000; i += 1) {
+      const content = event(next);
+      const seq = Math.floor(next() * 1e9);
+      expect(hashedJson("main", seq, content)).toBe(canonicalJson({ chain: "main", seq, ...content }));
+    }
+  });
+
+  it("stay canonicalJson's for shapes it does not expect (extra keys, undefined values, fields with more keys)", () => {
+    const next = random(7);
+    const base = event(next);
+    const odd: AuditContent[] = [
+      { ...base, ...{ extra: "x" } },
+      { ...base, purpose: undefined as unknown as null },
+      { ...base, fields: [{ provider: "drp", field: "Person.x", classification: "PERSONAL", ...{ note: 1 } }] },
+    ];
+    const { purpose: _dropped, ...missing } = base;
+    for (const content of [...odd, { ...missing, ...{ other: 1 } } as unknown as AuditContent]) {
+      expect(hashedJson("r2", 5, content)).toBe(canonicalJson({ chain: "r2", seq: 5, ...content }));
+    }
+  });
+});
