@@ -4,7 +4,7 @@
  * POST /__test/faults (add a fault), DELETE /__test/faults (clear), GET /__test/stats, DELETE /__test/stats.
  * With `metrics`, also GET /metrics (Prometheus text, no credential, like every NDX part).
  */
-import { healthResponse, listen, type Check, type Logger } from "@ndx/platform";
+import { healthResponse, listen, traceNodeRequests, type Check, type Logger, type Tracing } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import type { CallStats } from "./callStats.ts";
 import type { BaseFault, FaultInjector } from "./faults.ts";
@@ -31,6 +31,8 @@ export interface SimulatorServerOptions<F extends BaseFault> {
   readonly ready?: Readonly<Record<string, Check>>;
   /** GET /metrics and every request by route (createSimulatorMetrics). @default none */
   readonly metrics?: SimulatorMetrics | undefined;
+  /** A SERVER span per request, continuing the adapter's traceparent. @default undefined: off, no wrapper */
+  readonly tracing?: Tracing | undefined;
 }
 
 export interface RunningSimulator {
@@ -61,7 +63,7 @@ export async function startSimulatorServer<F extends BaseFault>(options: Simulat
   };
   const answer = options.metrics === undefined ? respond : options.metrics.http.fetch(respond);
   const adapter = createServerAdapter((request: Request) => answer(request));
-  const http = await listen(adapter, options.port, options.host);
+  const http = await listen(options.tracing === undefined ? adapter : traceNodeRequests(adapter, options.tracing), options.port, options.host);
   return {
     url: http.url,
     port: http.port,

@@ -1,4 +1,4 @@
-import { defaultFixturesFile, loadConfig, setting } from "@ndx/platform";
+import { defaultFixturesFile, loadConfig, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
 
 export const dmtLegacyConfigSpec = {
   /** @default 9092 */
@@ -19,10 +19,13 @@ export const dmtLegacyConfigSpec = {
   SIMULATOR_TEST_CONTROL: setting.bool(false),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export type DmtLegacyConfig = ReturnType<typeof loadDmtLegacyConfig>;
 
 export function loadDmtLegacyConfig(env: Readonly<Record<string, string | undefined>>) {
-  return loadConfig(dmtLegacyConfigSpec, env);
+  const parsed = loadConfig(dmtLegacyConfigSpec, env);
+  return { ...parsed, tracing: tracingOptionsFrom(parsed, "dmt-legacy") };
 }

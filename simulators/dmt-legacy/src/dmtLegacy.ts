@@ -3,7 +3,7 @@
  * WS-Security UsernameToken on every call, SOAP Faults for errors (HTTP 500), the WSDL at GET /dmt?wsdl (and /?wsdl).
  * Tests add faults through `faults` (or the /__test endpoints when enabled) and read the calls made from `stats`.
  */
-import type { Logger } from "@ndx/platform";
+import type { Logger, Tracing } from "@ndx/platform";
 import {
   createCallStats,
   createFaultInjector,
@@ -43,6 +43,8 @@ export interface DmtLegacyOptions {
   readonly publicUrl?: string | undefined;
   /** Serve the /__test control endpoints. @default false */
   readonly testControl?: boolean;
+  /** A SERVER span per request, in the adapter's trace. @default undefined: off */
+  readonly tracing?: Tracing | undefined;
   readonly logger: Logger;
 }
 
@@ -187,6 +189,7 @@ export async function startDmtLegacy(options: DmtLegacyOptions): Promise<DmtLega
     host: options.host ?? "127.0.0.1",
     logger,
     metrics,
+    tracing: options.tracing,
     testControl: options.testControl === true ? { faults, stats, parseFault: parseDmtFault } : undefined,
   });
   return { ...server, faults, stats };

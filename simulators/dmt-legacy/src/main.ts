@@ -1,12 +1,14 @@
 /** Starts the DMT legacy SOAP simulator seeded with the Farajaland citizens (canonical + generated). */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, runService } from "@ndx/platform";
+import { createLogger, runService, startTracing } from "@ndx/platform";
 import { loadDmtLegacyConfig } from "./config.ts";
 import { startDmtLegacy } from "./dmtLegacy.ts";
 import { createDmtStore } from "./dmtStore.ts";
 
 const config = loadDmtLegacyConfig(process.env);
-const logger = createLogger("dmt-legacy", config.LOG_LEVEL);
+const logger = createLogger("dmt-legacy", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no wrapper is installed and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("dmt-legacy", logger, async () => {
   const canonical = loadFarajaland(config.NDX_FIXTURES_FILE).citizens;
@@ -18,8 +20,14 @@ await runService("dmt-legacy", logger, async () => {
     host: config.HOST,
     publicUrl: config.DMT_LEGACY_PUBLIC_URL ?? `http://localhost:${config.PORT}/dmt`,
     testControl: config.SIMULATOR_TEST_CONTROL,
+    tracing,
     logger,
   });
   logger.info({ url: `${dmt.url}/dmt`, wsdl: `${dmt.url}/dmt?wsdl`, vehicles: store.size, testControl: config.SIMULATOR_TEST_CONTROL }, "DMT legacy SOAP service listening");
-  return dmt;
+  return {
+    async close() {
+      await dmt.close();
+      await tracing?.shutdown();
+    },
+  };
 });

@@ -1,4 +1,4 @@
-import { defaultFixturesFile, loadConfig, setting } from "@ndx/platform";
+import { defaultFixturesFile, loadConfig, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
 
 export const drpLegacyConfigSpec = {
   /** @default 9091 */
@@ -21,10 +21,13 @@ export const drpLegacyConfigSpec = {
   SIMULATOR_TEST_CONTROL: setting.bool(false),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export type DrpLegacyConfig = ReturnType<typeof loadDrpLegacyConfig>;
 
 export function loadDrpLegacyConfig(env: Readonly<Record<string, string | undefined>>) {
-  return loadConfig(drpLegacyConfigSpec, env);
+  const parsed = loadConfig(drpLegacyConfigSpec, env);
+  return { ...parsed, tracing: tracingOptionsFrom(parsed, "drp-legacy") };
 }

@@ -4,7 +4,7 @@
  * `faults` (or the /__test endpoints when enabled) and read how many calls were made from `stats`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Logger } from "@ndx/platform";
+import type { Logger, Tracing } from "@ndx/platform";
 import {
   createCallStats,
   createFaultInjector,
@@ -34,6 +34,8 @@ export interface DrpLegacyOptions {
   readonly maxBatch?: number;
   /** Serve the /__test control endpoints. @default false */
   readonly testControl?: boolean;
+  /** A SERVER span per request, in the adapter's trace. @default undefined: off */
+  readonly tracing?: Tracing | undefined;
   readonly logger: Logger;
 }
 
@@ -150,6 +152,7 @@ export async function startDrpLegacy(options: DrpLegacyOptions): Promise<DrpLega
     host: options.host ?? "127.0.0.1",
     logger,
     metrics,
+    tracing: options.tracing,
     testControl: options.testControl === true ? { faults, stats, parseFault: parseDrpFault } : undefined,
   });
   return { ...server, faults, stats };

@@ -1,12 +1,14 @@
 /** Starts the DRP legacy REST simulator seeded with the Farajaland citizens (canonical + generated). */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, runService } from "@ndx/platform";
+import { createLogger, runService, startTracing } from "@ndx/platform";
 import { loadDrpLegacyConfig } from "./config.ts";
 import { startDrpLegacy } from "./drpLegacy.ts";
 import { createDrpStore } from "./drpStore.ts";
 
 const config = loadDrpLegacyConfig(process.env);
-const logger = createLogger("drp-legacy", config.LOG_LEVEL);
+const logger = createLogger("drp-legacy", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no wrapper is installed and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("drp-legacy", logger, async () => {
   const canonical = loadFarajaland(config.NDX_FIXTURES_FILE).citizens;
@@ -19,8 +21,14 @@ await runService("drp-legacy", logger, async () => {
     rateLimit: { ratePerSecond: config.DRP_LEGACY_RATE_PER_SECOND, burst: config.DRP_LEGACY_RATE_BURST },
     maxBatch: config.DRP_LEGACY_MAX_BATCH,
     testControl: config.SIMULATOR_TEST_CONTROL,
+    tracing,
     logger,
   });
   logger.info({ url: drp.url, openapi: `${drp.url}/openapi.json`, persons: store.size, testControl: config.SIMULATOR_TEST_CONTROL }, "DRP legacy REST service listening");
-  return drp;
+  return {
+    async close() {
+      await drp.close();
+      await tracing?.shutdown();
+    },
+  };
 });
