@@ -3,7 +3,7 @@
  * open, fetch and check consent requests; grant, refuse, revoke and list on a citizen's behalf; the revision and
  * its push channels. Documented in consent-engine/README.md.
  */
-import type { Logger } from "@ndx/platform";
+import { setRequestRoute, type Logger } from "@ndx/platform";
 import { ApiError, badInput, errorResponse, notFound } from "./apiError.ts";
 import type { ConsentService } from "./consentService.ts";
 import { actingRequest, checkRequest, grantRequest, isCitizenId, scopeRequest } from "./inputs.ts";
@@ -105,6 +105,7 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       if (match === "method-not-allowed") {
         throw new ApiError("BAD_USER_INPUT", `${request.method} is not allowed on ${url.pathname}`, { status: 405 });
       }
+      setRequestRoute(request, match.route);
       return await match.handler(request, match.params, url);
     } catch (error) {
       return errorResponse(error, (err) => options.logger.error({ err }, "consent API request failed"));

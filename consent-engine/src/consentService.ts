@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Db, Queryable } from "@ndx/platform";
 import { badInput, conflict, forbidden, notFound } from "./apiError.ts";
 import type { FieldCatalogue } from "./catalogue.ts";
+import type { ConsentEvents } from "./consentMetrics.ts";
 import {
   appendEvent,
   bumpRevision,
@@ -43,6 +44,8 @@ export interface ConsentServiceOptions {
   readonly now?: () => Date;
   /** Longest a revocation waits for the gateways following the revision stream to acknowledge it. @default 2000 */
   readonly revocationSettleMs?: number;
+  /** Told of checks, requests opened and state changes (consentMetrics.ts). @default none */
+  readonly metrics?: ConsentEvents | undefined;
 }
 
 export interface ScopeRequest {
@@ -137,7 +140,7 @@ export function effectiveStatus(row: ConsentRow, now: Date): ConsentStatus {
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 export function createConsentService(options: ConsentServiceOptions): ConsentService {
-  const { db, catalogue, feed } = options;
+  const { db, catalogue, feed, metrics } = options;
   const now = options.now ?? (() => new Date());
   const maxDays = options.maxDays ?? 30;
   const byPurpose = options.maxDaysByPurpose ?? {};
@@ -225,6 +228,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
       if (inserted === undefined) throw new Error("inserted consent not found");
       return { row: inserted, created: true };
     });
+    metrics?.opened(row.created);
     return { consent: await view(row.row), created: row.created };
   }
 
@@ -261,6 +265,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
       validUntil: iso(validUntil),
       checkedAt: at.toISOString(),
     };
+    metrics?.checked(status);
     if (input.openRequest !== true || missing.length === 0) return result;
     const { consent } = await openRequest({ ...input, fields: missing });
     return {
@@ -278,7 +283,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   ): Promise<ConsentView> {
     if (!consentIdPattern.test(id)) throw notFound(`No consent ${id}`);
     const at = now();
-    const { row, event } = await db.transaction(async (tx) => {
+    const { row, event, to } = await db.transaction(async (tx) => {
       if (guard !== undefined) await guard(tx);
       const current = await findConsent(tx, id, true);
       if (current === undefined) throw notFound(`No consent ${id}`);
@@ -299,8 +304,10 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
       }
       const changed = await findConsent(tx, id);
       if (changed === undefined) throw new Error("changed consent not found");
-      return { row: changed, event: announced };
+      return { row: changed, event: announced, to: decision.to };
     });
+    const change = to === "ACTIVE" ? "granted" : to === "REJECTED" ? "rejected" : to === "REVOKED" ? "revoked" : undefined;
+    if (change !== undefined) metrics?.changed(change, acting.via);
     if (event !== undefined) {
       feed.publish(event);
       // A revocation is answered once the gateways following the stream have dropped what they cached.
@@ -371,6 +378,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
       });
       if (event !== undefined) feed.publish(event);
     }
+    if (changed > 0) metrics?.changed("expired", "system", changed);
     // Catch up on anything this process did not hear about (another instance, a lost notification).
     const revision = await currentRevision(db);
     if (revision > feed.latest) feed.publish({ revision, change: "resync", at: at.toISOString() });

@@ -8,3 +8,4 @@ export * from "./scope.ts";
 export * from "./server.ts";
 export { migrationsDir } from "./migrations.ts";
 export { AuditUnavailableError, createAuditReader, type AuditReader, type CitizenAccess } from "./portal/accessHistory.ts";
+export * from "./consentMetrics.ts";

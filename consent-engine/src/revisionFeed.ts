@@ -27,6 +27,8 @@ export interface RevisionFeed {
   subscribe(listener: (event: RevisionEvent) => void): () => void;
   /** Resolves with the latest revision as soon as it exceeds `after`, or after `ms` (or on abort) with the latest. */
   waitBeyond(after: number, ms: number, signal?: AbortSignal): Promise<number>;
+  /** How many stream subscribers are tracked now. */
+  readonly subscribers: number;
   /** A stream subscriber (a gateway) that acknowledges the revisions it has applied; returns its removal. */
   track(subscriber: string): () => void;
   /** A subscriber has emptied its cache up to `revision`. */
@@ -113,6 +115,9 @@ export async function createRevisionFeed(options: RevisionFeedOptions): Promise<
     },
     get latest() {
       return latest;
+    },
+    get subscribers() {
+      return acked.size;
     },
     publish,
     subscribe(fn) {

@@ -5,21 +5,25 @@ export type Handler = (request: Request, params: Params, url: URL) => Promise<Re
 
 interface Route {
   readonly method: string;
+  readonly path: string;
   readonly parts: readonly string[];
   readonly handler: Handler;
 }
 
 export interface Router {
   add(method: "GET" | "POST", path: string, handler: Handler): Router;
-  /** The handler's answer; `undefined` when no path matches; a 405 marker when the path matches another method. */
-  match(method: string, pathname: string): { handler: Handler; params: Params } | "method-not-allowed" | undefined;
+  /**
+   * The handler and the route's template (`/v1/consents/:id`, for metrics); `undefined` when no path matches; a
+   * 405 marker when the path matches another method.
+   */
+  match(method: string, pathname: string): { handler: Handler; params: Params; route: string } | "method-not-allowed" | undefined;
 }
 
 export function createRouter(): Router {
   const routes: Route[] = [];
   const router: Router = {
     add(method, path, handler) {
-      routes.push({ method, parts: path.split("/").filter(Boolean), handler });
+      routes.push({ method, path, parts: path.split("/").filter(Boolean), handler });
       return router;
     },
     match(method, pathname) {
@@ -41,7 +45,7 @@ export function createRouter(): Router {
         });
         if (!ok) continue;
         pathMatched = true;
-        if (route.method === method || (route.method === "GET" && method === "HEAD")) return { handler: route.handler, params };
+        if (route.method === method || (route.method === "GET" && method === "HEAD")) return { handler: route.handler, params, route: route.path };
       }
       return pathMatched ? "method-not-allowed" : undefined;
     },

@@ -1,13 +1,15 @@
 /**
- * The consent engine as one fetch-style handler: /health and /ready, the JSON API under /v1 (service token), and
- * the consent portal's pages. Also runs the expiry sweeper. `nodeHandler` adapts it to node:http.
+ * The consent engine as one fetch-style handler: /health and /ready, the JSON API under /v1 (service token), the
+ * consent portal's pages, and GET /metrics (consentMetrics.ts). Also runs the expiry sweeper. `nodeHandler` adapts
+ * it to node:http.
  */
 import type { RequestListener } from "node:http";
 import type { Consumer } from "@ndx/fixtures";
-import { healthResponse, migrate, readMigrations, type Db, type Logger } from "@ndx/platform";
+import { healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import { createApi } from "./api.ts";
 import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue.ts";
+import { createConsentMetrics } from "./consentMetrics.ts";
 import { createConsentService, type ConsentService } from "./consentService.ts";
 import { currentRevision } from "./consentStore.ts";
 import { seedConsumers } from "./consumerStore.ts";
@@ -59,6 +61,8 @@ export interface ConsentEngineOptions {
   readonly now?: () => Date;
   /** The gateway's audit trail, for the portal's "Who saw my data" (createAuditReader); unset: that page says it is unavailable. */
   readonly auditReader?: AuditReader;
+  /** The registry GET /metrics serves. @default a registry of its own, labelled consent-engine */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface ConsentEngine {
@@ -66,6 +70,7 @@ export interface ConsentEngine {
   readonly nodeHandler: RequestListener;
   readonly service: ConsentService;
   readonly feed: RevisionFeed;
+  readonly metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -79,12 +84,14 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
   const { db, logger } = options;
   const now = options.now ?? (() => new Date());
   const feed = await createRevisionFeed({ initial: await currentRevision(db), databaseUrl: options.databaseUrl, logger });
+  const metrics = createConsentMetrics(feed, options.metrics);
   const service = createConsentService({
     db,
     feed,
     catalogue: options.catalogue ?? loadFieldCatalogue(),
     portalUrl: options.portalUrl,
     now,
+    metrics,
     ...(options.maxDays === undefined ? {} : { maxDays: options.maxDays }),
     ...(options.maxDaysByPurpose === undefined ? {} : { maxDaysByPurpose: options.maxDaysByPurpose }),
     ...(options.requestTtlSeconds === undefined ? {} : { requestTtlSeconds: options.requestTtlSeconds }),
@@ -110,7 +117,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
   const api = createApi({ service, feed, serviceToken: options.serviceToken, logger });
   const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger, auditReader: options.auditReader });
 
-  const fetchHandler = async (request: Request): Promise<Response> => {
+  const fetchHandler = metrics.http.fetch(async (request: Request): Promise<Response> => {
     const health = await healthResponse(request, {
       database: async () => {
         await db.query("SELECT 1");
@@ -120,7 +127,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     const answer = (await api(request)) ?? (await portal(request));
     if (answer !== undefined) return answer;
     return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-  };
+  });
 
   const sweep = async () => {
     try {
@@ -141,6 +148,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     nodeHandler: (req, res) => void adapter(req, res),
     service,
     feed,
+    metrics: metrics.service,
     async close() {
       clearInterval(timer);
       await feed.close();

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Logger } from "@ndx/platform";
+import { setRequestRoute, type Logger } from "@ndx/platform";
 import { ApiError } from "../apiError.ts";
 import type { ConsentService } from "../consentService.ts";
 import { isRegisteredRedirect } from "../consumerStore.ts";
@@ -341,6 +341,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     const match = router.match(request.method, url.pathname);
     if (match === undefined) return undefined;
     if (match === "method-not-allowed") return page(405, messagePage("Not allowed", "This page cannot be used that way."));
+    setRequestRoute(request, match.route);
     if (request.method === "POST" && !sameOrigin(request)) {
       return page(403, messagePage("Not allowed", "This form was sent from another site. Nothing was changed."));
     }
