@@ -1,6 +1,6 @@
 /** Real parts for gateway tests: the registry subgraph on a free port over real HTTP, with a request counter. */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, defaultFixturesFile, listen, migrate, openDb, readMigrations, type Listening } from "@ndx/platform";
+import { createLogger, defaultFixturesFile, listen, migrate, openDb, readMigrations, type Listening, type Tracing } from "@ndx/platform";
 import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
 import { readSupergraph } from "@ndx/schema";
 import { createGateway, type Gateway, type RequestLimits } from "../src/index.ts";
@@ -17,12 +17,12 @@ export interface RunningRegistry {
   close(): Promise<void>;
 }
 
-export async function startRegistry(generated = 200): Promise<RunningRegistry> {
+export async function startRegistry(generated = 200, tracing?: Tracing): Promise<RunningRegistry> {
   const db = await openDb({ schema: "registry" });
   await migrate(db, readMigrations(migrationsDir), "ndx:registry");
   const canonical = loadFarajaland(defaultFixturesFile).citizens;
   await seedRegistry(db, [...canonical, ...generateCitizens({ count: generated, reserved: canonical })]);
-  const yoga = await createRegistry({ db, logger, gatewayToken: subgraphToken });
+  const yoga = await createRegistry({ db, logger, gatewayToken: subgraphToken, tracing });
   let count = 0;
   const http = await listen((req, res) => {
     if (req.url?.startsWith("/graphql") === true) count += 1;

@@ -14,7 +14,7 @@ import { createDrpStore, startDrpLegacy, type DrpLegacy } from "@ndx/drp-legacy"
 import { createDrpAdapter } from "@ndx/drp-rest";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
-import { createServiceMetrics, defaultFixturesFile, listen, openDb, type Db, type Listening } from "@ndx/platform";
+import { createServiceMetrics, defaultFixturesFile, listen, openDb, type Db, type Listening, type Tracing } from "@ndx/platform";
 import { buildBundle } from "@ndx/policy";
 import { readSupergraph } from "@ndx/schema";
 import {
@@ -75,6 +75,8 @@ export interface SystemOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The gateway's rate-limit clock in ms, for every replica. @default performance.now */
   readonly now?: () => number;
+  /** Tracing of each part (gateway, registry, drp-rest, dmt-soap, drp-legacy, dmt-legacy). @default none: tracing off */
+  readonly tracing?: (part: string) => Tracing;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
@@ -106,13 +108,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 
   const apiKey = "sys-test-drp-key";
   const credentials = { username: "sys-test", password: "sys-test-dmt-pass" };
+  const traced = (part: string) => (options.tracing === undefined ? {} : { tracing: options.tracing(part) });
   const [registry, drpLegacy, dmtLegacy]: [RunningRegistry, DrpLegacy, DmtLegacy] = await Promise.all([
-    startRegistry(generated),
-    startDrpLegacy({ store: createDrpStore(citizens), apiKeys: [apiKey], port: 0, logger }),
-    startDmtLegacy({ store: createDmtStore(citizens), credentials, port: 0, logger }),
+    startRegistry(generated, traced("registry").tracing),
+    startDrpLegacy({ store: createDrpStore(citizens), apiKeys: [apiKey], port: 0, logger, ...traced("drp-legacy") }),
+    startDmtLegacy({ store: createDmtStore(citizens), credentials, port: 0, logger, ...traced("dmt-legacy") }),
   ]);
-  const drpA = createDrpAdapter({ baseUrl: drpLegacy.url, apiKey, gatewayToken: subgraphToken, logger });
-  const dmtA = createDmtAdapter({ baseUrl: dmtLegacy.url, credentials, gatewayToken: subgraphToken, logger });
+  const drpA = createDrpAdapter({ baseUrl: drpLegacy.url, apiKey, gatewayToken: subgraphToken, logger, ...traced("drp-rest") });
+  const dmtA = createDmtAdapter({ baseUrl: dmtLegacy.url, credentials, gatewayToken: subgraphToken, logger, ...traced("dmt-soap") });
   const drp = await counted((q, s) => void drpA.yoga(q, s), drpA.close);
   const dmt = await counted((q, s) => void dmtA.yoga(q, s), dmtA.close);
 
@@ -141,6 +144,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     graphiql: false,
     limits: config.limits,
     logger,
+    ...traced("gateway"),
   });
 
   const replicas: { gateway: Gateway; access: AccessControl }[] = [];
