@@ -3,3 +3,4 @@ export * from "./config.ts";
 export * from "./keys.ts";
 export * from "./provider.ts";
 export * from "./server.ts";
+export * from "./identityMetrics.ts";

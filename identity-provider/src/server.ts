@@ -1,11 +1,12 @@
 /**
- * The identity provider as an HTTP server: /health and /ready, our sign-in pages under /interaction/, and
- * oidc-provider for everything else. The issuer defaults to the URL it listens on (so tests can use port 0).
+ * The identity provider as an HTTP server: /health and /ready, GET /metrics (identityMetrics.ts), our sign-in pages
+ * under /interaction/, and oidc-provider for everything else. The issuer defaults to the URL it listens on (so tests can use port 0).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Consumer } from "@ndx/fixtures";
-import { healthResponse, listen, type Logger } from "@ndx/platform";
+import { healthResponse, listen, type Logger, type ServiceMetrics } from "@ndx/platform";
 import type { AccountDirectory } from "./accounts.ts";
+import { createIdentityMetrics } from "./identityMetrics.ts";
 import { handleInteraction, matchInteraction } from "./interactions.ts";
 import type { ProviderKeys } from "./keys.ts";
 import { messagePage } from "./pages.ts";
@@ -27,6 +28,8 @@ export interface IdentityProviderOptions {
   readonly host?: string;
   /** The issuer identifier. @default the URL it listens on, with host "localhost" */
   readonly issuer?: string | undefined;
+  /** The registry GET /metrics serves. @default a registry of its own, labelled identity-provider */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface RunningIdentityProvider {
@@ -40,7 +43,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   let handler: RequestListener = (_req, res) => {
     res.writeHead(503).end();
   };
-  const http = await listen((req, res) => handler(req, res), options.port ?? 0, options.host ?? "127.0.0.1");
+  const metrics = createIdentityMetrics(options.metrics);
+  const http = await listen(metrics.http.node((req, res) => handler(req, res)), options.port ?? 0, options.host ?? "127.0.0.1");
   const issuer = (options.issuer ?? `http://localhost:${http.port}`).replace(/\/$/, "");
   const provider = createProvider({
     issuer,
@@ -52,6 +56,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
   provider.on("server_error", (_ctx, error) => options.logger.error({ err: error }, "identity provider error"));
+  metrics.watch(provider);
   const callback = provider.callback();
   const issuerHost = new URL(issuer).host;
   // Pages we render may only post to ourselves, and be followed by redirects to our clients.
