@@ -1,5 +1,15 @@
 import { resolve } from "node:path";
-import { ConfigError, defaultDataDir, defaultFixturesFile, loadConfig, setting, type Setting } from "@ndx/platform";
+import {
+  ConfigError,
+  defaultDataDir,
+  defaultFixturesFile,
+  loadConfig,
+  setting,
+  tracingConfigSpec,
+  tracingOptionsFrom,
+  type Setting,
+  type TracingOptions,
+} from "@ndx/platform";
 
 /** `purpose=days,purpose=days`: the longest grant each purpose allows, where it differs from CONSENT_MAX_DAYS. */
 function purposeDays(): Setting<Readonly<Record<string, number>>> {
@@ -63,6 +73,8 @@ export const consentEngineConfigSpec = {
   SESSION_TTL_SECONDS: setting.int(3600, { min: 60, max: 86_400 }),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(consentEngineConfigSpec, env);
@@ -72,6 +84,8 @@ export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" |
   readonly OIDC_CLIENT_SECRET: string;
   readonly CONSENT_SERVICE_TOKEN: string;
   readonly AUDIT_READ_TOKEN: string;
+  /** From the OTEL_* variables; undefined: tracing off (the default). */
+  readonly tracing: TracingOptions | undefined;
 }
 
 /** Development-only values of the secrets; never accepted outside development. */
@@ -99,6 +113,7 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     OIDC_CLIENT_SECRET: secret("OIDC_CLIENT_SECRET"),
     CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
     AUDIT_READ_TOKEN: secret("AUDIT_READ_TOKEN"),
+    tracing: tracingOptionsFrom(parsed, "consent-engine"),
   };
   if (!development && !config.PORTAL_PUBLIC_URL.startsWith("https:")) {
     problems.push(`PORTAL_PUBLIC_URL must be https when NDX_ENV=${parsed.NDX_ENV}`);

@@ -1,12 +1,14 @@
 /** Starts the consent engine: configuration, storage (migrations, consumer registrations), API and portal. */
 import { loadFarajaland } from "@ndx/fixtures";
-import { createLogger, listen, openDb, runService } from "@ndx/platform";
+import { createLogger, listen, openDb, runService, startTracing, traceNodeRequests } from "@ndx/platform";
 import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
 import { createConsentEngine, prepareConsentDatabase } from "./server.ts";
 
 const config = loadConsentEngineConfig(process.env);
-const logger = createLogger("consent-engine", config.LOG_LEVEL);
+const logger = createLogger("consent-engine", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no wrapper is installed and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("consent-engine", logger, async () => {
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "consent" });
@@ -33,7 +35,8 @@ await runService("consent-engine", logger, async () => {
     expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
     auditReader: createAuditReader({ gatewayUrl: config.GATEWAY_URL, token: config.AUDIT_READ_TOKEN }),
   });
-  const http = await listen(engine.nodeHandler, config.PORT, config.HOST);
+  const handler = tracing === undefined ? engine.nodeHandler : traceNodeRequests(engine.nodeHandler, tracing);
+  const http = await listen(handler, config.PORT, config.HOST);
   logger.info(
     { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, consumers: consumers.length, storage: db.kind },
     "consent engine listening",
@@ -46,6 +49,7 @@ await runService("consent-engine", logger, async () => {
       await http.close();
       await engine.close();
       await db.close();
+      await tracing?.shutdown();
     },
   };
 });

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { defaultDataDir, defaultFixturesFile, loadConfig, setting } from "@ndx/platform";
+import { defaultDataDir, defaultFixturesFile, loadConfig, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
 
 export const identityProviderConfigSpec = {
   /** @default 9000 */
@@ -26,10 +26,13 @@ export const identityProviderConfigSpec = {
   PORTAL_CLIENT_SECRET: setting.string("dev-consent-portal-secret"),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
+  ...tracingConfigSpec,
 };
 
 export type IdentityProviderConfig = ReturnType<typeof loadIdentityProviderConfig>;
 
 export function loadIdentityProviderConfig(env: Readonly<Record<string, string | undefined>>) {
-  return loadConfig(identityProviderConfigSpec, env);
+  const parsed = loadConfig(identityProviderConfigSpec, env);
+  return { ...parsed, tracing: tracingOptionsFrom(parsed, "identity-provider") };
 }

@@ -1,13 +1,15 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
 import { loadFarajaland } from "@ndx/fixtures";
-import { createLogger, runService } from "@ndx/platform";
+import { createLogger, runService, startTracing } from "@ndx/platform";
 import { createAccountDirectory } from "./accounts.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { startIdentityProvider } from "./server.ts";
 
 const config = loadIdentityProviderConfig(process.env);
-const logger = createLogger("identity-provider", config.LOG_LEVEL);
+const logger = createLogger("identity-provider", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
+// Decided once: with tracing off no wrapper is installed and no span is made.
+const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
 
 await runService("identity-provider", logger, async () => {
   if (config.NDX_ENV === "production") {
@@ -27,6 +29,7 @@ await runService("identity-provider", logger, async () => {
     port: config.PORT,
     host: config.HOST,
     issuer: config.IDP_ISSUER,
+    tracing,
   });
   logger.info(
     {
@@ -38,5 +41,11 @@ await runService("identity-provider", logger, async () => {
     },
     "identity provider listening",
   );
-  return running;
+  return {
+    ...running,
+    async close() {
+      await running.close();
+      await tracing?.shutdown();
+    },
+  };
 });

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Consumer } from "@ndx/fixtures";
-import { healthResponse, listen, type Logger, type ServiceMetrics } from "@ndx/platform";
+import { healthResponse, listen, traceNodeRequests, type Logger, type ServiceMetrics, type Tracing } from "@ndx/platform";
 import type { AccountDirectory } from "./accounts.ts";
 import { createIdentityMetrics } from "./identityMetrics.ts";
 import { handleInteraction, matchInteraction } from "./interactions.ts";
@@ -30,6 +30,8 @@ export interface IdentityProviderOptions {
   readonly issuer?: string | undefined;
   /** The registry GET /metrics serves. @default a registry of its own, labelled identity-provider */
   readonly metrics?: ServiceMetrics;
+  /** A SERVER span per request (paths as templates, never query strings). @default undefined: off, no wrapper */
+  readonly tracing?: Tracing | undefined;
 }
 
 export interface RunningIdentityProvider {
@@ -44,7 +46,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     res.writeHead(503).end();
   };
   const metrics = createIdentityMetrics(options.metrics);
-  const http = await listen(metrics.http.node((req, res) => handler(req, res)), options.port ?? 0, options.host ?? "127.0.0.1");
+  const measured = metrics.http.node((req, res) => handler(req, res));
+  const traced = options.tracing === undefined ? measured : traceNodeRequests(measured, options.tracing);
+  const http = await listen(traced, options.port ?? 0, options.host ?? "127.0.0.1");
   const issuer = (options.issuer ?? `http://localhost:${http.port}`).replace(/\/$/, "");
   const provider = createProvider({
     issuer,
