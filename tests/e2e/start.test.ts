@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "@ndx/platform";
+import { services } from "../../scripts/services.ts";
 import { consumerToken, grant, isListening, startNdx } from "./launcher.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-start-"));
@@ -35,6 +36,20 @@ describe("npm start", () => {
       status: 200,
       body: { data: { person: { fullName: "Chikondi Emmanuel Mulenga", dateOfBirth: "1990-07-22", district: "Ilanga" } } },
     });
+
+    // Every part serves Prometheus text at GET /metrics, without a credential (docs/operations.md).
+    expect(Object.keys(ndx.urls).sort()).toEqual(services.map((s) => s.name).sort());
+    for (const [name, url] of Object.entries(ndx.urls)) {
+      const metrics = await fetch(`${url}/metrics`);
+      const text = await metrics.text();
+      expect({ name, status: metrics.status, type: metrics.headers.get("content-type") }).toEqual({
+        name,
+        status: 200,
+        type: "text/plain; version=0.0.4; charset=utf-8",
+      });
+      expect(text, name).toMatch(/^# HELP ndx_\w+_seconds /m);
+      expect(text, name).toContain("# TYPE process_cpu_seconds_total counter");
+    }
 
     expect(await ndx.stop()).toBe(0);
     for (const url of Object.values(ndx.urls)) expect(await isListening(url)).toBe(false);
