@@ -35,7 +35,9 @@ await runService("consent-engine", logger, async () => {
     expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
     auditReader: createAuditReader({ gatewayUrl: config.GATEWAY_URL, token: config.AUDIT_READ_TOKEN }),
   });
-  const handler = tracing === undefined ? engine.nodeHandler : traceNodeRequests(engine.nodeHandler, tracing);
+  // The gateways' revision stream stays open for hours: no span for it (its acknowledgements are traced).
+  const handler =
+    tracing === undefined ? engine.nodeHandler : traceNodeRequests(engine.nodeHandler, tracing, { untraced: ["/v1/revision/stream"] });
   const http = await listen(handler, config.PORT, config.HOST);
   logger.info(
     { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, consumers: consumers.length, storage: db.kind },

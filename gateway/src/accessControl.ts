@@ -3,7 +3,7 @@
  * field catalogue, the policy bundle (reloaded when rebuilt), the consent engine client, the trusted documents and
  * the rate limits. All of it is built once at start-up; nothing here runs per request.
  */
-import { migrate, openDb, readMigrations, type Check, type Db, type Logger } from "@ndx/platform";
+import { migrate, openDb, readMigrations, type Check, type Db, type Logger, type Tracing } from "@ndx/platform";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
 import { createConsentCheck } from "./access/consentCheck.ts";
@@ -27,6 +27,8 @@ export interface AccessControl {
 export interface AccessControlOptions {
   /** The rate limiter's clock, in milliseconds (tests inject one). @default performance.now */
   readonly now?: () => number;
+  /** The gateway's tracing: calls to the consent engine join the request's trace. @default undefined: off */
+  readonly tracing?: Tracing | undefined;
 }
 
 export async function createAccessControl(
@@ -71,6 +73,7 @@ export async function createAccessControl(
     maxAgeMs: config.CONSENT_CACHE_MS,
     logger,
     ...(metrics === undefined ? {} : { onCheck: metrics.consentCheck }),
+    tracing: options.tracing,
   });
   const authenticator = createAuthenticator({
     issuer: config.OIDC_ISSUER,

@@ -15,7 +15,7 @@ await runService("gateway", logger, async () => {
   const supergraphSdl = readFileSync(config.SUPERGRAPH_FILE, "utf8");
   const service = createServiceMetrics("gateway");
   const metrics = createGatewayMetrics(service);
-  const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger, undefined, metrics) : undefined;
+  const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger, undefined, metrics, { tracing }) : undefined;
   if (access === undefined) logger.warn("ACCESS_CONTROL=false: no authentication, consent, policy or audit");
   const gateway = await createGateway({
     supergraphSdl,

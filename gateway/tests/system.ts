@@ -14,7 +14,7 @@ import { createDrpStore, startDrpLegacy, type DrpLegacy } from "@ndx/drp-legacy"
 import { createDrpAdapter } from "@ndx/drp-rest";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
-import { createServiceMetrics, defaultFixturesFile, listen, openDb, type Db, type Listening, type Tracing } from "@ndx/platform";
+import { createServiceMetrics, defaultFixturesFile, listen, openDb, traceNodeRequests, type Db, type Listening, type Tracing } from "@ndx/platform";
 import { buildBundle } from "@ndx/policy";
 import { readSupergraph } from "@ndx/schema";
 import {
@@ -104,7 +104,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     development: true,
     logger,
   });
-  consentHandler = consent.nodeHandler;
+  consentHandler = options.tracing === undefined
+    ? consent.nodeHandler
+    : traceNodeRequests(consent.nodeHandler, options.tracing("consent-engine"), { untraced: ["/v1/revision/stream"] });
 
   const apiKey = "sys-test-drp-key";
   const credentials = { username: "sys-test", password: "sys-test-dmt-pass" };
@@ -128,7 +130,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     SUBGRAPH_TOKEN: subgraphToken,
     ...options.env,
   });
-  const accessOptions = options.now === undefined ? {} : { now: options.now };
+  const gatewayTracing = options.tracing?.("gateway");
+  const accessOptions = { ...(options.now === undefined ? {} : { now: options.now }), tracing: gatewayTracing };
   const gatewayDb = await openDb({ schema: "gateway" });
   const supergraphSdl = readSupergraph();
   const service = createServiceMetrics("gateway");
@@ -144,7 +147,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     graphiql: false,
     limits: config.limits,
     logger,
-    ...traced("gateway"),
+    tracing: gatewayTracing,
   });
 
   const replicas: { gateway: Gateway; access: AccessControl }[] = [];

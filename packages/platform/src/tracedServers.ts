@@ -94,11 +94,17 @@ export function useTracing(tracing: Tracing) {
   };
 }
 
+export interface TraceNodeRequestsOptions {
+  /** More paths that get no span, e.g. a long-lived event stream (a span lasting hours helps nobody). @default [] */
+  readonly untraced?: readonly string[];
+}
+
 /** A node:http handler whose requests each get a SERVER span, active while it is answered. */
-export function traceNodeRequests(handler: RequestListener, tracing: Tracing): RequestListener {
+export function traceNodeRequests(handler: RequestListener, tracing: Tracing, options: TraceNodeRequestsOptions = {}): RequestListener {
+  const skipped = new Set([...probes, ...(options.untraced ?? [])]);
   return (req, res) => {
     const path = pathOf(req.url ?? "/");
-    if (probes.has(path)) {
+    if (skipped.has(path)) {
       handler(req, res);
       return;
     }
