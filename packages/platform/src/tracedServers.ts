@@ -3,8 +3,8 @@
  * ("POST /graphql", `http.*`, `graphql.operation.name`/`.type`): a yoga plugin for the GraphQL services and a
  * wrapper of a node:http handler for the others. Each continues the caller's W3C `traceparent` and keeps its span
  * active for the whole request, so log lines and outgoing calls made while answering belong to it. Never variable
- * values, query strings, bodies or headers: paths are reduced to templates (a segment with a digit becomes `{id}`,
- * a version such as `v1` excepted, so a NIC in a URL is never recorded). Probes (health, readiness, metrics) get no
+ * values, query strings, bodies or headers: paths are reduced to templates (a segment with a digit, or a long one
+ * in mixed case, becomes `{id}`; a version such as `v1` stays), so a NIC in a URL is never recorded. Probes (health, readiness, metrics) get no
  * span.
  *
  * Register these only when tracing is on: when it is off there is nothing to register and nothing to pay.
@@ -16,11 +16,15 @@ import { fetchHeadersGetter, type Tracing } from "./tracing.ts";
 
 const probes = new Set(["/health", "/ready", "/metrics", "/.well-known/yoga/health"]);
 
+/** A segment that identifies something: it has a digit (a NIC, a UUID; not a version such as v1), or it is a random id. */
+const isIdentifier = (segment: string): boolean =>
+  (/\d/.test(segment) && !/^v\d{1,2}$/.test(segment)) || (segment.length >= 12 && /[a-z]/.test(segment) && /[A-Z]/.test(segment));
+
 /** The path as a low-cardinality template without personal values: `/api/v1/persons/{id}`. */
 export function routeTemplate(path: string): string {
   return path
     .split("/")
-    .map((segment) => (/\d/.test(segment) && !/^v\d{1,2}$/.test(segment) ? "{id}" : segment))
+    .map((segment) => (isIdentifier(segment) ? "{id}" : segment))
     .join("/");
 }
 

@@ -118,6 +118,8 @@ describe("spans and log lines", () => {
     expect(routeTemplate("/api/v1/persons/199012345678")).toBe("/api/v1/persons/{id}");
     expect(routeTemplate("/api/v1/persons/batch-lookup")).toBe("/api/v1/persons/batch-lookup");
     expect(routeTemplate("/consent/7b0c2a4e-93f1-4f7e-b3c5-8f1f0f1d2e3a")).toBe("/consent/{id}");
+    expect(routeTemplate("/interaction/xHfKpQzTrWbLmNcVd_sAe")).toBe("/interaction/{id}");
+    expect(routeTemplate("/.well-known/openid-configuration")).toBe("/.well-known/openid-configuration");
     expect(routeTemplate("/graphql")).toBe("/graphql");
   });
 
