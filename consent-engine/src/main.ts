@@ -1,6 +1,6 @@
 /** Starts the consent engine: configuration, storage (migrations, consumer registrations), API and portal. */
 import { loadFarajaland } from "@ndx/fixtures";
-import { createLogger, listen, openDb, runService, startTracing, traceNodeRequests } from "@ndx/platform";
+import { createLogger, listen, openDb, runService, startTracing, tracingSummary, traceNodeRequests } from "@ndx/platform";
 import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
 import { createConsentEngine, prepareConsentDatabase } from "./server.ts";
@@ -9,6 +9,7 @@ const config = loadConsentEngineConfig(process.env);
 const logger = createLogger("consent-engine", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
 // Decided once: with tracing off no wrapper is installed and no span is made.
 const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
+if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
 
 await runService("consent-engine", logger, async () => {
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "consent" });

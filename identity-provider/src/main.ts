@@ -1,6 +1,6 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
 import { loadFarajaland } from "@ndx/fixtures";
-import { createLogger, runService, startTracing } from "@ndx/platform";
+import { createLogger, runService, startTracing, tracingSummary } from "@ndx/platform";
 import { createAccountDirectory } from "./accounts.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
 import { loadOrCreateKeys } from "./keys.ts";
@@ -10,6 +10,7 @@ const config = loadIdentityProviderConfig(process.env);
 const logger = createLogger("identity-provider", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
 // Decided once: with tracing off no wrapper is installed and no span is made.
 const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
+if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
 
 await runService("identity-provider", logger, async () => {
   if (config.NDX_ENV === "production") {

@@ -1,5 +1,5 @@
 /** Starts the DRP adapter subgraph. */
-import { createLogger, listen, runService, startTracing } from "@ndx/platform";
+import { createLogger, listen, runService, startTracing, tracingSummary } from "@ndx/platform";
 import { loadDrpAdapterConfig } from "./config.ts";
 import { createDrpAdapter } from "./drpAdapter.ts";
 
@@ -7,6 +7,7 @@ const config = loadDrpAdapterConfig(process.env);
 const logger = createLogger("drp-rest", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
 // Decided once: with tracing off no plugin is registered and no span is made.
 const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
+if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
 
 await runService("drp-rest", logger, async () => {
   const adapter = createDrpAdapter({
