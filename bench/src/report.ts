@@ -114,7 +114,7 @@ export function renderMarkdown(r: BenchResults): string {
   const p = r.plugin;
   lines.push(
     `**Access plugin, in-process** (scope + consent with a warm cache + policy, as useAccess calls them: ` +
-      `${p.policyEvaluationsPerRequest} policy evaluations; ${p.iterations} iterations): ` +
+      `${p.policyEvaluationsPerRequest} policy evaluation${p.policyEvaluationsPerRequest === 1 ? "" : "s"}; ${p.iterations} iterations): ` +
       `p50 **${fmt(p.p50Us, 1)} µs**, p99 **${fmt(p.p99Us, 1)} µs** (target p99 < 1000 µs).`,
   );
   lines.push("");

@@ -8,6 +8,7 @@ export * from "./access/consumerAuth.ts";
 export * from "./access/consentCheck.ts";
 export * from "./access/fieldCatalogue.ts";
 export * from "./access/scope.ts";
+export * from "./access/accessTime.ts";
 export * from "./audit/auditLog.ts";
 export * from "./audit/auditVerify.ts";
 export * from "./audit/migrations.ts";

@@ -121,7 +121,8 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       }
       const turnedAway = options.admit?.(caller, request);
       if (turnedAway !== undefined) {
-        logger.info({ traceId, consumer: caller.id, operation: base.operationName, code: turnedAway.extensions["code"] }, "request turned away");
+        // Debug only: a flood must not flood the logs either; ndx_requests_turned_away_total counts them.
+        logger.debug({ traceId, consumer: caller.id, operation: base.operationName, code: turnedAway.extensions["code"] }, "request turned away");
         setResultAndStopExecution({ errors: [turnedAway] });
         return;
       }
