@@ -20,6 +20,8 @@ export interface ScenarioResult {
    * not the load generator). Less disturbed by other work on the machine than throughput.
    */
   readonly cpuMsPerRequest: { serving: number; allParts: number };
+  /** When measured in interleaved rounds: each round's throughput (`rps` is their mean). */
+  readonly roundsRps?: readonly number[];
 }
 
 export interface Ratios {
@@ -46,6 +48,8 @@ export interface BenchResults {
     warmupSeconds: number;
     durationSeconds: number;
     loadGenerator: string;
+    /** Where the NDX gateway's audit trail was stored. */
+    auditStore?: string;
     versions: Record<string, string>;
     policyRevision: { stock: string; bench: string };
   };
@@ -82,6 +86,7 @@ export function renderMarkdown(r: BenchResults): string {
     `Run ${r.date.slice(0, 16).replace("T", " ")} UTC (commit ${r.commit}) on ${r.machine.cores} cores (${r.machine.cpu}), ` +
       `${r.machine.memoryGb} GB, Node ${r.machine.node}; ${r.settings.connections} connections (list: ${r.settings.connectionsList}), ${r.settings.warmupSeconds} s warm-up, ` +
       `${r.settings.durationSeconds} s measured per target; load from ${r.settings.loadGenerator}; ` +
+      `NDX audit trail on ${r.settings.auditStore ?? "PGlite"}; ` +
       `load average ${r.machine.loadAverage.atStart} before, ${r.machine.loadAverage.atEnd} after.`,
   );
   lines.push("");
@@ -99,6 +104,11 @@ export function renderMarkdown(r: BenchResults): string {
     `**Ratios (single person):** NDX / plain = **${fmt(r.ratios.ndxOverPlain)}** (target ≥ 0.85), ` +
       `NDX / Hive = **${fmt(r.ratios.ndxOverHive)}** (target ≥ 1.0).`,
   );
+  const rounds = r.scenarios.filter((s) => s.scenario === "person" && s.roundsRps !== undefined);
+  if (rounds.length > 0) {
+    const per = rounds.map((s) => `${s.target} ${(s.roundsRps ?? []).map((v) => v.toFixed(0)).join(" / ")}`).join("; ");
+    lines.push(`The gateways were measured in ${rounds[0]?.roundsRps?.length ?? 0} interleaved rounds; req/s is their mean (per round: ${per}).`);
+  }
   const cpu = r.ratiosFromCpu["person"];
   if (cpu !== undefined) {
     lines.push(

@@ -14,7 +14,9 @@
  * plugin's micro-benchmark (micro.ts), in-process. Results go to bench/results/ (see bench/README.md).
  *
  * Options (or BENCH_* variables): --connections 16 (the list scenario uses a quarter: each of its requests fans out
- * into 50 SOAP calls), --duration 10, --warmup 3, --scenario person|people (print only), --profile (then also CPU
+ * into 50 SOAP calls), --duration 10, --warmup 3, --rounds 3 (interleaved rounds of the gateways in the single-person
+ * scenario, whose ratios are the targets), --audit-database-url postgres://… (the NDX gateway's audit on PostgreSQL, as
+ * in production, instead of PGlite), --scenario person|people (print only), --profile (then also CPU
  * profiles of the three gateways under the person scenario, summarised in bench/profiles/), --no-save, --keep (the
  * temporary data dir), --serve (start the parts and wait, for experiments by hand), --verbose.
  */
@@ -57,12 +59,15 @@ const { values: flags } = parseArgs({
     keep: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
     serve: { type: "boolean", default: false },
+    rounds: { type: "string", default: process.env["BENCH_ROUNDS"] ?? "3" },
+    "audit-database-url": { type: "string", default: process.env["BENCH_AUDIT_DATABASE_URL"] },
   },
 });
 const connections = Number(flags.connections);
 const durationSeconds = Number(flags.duration);
 const warmupSeconds = Number(flags.warmup);
-for (const [name, value] of Object.entries({ connections, durationSeconds, warmupSeconds })) {
+const roundCount = Number(flags.rounds);
+for (const [name, value] of Object.entries({ connections, durationSeconds, warmupSeconds, roundCount })) {
   if (!Number.isInteger(value) || value < (name === "warmupSeconds" ? 0 : 1)) {
     process.stderr.write(`${name} must be a positive integer\n`);
     process.exit(2);
@@ -243,6 +248,8 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
           CONSENT_ENGINE_URL: urls["consent-engine"] ?? "",
           POLICY_DIR: activePolicy,
           PGLITE_DIR: join(work, `gateway-${startedAt}`),
+          // The production setting: the audit trail on a PostgreSQL server instead of the embedded PGlite.
+          ...(flags["audit-database-url"] === undefined ? {} : { DATABASE_URL: flags["audit-database-url"] }),
         };
   const proc = startNode({ name: `${target} gateway`, args: [resolve(repoRoot, "gateway/src/main.ts")], nodeFlags, env, echo: flags.verbose });
   await waitReady(proc, `${url}/ready`, 120_000);
@@ -357,70 +364,122 @@ const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
   const variables = variablesOf.get(scenario.name) ?? [];
   await usePolicy(scenario);
-  let reference: unknown;
-  for (const target of ["direct", "plain", "ndx", "hive"] as const) {
-    const registry = procs.get("registry");
-    const running: Running =
-      target === "direct"
-        ? {
-            target,
-            proc: registry ?? fail(new Error("the registry is not running")),
-            startedAt: started,
-            url: `${urls["registry"]}/graphql`,
-            headers: { authorization: `Bearer ${subgraphToken}` },
-          }
-        : (gateways.get(target) ?? fail(new Error(`${target} is not running`)));
-    const variants = await expectedAnswers(running, scenario, variables);
-    if (target !== "direct") {
-      // plain, NDX and Hive must give the same data for the same requests.
-      const data = variants.map((v) => v.data);
-      if (reference === undefined) reference = data;
-      else if (!isDeepStrictEqual(reference, data)) fail(new Error(`${target} (${scenario.name}) answers different data than the plain gateway`));
+  // The ratios come from the single-person scenario: its gateways are measured in interleaved rounds (plain, NDX,
+  // Hive, plain, NDX, Hive, ...), so a burst of other work on the machine does not land on one target alone.
+  const rounds = scenario.name === "person" ? roundCount : 1;
+  const measured = new Map<Target, ScenarioResult[]>();
+  const reference: { data?: unknown } = {};
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const target of ["direct", "plain", "ndx", "hive"] as const) {
+      if (target === "direct" && round > 1) continue;
+      const result = await measureTarget(scenario, target, variables, reference, rounds > 1 ? ` (round ${round} of ${rounds})` : "");
+      measured.set(target, [...(measured.get(target) ?? []), result]);
     }
-    const conns = connectionsOf(scenario);
-    say(`[${elapsed()}] ${scenario.name} → ${target}: ${conns} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s, ${variants.length} variants`);
-    const resetOk = await resetPeakRss(running.proc.pid);
-    const others = [...procs.values()].filter((p) => p !== running.proc).map((p) => ({ name: p.name, pid: p.pid }));
-    const load = await runLoad({
-      url: running.url,
-      headers: running.headers,
-      variants: variants.map(({ body, expect }) => ({ body, expect })),
-      connections: conns,
-      warmupSeconds,
-      durationSeconds,
-      watch: [{ name: "serving", pid: running.proc.pid }, ...others],
-    });
-    const rssMb = peakRssMb(running.proc.pid);
-    const servingCpu = load.cpuMsPerRequest["serving"] ?? Number.NaN;
-    const allCpu = Object.values(load.cpuMsPerRequest).reduce((a, b) => a + b, 0);
-    if (load.errors > 0 || load.requests === 0) {
-      fail(
-        new Error(
-          `${target} (${scenario.name}) had ${load.errors} failed requests (${load.requests} good ones in the measured window): ` +
-            `${JSON.stringify(load.detail)} — not a result`,
-        ),
-      );
-    }
-    const forked = childrenOf(running.proc.pid);
-    if (forked.length > 0) say(`  note: ${target} has child processes ${forked.join(", ")}; only its main process is measured`);
-    if (!resetOk) say(`  note: could not reset the peak RSS of ${target}: it covers the process's whole life`);
-    say(
-      `[${elapsed()}]   ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.requests} requests, 0 errors, ` +
-        `peak RSS ${rssMb} MB, CPU ${servingCpu.toFixed(2)} ms/request (all parts ${allCpu.toFixed(2)})`,
-    );
-    results.push({
-      scenario: scenario.name,
-      target,
-      rps: load.rps,
-      p50Ms: load.p50Ms,
-      p99Ms: load.p99Ms,
-      errors: load.errors,
-      rssMb,
-      connections: conns,
-      requests: load.requests,
-      cpuMsPerRequest: { serving: servingCpu, allParts: Math.round(allCpu * 1000) / 1000 },
-    });
   }
+  for (const runs of measured.values()) results.push(combineRounds(runs));
+}
+
+async function measureTarget(
+  scenario: Scenario,
+  target: Target,
+  variables: readonly Record<string, unknown>[],
+  reference: { data?: unknown },
+  label: string,
+): Promise<ScenarioResult> {
+  const registry = procs.get("registry");
+  const running: Running =
+    target === "direct"
+      ? {
+          target,
+          proc: registry ?? fail(new Error("the registry is not running")),
+          startedAt: started,
+          url: `${urls["registry"]}/graphql`,
+          headers: { authorization: `Bearer ${subgraphToken}` },
+        }
+      : (gateways.get(target) ?? fail(new Error(`${target} is not running`)));
+  const variants = await expectedAnswers(running, scenario, variables);
+  if (target !== "direct") {
+    // plain, NDX and Hive must give the same data for the same requests.
+    const data = variants.map((v) => v.data);
+    if (reference.data === undefined) reference.data = data;
+    else if (!isDeepStrictEqual(reference.data, data)) fail(new Error(`${target} (${scenario.name}) answers different data than the plain gateway`));
+  }
+  const conns = connectionsOf(scenario);
+  say(`[${elapsed()}] ${scenario.name} → ${target}: ${conns} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s, ${variants.length} variants${label}`);
+  const resetOk = await resetPeakRss(running.proc.pid);
+  const auditBefore = target === "ndx" ? await auditCounts(running.url) : undefined;
+  const others = [...procs.values()].filter((p) => p !== running.proc).map((p) => ({ name: p.name, pid: p.pid }));
+  const load = await runLoad({
+    url: running.url,
+    headers: running.headers,
+    variants: variants.map(({ body, expect }) => ({ body, expect })),
+    connections: conns,
+    warmupSeconds,
+    durationSeconds,
+    watch: [{ name: "serving", pid: running.proc.pid }, ...others],
+  });
+  const rssMb = peakRssMb(running.proc.pid);
+  if (auditBefore !== undefined) {
+    const after = await auditCounts(running.url);
+    const inserts = after.writes - auditBefore.writes;
+    if (inserts > 0) say(`  audit: ${((after.events - auditBefore.events) / inserts).toFixed(1)} events per INSERT (${inserts} INSERTs)`);
+  }
+  const servingCpu = load.cpuMsPerRequest["serving"] ?? Number.NaN;
+  const allCpu = Object.values(load.cpuMsPerRequest).reduce((a, b) => a + b, 0);
+  if (flags.verbose) say(`  CPU ms/request by part: ${JSON.stringify(load.cpuMsPerRequest)}`);
+  if (load.errors > 0 || load.requests === 0) {
+    fail(
+      new Error(
+        `${target} (${scenario.name}) had ${load.errors} failed requests (${load.requests} good ones in the measured window): ` +
+          `${JSON.stringify(load.detail)} — not a result`,
+      ),
+    );
+  }
+  const forked = childrenOf(running.proc.pid);
+  if (forked.length > 0) say(`  note: ${target} has child processes ${forked.join(", ")}; only its main process is measured`);
+  if (!resetOk) say(`  note: could not reset the peak RSS of ${target}: it covers the process's whole life`);
+  say(
+    `[${elapsed()}]   ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.requests} requests, 0 errors, ` +
+      `peak RSS ${rssMb} MB, CPU ${servingCpu.toFixed(2)} ms/request (all parts ${allCpu.toFixed(2)})`,
+  );
+  return {
+    scenario: scenario.name,
+    target,
+    rps: load.rps,
+    p50Ms: load.p50Ms,
+    p99Ms: load.p99Ms,
+    errors: load.errors,
+    rssMb,
+    connections: conns,
+    requests: load.requests,
+    cpuMsPerRequest: { serving: servingCpu, allParts: Math.round(allCpu * 1000) / 1000 },
+  };
+}
+
+/** One result from the rounds of a target: mean throughput and CPU, median latencies, every error, the peak RSS. */
+function combineRounds(runs: readonly ScenarioResult[]): ScenarioResult {
+  const first = runs[0] ?? fail(new Error("no rounds measured"));
+  if (runs.length === 1) return first;
+  const mean = (f: (r: ScenarioResult) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+  const median = (f: (r: ScenarioResult) => number) => {
+    const sorted = runs.map(f).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  };
+  const round2 = (v: number) => Math.round(v * 100) / 100;
+  return {
+    ...first,
+    rps: round2(mean((r) => r.rps)),
+    p50Ms: median((r) => r.p50Ms),
+    p99Ms: median((r) => r.p99Ms),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+    cpuMsPerRequest: {
+      serving: Math.round(mean((r) => r.cpuMsPerRequest.serving) * 1000) / 1000,
+      allParts: Math.round(mean((r) => r.cpuMsPerRequest.allParts) * 1000) / 1000,
+    },
+    roundsRps: runs.map((r) => round2(r.rps)),
+  };
 }
 await Promise.all([...gateways.values()].map((g) => g.proc.stop()));
 
@@ -509,6 +568,7 @@ const output: BenchResults = {
     warmupSeconds,
     durationSeconds,
     loadGenerator: `autocannon ${versionOf("autocannon")} (separate process)`,
+    auditStore: flags["audit-database-url"] === undefined ? "PGlite (embedded, the default)" : "PostgreSQL (--audit-database-url)",
     versions: {
       "@apollo/gateway": versionOf("@apollo/gateway"),
       "graphql-yoga": versionOf("graphql-yoga"),
@@ -569,3 +629,10 @@ for (const { target, file, fromMs, rps } of profiles) {
 }
 say(`[${elapsed()}] done in ${output.seconds} s`);
 await stopAll(0);
+
+/** Audit events stored and INSERTs made so far, from the NDX gateway's /metrics. */
+async function auditCounts(graphqlUrl: string): Promise<{ events: number; writes: number }> {
+  const text = await (await fetch(new URL("/metrics", graphqlUrl))).text();
+  const value = (name: string) => Number(/^(\S+)(?:\{[^}]*\})? (\S+)$/m.exec(text.split("\n").filter((l) => l.startsWith(name)).join("\n"))?.[2] ?? Number.NaN);
+  return { events: value("ndx_audit_events_total"), writes: value("ndx_audit_write_seconds_count") };
+}
