@@ -15,6 +15,7 @@ const josephine = "198503150123";
 const thandiwe = "200101010011";
 const samuel = "197712240099";
 const ruth = "196806300456";
+const mwila = "200202020022";
 
 let audit: AuditStandIn;
 let system: TestSystem;
@@ -57,6 +58,8 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) audit.record(samuel, access(`evt-s${i}`, 100 + i));
   for (let i = 0; i < 200; i++) audit.record(ruth, access(`evt-r-bad${i}`, i / 10, { consumer: null, decision: "unauthenticated" }));
   audit.record(ruth, access("evt-r", 100));
+  // Mwila: 25 records in the same millisecond, across a page boundary.
+  for (let i = 0; i < 25; i++) audit.record(mwila, access(`evt-m${String(i).padStart(2, "0")}`, 2));
 });
 afterAll(async () => {
   await system?.close();
@@ -137,7 +140,8 @@ describe("Who saw my data", () => {
         expect(ids).toHaveLength(20);
         expect(older).toBeDefined();
         const before = new URLSearchParams((older ?? "").split("?")[1]).get("before");
-        expect(before).toBe(at(20 * (pageNo + 1)));
+        const last = 20 * (pageNo + 1) - 1;
+        expect(before).toBe(`${at(last + 1)}~evt-t${String(last).padStart(2, "0")}`);
         expect(text.includes('<a href="/my/accesses">Newest</a>')).toBe(pageNo > 0);
         query = (older ?? "").replace("/my/accesses", "").replaceAll("&amp;", "&");
       } else {
@@ -147,7 +151,17 @@ describe("Who saw my data", () => {
     }
     expect(seen).toEqual(Array.from({ length: 45 }, (_, i) => `evt-t${String(i).padStart(2, "0")}`));
     expect(audit.requests.every((r) => r.nic === thandiwe && r.authorized)).toBe(true);
-    expect(audit.requests.slice(1).map((r) => r.before)).toEqual([at(20), at(40)]);
+    expect(audit.requests.slice(1).map((r) => r.before)).toEqual([`${at(20)}~evt-t19`, `${at(40)}~evt-t39`]);
+  });
+
+  it("pages past records that share one millisecond without repeating or skipping one", async () => {
+    const cookie = await signedInAs({ subject: mwila, kind: "citizen" });
+    const first = await view(cookie);
+    const older = /<a href="\/my\/accesses(\?before=[^"]+)" rel="next">Older<\/a>/.exec(first.text)?.[1];
+    expect(older).toBeDefined();
+    const second = await view(cookie, (older ?? "").replaceAll("&amp;", "&"));
+    const seen = [...shownIds(first.text), ...shownIds(second.text)];
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `evt-m${String(24 - i).padStart(2, "0")}`));
   });
 
   it("reads past records that are left out, a few batches per page at most", async () => {
@@ -155,7 +169,7 @@ describe("Who saw my data", () => {
     const first = await view(await signedInAs({ subject: samuel, kind: "citizen" }));
     expect(shownIds(first.text)).toEqual(["evt-s0", "evt-s1", "evt-s2"]);
     expect(first.text).not.toContain(">Older<");
-    expect(audit.requests.map((r) => r.before)).toEqual([null, at(4.9), at(9.9)]);
+    expect(audit.requests.map((r) => r.before)).toEqual([null, `${at(4.9)}~evt-s-bad49`, `${at(9.9)}~evt-s-bad99`]);
 
     audit.requests.length = 0;
     const cookie = await signedInAs({ subject: ruth, kind: "citizen" });
@@ -164,7 +178,7 @@ describe("Who saw my data", () => {
     expect(empty.text).toContain("No records to show on this page");
     expect(audit.requests).toHaveLength(3);
     const older = /<a href="\/my\/accesses(\?before=[^"]+)" rel="next">Older<\/a>/.exec(empty.text)?.[1];
-    expect(new URLSearchParams(older).get("before")).toBe(at(14.9));
+    expect(new URLSearchParams(older).get("before")).toBe(`${at(14.9)}~evt-r-bad149`);
     const next = await view(cookie, older);
     expect(shownIds(next.text)).toEqual(["evt-r"]);
   });
@@ -172,7 +186,7 @@ describe("Who saw my data", () => {
   it("refuses a malformed before without asking the gateway", async () => {
     const cookie = await signedInAs({ subject: chikondi, kind: "citizen" });
     audit.requests.length = 0;
-    for (const bad of ["yesterday", "2026-13-45T00:00:00Z", "2026-11-23"]) {
+    for (const bad of ["yesterday", "2026-13-45T00:00:00Z", "2026-11-23", "2026-11-23T10:00:00Z~bad id", "2026-11-23T10:00:00Z~a~b", "~evt-1"]) {
       const { status, text } = await view(cookie, `?before=${encodeURIComponent(bad)}`);
       expect(status).toBe(400);
       expect(text).toContain("This link is not valid");

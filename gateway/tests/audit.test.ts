@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { migrate, readMigrations, type Db } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
 import { openAuditLog, type AuditLog } from "../src/audit/auditLog.ts";
+import { accessesAbout, cursorOf, parseCursor } from "../src/audit/auditQuery.ts";
 import { verifyAuditTrail } from "../src/audit/auditVerify.ts";
 import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
 
@@ -50,6 +51,31 @@ for (const backend of testBackends()) {
       expect((await done).seq).toBe(11);
       expect(writes).toEqual([10, 2]);
       expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 12 } });
+    });
+
+    it("pages a citizen's accesses newest first without skipping events that share a millisecond", async () => {
+      const { log } = await open();
+      const at = "2026-11-24T01:00:00.123Z";
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i += 1) ids.push((await log.append({ ...decision("199012345678"), at: i === 6 ? "2026-11-24T00:59:59.000Z" : at })).id);
+      await log.append(outcome("199012345678"));
+      await log.append(decision("198503150123"));
+      const seen: string[] = [];
+      let before: string | undefined;
+      for (let page = 0; page < 5; page += 1) {
+        const cursor = before === undefined ? undefined : parseCursor(before);
+        const batch = await accessesAbout(db as Db, "199012345678", 3, cursor);
+        seen.push(...batch.map((a) => a.id));
+        const last = batch.at(-1);
+        if (last === undefined) break;
+        before = cursorOf(last);
+      }
+      expect(seen).toHaveLength(7);
+      expect(new Set(seen)).toEqual(new Set(ids));
+      expect(seen.at(-1)).toBe(ids[6]);
+      // A time alone still works: everything strictly older.
+      expect((await accessesAbout(db as Db, "199012345678", 10, parseCursor(at))).map((a) => a.id)).toEqual([ids[6]]);
+      expect(["yesterday", `${at}~not-a-uuid`, `${at}~${ids[0]}~x`].map(parseCursor)).toEqual([undefined, undefined, undefined]);
     });
 
     it("stores a lone outcome after outcomeDelayMs, and everything queued on flush()", async () => {

@@ -23,7 +23,10 @@ export interface CitizenAccess {
 }
 
 export interface AuditReader {
-  /** The accesses about this citizen, newest first: at most `limit`, older than `before` when given. */
+  /**
+   * The accesses about this citizen, newest first: at most `limit`; with `before`, only those after that position:
+   * an ISO 8601 time, or `<time>~<id>` of the last access already read (so none sharing its millisecond is skipped).
+   */
   accessesAbout(citizenId: string, options: { readonly limit: number; readonly before?: string | undefined }): Promise<CitizenAccess[]>;
 }
 

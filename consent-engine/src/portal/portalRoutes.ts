@@ -50,7 +50,9 @@ export const accessPageSize = 20;
 const accessFetchSize = 50;
 /** At most this many requests to the gateway per page view. */
 const accessMaxBatches = 3;
-const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** An "Older" link's position: the last record shown, as `<time>~<record id>` (the audit API's cursor). */
+const accessCursor = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))(?:~[A-Za-z0-9-]{1,64})?$/;
+const cursorOf = (access: CitizenAccess) => `${access.at}~${access.id}`;
 
 /** A citizen, not a staff account: the provider says so, or (a provider without a `kind` claim) the subject is a NIC. */
 function isCitizen(user: SessionUser): boolean {
@@ -273,7 +275,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
       const user = await signedIn(current.session, current.user);
       if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(user));
       const before = url.searchParams.get("before") ?? undefined;
-      if (before !== undefined && (!isoTime.test(before) || Number.isNaN(Date.parse(before)))) {
+      if (before !== undefined && (!accessCursor.test(before) || Number.isNaN(Date.parse(before.split("~")[0] ?? "")))) {
         return page(400, messagePage("This link is not valid", "The address asks for records before a time that is not valid.", { user, link: { href: "/my/accesses", text: "See the newest records" } }));
       }
       if (options.auditReader === undefined) return page(503, accessesUnavailablePage(user));
@@ -287,7 +289,8 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
           const batch = await options.auditReader.accessesAbout(current.user.subject, { limit: accessFetchSize, before: cursor });
           fetched.push(...batch);
           more = batch.length === accessFetchSize;
-          cursor = batch.at(-1)?.at;
+          const last = batch.at(-1);
+          cursor = last === undefined ? undefined : cursorOf(last);
           if (!more || fetched.filter((a) => isShownDecision(a.decision)).length > accessPageSize) break;
         }
       } catch (error) {
@@ -319,7 +322,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
           catalogue: service.catalogue,
           user,
           newest: before === undefined,
-          olderHref: continueAfter === undefined ? undefined : `/my/accesses?${new URLSearchParams({ before: continueAfter.at }).toString()}`,
+          olderHref: continueAfter === undefined ? undefined : `/my/accesses?${new URLSearchParams({ before: cursorOf(continueAfter) }).toString()}`,
         }),
       );
     })

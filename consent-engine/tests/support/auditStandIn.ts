@@ -1,7 +1,8 @@
 /**
  * A stand-in for the gateway's audit API (`GET /audit/citizens/{nic}/accesses?limit=&before=`, bearer token), on a
- * real HTTP server on a free port: it answers from the accesses recorded into it, as the gateway does (newest first,
- * `limit`, `at < before`, 400 for a bad nic/limit/before, 401 without the token), and keeps every request it got.
+ * real HTTP server on a free port: it answers from the accesses recorded into it, as the gateway does (newest first
+ * by time then id, `limit`, `before` = a time or `<time>~<id>`, 400 for a bad nic/limit/before, 401 without the
+ * token), and keeps every request it got.
  * `mode` makes it misbehave: an error status with a body that must never reach a page, a hang, or an answer about
  * another citizen.
  */
@@ -59,11 +60,17 @@ export async function startAuditStandIn(token = "test-audit-read-token-12345678"
     if (!/^\d{12}$/.test(nic)) return json(res, 400, { error: { code: "BAD_USER_INPUT", message: "The citizen id must be 12 digits" } });
     const limit = Number(limitRaw ?? "50");
     if (!/^\d+$/.test(limitRaw ?? "50") || limit < 1 || limit > 200) return json(res, 400, { error: { code: "BAD_USER_INPUT", message: "limit must be between 1 and 200" } });
-    if (before !== null && Number.isNaN(Date.parse(before))) return json(res, 400, { error: { code: "BAD_USER_INPUT", message: "before must be an ISO 8601 time" } });
-    const accesses = (byCitizen.get(nic) ?? [])
-      .filter((a) => before === null || Date.parse(a.at) < Date.parse(before))
-      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
-      .slice(0, limit);
+    const [beforeAt = "", beforeId, ...extra] = (before ?? "").split("~");
+    if (before !== null && (Number.isNaN(Date.parse(beforeAt)) || extra.length > 0)) {
+      return json(res, 400, { error: { code: "BAD_USER_INPUT", message: "before must be an ISO 8601 time, or <time>~<event id>" } });
+    }
+    const newestFirst = (a: CitizenAccess, b: CitizenAccess) => Date.parse(b.at) - Date.parse(a.at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    const after = (a: CitizenAccess) => {
+      if (before === null) return true;
+      const t = Date.parse(a.at) - Date.parse(beforeAt);
+      return t < 0 || (t === 0 && beforeId !== undefined && a.id < beforeId);
+    };
+    const accesses = (byCitizen.get(nic) ?? []).filter(after).sort(newestFirst).slice(0, limit);
     json(res, 200, { citizenId: state.mode === "wrong-citizen" ? "198503150123" : nic, accesses });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

@@ -1,10 +1,12 @@
 /**
- * GET /audit/citizens/{nic}/accesses?limit=&before= — the decisions about one citizen, for the consent portal's
- * "who accessed my data" page. Service-authenticated (AUDIT_READ_TOKEN); the portal shows each citizen only their own.
+ * GET /audit/citizens/{nic}/accesses?limit=&before= — the decisions about one citizen, newest first, for the consent
+ * portal's "who accessed my data" page. `before` is an ISO 8601 time, or `<time>~<event id>` of the last event of the
+ * previous page (no event is skipped when several share a millisecond). Service-authenticated (AUDIT_READ_TOKEN); the
+ * portal shows each citizen only their own.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Queryable } from "@ndx/platform";
-import { accessesAbout } from "./auditQuery.ts";
+import { accessesAbout, parseCursor } from "./auditQuery.ts";
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
 
@@ -32,9 +34,10 @@ export function useAuditApi(db: Queryable, readToken: string) {
       if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 200) {
         return endResponse(problem(400, "BAD_USER_INPUT", "limit must be between 1 and 200"));
       }
-      const before = url.searchParams.get("before") ?? undefined;
-      if (before !== undefined && Number.isNaN(Date.parse(before))) {
-        return endResponse(problem(400, "BAD_USER_INPUT", "before must be an ISO 8601 time"));
+      const beforeRaw = url.searchParams.get("before");
+      const before = beforeRaw === null ? undefined : parseCursor(beforeRaw);
+      if (beforeRaw !== null && before === undefined) {
+        return endResponse(problem(400, "BAD_USER_INPUT", "before must be an ISO 8601 time, or <time>~<event id>"));
       }
       const accesses = await accessesAbout(db, nic, limit, before);
       endResponse(Response.json({ citizenId: nic, accesses }));

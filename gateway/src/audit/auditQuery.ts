@@ -12,12 +12,34 @@ export interface CitizenAccess {
   readonly consentIds: readonly string[];
 }
 
-export async function accessesAbout(db: Queryable, citizenId: string, limit: number, before?: string): Promise<CitizenAccess[]> {
+/**
+ * Where a page starts: older than `at`, or — with `id`, the last event of the previous page — after that event in
+ * the order (at, id) descending. Time alone would skip events that share the boundary's millisecond.
+ */
+export interface AccessCursor {
+  readonly at: string;
+  readonly id?: string | undefined;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `before` as the API takes it: an ISO 8601 time, or `<time>~<event id>` (what `cursorOf` gives). */
+export function parseCursor(before: string): AccessCursor | undefined {
+  const [at = "", id, ...rest] = before.split("~");
+  if (rest.length > 0 || Number.isNaN(Date.parse(at))) return undefined;
+  if (id !== undefined && !uuid.test(id)) return undefined;
+  return { at, id };
+}
+
+export const cursorOf = (access: Pick<CitizenAccess, "at" | "id">): string => `${access.at}~${access.id}`;
+
+export async function accessesAbout(db: Queryable, citizenId: string, limit: number, before?: AccessCursor): Promise<CitizenAccess[]> {
   const result = await db.query<AuditRow>(
     `SELECT ${auditColumns} FROM audit_event
-      WHERE kind = 'decision' AND subjects @> ARRAY[$1]::text[] AND ($3::timestamptz IS NULL OR at < $3::timestamptz)
-      ORDER BY at DESC, seq DESC LIMIT $2`,
-    [citizenId, limit, before ?? null],
+      WHERE kind = 'decision' AND subjects @> ARRAY[$1]::text[]
+        AND ($3::timestamptz IS NULL OR at < $3::timestamptz OR ($4::uuid IS NOT NULL AND at = $3::timestamptz AND id < $4::uuid))
+      ORDER BY at DESC, id DESC LIMIT $2`,
+    [citizenId, limit, before?.at ?? null, before?.id ?? null],
   );
   return result.rows.map((row) => {
     const e = eventFromRow(row);
