@@ -26,8 +26,6 @@ export interface SubgraphSourceOptions {
   readonly logger: Logger;
   /** The credential subgraphs trust; the caller named by the access plugin goes along with it. */
   readonly serviceToken?: string | undefined;
-  /** Extra headers for one call, from the request's context (e.g. trace propagation). @default none */
-  readonly headers?: (context: Record<string, unknown>) => Readonly<Record<string, string>> | undefined;
   /** Told of every call's outcome (metrics). */
   readonly onCall?: (provider: string, outcome: "ok" | "error" | "timeout") => void;
   /** When tracing is on: a CLIENT span per call, its `traceparent` sent along. @default undefined: no spans */
@@ -62,7 +60,6 @@ export class SubgraphSource extends RemoteGraphQLDataSource<Record<string, unkno
       "content-type": "application/json",
       accept: "application/graphql-response+json, application/json",
       ...(serviceToken === undefined ? {} : gatewayHeaders(serviceToken, caller)),
-      ...this.#options.headers?.(context),
     };
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     let status: number | undefined;
