@@ -46,6 +46,7 @@ import {
 } from "./procs.ts";
 import { summarizeProfile } from "./profile.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
+import { combineRounds } from "./rounds.ts";
 import { benchCitizen, requestBody, scenarios, type Scenario, type Target } from "./scenarios.ts";
 
 const { values: flags } = parseArgs({
@@ -456,31 +457,6 @@ async function measureTarget(
   };
 }
 
-/** One result from the rounds of a target: mean throughput and CPU, median latencies, every error, the peak RSS. */
-function combineRounds(runs: readonly ScenarioResult[]): ScenarioResult {
-  const first = runs[0] ?? fail(new Error("no rounds measured"));
-  if (runs.length === 1) return first;
-  const mean = (f: (r: ScenarioResult) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
-  const median = (f: (r: ScenarioResult) => number) => {
-    const sorted = runs.map(f).sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-  };
-  const round2 = (v: number) => Math.round(v * 100) / 100;
-  return {
-    ...first,
-    rps: round2(mean((r) => r.rps)),
-    p50Ms: median((r) => r.p50Ms),
-    p99Ms: median((r) => r.p99Ms),
-    errors: runs.reduce((a, r) => a + r.errors, 0),
-    rssMb: Math.max(...runs.map((r) => r.rssMb)),
-    requests: runs.reduce((a, r) => a + r.requests, 0),
-    cpuMsPerRequest: {
-      serving: Math.round(mean((r) => r.cpuMsPerRequest.serving) * 1000) / 1000,
-      allParts: Math.round(mean((r) => r.cpuMsPerRequest.allParts) * 1000) / 1000,
-    },
-    roundsRps: runs.map((r) => round2(r.rps)),
-  };
-}
 await Promise.all([...gateways.values()].map((g) => g.proc.stop()));
 
 // --- the access plugin, in-process ---------------------------------------------------------------------------------

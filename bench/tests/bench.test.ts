@@ -1,10 +1,11 @@
-/** The bench's own logic (not speed): what counts as an error, the profile summary, the results table. */
+/** The bench's own logic (not speed): what counts as an error, the profile summary, the results table, rounds. */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { load } from "../src/load.ts";
 import { categoryOf, summarizeProfile, type CpuProfile } from "../src/profile.ts";
-import { renderMarkdown, type BenchResults } from "../src/report.ts";
+import { renderMarkdown, type BenchResults, type ScenarioResult } from "../src/report.ts";
+import { combineRounds } from "../src/rounds.ts";
 
 describe("load", () => {
   let server: Server;
@@ -128,5 +129,32 @@ describe("results table", () => {
     expect(md).toContain("on 2 cores");
     expect(md).toContain("NDX / plain ≈ 0.80");
     expect(md).toContain("p99 **2.0 µs**");
+  });
+});
+
+describe("rounds", () => {
+  const round = (rps: number, p50Ms: number, errors = 0, rssMb = 300): ScenarioResult => ({
+    scenario: "person",
+    target: "ndx",
+    rps,
+    p50Ms,
+    p99Ms: p50Ms * 2,
+    errors,
+    rssMb,
+    connections: 16,
+    requests: rps * 10,
+    cpuMsPerRequest: { serving: rps / 100, allParts: rps / 10 },
+  });
+
+  it("combine into the mean throughput and CPU, the median latencies, every error and the highest RSS", () => {
+    const combined = combineRounds([round(150, 90), round(120, 110, 2, 420), round(180, 100)]);
+    expect(combined).toMatchObject({ rps: 150, p50Ms: 100, p99Ms: 200, errors: 2, rssMb: 420, requests: 4500, roundsRps: [150, 120, 180] });
+    expect(combined.cpuMsPerRequest).toEqual({ serving: 1.5, allParts: 15 });
+  });
+
+  it("leave a single run as it is, and refuse none", () => {
+    const one = round(150, 90);
+    expect(combineRounds([one])).toBe(one);
+    expect(() => combineRounds([])).toThrow(/no rounds/);
   });
 });
