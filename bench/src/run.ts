@@ -28,7 +28,7 @@ import { isDeepStrictEqual, parseArgs } from "node:util";
 import { services } from "../../scripts/services.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import type { MicroResult, MicroSpec } from "./micro.ts";
-import { benchConsumer, benchPurpose, buildPolicyBundles, consumerToken, grantConsent, subgraphToken } from "./ndx.ts";
+import { benchConsumer, benchPurpose, buildPolicyBundles, consumerToken, subgraphToken } from "./ndx.ts";
 import {
   atExit,
   childrenOf,
@@ -47,6 +47,7 @@ import {
 import { summarizeProfile } from "./profile.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
 import { combineRounds } from "./rounds.ts";
+import { ask, expectedAnswers, type Variant } from "./answers.ts";
 import { benchCitizen, requestBody, scenarios, type Scenario, type Target } from "./scenarios.ts";
 
 const { values: flags } = parseArgs({
@@ -258,61 +259,10 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
   return { target, proc, startedAt, url: `${url}/graphql`, headers };
 }
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-  readonly json: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } | undefined;
-}
-
-async function ask(url: string, headers: Record<string, string>, body: string): Promise<Answer> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
-  const text = await response.text();
-  let json: Answer["json"];
-  try {
-    json = JSON.parse(text) as Answer["json"];
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, text, json };
-}
-
-interface Variant {
-  readonly body: string;
-  readonly expect: string;
-  readonly data: unknown;
-}
-
-/**
- * The correct answer to each variant, which every measured response must equal; for NDX, asked once the citizen's
- * consent is granted (the first ask opens the consent request; the bench grants it as the citizen would).
- */
-async function expectedAnswers(running: Running, scenario: Scenario, variables: readonly Record<string, unknown>[]): Promise<Variant[]> {
-  const { target } = running;
-  const query = target === "direct" ? scenario.directQuery : scenario.query;
-  const out: Variant[] = [];
-  let granted = 0;
-  for (const vars of variables) {
-    const body = requestBody(query, vars);
-    let answer: Answer | undefined;
-    for (let attempt = 0; attempt < 3 && answer === undefined; attempt += 1) {
-      const got = await ask(running.url, running.headers, body);
-      const first = got.json?.errors?.[0];
-      const subject = scenario.subjectVariable === undefined ? undefined : vars[scenario.subjectVariable];
-      if (target === "ndx" && first?.extensions?.["code"] === "CONSENT_REQUIRED" && typeof subject === "string") {
-        await grantConsent(urls["consent-engine"] ?? "", String(first.extensions["consentRequestId"]), subject);
-        granted += 1;
-        continue;
-      }
-      if (got.status !== 200 || got.json === undefined || got.json.errors !== undefined || got.json.data == null) {
-        throw new Error(`${target} (${scenario.name}) does not answer ${JSON.stringify(vars)} correctly: HTTP ${got.status} ${got.text.slice(0, 500)}`);
-      }
-      answer = got;
-    }
-    if (answer === undefined) throw new Error(`${target} (${scenario.name}) still asks for consent for ${JSON.stringify(vars)} after it was granted`);
-    out.push({ body, expect: answer.text, data: answer.json?.data });
-  }
+async function answersOf(running: Running, scenario: Scenario, variables: readonly Record<string, unknown>[]): Promise<Variant[]> {
+  const { variants, granted } = await expectedAnswers(running, scenario, variables, urls["consent-engine"] ?? "");
   if (granted > 0) say(`[${elapsed()}]   consent granted for ${granted} citizens`);
-  return out;
+  return variants;
 }
 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -398,7 +348,7 @@ async function measureTarget(
           headers: { authorization: `Bearer ${subgraphToken}` },
         }
       : (gateways.get(target) ?? fail(new Error(`${target} is not running`)));
-  const variants = await expectedAnswers(running, scenario, variables);
+  const variants = await answersOf(running, scenario, variables);
   if (target !== "direct") {
     // plain, NDX and Hive must give the same data for the same requests.
     const data = variants.map((v) => v.data);
@@ -494,7 +444,7 @@ if (flags.profile) {
     for (const target of ["plain", "ndx", "hive"] as const) {
       say(`[${elapsed()}] profiling the ${target} gateway (${scenario.name})...`);
       const running = await startGateway(target, profileDir);
-      const variants = await expectedAnswers(running, scenario, variablesOf.get(scenario.name) ?? []);
+      const variants = await answersOf(running, scenario, variablesOf.get(scenario.name) ?? []);
       // Only the measured window goes into the summary: not start-up, not the warm-up.
       const fromMs = Date.now() - running.startedAt + warmupSeconds * 1000;
       const load = await runLoad({
