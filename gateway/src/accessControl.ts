@@ -56,6 +56,7 @@ export async function createAccessControl(
   const audit = await openAuditLog({
     db: database,
     chain: config.AUDIT_CHAIN,
+    groupCommitMs: config.AUDIT_GROUP_COMMIT_MS ?? (database.kind === "pglite" ? 30 : 0),
     ...(metrics === undefined ? {} : { onWrite: metrics.auditWrite }),
   });
   const catalogue = buildFieldCatalogue(supergraphSdl);

@@ -98,6 +98,14 @@ const base = {
   POLICY_DIR: setting.string(distDir),
   /** This replica's audit chain: give each gateway replica its own. @default "main" */
   AUDIT_CHAIN: setting.string("main"),
+  /**
+   * Group commit of the audit trail: least milliseconds between two INSERTs under load (see auditLog.ts).
+   * @default 30 on PGlite (each statement runs on the gateway's thread), 0 on PostgreSQL
+   */
+  AUDIT_GROUP_COMMIT_MS: {
+    describe: "milliseconds from 0 to 1000, or unset",
+    parse: (raw: string | undefined) => (raw === undefined ? undefined : setting.int(0, { min: 0, max: 1000 }).parse(raw)),
+  } satisfies Setting<number | undefined>,
   /** Time zone of policy access windows. @default "UTC" */
   NDX_TIMEZONE: setting.string("UTC"),
   /** @default 4000 */
@@ -161,6 +169,7 @@ export interface GatewayConfig {
   readonly CONSENT_CACHE_MS: number;
   readonly POLICY_DIR: string;
   readonly AUDIT_CHAIN: string;
+  readonly AUDIT_GROUP_COMMIT_MS: number | undefined;
   readonly NDX_TIMEZONE: string;
   readonly PORT: number;
   readonly HOST: string;

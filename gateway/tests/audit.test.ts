@@ -78,6 +78,32 @@ for (const backend of testBackends()) {
       expect(["yesterday", `${at}~not-a-uuid`, `${at}~${ids[0]}~x`].map(parseCursor)).toEqual([undefined, undefined, undefined]);
     });
 
+    it("group commit: under load the next INSERT waits for the interval and takes everything queued meanwhile", async () => {
+      const writes: number[] = [];
+      const { db, log } = await open({ onWrite: (_s, events) => writes.push(events), groupCommitMs: 1000 });
+      // Light load: the first write does not wait.
+      await log.append(decision("199012345601"));
+      expect(writes).toEqual([1]);
+      // Right after it, within the interval: these wait, then go together.
+      const pending = [log.append(decision("199012345602"))];
+      await new Promise((resolve) => setImmediate(resolve));
+      pending.push(log.append(decision("199012345603")), log.append(decision("199012345604")));
+      expect(writes).toEqual([1]);
+      await Promise.all(pending);
+      expect(writes).toEqual([1, 3]);
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 4 } });
+    });
+
+    it("group commit: flush() does not wait for the interval", async () => {
+      const writes: number[] = [];
+      const { log } = await open({ onWrite: (_s, events) => writes.push(events), groupCommitMs: 600_000 });
+      await log.append(decision("199012345601"));
+      void log.append(decision("199012345602"));
+      void log.append(outcome("199012345602"));
+      await log.flush();
+      expect(writes).toEqual([1, 2]);
+    });
+
     it("stores a lone outcome after outcomeDelayMs, and everything queued on flush()", async () => {
       const writes: number[] = [];
       const { log } = await open({ onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 5 });

@@ -6,7 +6,12 @@
  *   requests pile up meanwhile; one INSERT per event was a third of the gateway's CPU — bench/PROFILE.md);
  * - every event queued while a write is in flight goes into the next INSERT;
  * - outcomes, which no request waits for, start no write of their own: they go with the next decisions' INSERT,
- *   or after `outcomeDelayMs` when none comes. `flush()` writes everything at once.
+ *   or after `outcomeDelayMs` when none comes;
+ * - group commit (`groupCommitMs`, like PostgreSQL's commit_delay): when the previous INSERT started less than
+ *   `groupCommitMs` ago, the next waits until `groupCommitMs` after it. Under load the trail is then written at most
+ *   every `groupCommitMs`, in bigger INSERTs (on PGlite the statement, not the row, is the cost); at a light load
+ *   nothing waits.
+ * `flush()` writes everything at once.
  */
 import { randomUUID } from "node:crypto";
 import type { Db } from "@ndx/platform";
@@ -20,6 +25,8 @@ export interface AuditLogOptions {
   readonly maxBatch?: number;
   /** Longest an outcome waits for a decision to share an INSERT with. @default 50 */
   readonly outcomeDelayMs?: number;
+  /** Least time between the starts of two INSERTs; 0 writes as soon as the event loop turns. @default 0 */
+  readonly groupCommitMs?: number;
   /** Told the duration of every stored batch (metrics). */
   readonly onWrite?: (seconds: number, events: number) => void;
 }
@@ -38,7 +45,7 @@ interface Pending {
 }
 
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
-  const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50 } = options;
+  const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50, groupCommitMs = 0 } = options;
   const head = await db.query<{ seq: string | number; hash: string }>(
     "SELECT seq, hash FROM audit_event WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
     [chain],
@@ -123,15 +130,31 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
 
   let scheduled = false;
   let outcomeTimer: NodeJS.Timeout | undefined;
-  const schedule = (): void => {
-    if (scheduled || queue.length === 0) return;
-    scheduled = true;
-    setImmediate(() => {
+  let groupTimer: NodeJS.Timeout | undefined;
+  let lastWriteAt = Number.NEGATIVE_INFINITY;
+  const run = (): void => {
+    scheduled = false;
+    clearTimeout(outcomeTimer);
+    clearTimeout(groupTimer);
+    outcomeTimer = undefined;
+    groupTimer = undefined;
+    if (writing !== undefined || queue.length === 0) return;
+    lastWriteAt = performance.now();
+    drain();
+  };
+  /** Starts a write at the end of this turn, or when the group-commit interval allows; `now` skips the interval. */
+  const schedule = (now = false): void => {
+    if (queue.length === 0) return;
+    if (now && groupTimer !== undefined) {
+      clearTimeout(groupTimer);
+      groupTimer = undefined;
       scheduled = false;
-      clearTimeout(outcomeTimer);
-      outcomeTimer = undefined;
-      drain();
-    });
+    }
+    if (scheduled) return;
+    scheduled = true;
+    const wait = now ? 0 : groupCommitMs - (performance.now() - lastWriteAt);
+    if (wait > 0) groupTimer = setTimeout(run, wait);
+    else setImmediate(run);
   };
   const scheduleOutcome = (): void => {
     outcomeTimer ??= setTimeout(() => {
@@ -157,7 +180,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     },
     async flush() {
       while (writing !== undefined || queue.length > 0) {
-        schedule();
+        schedule(true);
         await (writing ?? new Promise<void>((resolve) => setImmediate(resolve)));
       }
     },
