@@ -1,15 +1,13 @@
 /** Starts the consent engine: configuration, storage (migrations, consumer registrations), API and portal. */
 import { loadFarajaland } from "@ndx/fixtures";
-import { createLogger, listen, openDb, runService, startTracing, tracingSummary, traceNodeRequests } from "@ndx/platform";
+import { listen, openDb, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
 import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
 import { createConsentEngine, prepareConsentDatabase } from "./server.ts";
 
 const config = loadConsentEngineConfig(process.env);
-const logger = createLogger("consent-engine", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no wrapper is installed and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("consent-engine", config.LOG_LEVEL, config.tracing);
 
 await runService("consent-engine", logger, async () => {
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "consent" });

@@ -1,15 +1,14 @@
 /** Starts the gateway: configuration, supergraph, HTTP. */
 import { readFileSync } from "node:fs";
-import { createLogger, createServiceMetrics, listen, runService, startTracing, tracingSummary } from "@ndx/platform";
+import { createServiceMetrics, listen, runService, startTelemetry, tracingSummary } from "@ndx/platform";
 import { createGatewayMetrics } from "./gatewayMetrics.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { createAccessControl } from "./accessControl.ts";
 import { createGateway } from "./gateway.ts";
 
 const config = loadGatewayConfig(process.env);
-const logger = createLogger("gateway", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no plugin is registered and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("gateway", config.LOG_LEVEL, config.tracing);
 
 await runService("gateway", logger, async () => {
   const supergraphSdl = readFileSync(config.SUPERGRAPH_FILE, "utf8");

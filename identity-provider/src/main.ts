@@ -1,16 +1,14 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
 import { loadFarajaland } from "@ndx/fixtures";
-import { createLogger, runService, startTracing, tracingSummary } from "@ndx/platform";
+import { runService, startTelemetry } from "@ndx/platform";
 import { createAccountDirectory } from "./accounts.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { startIdentityProvider } from "./server.ts";
 
 const config = loadIdentityProviderConfig(process.env);
-const logger = createLogger("identity-provider", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no wrapper is installed and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("identity-provider", config.LOG_LEVEL, config.tracing);
 
 await runService("identity-provider", logger, async () => {
   if (config.NDX_ENV === "production") {

@@ -1,13 +1,11 @@
 /** Starts the DMT adapter subgraph. */
-import { createLogger, listen, runService, startTracing, tracingSummary } from "@ndx/platform";
+import { listen, runService, startTelemetry } from "@ndx/platform";
 import { loadDmtAdapterConfig } from "./config.ts";
 import { createDmtAdapter } from "./dmtAdapter.ts";
 
 const config = loadDmtAdapterConfig(process.env);
-const logger = createLogger("dmt-soap", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no plugin is registered and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("dmt-soap", config.LOG_LEVEL, config.tracing);
 
 await runService("dmt-soap", logger, async () => {
   const adapter = createDmtAdapter({

@@ -1,13 +1,11 @@
 /** Starts the DRP adapter subgraph. */
-import { createLogger, listen, runService, startTracing, tracingSummary } from "@ndx/platform";
+import { listen, runService, startTelemetry } from "@ndx/platform";
 import { loadDrpAdapterConfig } from "./config.ts";
 import { createDrpAdapter } from "./drpAdapter.ts";
 
 const config = loadDrpAdapterConfig(process.env);
-const logger = createLogger("drp-rest", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no plugin is registered and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("drp-rest", config.LOG_LEVEL, config.tracing);
 
 await runService("drp-rest", logger, async () => {
   const adapter = createDrpAdapter({

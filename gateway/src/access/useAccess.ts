@@ -170,11 +170,13 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       // When every answer is already cached nobody would be asked, and the one evaluation below decides alone
       // (the policy's deny rules do not read the consent).
       const needsConsent = caller.kind === "consumer" && scope.operation === "query" && purpose !== null;
-      const subjectFields = [...scope.subjects].map(([nic, fields]) => ({ nic, wanted: fields.filter(personal) }));
       let checks: Check[] = [];
       try {
         if (needsConsent) {
-          const known = subjectFields.map(({ nic, wanted }) => ({ nic, wanted, answer: answerFromCache(caller.id, nic, purpose, wanted) }));
+          const known = [...scope.subjects].map(([nic, fields]) => {
+            const wanted = fields.filter(personal);
+            return { nic, wanted, answer: answerFromCache(caller.id, nic, purpose, wanted) };
+          });
           const hits = known.flatMap(({ nic, wanted, answer }): Check[] => (answer === undefined ? [] : [{ nic, wanted, answer }]));
           if (hits.length === known.length) checks = hits;
           else {

@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { Histogram } from "prom-client";
-import type { ServiceMetrics } from "./metrics.ts";
+import { metricsResponse, type ServiceMetrics } from "./metrics.ts";
+import { requestPath } from "./requestPath.ts";
 
 export interface HttpMetricsOptions {
   /**
@@ -39,11 +40,6 @@ export function setRequestRoute(request: Request | IncomingMessage, template: st
 }
 
 const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-
-/** The body and content type of GET /metrics for a service's registry. */
-export async function metricsResponse(service: ServiceMetrics): Promise<Response> {
-  return new Response(await service.registry.metrics(), { headers: { "content-type": service.registry.contentType } });
-}
 
 /** A matcher of route templates: the first template the path matches, or undefined. */
 export function createRouteMatcher(templates: readonly string[]): (pathname: string) => string | undefined {
@@ -95,7 +91,7 @@ export function createHttpMetrics(service: ServiceMetrics, options: HttpMetricsO
     },
     node(listener) {
       return (req: IncomingMessage, res: ServerResponse) => {
-        const pathname = pathOf(req.url);
+        const pathname = requestPath(req.url);
         if (isScrape(req.method, pathname)) {
           void service.registry.metrics().then(
             (body) => res.writeHead(200, { "content-type": service.registry.contentType }).end(body),
@@ -114,12 +110,4 @@ export function createHttpMetrics(service: ServiceMetrics, options: HttpMetricsO
       };
     },
   };
-}
-
-function pathOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "/";
-  }
 }

@@ -14,3 +14,4 @@ export * from "./httpMetrics.ts";
 export * from "./tracing.ts";
 export * from "./tracingConfig.ts";
 export * from "./tracedServers.ts";
+export * from "./serviceTelemetry.ts";

@@ -26,6 +26,11 @@ export function createServiceMetrics(service: string): ServiceMetrics {
 }
 
 /** A yoga plugin: GET /metrics, and the duration of every GraphQL request by operation name. */
+/** The body and content type of GET /metrics for a service's registry. */
+export async function metricsResponse(service: ServiceMetrics): Promise<Response> {
+  return new Response(await service.registry.metrics(), { headers: { "content-type": service.registry.contentType } });
+}
+
 export function useMetrics(metrics: ServiceMetrics, maxOperations = 200) {
   const started = new WeakMap<Request, { at: number; operation: string }>();
   // Operation names are chosen by clients: bound how many become label values.
@@ -33,7 +38,7 @@ export function useMetrics(metrics: ServiceMetrics, maxOperations = 200) {
   return {
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
       if (url.pathname === "/metrics" && request.method === "GET") {
-        endResponse(new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }));
+        endResponse(await metricsResponse(metrics));
         return;
       }
       started.set(request, { at: performance.now(), operation: "unknown" });

@@ -12,6 +12,7 @@
 import type { RequestListener } from "node:http";
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { getOperationAST, type DocumentNode } from "graphql";
+import { requestPath } from "./requestPath.ts";
 import { fetchHeadersGetter, type Tracing } from "./tracing.ts";
 
 const probes = new Set(["/health", "/ready", "/metrics", "/.well-known/yoga/health"]);
@@ -26,13 +27,6 @@ export function routeTemplate(path: string): string {
     .split("/")
     .map((segment) => (isIdentifier(segment) ? "{id}" : segment))
     .join("/");
-}
-
-function pathOf(url: string): string {
-  const at = url.search(/[?#]/);
-  const raw = at < 0 ? url : url.slice(0, at);
-  // A full URL (fetch Request) or a path (node:http).
-  return raw.startsWith("/") ? raw : (/^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(raw)?.[1] ?? "/");
 }
 
 function finish(span: Span, status: number): void {
@@ -50,7 +44,7 @@ export function useTracing(tracing: Tracing) {
   return {
     instrumentation: {
       request({ request }: { request: Request }, wrapped: () => Promise<void> | void): Promise<void> | void {
-        const path = pathOf(request.url);
+        const path = requestPath(request.url);
         if (probes.has(path)) return wrapped();
         const route = routeTemplate(path);
         const parent = tracing.extract(request.headers, fetchHeadersGetter);
@@ -107,7 +101,7 @@ export interface TraceNodeRequestsOptions {
 export function traceNodeRequests(handler: RequestListener, tracing: Tracing, options: TraceNodeRequestsOptions = {}): RequestListener {
   const skipped = new Set([...probes, ...(options.untraced ?? [])]);
   return (req, res) => {
-    const path = pathOf(req.url ?? "/");
+    const path = requestPath(req.url);
     if (skipped.has(path)) {
       handler(req, res);
       return;

@@ -204,10 +204,7 @@ export function errorType(error: unknown): string {
 
 /** The trace id of the span active here, if any (tracing on and inside a request). */
 export function activeTraceId(): string | undefined {
-  const span = trace.getSpan(context.active());
-  if (span === undefined) return undefined;
-  const { traceId } = span.spanContext();
-  return trace.isSpanContextValid(span.spanContext()) ? traceId : undefined;
+  return activeTraceFields().traceId;
 }
 
 /** Fields for a log line: the active span's trace and span ids (the logger's mixin). */

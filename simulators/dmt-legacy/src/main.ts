@@ -1,15 +1,13 @@
 /** Starts the DMT legacy SOAP simulator seeded with the Farajaland citizens (canonical + generated). */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, runService, startTracing, tracingSummary } from "@ndx/platform";
+import { runService, startTelemetry } from "@ndx/platform";
 import { loadDmtLegacyConfig } from "./config.ts";
 import { startDmtLegacy } from "./dmtLegacy.ts";
 import { createDmtStore } from "./dmtStore.ts";
 
 const config = loadDmtLegacyConfig(process.env);
-const logger = createLogger("dmt-legacy", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no wrapper is installed and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("dmt-legacy", config.LOG_LEVEL, config.tracing);
 
 await runService("dmt-legacy", logger, async () => {
   const canonical = loadFarajaland(config.NDX_FIXTURES_FILE).citizens;

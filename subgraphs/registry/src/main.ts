@@ -1,7 +1,7 @@
 /** Starts the registry subgraph: configuration, storage (migrations, seed), HTTP. */
 import { migrationsDir } from "./migrations.ts";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, listen, migrate, openDb, readMigrations, runService, startTracing, tracingSummary } from "@ndx/platform";
+import { listen, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
 import { loadRegistryConfig } from "./config.ts";
 import { envKeyEncryptionKey } from "./keyEncryptionKey.ts";
 import { loadRegisters } from "./registerMetadata.ts";
@@ -9,10 +9,8 @@ import { seedRegistry } from "./seed.ts";
 import { createRegistry } from "./server.ts";
 
 const config = loadRegistryConfig(process.env);
-const logger = createLogger("registry", config.LOG_LEVEL, { traceContext: config.tracing !== undefined });
-// Decided once: with tracing off no plugin is registered and no span is made.
-const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-if (config.tracing !== undefined) logger.info({ tracing: tracingSummary(config.tracing) }, "tracing on");
+// Decided once: with tracing off nothing is installed and no span is made.
+const { logger, tracing } = startTelemetry("registry", config.LOG_LEVEL, config.tracing);
 // Bad register metadata stops the start with every problem named, before anything else happens.
 const registers = loadRegisters(config.REGISTERS_DIR);
 
