@@ -45,7 +45,10 @@ export interface MicroResult extends Percentiles {
   readonly pieces: {
     readonly scope: Percentiles;
     readonly consentWarm: Percentiles;
+    /** A decision remembered for a request of the same shape (policy decisionMemo.ts). */
     readonly policyEvaluate: Percentiles;
+    /** One evaluation by the OPA wasm, as on the first request of a shape. */
+    readonly policyEvaluateFresh: Percentiles;
     readonly auditAppend: Percentiles;
   };
   /** policy.evaluate calls per permitted consumer read in useAccess with the consent answers cached. */
@@ -79,6 +82,7 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
   const operation = getOperationAST(document);
   if (operation === null || operation === undefined) throw new Error("the query has no operation");
   const policy = await loadAccessPolicy(spec.policyDir);
+  const freshPolicy = await loadAccessPolicy(spec.policyDir, { memoise: false });
   const consent = createConsentCheck({ url: spec.consentEngineUrl, serviceToken: consentServiceToken, logger });
   await consent.ready();
 
@@ -127,6 +131,7 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
   const scope = await measure(n, warm, () => computeScope(catalogue, document, operation, spec.variables));
   const consentWarm = await measure(n, warm, () => consent.check(caller.id, spec.subject, spec.purpose, wanted0));
   const policyEvaluate = await measure(n, warm, () => policy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));
+  const policyEvaluateFresh = await measure(n, warm, () => freshPolicy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));
   if (consent.stats.misses !== missesBefore) {
     throw new Error(`the consent cache was not warm: ${consent.stats.misses - missesBefore} misses while measuring`);
   }
@@ -165,7 +170,7 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
   return {
     ...total,
     iterations: n,
-    pieces: { scope, consentWarm, policyEvaluate, auditAppend },
+    pieces: { scope, consentWarm, policyEvaluate, policyEvaluateFresh, auditAppend },
     policyEvaluationsPerRequest: 1,
   };
 }

@@ -120,7 +120,7 @@ describe("results table", () => {
       ratios: { ndxOverPlain: 0.9, ndxOverHive: 0.9 },
       ratiosByScenario: {},
       ratiosFromCpu: { person: { ndxOverPlain: 0.8, ndxOverHive: 0.7 } },
-      plugin: { ...p, iterations: 1, policyEvaluationsPerRequest: 2, pieces: { scope: p, consentWarm: p, policyEvaluate: p, auditAppend: p } },
+      plugin: { ...p, iterations: 1, policyEvaluationsPerRequest: 2, pieces: { scope: p, consentWarm: p, policyEvaluate: p, policyEvaluateFresh: p, auditAppend: p } },
       seconds: 1,
     };
     const md = renderMarkdown(results);

@@ -65,9 +65,9 @@ export async function createAccessControl(
   }
   const policy = await watchAccessPolicy(config.POLICY_DIR, (event) => {
     if (event.error !== undefined) logger.error({ err: event.error }, "policy bundle reload failed; the previous one stays");
-    else logger.info({ revision: event.revision }, "policy bundle reloaded");
+    else logger.info({ revision: event.revision, memo: policy.current.memo }, "policy bundle reloaded");
   });
-  logger.info({ revision: policy.current.revision }, "policy bundle loaded");
+  logger.info({ revision: policy.current.revision, memo: policy.current.memo }, "policy bundle loaded");
   const consent = createConsentCheck({
     url: config.CONSENT_ENGINE_URL,
     serviceToken: config.CONSENT_SERVICE_TOKEN,

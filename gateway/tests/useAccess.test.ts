@@ -68,6 +68,7 @@ function gatewayWith(consumer: string, consent: ConsentCheck, extra: Partial<Acc
   const counting: AccessPolicy = {
     revision: policy.revision,
     evaluate: (input) => (counts.evaluations.push(input), policy.evaluate(input)),
+    memo: policy.memo,
   };
   const person = () => {
     counts.executed += 1;

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runOpa } from "./opaCli.ts";
+import { analyseDecisionInput, decisionInputVersion, type DecisionInput } from "./decisionInput.ts";
+import { opaOutput, runOpa } from "./opaCli.ts";
 import { distDir, regoDir } from "./paths.ts";
 import { readTarGz } from "./tarball.ts";
 
@@ -20,17 +21,37 @@ export function sourceRevision(dir: string = regoDir): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export function builtRevision(dir: string = distDir): string | undefined {
+/** The bundle's manifest: opa's, plus what the policy reads of its input (decisionInput.ts). */
+export interface BundleManifest {
+  readonly revision: string;
+  readonly decisionInput?: DecisionInput;
+}
+
+export function readManifest(dir: string = distDir): BundleManifest | undefined {
   const manifest = join(dir, "manifest.json");
   if (!existsSync(manifest)) return undefined;
-  return (JSON.parse(readFileSync(manifest, "utf8")) as { revision?: string }).revision;
+  return JSON.parse(readFileSync(manifest, "utf8")) as BundleManifest;
+}
+
+export function builtRevision(dir: string = distDir): string | undefined {
+  return readManifest(dir)?.revision;
+}
+
+/** What the Rego in `dir` reads of its input, from `opa parse`. */
+export function decisionInputOf(dir: string = regoDir): DecisionInput {
+  const modules = readdirSync(dir)
+    .filter((f) => f.endsWith(".rego"))
+    .sort()
+    .map((f) => JSON.parse(opaOutput(["parse", "--format", "json", join(dir, f)])) as unknown);
+  return analyseDecisionInput(modules);
 }
 
 /** Builds into `outDir` unless it already holds the current revision; returns the revision. */
 export function buildBundle(options: { sources?: string; outDir?: string; force?: boolean } = {}): string {
   const { sources = regoDir, outDir = distDir, force = false } = options;
   const revision = sourceRevision(sources);
-  if (!force && builtRevision(outDir) === revision) return revision;
+  const built = readManifest(outDir);
+  if (!force && built?.revision === revision && built.decisionInput?.version === decisionInputVersion) return revision;
   const work = mkdtempSync(join(tmpdir(), "ndx-policy-"));
   try {
     const archive = join(work, "bundle.tar.gz");
@@ -48,7 +69,8 @@ export function buildBundle(options: { sources?: string; outDir?: string; force?
     mkdirSync(staged, { recursive: true });
     writeFileSync(join(staged, "policy.wasm"), wasm);
     writeFileSync(join(staged, "data.json"), data);
-    writeFileSync(join(staged, "manifest.json"), manifest);
+    const opaManifest = JSON.parse(manifest.toString("utf8")) as Record<string, unknown>;
+    writeFileSync(join(staged, "manifest.json"), JSON.stringify({ ...opaManifest, decisionInput: decisionInputOf(sources) }));
     const old = `${outDir}.old-${process.pid}`;
     if (existsSync(outDir)) renameSync(outDir, old);
     renameSync(staged, outDir);

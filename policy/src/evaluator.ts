@@ -5,42 +5,52 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { join } from "node:path";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
-import { entrypoint } from "./bundle.ts";
+import { entrypoint, type BundleManifest } from "./bundle.ts";
 import type { AccessInput, Decision } from "./decision.ts";
+import { memoiseDecisions, type Evaluate } from "./decisionMemo.ts";
 import { distDir } from "./paths.ts";
 
 export interface AccessPolicy {
   /** The bundle revision that answers now (recorded in every audit event). */
   readonly revision: string;
   evaluate(input: AccessInput): Decision;
+  /** Whether decisions are remembered by what the policy reads (see decisionMemo.ts), and if not, why. */
+  readonly memo: { readonly on: boolean; readonly why?: string };
+}
+
+export interface LoadPolicyOptions {
+  /** Remember decisions by what the policy reads of its input, when the bundle's analysis allows it. @default true */
+  readonly memoise?: boolean;
 }
 
 export class PolicyBundleError extends Error {
   override name = "PolicyBundleError";
 }
 
-export async function loadAccessPolicy(dir: string = distDir): Promise<AccessPolicy> {
+export async function loadAccessPolicy(dir: string = distDir, options: LoadPolicyOptions = {}): Promise<AccessPolicy> {
   let wasm: Buffer;
   let data: unknown;
-  let revision: string;
+  let manifest: BundleManifest;
   try {
     wasm = readFileSync(join(dir, "policy.wasm"));
     data = JSON.parse(readFileSync(join(dir, "data.json"), "utf8"));
-    revision = (JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { revision: string }).revision;
+    manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BundleManifest;
   } catch {
     throw new PolicyBundleError(`No policy bundle in ${dir}: build it with \`npm run build -w @ndx/policy\``);
   }
   const policy: LoadedPolicy = await loadPolicy(wasm);
   policy.setData(data as object);
-  return {
-    revision,
-    evaluate(input) {
-      const result = policy.evaluate(input, entrypoint) as { result?: Decision }[];
-      const decision = result[0]?.result;
-      // Fail closed: a policy that answers nothing denies.
-      return decision ?? { allow: false, reasons: ["the policy gave no decision"], consentRequired: false };
-    },
+  const evaluate: Evaluate = (input) => {
+    const result = policy.evaluate(input, entrypoint) as { result?: Decision }[];
+    const decision = result[0]?.result;
+    // Fail closed: a policy that answers nothing denies.
+    return decision ?? { allow: false, reasons: ["the policy gave no decision"], consentRequired: false };
   };
+  const reads = manifest.decisionInput;
+  if (options.memoise === false) return { revision: manifest.revision, evaluate, memo: { on: false, why: "turned off" } };
+  if (reads === undefined) return { revision: manifest.revision, evaluate, memo: { on: false, why: "the bundle does not say what the policy reads" } };
+  if (!reads.memoise) return { revision: manifest.revision, evaluate, memo: { on: false, why: reads.why } };
+  return { revision: manifest.revision, evaluate: memoiseDecisions(evaluate, reads), memo: { on: true } };
 }
 
 export interface PolicyHolder {
@@ -54,14 +64,15 @@ export async function watchAccessPolicy(
   dir: string = distDir,
   onReload: (event: { revision?: string; error?: Error }) => void = () => undefined,
   intervalMs = 1000,
+  options: LoadPolicyOptions = {},
 ): Promise<PolicyHolder> {
   const holder: PolicyHolder = {
-    current: await loadAccessPolicy(dir),
+    current: await loadAccessPolicy(dir, options),
     close: () => unwatchFile(manifest, listener),
   };
   const manifest = join(dir, "manifest.json");
   const listener = () => {
-    loadAccessPolicy(dir).then(
+    loadAccessPolicy(dir, options).then(
       (next) => {
         if (next.revision === holder.current.revision) return;
         holder.current = next;

@@ -35,6 +35,13 @@ export function ensureOpa(log: (line: string) => void = (l) => process.stderr.wr
   return opaPath;
 }
 
+/** Runs opa and returns what it printed (for `parse --format json` and the like). */
+export function opaOutput(args: readonly string[]): string {
+  const result = spawnSync(ensureOpa(), args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] });
+  if (result.status !== 0) throw new Error(`opa ${args[0]} failed (exit ${result.status})`);
+  return result.stdout;
+}
+
 export function runOpa(args: readonly string[]): void {
   const result = spawnSync(ensureOpa(), args, { stdio: "inherit" });
   if (result.status !== 0) throw new Error(`opa ${args[0]} failed (exit ${result.status})`);
