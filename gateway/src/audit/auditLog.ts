@@ -95,7 +95,8 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         e.hash,
       );
     }
-    await db.query(`INSERT INTO audit_event (${columns}) VALUES ${tuplesFor(events.length)}`, params);
+    // Prepared once per batch size, then only bound and executed (parsing and planning were a fifth of its CPU).
+    await db.runPrepared(`audit_insert_${events.length}`, `INSERT INTO audit_event (${columns}) VALUES ${tuplesFor(events.length)}`, params);
     options.onWrite?.((performance.now() - started) / 1000, events.length);
   };
 

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import pg from "pg";
+import { bindExecuteMessage, parseMessage, readReply } from "./pgliteProtocol.ts";
 
 export interface QueryResult<R> {
   readonly rows: R[];
@@ -21,6 +22,11 @@ export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * One statement that returns no rows (INSERT, UPDATE, DELETE), prepared once under `name` and from then on only
+   * bound and executed, without being parsed and planned again. For a hot statement: the audit INSERT.
+   */
+  runPrepared(name: string, sql: string, params: readonly unknown[]): Promise<{ rowCount: number }>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -56,9 +62,21 @@ async function openPglite(options: DbOptions): Promise<Db> {
     },
   });
   const self = wrap(lite);
+  const prepared = new Map<string, string>();
+  // Exclusive as query() is: never inside someone else's open transaction, never between another query's messages.
+  const exclusive = <T>(fn: () => Promise<T>) => lite._runExclusiveTransaction(() => lite.runExclusive(fn));
   return {
     kind: "pglite",
     query: self.query,
+    runPrepared: (name, sql, params) =>
+      exclusive(async () => {
+        const known = prepared.get(name);
+        if (known === undefined) {
+          readReply(await lite.execProtocolRaw(parseMessage(name, sql)));
+          prepared.set(name, sql);
+        } else if (known !== sql) throw new Error(`prepared statement ${name} is already another statement`);
+        return readReply(await lite.execProtocolRaw(bindExecuteMessage(name, params)));
+      }),
     async exec(sql) {
       await lite.exec(sql);
     },
@@ -83,6 +101,11 @@ async function openPostgres(url: string, options: DbOptions): Promise<Db> {
   return {
     kind: "postgres",
     query: (sql, params = []) => run(pool, sql, params),
+    // pg prepares a named statement once per connection and reuses it.
+    async runPrepared(name, sql, params) {
+      const result = await pool.query({ name, text: sql, values: [...params] });
+      return { rowCount: result.rowCount ?? 0 };
+    },
     async exec(sql) {
       await pool.query(sql);
     },

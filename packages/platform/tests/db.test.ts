@@ -75,5 +75,59 @@ for (const backend of testBackends()) {
       ).rejects.toThrow("abort");
       expect((await db.query<{ v: number }>("SELECT v FROM n")).rows).toEqual([{ v: 1 }]);
     });
+
+    it("runs a prepared statement again and again, with every kind of parameter kept exactly", async () => {
+      db = await backend.open("part_e");
+      await db.exec(
+        "CREATE TABLE p (id int PRIMARY KEY, t text, n bigint, b boolean, at timestamptz, tags text[], doc jsonb, raw bytea)",
+      );
+      const sql = "INSERT INTO p (id, t, n, b, at, tags, doc, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16)";
+      const awkward = ['a"b', "c\\d", "e,f", "{g}", "NULL", "", " h ", "ünï", "x'); DROP TABLE p; --"];
+      const at = new Date("2026-11-24T03:04:05.678Z");
+      const first = await db.runPrepared("p_insert", sql, [1, "it's", 9007199254740991, true, at, awkward, JSON.stringify({ k: ["v", 1] }), Uint8Array.of(0, 255),
+        2, null, null, false, null, [], null, null]);
+      expect(first.rowCount).toBe(2);
+      const again = await db.runPrepared("p_insert", sql, [3, "three", 3, false, at.toISOString(), ["one"], "[]", null, 4, "four", 4, true, at, [null, "x"], "{}", null]);
+      expect(again.rowCount).toBe(2);
+      const rows = (await db.query<Record<string, unknown>>("SELECT id, t, n::text AS n, b, at, tags, doc, raw FROM p ORDER BY id")).rows;
+      expect(rows.map((r) => r["id"])).toEqual([1, 2, 3, 4]);
+      expect(rows[0]).toMatchObject({ t: "it's", n: "9007199254740991", b: true, tags: awkward, doc: { k: ["v", 1] } });
+      expect(new Date(rows[0]?.["at"] as Date).toISOString()).toBe(at.toISOString());
+      expect(Buffer.from(rows[0]?.["raw"] as Uint8Array).toString("hex")).toBe("00ff");
+      expect(rows[1]).toMatchObject({ t: null, n: null, b: false, at: null, tags: [], doc: null, raw: null });
+      expect(rows[3]?.["tags"]).toEqual([null, "x"]);
+      expect(rows.filter((r) => r["id"] === 3)).toHaveLength(1);
+    });
+
+    it("reports a refused prepared statement with its SQLSTATE, stores nothing of it, and goes on working", async () => {
+      db = await backend.open("part_f");
+      await db.exec("CREATE TABLE u (id int PRIMARY KEY)");
+      const sql = "INSERT INTO u (id) VALUES ($1), ($2)";
+      await db.runPrepared("u_insert", sql, [1, 2]);
+      await expect(db.runPrepared("u_insert", sql, [3, 1])).rejects.toMatchObject({ code: "23505" });
+      await expect(db.runPrepared("u_insert", sql, ["three", 4])).rejects.toMatchObject({ code: "22P02" });
+      await expect(db.runPrepared("u_bad", "INSERT INTO missing (id) VALUES ($1)", [1])).rejects.toMatchObject({ code: "42P01" });
+      expect((await db.runPrepared("u_insert", sql, [3, 4])).rowCount).toBe(2);
+      expect((await db.query<{ id: number }>("SELECT id FROM u ORDER BY id")).rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
+    });
+
+    it("never runs a prepared statement inside someone else's open transaction", async () => {
+      db = await backend.open("part_g");
+      await db.exec("CREATE TABLE w (v int)");
+      const open = db;
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const tx = open.transaction(async (t) => {
+        await t.query("INSERT INTO w VALUES ($1)", [1]);
+        await held;
+        throw new Error("rolled back");
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      const outside = open.runPrepared("w_insert", "INSERT INTO w VALUES ($1)", [2]);
+      release();
+      await expect(tx).rejects.toThrow("rolled back");
+      await outside;
+      expect((await open.query<{ v: number }>("SELECT v FROM w")).rows).toEqual([{ v: 2 }]);
+    });
   });
 }
