@@ -3,7 +3,6 @@
  * revoke, list, expire. Every state change is one transaction holding the change, its event (who, when, from, to)
  * and, when a check's answer can change, the revision bump; subscribers hear of a new revision once it commits.
  */
-import { randomBytes } from "node:crypto";
 import type { Db, Queryable } from "@ndx/platform";
 import { badInput, conflict, forbidden, notFound } from "./apiError.ts";
 import type { FieldCatalogue } from "./catalogue.ts";
@@ -26,7 +25,8 @@ import {
 } from "./consentStore.ts";
 import { findConsumer, type ConsumerRegistration } from "./consumerStore.ts";
 import type { RevisionEvent, RevisionFeed } from "./revisionFeed.ts";
-import { dataScope, itemKey, normaliseScope, scopeKey, type DataScope, type ScopeItem } from "./scope.ts";
+import { consentIdPattern, consentView, effectiveStatus, isoOrNull, newConsentId, type ConsentView } from "./consentView.ts";
+import { itemKey, normaliseScope, scopeKey, type ScopeItem } from "./scope.ts";
 
 export interface ConsentServiceOptions {
   readonly db: Db;
@@ -53,35 +53,6 @@ export interface ScopeRequest {
   readonly citizenId: string;
   readonly purpose: string;
   readonly fields: readonly ScopeItem[];
-}
-
-export interface ConsentHistoryEntry {
-  readonly at: string;
-  readonly actor: string;
-  readonly from: ConsentStatus | null;
-  readonly to: ConsentStatus;
-}
-
-export interface ConsentView {
-  readonly consentId: string;
-  /** The same id: a consent starts life as the request for it. */
-  readonly consentRequestId: string;
-  readonly citizenId: string;
-  readonly consumerId: string;
-  readonly consumerName: string;
-  readonly purpose: string;
-  readonly dataScope: DataScope;
-  /** The status now: a request or grant past its time is EXPIRED even before the sweeper records it. */
-  readonly status: ConsentStatus;
-  readonly createdAt: string;
-  readonly requestExpiresAt: string;
-  readonly decidedAt: string | null;
-  readonly grantedAt: string | null;
-  readonly expiresAt: string | null;
-  readonly revokedAt: string | null;
-  readonly consentUrl: string;
-  readonly maxDurationDays: number;
-  readonly history?: readonly ConsentHistoryEntry[];
 }
 
 export interface CheckResult {
@@ -125,20 +96,6 @@ export interface ConsentService {
 }
 
 const maxFields = 200;
-export const consentIdPattern = /^cns_[A-Za-z0-9_-]{22}$/;
-
-export function newConsentId(): string {
-  return `cns_${randomBytes(16).toString("base64url")}`;
-}
-
-export function effectiveStatus(row: ConsentRow, now: Date): ConsentStatus {
-  if (row.status === "PENDING" && row.requestExpiresAt <= now) return "EXPIRED";
-  if (row.status === "ACTIVE" && row.expiresAt !== null && row.expiresAt <= now) return "EXPIRED";
-  return row.status;
-}
-
-const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-
 export function createConsentService(options: ConsentServiceOptions): ConsentService {
   const { db, catalogue, feed, metrics } = options;
   const now = options.now ?? (() => new Date());
@@ -161,27 +118,13 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
 
   async function view(row: ConsentRow, history?: readonly ConsentEvent[]): Promise<ConsentView> {
     const registration = await consumer(row.consumerId);
-    return {
-      consentId: row.id,
-      consentRequestId: row.id,
-      citizenId: row.citizenId,
-      consumerId: row.consumerId,
+    const context = {
       consumerName: registration?.name ?? row.consumerId,
-      purpose: row.purpose,
-      dataScope: dataScope(row.scope),
-      status: effectiveStatus(row, now()),
-      createdAt: row.createdAt.toISOString(),
-      requestExpiresAt: row.requestExpiresAt.toISOString(),
-      decidedAt: iso(row.decidedAt),
-      grantedAt: iso(row.grantedAt),
-      expiresAt: iso(row.expiresAt),
-      revokedAt: iso(row.revokedAt),
+      now: now(),
       consentUrl: consentUrl(row.id),
       maxDurationDays: maxDurationDays(row.purpose),
-      ...(history === undefined
-        ? {}
-        : { history: history.map((e) => ({ at: e.at.toISOString(), actor: e.actor, from: e.from, to: e.to })) }),
     };
+    return consentView(row, context, history);
   }
 
   /** Validates a scope request against the registrations and the catalogue; returns the normalised fields. */
@@ -262,7 +205,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
       revision: live.revision,
       covered,
       missing,
-      validUntil: iso(validUntil),
+      validUntil: isoOrNull(validUntil),
       checkedAt: at.toISOString(),
     };
     metrics?.checked(status);

@@ -2,6 +2,7 @@ export * from "./apiError.ts";
 export * from "./catalogue.ts";
 export * from "./config.ts";
 export * from "./consentService.ts";
+export * from "./consentView.ts";
 export * from "./consumerStore.ts";
 export * from "./revisionFeed.ts";
 export * from "./scope.ts";

@@ -1,6 +1,6 @@
 /** The portal's pages, in plain language: the consent question, My consents, and messages. */
 import type { FieldCatalogue } from "../catalogue.ts";
-import type { ConsentView } from "../consentService.ts";
+import type { ConsentView } from "../consentView.ts";
 import type { AccessedField, CitizenAccess } from "./accessHistory.ts";
 import { html, type SafeHtml } from "@ndx/platform";
 import { layout, type SignedIn } from "./layout.ts";

@@ -1,0 +1,79 @@
+/** A consent as the API and the portal show it: its status now, its times in ISO 8601, where the citizen answers it. */
+import { randomBytes } from "node:crypto";
+import type { ConsentEvent, ConsentRow, ConsentStatus } from "./consentStore.ts";
+import { dataScope, type DataScope } from "./scope.ts";
+
+export interface ConsentHistoryEntry {
+  readonly at: string;
+  readonly actor: string;
+  readonly from: ConsentStatus | null;
+  readonly to: ConsentStatus;
+}
+
+export interface ConsentView {
+  readonly consentId: string;
+  /** The same id: a consent starts life as the request for it. */
+  readonly consentRequestId: string;
+  readonly citizenId: string;
+  readonly consumerId: string;
+  readonly consumerName: string;
+  readonly purpose: string;
+  readonly dataScope: DataScope;
+  /** The status now: a request or grant past its time is EXPIRED even before the sweeper records it. */
+  readonly status: ConsentStatus;
+  readonly createdAt: string;
+  readonly requestExpiresAt: string;
+  readonly decidedAt: string | null;
+  readonly grantedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+  readonly consentUrl: string;
+  readonly maxDurationDays: number;
+  readonly history?: readonly ConsentHistoryEntry[];
+}
+
+export const consentIdPattern = /^cns_[A-Za-z0-9_-]{22}$/;
+
+export function newConsentId(): string {
+  return `cns_${randomBytes(16).toString("base64url")}`;
+}
+
+export function effectiveStatus(row: ConsentRow, now: Date): ConsentStatus {
+  if (row.status === "PENDING" && row.requestExpiresAt <= now) return "EXPIRED";
+  if (row.status === "ACTIVE" && row.expiresAt !== null && row.expiresAt <= now) return "EXPIRED";
+  return row.status;
+}
+
+export const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+/** What a view needs beyond the row. */
+export interface ViewContext {
+  readonly consumerName: string;
+  readonly now: Date;
+  readonly consentUrl: string;
+  readonly maxDurationDays: number;
+}
+
+export function consentView(row: ConsentRow, context: ViewContext, history?: readonly ConsentEvent[]): ConsentView {
+  return {
+    consentId: row.id,
+    consentRequestId: row.id,
+    citizenId: row.citizenId,
+    consumerId: row.consumerId,
+    consumerName: context.consumerName,
+    purpose: row.purpose,
+    dataScope: dataScope(row.scope),
+    status: effectiveStatus(row, context.now),
+    createdAt: row.createdAt.toISOString(),
+    requestExpiresAt: row.requestExpiresAt.toISOString(),
+    decidedAt: isoOrNull(row.decidedAt),
+    grantedAt: isoOrNull(row.grantedAt),
+    expiresAt: isoOrNull(row.expiresAt),
+    revokedAt: isoOrNull(row.revokedAt),
+    consentUrl: context.consentUrl,
+    maxDurationDays: context.maxDurationDays,
+    ...(history === undefined
+      ? {}
+      : { history: history.map((e) => ({ at: e.at.toISOString(), actor: e.actor, from: e.from, to: e.to })) }),
+  };
+}
