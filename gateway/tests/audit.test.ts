@@ -53,6 +53,47 @@ for (const backend of testBackends()) {
       expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 12 } });
     });
 
+    it("records the outcomes waiting at a write as one event listing them, and that chain verifies", async () => {
+      const writes: number[] = [];
+      const { db, log } = await open({ onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 60_000 });
+      const decided = await Promise.all(["199012345601", "199012345602", "199012345603"].map((nic) => log.append(decision(nic))));
+      const entries = decided.map((d, i) => ({ decisionId: d.id, traceId: `trace-${i}`, outcome: i === 2 ? ("partial" as const) : ("ok" as const), reasons: i === 2 ? ["UPSTREAM_TIMEOUT"] : [] }));
+      const completed = entries.map((entry) => log.complete(entry));
+      // Outcomes start no write of their own: they go with the next decision, as one event.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).toEqual([3]);
+      await log.append(decision("199012345604"));
+      const events = await Promise.all(completed);
+      expect(new Set(events.map((e) => e.id)).size).toBe(1);
+      expect(writes).toEqual([3, 2]);
+      const stored = await db.query<{ kind: string; decision_id: string | null; outcomes: unknown; n: number }>(
+        "SELECT kind, decision_id, outcomes, jsonb_array_length(outcomes) AS n FROM audit_event WHERE outcomes IS NOT NULL",
+      );
+      expect(stored.rows).toHaveLength(1);
+      expect(stored.rows[0]).toMatchObject({ kind: "outcome", decision_id: null, n: 3 });
+      expect(stored.rows[0]?.outcomes).toEqual(entries);
+      // An outcome event of one decision (the form before batches) sits in the same chain and verifies too.
+      void log.append(outcome("199012345604"));
+      await log.flush();
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 6 } });
+      // Tampering with a listed outcome breaks the chain at that event.
+      await db.exec("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only");
+      await db.query(`UPDATE audit_event SET outcomes = jsonb_set(outcomes, '{2,outcome}', '"ok"') WHERE outcomes IS NOT NULL`);
+      expect(await verifyAuditTrail(db)).toMatchObject({ ok: false, broken: { seq: events[0]?.seq, reason: "its content does not match its hash" } });
+    });
+
+    it("stores waiting outcomes on flush() and after outcomeDelayMs", async () => {
+      const writes: number[] = [];
+      const { log } = await open({ onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 5 });
+      const alone = await log.complete({ decisionId: randomUUID(), traceId: "t", outcome: "ok", reasons: [] });
+      expect(alone.seq).toBe(1);
+      const waiting = await openAuditLog({ db: db as Db, onWrite: (_s, events) => writes.push(events), outcomeDelayMs: 60_000 });
+      void waiting.complete({ decisionId: randomUUID(), traceId: "t", outcome: "error", reasons: ["INTERNAL"] });
+      void waiting.complete({ decisionId: randomUUID(), traceId: "t", outcome: "ok", reasons: [] });
+      await waiting.flush();
+      expect(writes).toEqual([1, 1]);
+    });
+
     it("pages a citizen's accesses newest first without skipping events that share a millisecond", async () => {
       const { log } = await open();
       const at = "2026-11-24T01:00:00.123Z";

@@ -60,6 +60,12 @@ const audit: AuditLog = {
     const seq = counts.audited.length;
     return { ...content, id: content.id ?? `e${seq}`, at: content.at ?? new Date().toISOString(), chain: "t", seq, prevHash: "", hash: "" };
   },
+  async complete(entry) {
+    counts.audited.push(`outcome:${entry.outcome}`);
+    const seq = counts.audited.length;
+    const content = { kind: "outcome" as const, traceId: "", caller: null, consumer: null, purpose: null, operationName: null, subjects: [], fields: [], consentIds: [], policyRevision: null, decision: null, reasons: [], decisionId: null, outcome: null, outcomes: [entry] };
+    return { ...content, id: `e${seq}`, at: new Date().toISOString(), chain: "t", seq, prevHash: "", hash: "" };
+  },
   flush: async () => undefined,
 };
 
@@ -110,7 +116,7 @@ describe("one policy evaluation when the consent answers are cached", () => {
     expect(counts.evaluations).toHaveLength(1);
     expect(counts.evaluations[0]?.consent).toEqual({ covered: true, consentIds: ["c-1"] });
     expect(counts.consentCalls).toBe(0);
-    expect(counts.audited).toEqual(["permit", "permit"]);
+    expect(counts.audited).toEqual(["permit", "outcome:ok"]);
     expect(counts.executed).toBe(1);
   });
 

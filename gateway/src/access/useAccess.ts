@@ -2,7 +2,7 @@
  * The access plugin: before any subgraph is called, it authenticates the caller, computes the operation's scope,
  * checks the citizen's consent and the OPA policy, and writes one audit event for the decision, whatever it is.
  * A refusal stops execution (`setResultAndStopExecution`), so no fetch is ever planned for it. After execution the
- * outcome is appended to the trail as well.
+ * outcome is recorded too: the outcomes waiting at each write go as one outcome event that lists them.
  */
 import { randomUUID } from "node:crypto";
 import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
@@ -237,15 +237,11 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
           const errors = "errors" in result ? ((result as ExecutionResult).errors ?? []) : [];
           const data = "data" in result ? (result as ExecutionResult).data : undefined;
           const outcome = errors.length === 0 ? "ok" : data === null || data === undefined ? "error" : "partial";
-          // The outcome completes the record; the response does not wait for it.
-          record({
-            ...decided,
-            kind: "outcome",
-            decision: "permit",
-            decisionId,
-            outcome,
-            reasons: errors.map((e) => String(e.extensions?.["code"] ?? "ERROR")),
-          }).catch((error: unknown) => logger.error({ err: error }, "audit outcome write failed"));
+          // The outcome completes the record (with the other outcomes of its write, in one event); the response does
+          // not wait for it.
+          audit
+            .complete({ decisionId, traceId, outcome, reasons: errors.map((e) => String(e.extensions?.["code"] ?? "ERROR")) })
+            .catch((error: unknown) => logger.error({ err: error }, "audit outcome write failed"));
         },
       };
     },

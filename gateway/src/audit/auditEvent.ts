@@ -28,6 +28,20 @@ export interface AuditContent {
   readonly decisionId: string | null;
   /** For an outcome: ok, partial (some providers failed) or error. */
   readonly outcome: "ok" | "partial" | "error" | null;
+  /**
+   * For an outcome event written for a batch: the outcomes of the decisions it completes (decisionId and outcome
+   * are then null). Absent on every other event, so events from before it was added hash as they did.
+   */
+  readonly outcomes?: readonly OutcomeEntry[];
+}
+
+/** One decision's outcome inside a batched outcome event (`AuditContent.outcomes`). */
+export interface OutcomeEntry {
+  readonly decisionId: string;
+  readonly traceId: string;
+  readonly outcome: "ok" | "partial" | "error";
+  /** Error codes of a partial or failed execution. */
+  readonly reasons: readonly string[];
 }
 
 export interface ChainedEvent extends AuditContent {

@@ -15,7 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Db } from "@ndx/platform";
-import { chainHash, genesisHash, type AuditContent, type ChainedEvent } from "./auditEvent.ts";
+import { chainHash, genesisHash, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
 
 export interface AuditLogOptions {
   readonly db: Db;
@@ -34,6 +34,11 @@ export interface AuditLogOptions {
 export interface AuditLog {
   /** Appends one event; resolves once it is stored. */
   append(content: Omit<AuditContent, "id" | "at"> & { id?: string; at?: string }): Promise<ChainedEvent>;
+  /**
+   * Records a decision's outcome. The outcomes waiting when a write starts go as one outcome event listing them all
+   * (`outcomes`), with the next decisions or after `outcomeDelayMs`; resolves with that event once it is stored.
+   */
+  complete(entry: OutcomeEntry): Promise<ChainedEvent>;
   /** Waits for everything queued. */
   flush(): Promise<void>;
 }
@@ -54,13 +59,36 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
   let prevHash = head.rows[0]?.hash ?? genesisHash;
   let queue: Pending[] = [];
   let writing: Promise<void> | undefined;
+  // Outcomes waiting for the next write, which stores them as one event.
+  let completions: { readonly entry: OutcomeEntry; resolve(event: ChainedEvent): void; reject(error: unknown): void }[] = [];
+  const waiting = (): boolean => queue.length > 0 || completions.length > 0;
+  const outcomesEvent = (entries: readonly OutcomeEntry[]): Pending["content"] => ({
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    kind: "outcome",
+    // A batch belongs to no single request: each entry carries its request's trace id.
+    traceId: "",
+    caller: null,
+    consumer: null,
+    purpose: null,
+    operationName: null,
+    subjects: [],
+    fields: [],
+    consentIds: [],
+    policyRevision: null,
+    decision: null,
+    reasons: [],
+    decisionId: null,
+    outcome: null,
+    outcomes: entries,
+  });
 
   // One multi-row INSERT per batch. Arrays go as text[] parameters and JSON as jsonb text: on PGlite this costs
   // half of an unnest() over column arrays with per-row jsonb conversions.
   const columns =
     "chain, seq, id, at, kind, trace_id, caller, consumer, purpose, operation_name, subjects, fields, consent_ids, " +
-    "policy_revision, decision, reasons, decision_id, outcome, prev_hash, hash";
-  const width = 20;
+    "policy_revision, decision, reasons, decision_id, outcome, outcomes, prev_hash, hash";
+  const width = 21;
   const tuples: string[] = [];
   const tuplesFor = (n: number): string => {
     for (let i = tuples.length; i < n; i += 1) {
@@ -91,6 +119,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         JSON.stringify(e.reasons),
         e.decisionId,
         e.outcome,
+        e.outcomes === undefined ? null : JSON.stringify(e.outcomes),
         e.prevHash,
         e.hash,
       );
@@ -101,9 +130,18 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
   };
 
   const drain = (): void => {
-    if (writing !== undefined || queue.length === 0) return;
+    if (writing !== undefined || !waiting()) return;
     const batch = queue.slice(0, maxBatch);
     queue = queue.slice(maxBatch);
+    if (completions.length > 0 && batch.length < maxBatch) {
+      const done = completions;
+      completions = [];
+      batch.push({
+        content: outcomesEvent(done.map((c) => c.entry)),
+        resolve: (event) => done.forEach((c) => c.resolve(event)),
+        reject: (error) => done.forEach((c) => c.reject(error)),
+      });
+    }
     // Chained only here, one batch at a time: the head moves on only once the batch is stored, so a failed write
     // leaves no gap in the chain.
     let nextSeq = seq;
@@ -139,13 +177,13 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     clearTimeout(groupTimer);
     outcomeTimer = undefined;
     groupTimer = undefined;
-    if (writing !== undefined || queue.length === 0) return;
+    if (writing !== undefined || !waiting()) return;
     lastWriteAt = performance.now();
     drain();
   };
   /** Starts a write at the end of this turn, or when the group-commit interval allows; `now` skips the interval. */
   const schedule = (now = false): void => {
-    if (queue.length === 0) return;
+    if (!waiting()) return;
     if (now && groupTimer !== undefined) {
       clearTimeout(groupTimer);
       groupTimer = undefined;
@@ -179,8 +217,14 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         else schedule();
       });
     },
+    complete(entry) {
+      return new Promise<ChainedEvent>((resolve, reject) => {
+        completions.push({ entry, resolve, reject });
+        scheduleOutcome();
+      });
+    },
     async flush() {
-      while (writing !== undefined || queue.length > 0) {
+      while (writing !== undefined || waiting()) {
         schedule(true);
         await (writing ?? new Promise<void>((resolve) => setImmediate(resolve)));
       }

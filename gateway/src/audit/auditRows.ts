@@ -1,9 +1,9 @@
 /** Reading audit rows back into events, exactly as they were hashed. */
 import type { FieldAccess } from "@ndx/policy";
-import type { AuditContent, ChainedEvent } from "./auditEvent.ts";
+import type { AuditContent, ChainedEvent, OutcomeEntry } from "./auditEvent.ts";
 
 export const auditColumns = `chain, seq, id, at, kind, trace_id, caller, consumer, purpose, operation_name, subjects,
-  fields, consent_ids, policy_revision, decision, reasons, decision_id, outcome, prev_hash, hash`;
+  fields, consent_ids, policy_revision, decision, reasons, decision_id, outcome, outcomes, prev_hash, hash`;
 
 export interface AuditRow {
   chain: string;
@@ -24,6 +24,7 @@ export interface AuditRow {
   reasons: string[] | string;
   decision_id: string | null;
   outcome: AuditContent["outcome"];
+  outcomes: OutcomeEntry[] | string | null;
   prev_hash: string;
   hash: string;
 }
@@ -50,6 +51,8 @@ export function eventFromRow(row: AuditRow): ChainedEvent {
     reasons: json(row.reasons),
     decisionId: row.decision_id,
     outcome: row.outcome,
+    // Absent, not null, when there are none: that is how the event was hashed.
+    ...(row.outcomes === null ? {} : { outcomes: json(row.outcomes) }),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
