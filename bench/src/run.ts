@@ -25,6 +25,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
+import { builtRevision } from "@ndx/policy";
 import { services } from "../../scripts/services.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import type { MicroResult, MicroSpec } from "./micro.ts";
@@ -46,6 +47,7 @@ import {
 } from "./procs.ts";
 import { summarizeProfile } from "./profile.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
+import { ratiosOf, saveResults } from "./results.ts";
 import { combineRounds } from "./rounds.ts";
 import { ask, expectedAnswers, type Variant } from "./answers.ts";
 import { benchCitizen, requestBody, scenarios, type Scenario, type Target } from "./scenarios.ts";
@@ -296,8 +298,7 @@ say(`[${elapsed()}] plain, NDX and Hive gateways ready`);
 
 async function usePolicy(scenario: Scenario): Promise<void> {
   const wanted = scenario.benchPolicy ? bundles.benchRevision : bundles.stockRevision;
-  const current = (JSON.parse(readFileSync(join(activePolicy, "manifest.json"), "utf8")) as { revision?: string }).revision;
-  if (current === wanted) return;
+  if (builtRevision(activePolicy) === wanted) return;
   installBundle(scenario.benchPolicy ? bundles.bench : bundles.stock);
   // The gateway polls the manifest (about every second); it answers by the new revision once reloaded.
   const ndx = gateways.get("ndx");
@@ -465,9 +466,6 @@ if (flags.profile) {
 
 // --- results -------------------------------------------------------------------------------------------------------
 
-const rpsOf = (scenario: string, target: Target) => results.find((r) => r.scenario === scenario && r.target === target)?.rps;
-const allCpuOf = (scenario: string, target: Target) => results.find((r) => r.scenario === scenario && r.target === target)?.cpuMsPerRequest.allParts;
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : Math.round((a / b) * 1000) / 1000);
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(resolve(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 let commit = "unknown";
@@ -503,29 +501,7 @@ const output: BenchResults = {
     policyRevision: { stock: bundles.stockRevision, bench: bundles.benchRevision },
   },
   scenarios: results,
-  ratios: {
-    ndxOverPlain: ratio(rpsOf("person", "ndx"), rpsOf("person", "plain")),
-    ndxOverHive: ratio(rpsOf("person", "ndx"), rpsOf("person", "hive")),
-  },
-  ratiosFromCpu: Object.fromEntries(
-    chosen.map((s) => [
-      s.name,
-      {
-        ndxOverPlain: ratio(allCpuOf(s.name, "plain"), allCpuOf(s.name, "ndx")),
-        ndxOverHive: ratio(allCpuOf(s.name, "hive"), allCpuOf(s.name, "ndx")),
-      },
-    ]),
-  ),
-  ratiosByScenario: Object.fromEntries(
-    chosen.map((s) => [
-      s.name,
-      {
-        ndxOverPlain: ratio(rpsOf(s.name, "ndx"), rpsOf(s.name, "plain")),
-        ndxOverHive: ratio(rpsOf(s.name, "ndx"), rpsOf(s.name, "hive")),
-        plainOverDirect: ratio(rpsOf(s.name, "plain"), rpsOf(s.name, "direct")),
-      },
-    ]),
-  ),
+  ...ratiosOf(results, chosen.map((s) => s.name)),
   plugin,
   seconds: Math.round((Date.now() - started) / 1000),
 };
@@ -533,19 +509,8 @@ const output: BenchResults = {
 const markdown = renderMarkdown(output);
 process.stdout.write(`\n${markdown}\n`);
 if (!flags["no-save"] && flags.scenario === undefined) {
-  const dir = join(benchDir, "results");
-  mkdirSync(dir, { recursive: true });
-  const json = `${JSON.stringify(output, null, 2)}\n`;
-  const stamp = now.toISOString().slice(0, 16).replace(":", "").replace("T", "-");
-  writeFileSync(join(dir, "latest.json"), json);
-  writeFileSync(join(dir, `${stamp}.json`), json);
-  writeFileSync(join(dir, "latest.md"), markdown);
-  // The README shows the latest table between its markers.
-  const readme = join(benchDir, "README.md");
-  const text = readFileSync(readme, "utf8");
-  const marked = /(<!-- latest\.md -->\n)[\s\S]*?(<!-- \/latest\.md -->)/;
-  if (marked.test(text)) writeFileSync(readme, text.replace(marked, (_m, open: string, close: string) => `${open}${markdown}${close}`));
-  say(`Results: bench/results/latest.json, bench/results/${stamp}.json, bench/results/latest.md`);
+  const dated = saveResults(benchDir, output, markdown);
+  say(`Results: bench/results/latest.json, bench/results/${dated}, bench/results/latest.md`);
 }
 for (const { target, file, fromMs, rps } of profiles) {
   const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")), { top: 30, fromMs });

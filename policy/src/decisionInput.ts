@@ -61,7 +61,6 @@ const operatorName = (t: unknown): string | undefined => {
 export function analyseDecisionInput(modules: readonly unknown[]): DecisionInput {
   const read = new Map<string, InputPath>();
   const countedOnly = new Map<string, InputPath>();
-  const elsewhere = new Set<string>();
   const localRules = new Set<string>();
   let impure: string | undefined;
 
@@ -101,10 +100,7 @@ export function analyseDecisionInput(modules: readonly unknown[]): DecisionInput
       }
       const key = JSON.stringify(path);
       if (counted && path.length === parts.length - 1) countedOnly.set(key, path);
-      else {
-        read.set(key, path);
-        elsewhere.add(key);
-      }
+      else read.set(key, path);
       // Keys that are themselves expressions (input.x[input.y]) are reads too.
       parts.slice(1 + path.length).forEach((p) => visit(p, false));
       return;
@@ -119,6 +115,7 @@ export function analyseDecisionInput(modules: readonly unknown[]): DecisionInput
   // Whole modules: rules (heads and bodies), and imports (`import input.x as y` reads input.x).
   for (const module of modules) visit(module, false);
   if (impure !== undefined) return { memoise: false, version: decisionInputVersion, why: `the policy calls ${impure}` };
-  const counted = [...countedOnly].filter(([key]) => !elsewhere.has(key)).map(([, path]) => path);
+  // A path read whole anywhere is in `read`; only one that is never more than counted keeps just its length.
+  const counted = [...countedOnly].filter(([key]) => !read.has(key)).map(([, path]) => path);
   return { memoise: true, version: decisionInputVersion, read: [...read.values()], counted };
 }

@@ -62,6 +62,11 @@ const int16 = (n: number): Uint8Array => {
   new DataView(b.buffer).setInt16(0, n);
   return b;
 };
+const uint16 = (n: number): Uint8Array => {
+  const b = new Uint8Array(2);
+  new DataView(b.buffer).setUint16(0, n);
+  return b;
+};
 const int32 = (n: number): Uint8Array => {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setInt32(0, n);
@@ -76,7 +81,8 @@ export function parseMessage(name: string, sql: string): Uint8Array {
 /** Bind the named statement to `params` (all text), Execute it, Sync: one transaction, committed at Sync. */
 export function bindExecuteMessage(name: string, params: readonly unknown[]): Uint8Array {
   if (params.length > 65535) throw new RangeError(`too many parameters: ${params.length}`);
-  const body: Uint8Array[] = [cString(""), cString(name), int16(0), int16(params.length)];
+  // The parameter count is unsigned on the wire (up to 65535), unlike the other Int16 fields.
+  const body: Uint8Array[] = [cString(""), cString(name), int16(0), uint16(params.length)];
   for (const value of params) {
     const text = textParameter(value);
     if (text === null) body.push(int32(-1));

@@ -1,0 +1,50 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ScenarioResult } from "../src/report.ts";
+import { ratiosOf, saveResults } from "../src/results.ts";
+
+const row = (scenario: string, target: ScenarioResult["target"], rps: number, allParts: number): ScenarioResult => ({
+  scenario,
+  target,
+  rps,
+  p50Ms: 10,
+  p99Ms: 20,
+  errors: 0,
+  rssMb: 300,
+  connections: 16,
+  requests: rps * 10,
+  cpuMsPerRequest: { serving: 2, allParts },
+});
+
+describe("ratios of a run", () => {
+  it("takes the targets' ratios from the person scenario, the CPU estimate as the inverse of CPU per request", () => {
+    const results = [
+      row("person", "direct", 600, 2),
+      row("person", "plain", 200, 8),
+      row("person", "ndx", 170, 10),
+      row("person", "hive", 150, 11),
+      row("people", "plain", 12, 120),
+      row("people", "ndx", 10, 150),
+    ];
+    const r = ratiosOf(results, ["person", "people"]);
+    expect(r.ratios).toEqual({ ndxOverPlain: 0.85, ndxOverHive: 1.133 });
+    expect(r.ratiosFromCpu["person"]).toEqual({ ndxOverPlain: 0.8, ndxOverHive: 1.1 });
+    expect(r.ratiosByScenario["person"]?.plainOverDirect).toBe(0.333);
+    // A target that was not measured gives no ratio rather than a made-up one.
+    expect(r.ratiosByScenario["people"]).toEqual({ ndxOverPlain: 0.833, ndxOverHive: null, plainOverDirect: null });
+  });
+});
+
+describe("saving a run", () => {
+  it("writes latest.json, a dated copy and latest.md, and replaces only the README's table between its markers", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ndx-bench-results-"));
+    writeFileSync(join(dir, "README.md"), "# Bench\n\n<!-- latest.md -->\nold table\n<!-- /latest.md -->\n\nafter\n");
+    const output = { date: "2026-11-24T04:06:31.000Z", commit: "abc" };
+    expect(saveResults(dir, output, "| new table |\n")).toBe("2026-11-24-0406.json");
+    expect(readdirSync(join(dir, "results")).sort()).toEqual(["2026-11-24-0406.json", "latest.json", "latest.md"]);
+    expect(JSON.parse(readFileSync(join(dir, "results", "latest.json"), "utf8"))).toEqual(output);
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toBe("# Bench\n\n<!-- latest.md -->\n| new table |\n<!-- /latest.md -->\n\nafter\n");
+  });
+});
