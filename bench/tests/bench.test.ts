@@ -6,6 +6,7 @@ import { load } from "../src/load.ts";
 import { categoryOf, summarizeProfile, type CpuProfile } from "../src/profile.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "../src/report.ts";
 import { combineRounds } from "../src/rounds.ts";
+import { scenarioRow } from "./scenarioRow.ts";
 
 describe("load", () => {
   let server: Server;
@@ -90,18 +91,6 @@ describe("profile summary", () => {
 
 describe("results table", () => {
   it("shows every target, the ratios and the plugin's cost", () => {
-    const row = (target: "direct" | "plain" | "ndx" | "hive", rps: number) => ({
-      scenario: "person",
-      target,
-      rps,
-      p50Ms: 10,
-      p99Ms: 20,
-      errors: 0,
-      rssMb: 300,
-      connections: 16,
-      requests: rps * 10,
-      cpuMsPerRequest: { serving: 5, allParts: 15 },
-    });
     const p = { p50Us: 1, p99Us: 2 };
     const results: BenchResults = {
       date: "2026-01-01T00:00:00.000Z",
@@ -116,7 +105,7 @@ describe("results table", () => {
         versions: {},
         policyRevision: { stock: "a", bench: "b" },
       },
-      scenarios: [row("direct", 400), row("plain", 100), row("ndx", 90), row("hive", 100)],
+      scenarios: [scenarioRow("person", "direct", 400), scenarioRow("person", "plain", 100), scenarioRow("person", "ndx", 90), scenarioRow("person", "hive", 100)],
       ratios: { ndxOverPlain: 0.9, ndxOverHive: 0.9 },
       ratiosByScenario: {},
       ratiosFromCpu: { person: { ndxOverPlain: 0.8, ndxOverHive: 0.7 } },

@@ -2,31 +2,18 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ScenarioResult } from "../src/report.ts";
 import { ratiosOf, saveResults } from "../src/results.ts";
-
-const row = (scenario: string, target: ScenarioResult["target"], rps: number, allParts: number): ScenarioResult => ({
-  scenario,
-  target,
-  rps,
-  p50Ms: 10,
-  p99Ms: 20,
-  errors: 0,
-  rssMb: 300,
-  connections: 16,
-  requests: rps * 10,
-  cpuMsPerRequest: { serving: 2, allParts },
-});
+import { scenarioRow } from "./scenarioRow.ts";
 
 describe("ratios of a run", () => {
   it("takes the targets' ratios from the person scenario, the CPU estimate as the inverse of CPU per request", () => {
     const results = [
-      row("person", "direct", 600, 2),
-      row("person", "plain", 200, 8),
-      row("person", "ndx", 170, 10),
-      row("person", "hive", 150, 11),
-      row("people", "plain", 12, 120),
-      row("people", "ndx", 10, 150),
+      scenarioRow("person", "direct", 600, 2),
+      scenarioRow("person", "plain", 200, 8),
+      scenarioRow("person", "ndx", 170, 10),
+      scenarioRow("person", "hive", 150, 11),
+      scenarioRow("people", "plain", 12, 120),
+      scenarioRow("people", "ndx", 10, 150),
     ];
     const r = ratiosOf(results, ["person", "people"]);
     expect(r.ratios).toEqual({ ndxOverPlain: 0.85, ndxOverHive: 1.133 });
