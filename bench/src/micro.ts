@@ -1,9 +1,9 @@
 /**
- * The access plugin's own cost per request, in-process and without HTTP: computeScope, the consent check with a warm
- * cache, and policy.evaluate — called the way useAccess calls them for a permitted consumer read about one citizen
- * whose consent answer is cached (scope; the cached answer per citizen; one policy answer — the early answer without
- * consent is asked only when some answer must come from the engine). Also each piece alone, and the awaited audit
- * append of the decision event (PGlite), which the plugin pays before execution too.
+ * The access plugin's own cost per request, in-process and without HTTP: the scope (its operation planned once), the
+ * consent check with a warm cache, and policy.evaluate — called the way useAccess calls them for a permitted consumer
+ * read about one citizen whose consent answer is cached (scope; the cached answer per citizen; one policy answer —
+ * the early answer without consent is asked only when some answer must come from the engine). Also each piece alone,
+ * and the awaited audit append of the decision event (PGlite), which the plugin pays before execution too.
  *
  *   node bench/src/micro.ts '<json MicroSpec>'   → prints one line of JSON (MicroResult) on stdout
  */
@@ -14,8 +14,9 @@ import { getOperationAST, parse } from "graphql";
 import {
   accessTime,
   buildFieldCatalogue,
-  computeScope,
   createConsentCheck,
+  createScopes,
+  type Scope,
   gatewayMigrationsDir,
   openAuditLog,
 } from "@ndx/gateway";
@@ -88,7 +89,7 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
 
   const clock = accessTime("UTC");
   const caller = { kind: "consumer" as const, id: spec.consumerId, roles: [] as string[], scopes: [] as string[] };
-  const input = (scope: ReturnType<typeof computeScope>, covered: NonNullable<AccessInput["consent"]>): AccessInput => ({
+  const input = (scope: Scope, covered: NonNullable<AccessInput["consent"]>): AccessInput => ({
     caller: caller.kind,
     operation: scope.operation,
     consumer: { id: caller.id, scopes: caller.scopes },
@@ -101,7 +102,15 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
     time: clock(new Date()),
   });
 
-  const scope0 = computeScope(catalogue, document, operation, spec.variables);
+  // As useAccess: the operation is planned once, and a scope's personal fields are worked out once per field list.
+  const scopes = createScopes(catalogue);
+  const personalOf = new WeakMap<readonly FieldAccess[], readonly FieldAccess[]>();
+  const personalFields = (fields: readonly FieldAccess[]) => {
+    const found = personalOf.get(fields) ?? Object.freeze(fields.filter(personal));
+    personalOf.set(fields, found);
+    return found;
+  };
+  const scope0 = scopes.of(document, operation, spec.variables);
   const wanted0 = (scope0.subjects.get(spec.subject) ?? []).filter(personal);
   if (wanted0.length === 0) throw new Error(`the query reads nothing personal about ${spec.subject}`);
   // The cache is warm only with a granted consent: grant one when the citizen has none yet.
@@ -121,14 +130,14 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
   const n = spec.iterations;
   const warm = Math.min(1000, n);
   const pipeline = async () => {
-    const scope = computeScope(catalogue, document, operation, spec.variables);
-    const checks = [...scope.subjects].map(([nic, fields]) => consent.cached(caller.id, nic, spec.purpose, fields.filter(personal)));
+    const scope = scopes.of(document, operation, spec.variables);
+    const checks = [...scope.subjects].map(([nic, fields]) => consent.cached(caller.id, nic, spec.purpose, personalFields(fields)));
     if (!checks.every((c) => c !== undefined)) throw new Error("a consent answer was not cached");
     const verdict = policy.evaluate(input(scope, { covered: checks.every((c) => c.covered), consentIds: checks.flatMap((c) => c.consentIds) }));
     if (!verdict.allow) throw new Error(`not allowed: ${JSON.stringify(verdict)}`);
   };
   const total = await measure(n, warm, pipeline);
-  const scope = await measure(n, warm, () => computeScope(catalogue, document, operation, spec.variables));
+  const scope = await measure(n, warm, () => scopes.of(document, operation, spec.variables));
   const consentWarm = await measure(n, warm, () => consent.check(caller.id, spec.subject, spec.purpose, wanted0));
   const policyEvaluate = await measure(n, warm, () => policy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));
   const policyEvaluateFresh = await measure(n, warm, () => freshPolicy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));

@@ -130,7 +130,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push("");
   lines.push("| piece | p50 µs | p99 µs |");
   lines.push("|---|---:|---:|");
-  lines.push(`| computeScope | ${fmt(p.pieces.scope.p50Us, 1)} | ${fmt(p.pieces.scope.p99Us, 1)} |`);
+  lines.push(`| scope (operation planned once) | ${fmt(p.pieces.scope.p50Us, 1)} | ${fmt(p.pieces.scope.p99Us, 1)} |`);
   lines.push(`| consent check, warm cache | ${fmt(p.pieces.consentWarm.p50Us, 1)} | ${fmt(p.pieces.consentWarm.p99Us, 1)} |`);
   lines.push(`| policy.evaluate, remembered for a request of the same shape | ${fmt(p.pieces.policyEvaluate.p50Us, 1)} | ${fmt(p.pieces.policyEvaluate.p99Us, 1)} |`);
   const fresh = p.pieces.policyEvaluateFresh;

@@ -3,7 +3,7 @@ import { subgraphSdl } from "@ndx/schema";
 import { getOperationAST, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildFieldCatalogue } from "../src/access/fieldCatalogue.ts";
-import { computeScope } from "../src/access/scope.ts";
+import { computeScope, createScopes, type Scope } from "../src/access/scope.ts";
 
 // The real registry contract, beside two small adapter-like subgraphs that extend Person.
 const access = `@link(url: "https://specs.ndx.example/access/v1.0", import: ["@classified", "@subject"])
@@ -93,5 +93,67 @@ describe("scope of an operation", () => {
   it("lists public root data, and ignores __typename", () => {
     const scope = scopeOf(`{ __typename districts }`);
     expect(scope.fields).toEqual([{ provider: "registry", field: "Query.districts", classification: "PUBLIC" }]);
+  });
+});
+
+describe("scopes planned once per operation", () => {
+  const operationOf = (document: ReturnType<typeof parse>) => {
+    const operation = getOperationAST(document);
+    if (operation === null || operation === undefined) throw new Error("no operation");
+    return operation;
+  };
+  const shown = (scope: Scope) => ({
+    rootFields: scope.rootFields,
+    fields: scope.fields.map((f) => `${f.provider}:${f.field}:${f.classification}`),
+    subjects: [...scope.subjects].map(([nic, fields]) => [nic, fields.map((f) => f.field)]),
+    invalid: scope.invalidSubjects,
+  });
+
+  it("gives each request the scope its variables make, as if they were written into the query", () => {
+    // Each shape written once with variables and once with the values in their place (no condition left to decide).
+    type Slots = { nic: string; nic2: string; a: string; b: string };
+    const shapes: ((v: Slots) => string)[] = [
+      (v) => `query($nic: String!, $nic2: String!, $a: Boolean!, $b: Boolean!) {
+        me: person(nic: ${v.nic}) { ...F ... on Person @include(if: ${v.a}) { profession } vehicles @skip(if: ${v.b}) { regNo } }
+        other: person(nic: ${v.nic2}) @include(if: ${v.b}) { fullName vehicles { class { classCode } } }
+      }
+      fragment F on Person { fullName permanentAddress @skip(if: ${v.a}) }`,
+      (v) => `query($nic: String!, $nic2: String!, $a: Boolean!, $b: Boolean!) {
+        ...Root @skip(if: ${v.a})
+        again: person(nic: ${v.nic}) { profession @include(if: ${v.b}) }
+        vehicle(regNo: "FJ-4821-AB") @include(if: ${v.b}) { regNo }
+      }
+      fragment Root on Query { person(nic: ${v.nic2}) { fullName } districts }`,
+    ];
+    const scopes = createScopes(catalogue);
+    for (const shape of shapes) {
+      const document = parse(shape({ nic: "$nic", nic2: "$nic2", a: "$a", b: "$b" }));
+      for (const nic of ["199012345678", "12-34"]) {
+        for (const nic2 of ["199012345678", "198503150123"]) {
+          for (const a of [true, false]) {
+            for (const b of [true, false]) {
+              const literal = parse(shape({ nic: JSON.stringify(nic), nic2: JSON.stringify(nic2), a: String(a), b: String(b) }));
+              const expected = computeScope(catalogue, literal, operationOf(literal), {});
+              expect(shown(scopes.of(document, operationOf(document), { nic, nic2, a, b }))).toEqual(shown(expected));
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("shares one frozen field list among the requests of one shape, whoever they are about", () => {
+    const scopes = createScopes(catalogue);
+    const document = parse(`query($nic: String!) { person(nic: $nic) { fullName permanentAddress } }`);
+    const first = scopes.of(document, operationOf(document), { nic: "199012345678" });
+    const second = scopes.of(document, operationOf(document), { nic: "198503150123" });
+    expect([...first.subjects.keys()]).toEqual(["199012345678"]);
+    expect([...second.subjects.keys()]).toEqual(["198503150123"]);
+    expect(second.fields).toBe(first.fields);
+    expect(second.subjects.get("198503150123")).toBe(first.subjects.get("199012345678"));
+    expect(Object.isFrozen(first.fields) && first.fields.every((f) => Object.isFrozen(f))).toBe(true);
+    // The same text parsed again is another document, planned on its own, with the same result.
+    const again = parse(`query($nic: String!) { person(nic: $nic) { fullName permanentAddress } }`);
+    expect(shown(scopes.of(again, operationOf(again), { nic: "199012345678" }))).toEqual(shown(first));
   });
 });

@@ -16,7 +16,7 @@ import { accessTime } from "./accessTime.ts";
 import type { ConsentAnswer, ConsentCheck } from "./consentCheck.ts";
 import type { Authenticator, Caller } from "./consumerAuth.ts";
 import type { FieldCatalogue } from "./fieldCatalogue.ts";
-import { computeScope, type Scope } from "./scope.ts";
+import { createScopes, type Scope } from "./scope.ts";
 
 export interface AccessOptions {
   readonly authenticator: Authenticator;
@@ -62,6 +62,17 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
   const { authenticator, catalogue, policy, consent, audit, logger } = options;
   const purposeHeader = options.purposeHeader ?? "x-purpose";
   const clock = accessTime(options.timezone ?? "UTC");
+  const scopes = createScopes(catalogue);
+  // A scope's field lists are frozen and shared by the requests of one shape: their personal part is worked out once.
+  const personalOf = new WeakMap<readonly FieldAccess[], readonly FieldAccess[]>();
+  const personalFields = (fields: readonly FieldAccess[]): readonly FieldAccess[] => {
+    let found = personalOf.get(fields);
+    if (found === undefined) {
+      found = Object.freeze(fields.filter(personal));
+      personalOf.set(fields, found);
+    }
+    return found;
+  };
   const nothingWanted: ConsentAnswer = { covered: true, consentIds: [], missing: [] };
   const answerFromCache = (consumer: string, nic: string, purpose: string, wanted: readonly FieldAccess[]) =>
     wanted.length === 0 ? nothingWanted : consent.cached(consumer, nic, purpose, wanted);
@@ -128,7 +139,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       }
       if (introspectionOnly) return;
 
-      const scope: Scope = computeScope(catalogue, args.document, operation, args.variableValues);
+      const scope: Scope = scopes.of(args.document, operation, args.variableValues);
       const purpose = request.headers.get(purposeHeader)?.trim() || null;
       const subjects = [...scope.subjects.keys()];
       const who = { caller: caller.kind, consumer: caller.id, purpose, subjects, fields: scope.fields };
@@ -174,7 +185,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       try {
         if (needsConsent) {
           const known = [...scope.subjects].map(([nic, fields]) => {
-            const wanted = fields.filter(personal);
+            const wanted = personalFields(fields);
             return { nic, wanted, answer: answerFromCache(caller.id, nic, purpose, wanted) };
           });
           const hits = known.flatMap(({ nic, wanted, answer }): Check[] => (answer === undefined ? [] : [{ nic, wanted, answer }]));
