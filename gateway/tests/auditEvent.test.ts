@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, hashedJson, type AuditContent } from "../src/audit/auditEvent.ts";
+import { canonicalJson, fieldsJson, hashedJson, type AuditContent } from "../src/audit/auditEvent.ts";
 
 // A small deterministic generator: the same events every run.
 function random(seed: number): () => number {
@@ -58,5 +58,25 @@ describe("the bytes an audit event is hashed over", () => {
     for (const content of [...odd, { ...missing, ...{ other: 1 } } as unknown as AuditContent]) {
       expect(hashedJson("r2", 5, content)).toBe(canonicalJson({ chain: "r2", seq: 5, ...content }));
     }
+  });
+
+  it("are canonicalJson's for a frozen field list every time, and follow a list that changes", () => {
+    const access = (field: string) => ({ provider: "registry", field, classification: "PERSONAL" as const });
+    const frozen = Object.freeze([Object.freeze(access("Person.fullName")), Object.freeze(access("Person.birthDate"))]);
+    expect(fieldsJson(frozen)).toBe(canonicalJson(frozen));
+    expect(fieldsJson(frozen)).toBe(canonicalJson(frozen));
+    const mutable = [access("Person.fullName")];
+    expect(fieldsJson(mutable)).toBe(canonicalJson(mutable));
+    mutable.push(access("Person.sex"));
+    expect(fieldsJson(mutable)).toBe(canonicalJson(mutable));
+    // Frozen outside, not inside: an element can still change.
+    const shallow = Object.freeze([access("Person.fullName")]);
+    fieldsJson(shallow);
+    (shallow[0] as { field: string }).field = "Person.photo";
+    expect(fieldsJson(shallow)).toBe(canonicalJson(shallow));
+    // An accessor on a frozen element can answer differently each time.
+    let n = 0;
+    const moving = Object.freeze([Object.freeze({ provider: "drp", classification: "PERSONAL", get field() { n += 1; return `Person.f${n}`; } })]);
+    expect(fieldsJson(moving)).not.toBe(fieldsJson(moving));
   });
 });

@@ -49,6 +49,35 @@ describe("remembering decisions by what the policy reads", () => {
     expect(seen).toHaveLength(2);
   });
 
+  it("keys a changed list by its new content; a list frozen all the way down may be read once", () => {
+    // What each evaluation was asked about, as it was then.
+    const seen: string[][] = [];
+    const evaluate = memoiseDecisions((input) => (seen.push((input.fields ?? []).map((f) => f.field)), { allow: true, reasons: [], consentRequired: false }), {
+      read: [["fields"]],
+      counted: [],
+    });
+    const fields = [{ provider: "registry", field: "Person.fullName", classification: "PERSONAL" as DataClass }];
+    evaluate({ ...base, fields });
+    fields.push({ provider: "drp", field: "Person.permanentAddress", classification: "PERSONAL" });
+    evaluate({ ...base, fields });
+    // Frozen on the outside only: its element can still change, so it is keyed afresh each time.
+    const shallow = Object.freeze([{ provider: "drp", field: "Person.profession", classification: "PERSONAL" as DataClass }]);
+    evaluate({ ...base, fields: shallow });
+    (shallow[0] as { field: string }).field = "Person.photo";
+    evaluate({ ...base, fields: shallow });
+    const frozen = Object.freeze([Object.freeze({ provider: "dmt", field: "Person.vehicles", classification: "PERSONAL" as DataClass })]);
+    evaluate({ ...base, fields: frozen });
+    evaluate({ ...base, fields: frozen });
+    evaluate({ ...base, fields: [...frozen] });
+    expect(seen).toEqual([
+      ["Person.fullName"],
+      ["Person.fullName", "Person.permanentAddress"],
+      ["Person.profession"],
+      ["Person.photo"],
+      ["Person.vehicles"],
+    ]);
+  });
+
   it("forgets the oldest beyond its bound, and hands out decisions nobody can change", () => {
     const { seen, evaluate } = counting();
     for (const hour of [1, 2, 3, 4]) evaluate({ ...base, time: { ...base.time, hour } });

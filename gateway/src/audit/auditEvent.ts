@@ -93,15 +93,25 @@ export function hashedJson(chain: string, seq: number, content: AuditContent): s
   return `${out}}`;
 }
 
-function fieldsJson(value: unknown): string {
+// A scope's field lists are frozen and shared by the requests of one shape: each is serialised once.
+const fieldsTexts = new WeakMap<object, string>();
+
+/** `canonicalJson(fields)` for a list of field accesses; a frozen list of frozen accesses is serialised once. */
+export function fieldsJson(value: unknown): string {
   if (!Array.isArray(value)) return canonicalJson(value);
+  const known = fieldsTexts.get(value);
+  if (known !== undefined) return known;
   let out = "[";
+  let immutable = Object.isFrozen(value);
   for (const item of value as Record<string, unknown>[]) {
     if (out.length > 1) out += ",";
     const plain = item !== null && typeof item === "object" && Object.keys(item).length === 3 && fieldKeys.every((k) => typeof item[k] === "string");
     out += plain
       ? `{"classification":${JSON.stringify(item["classification"])},"field":${JSON.stringify(item["field"])},"provider":${JSON.stringify(item["provider"])}}`
       : canonicalJson(item);
+    immutable &&= plain && Object.isFrozen(item) && fieldKeys.every((k) => "value" in (Object.getOwnPropertyDescriptor(item, k) ?? {}));
   }
-  return `${out}]`;
+  out += "]";
+  if (immutable) fieldsTexts.set(value, out);
+  return out;
 }

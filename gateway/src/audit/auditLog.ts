@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Db } from "@ndx/platform";
-import { chainHash, genesisHash, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
+import { chainHash, fieldsJson, genesisHash, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
 
 export interface AuditLogOptions {
   readonly db: Db;
@@ -113,7 +113,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         e.purpose,
         e.operationName,
         e.subjects,
-        JSON.stringify(e.fields),
+        fieldsJson(e.fields),
         e.consentIds,
         e.policyRevision,
         e.decision,
