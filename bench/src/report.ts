@@ -40,6 +40,8 @@ export interface BenchResults {
     node: string;
     /** 1-minute load average before and after: other work on the machine shows here. */
     loadAverage: { atStart: number; atEnd: number };
+    /** Idle share of the cores just before the first target, and how long the bench waited for it (quiet.ts). */
+    idleBefore?: { share: number; waitedSeconds: number };
   };
   readonly settings: {
     connections: number;
@@ -87,7 +89,11 @@ export function renderMarkdown(r: BenchResults): string {
       `${r.machine.memoryGb} GB, Node ${r.machine.node}; ${r.settings.connections} connections (list: ${r.settings.connectionsList}), ${r.settings.warmupSeconds} s warm-up, ` +
       `${r.settings.durationSeconds} s measured per target; load from ${r.settings.loadGenerator}; ` +
       `NDX audit trail on ${r.settings.auditStore ?? "PGlite"}; ` +
-      `load average ${r.machine.loadAverage.atStart} before, ${r.machine.loadAverage.atEnd} after.`,
+      `load average ${r.machine.loadAverage.atStart} before, ${r.machine.loadAverage.atEnd} after` +
+      (r.machine.idleBefore === undefined
+        ? "."
+        : `; cores ${Math.round(r.machine.idleBefore.share * 100)} % idle before the first target` +
+          (r.machine.idleBefore.waitedSeconds > 1 ? ` (waited ${r.machine.idleBefore.waitedSeconds} s).` : ".")),
   );
   lines.push("");
   lines.push("| scenario | target | req/s | p50 ms | p99 ms | errors | peak RSS MB | vs plain | CPU ms/req (serving / all parts) |");

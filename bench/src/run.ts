@@ -14,8 +14,8 @@
  * plugin's micro-benchmark (micro.ts), in-process. Results go to bench/results/ (see bench/README.md).
  *
  * Options (or BENCH_* variables): --connections 16 (the list scenario uses a quarter: each of its requests fans out
- * into 50 SOAP calls), --duration 10, --warmup 3, --rounds 3 (interleaved rounds of the gateways in the single-person
- * scenario, whose ratios are the targets), --audit-database-url postgres://… (the NDX gateway's audit on PostgreSQL, as
+ * into 50 SOAP calls), --duration 10, --warmup 3, --rounds 3 (interleaved rounds of the gateways, taking turns at
+ * each position, in the single-person scenario, whose ratios are the targets), --audit-database-url postgres://… (the NDX gateway's audit on PostgreSQL, as
  * in production, instead of PGlite), --scenario person|people (print only), --profile (then also CPU
  * profiles of the three gateways under the person scenario, summarised in bench/profiles/), --no-save, --keep (the
  * temporary data dir), --serve (start the parts and wait, for experiments by hand), --verbose.
@@ -46,6 +46,7 @@ import {
   type Proc,
 } from "./procs.ts";
 import { summarizeProfile } from "./profile.ts";
+import { roundOrder, waitForQuiet } from "./quiet.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
 import { ratiosOf, saveResults } from "./results.ts";
 import { combineRounds } from "./rounds.ts";
@@ -312,18 +313,26 @@ async function usePolicy(scenario: Scenario): Promise<void> {
   throw new Error(`the NDX gateway did not take up policy revision ${wanted}`);
 }
 
+// Work left from before the bench (a test run, a build) or from starting the parts must not land on the first targets.
+const quiet = await waitForQuiet();
+say(
+  `[${elapsed()}] cores ${Math.round(quiet.idle * 100)} % idle` +
+    (quiet.quiet ? (quiet.waitedMs > 1000 ? ` after waiting ${Math.round(quiet.waitedMs / 1000)} s` : "") : ` after waiting ${Math.round(quiet.waitedMs / 1000)} s: going on`),
+);
+
 const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
   const variables = variablesOf.get(scenario.name) ?? [];
   await usePolicy(scenario);
-  // The ratios come from the single-person scenario: its gateways are measured in interleaved rounds (plain, NDX,
-  // Hive, plain, NDX, Hive, ...), so a burst of other work on the machine does not land on one target alone.
+  // The ratios come from the single-person scenario: its gateways are measured in interleaved rounds, so a burst of
+  // other work on the machine does not land on one target alone, and take turns at each position (plain, NDX, Hive;
+  // NDX, Hive, plain; ...), so a machine that drifts during the run favours none of them.
   const rounds = scenario.name === "person" ? roundCount : 1;
   const measured = new Map<Target, ScenarioResult[]>();
   const reference: { data?: unknown } = {};
   for (let round = 1; round <= rounds; round += 1) {
-    for (const target of ["direct", "plain", "ndx", "hive"] as const) {
-      if (target === "direct" && round > 1) continue;
+    const order: Target[] = [...(round === 1 ? (["direct"] as const) : []), ...roundOrder(["plain", "ndx", "hive"] as const, round)];
+    for (const target of order) {
       const result = await measureTarget(scenario, target, variables, reference, rounds > 1 ? ` (round ${round} of ${rounds})` : "");
       measured.set(target, [...(measured.get(target) ?? []), result]);
     }
@@ -485,6 +494,7 @@ const output: BenchResults = {
     os: `${process.platform} ${release()}`,
     node: process.version,
     loadAverage: { atStart: loadAtStart, atEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+    idleBefore: { share: Math.round(quiet.idle * 100) / 100, waitedSeconds: Math.round(quiet.waitedMs / 1000) },
   },
   settings: {
     connections,
