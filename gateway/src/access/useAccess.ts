@@ -69,7 +69,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
     let found = personalOf.get(fields);
     if (found === undefined) {
       found = Object.freeze(fields.filter(personal));
-      personalOf.set(fields, found);
+      if (Object.isFrozen(fields) && fields.every((f) => Object.isFrozen(f))) personalOf.set(fields, found);
     }
     return found;
   };
