@@ -200,7 +200,10 @@ export function applyScopePlan(plan: ScopePlan, variables: Variables, options: S
   const perSubject = new Map<string, FieldAccess[]>();
   for (const r of held) {
     const nic = subjectOf[r.root];
-    if (typeof nic === "string") perSubject.set(nic, [...(perSubject.get(nic) ?? []), r.access]);
+    if (typeof nic !== "string") continue;
+    const mine = perSubject.get(nic);
+    if (mine === undefined) perSubject.set(nic, [r.access]);
+    else mine.push(r.access);
   }
   for (const [nic, accesses] of perSubject) subjects.set(nic, onceEach(accesses));
   return { operation: plan.operation, rootFields, fields: onceEach(held.map((r) => r.access)), subjects, invalidSubjects: invalid };
