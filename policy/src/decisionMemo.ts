@@ -6,6 +6,7 @@
  */
 import type { AccessInput, Decision } from "./decision.ts";
 import type { InputPath } from "./decisionInput.ts";
+import { rememberFrozen } from "./frozen.ts";
 
 export interface DecisionMemoOptions {
   readonly read: readonly InputPath[];
@@ -27,36 +28,14 @@ function at(input: unknown, path: InputPath): { found: boolean; value: unknown }
   return { found: value !== undefined, value };
 }
 
-/**
- * Plain data frozen all the way down (arrays and plain objects, no accessors): nothing in it can change, so neither
- * can what it serialises to. A frozen Date or Map still changes inside, and a getter can answer differently.
- */
-function deeplyFrozen(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Array.prototype && proto !== Object.prototype && proto !== null) return false;
-  if (!Object.isFrozen(value)) return false;
-  for (const property of Object.values(Object.getOwnPropertyDescriptors(value))) {
-    if (!("value" in property)) return false;
-    const v: unknown = property.value;
-    if (typeof v === "object" && v !== null && !deeplyFrozen(v)) return false;
-  }
-  return true;
-}
-
 /** Wraps `evaluate` so that inputs equal on every path the policy reads are evaluated once. */
 export function memoiseDecisions(evaluate: Evaluate, options: DecisionMemoOptions): Evaluate {
   const { read, counted, maxEntries = 10_000 } = options;
   const memo = new Map<string, Decision>();
   // A frozen value (the gateway's field lists are, shared by every request of one shape) is serialised once.
-  const serialised = new WeakMap<object, string>();
-  const json = (value: unknown): string => {
-    if (typeof value !== "object" || value === null) return JSON.stringify(value);
-    const known = serialised.get(value);
-    if (known !== undefined) return known;
-    const text = JSON.stringify(value);
-    if (deeplyFrozen(value)) serialised.set(value, text);
-    return text;
-  };
+  const serialised = rememberFrozen((value: object) => JSON.stringify(value));
+  const json = (value: unknown): string =>
+    typeof value === "object" && value !== null ? serialised(value) : JSON.stringify(value);
   const keyOf = (input: AccessInput): string => {
     let key = "";
     for (const path of read) {

@@ -7,7 +7,7 @@
  * revocation never meets a cached "yes".
  */
 import { ndxError, type Logger, type Tracing } from "@ndx/platform";
-import type { FieldAccess } from "@ndx/policy";
+import { rememberFrozen, type FieldAccess } from "@ndx/policy";
 
 export interface ConsentCheckOptions {
   /** The consent engine's base URL, e.g. http://localhost:8081. */
@@ -183,14 +183,9 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
   void follow();
 
   // A scope's field lists are frozen and shared by the requests of one shape: their part of the key is made once.
-  const fieldKeys = new WeakMap<readonly FieldAccess[], string>();
-  const fieldsKey = (fields: readonly FieldAccess[]): string => {
-    const known = fieldKeys.get(fields);
-    if (known !== undefined) return known;
-    const key = fields.map((f) => `${f.provider}:${f.field}`).sort().join(",");
-    if (Object.isFrozen(fields) && fields.every((f) => Object.isFrozen(f))) fieldKeys.set(fields, key);
-    return key;
-  };
+  const fieldsKey = rememberFrozen((fields: readonly FieldAccess[]) =>
+    fields.map((f) => `${f.provider}:${f.field}`).sort().join(","),
+  );
   const keyOf = (consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]) =>
     `${consumerId}\u0000${citizenId}\u0000${purpose}\u0000${fieldsKey(fields)}`;
   const fromCache = (key: string): ConsentAnswer | undefined => {

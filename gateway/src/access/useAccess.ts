@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { activeTraceId, badUserInput, isNdxError, type ForwardedCaller, type Logger } from "@ndx/platform";
-import type { AccessInput, FieldAccess, PolicyHolder } from "@ndx/policy";
+import { rememberFrozen, type AccessInput, type FieldAccess, type PolicyHolder } from "@ndx/policy";
 import type { AuditContent, AuditDecision } from "../audit/auditEvent.ts";
 import type { AuditLog } from "../audit/auditLog.ts";
 import { consentRequired, forbidden, notRecorded } from "./accessErrors.ts";
@@ -64,15 +64,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
   const clock = accessTime(options.timezone ?? "UTC");
   const scopes = createScopes(catalogue);
   // A scope's field lists are frozen and shared by the requests of one shape: their personal part is worked out once.
-  const personalOf = new WeakMap<readonly FieldAccess[], readonly FieldAccess[]>();
-  const personalFields = (fields: readonly FieldAccess[]): readonly FieldAccess[] => {
-    let found = personalOf.get(fields);
-    if (found === undefined) {
-      found = Object.freeze(fields.filter(personal));
-      if (Object.isFrozen(fields) && fields.every((f) => Object.isFrozen(f))) personalOf.set(fields, found);
-    }
-    return found;
-  };
+  const personalFields = rememberFrozen((fields: readonly FieldAccess[]) => Object.freeze(fields.filter(personal)));
   const nothingWanted: ConsentAnswer = { covered: true, consentIds: [], missing: [] };
   const answerFromCache = (consumer: string, nic: string, purpose: string, wanted: readonly FieldAccess[]) =>
     wanted.length === 0 ? nothingWanted : consent.cached(consumer, nic, purpose, wanted);

@@ -3,7 +3,7 @@
  * stored column, so verification can rebuild it from the row alone.
  */
 import { createHash } from "node:crypto";
-import type { FieldAccess } from "@ndx/policy";
+import { rememberFrozen, type FieldAccess } from "@ndx/policy";
 
 export type AuditDecision = "permit" | "consent_required" | "forbidden" | "unauthenticated" | "bad_request";
 
@@ -94,24 +94,19 @@ export function hashedJson(chain: string, seq: number, content: AuditContent): s
 }
 
 // A scope's field lists are frozen and shared by the requests of one shape: each is serialised once.
-const fieldsTexts = new WeakMap<object, string>();
-
-/** `canonicalJson(fields)` for a list of field accesses; a frozen list of frozen accesses is serialised once. */
-export function fieldsJson(value: unknown): string {
-  if (!Array.isArray(value)) return canonicalJson(value);
-  const known = fieldsTexts.get(value);
-  if (known !== undefined) return known;
+const fieldListJson = rememberFrozen((value: readonly unknown[]): string => {
   let out = "[";
-  let immutable = Object.isFrozen(value);
   for (const item of value as Record<string, unknown>[]) {
     if (out.length > 1) out += ",";
     const plain = item !== null && typeof item === "object" && Object.keys(item).length === 3 && fieldKeys.every((k) => typeof item[k] === "string");
     out += plain
       ? `{"classification":${JSON.stringify(item["classification"])},"field":${JSON.stringify(item["field"])},"provider":${JSON.stringify(item["provider"])}}`
       : canonicalJson(item);
-    immutable &&= plain && Object.isFrozen(item) && fieldKeys.every((k) => "value" in (Object.getOwnPropertyDescriptor(item, k) ?? {}));
   }
-  out += "]";
-  if (immutable) fieldsTexts.set(value, out);
-  return out;
+  return `${out}]`;
+});
+
+/** `canonicalJson(fields)` for a list of field accesses; a list frozen all the way down is serialised once. */
+export function fieldsJson(value: unknown): string {
+  return Array.isArray(value) ? fieldListJson(value) : canonicalJson(value);
 }
