@@ -21,7 +21,7 @@ import {
   openAuditLog,
 } from "@ndx/gateway";
 import { createLogger, migrate, openDb, readMigrations } from "@ndx/platform";
-import { loadAccessPolicy, type AccessInput, type FieldAccess } from "@ndx/policy";
+import { loadAccessPolicy, rememberFrozen, type AccessInput, type FieldAccess } from "@ndx/policy";
 import { supergraphFile } from "@ndx/schema";
 import { consentServiceToken, grantConsent } from "./ndx.ts";
 
@@ -104,12 +104,7 @@ export async function micro(spec: MicroSpec): Promise<MicroResult> {
 
   // As useAccess: the operation is planned once, and a scope's personal fields are worked out once per field list.
   const scopes = createScopes(catalogue);
-  const personalOf = new WeakMap<readonly FieldAccess[], readonly FieldAccess[]>();
-  const personalFields = (fields: readonly FieldAccess[]) => {
-    const found = personalOf.get(fields) ?? Object.freeze(fields.filter(personal));
-    personalOf.set(fields, found);
-    return found;
-  };
+  const personalFields = rememberFrozen((fields: readonly FieldAccess[]) => Object.freeze(fields.filter(personal)));
   const scope0 = scopes.of(document, operation, spec.variables);
   const wanted0 = (scope0.subjects.get(spec.subject) ?? []).filter(personal);
   if (wanted0.length === 0) throw new Error(`the query reads nothing personal about ${spec.subject}`);

@@ -1,6 +1,6 @@
 /**
  * What the bench needs from the running parts: a consumer token from the dev identity provider (client credentials),
- * a consent granted through the consent engine's API, and the bench policy bundle.
+ * a consent granted through the consent engine's API, the bench policy bundle, and the NDX gateway's audit counters.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -63,4 +63,11 @@ export function buildPolicyBundles(dir: string): { stock: string; bench: string;
   const stockRevision = buildBundle({ outDir: stock });
   const benchRevision = buildBundle({ sources: benchSources, outDir: bench });
   return { stock, bench, stockRevision, benchRevision };
+}
+
+/** Audit events stored and INSERTs made so far, from the NDX gateway's /metrics. */
+export async function auditCounts(graphqlUrl: string): Promise<{ events: number; writes: number }> {
+  const text = await (await fetch(new URL("/metrics", graphqlUrl))).text();
+  const value = (name: string) => Number(/^(\S+)(?:\{[^}]*\})? (\S+)$/m.exec(text.split("\n").filter((l) => l.startsWith(name)).join("\n"))?.[2] ?? Number.NaN);
+  return { events: value("ndx_audit_events_total"), writes: value("ndx_audit_write_seconds_count") };
 }

@@ -20,16 +20,15 @@
  * profiles of the three gateways under the person scenario, summarised in bench/profiles/), --no-save, --keep (the
  * temporary data dir), --serve (start the parts and wait, for experiments by hand), --verbose.
  */
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { builtRevision } from "@ndx/policy";
 import { services } from "../../scripts/services.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import type { MicroResult, MicroSpec } from "./micro.ts";
-import { benchConsumer, benchPurpose, buildPolicyBundles, consumerToken, subgraphToken } from "./ndx.ts";
+import { auditCounts, benchConsumer, benchPurpose, buildPolicyBundles, consumerToken, subgraphToken } from "./ndx.ts";
 import {
   atExit,
   childrenOf,
@@ -45,6 +44,7 @@ import {
   waitReady,
   type Proc,
 } from "./procs.ts";
+import { describeMachine, gitCommit, loadAverage, packageVersion } from "./machine.ts";
 import { summarizeProfile } from "./profile.ts";
 import { roundOrder, waitForQuiet } from "./quiet.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
@@ -104,7 +104,7 @@ function fail(error: unknown): never {
   throw error;
 }
 
-const loadAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+const loadAtStart = loadAverage();
 if (loadAtStart > availableParallelism()) {
   say(`warning: the machine is busy (load average ${loadAtStart} on ${availableParallelism()} cores): absolute numbers will be low`);
 }
@@ -475,27 +475,11 @@ if (flags.profile) {
 
 // --- results -------------------------------------------------------------------------------------------------------
 
-const versionOf = (pkg: string) =>
-  (JSON.parse(readFileSync(resolve(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
-let commit = "unknown";
-try {
-  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
-} catch {
-  // not a git checkout
-}
-const now = new Date();
+const versionOf = (pkg: string) => packageVersion(repoRoot, pkg);
 const output: BenchResults = {
-  date: now.toISOString(),
-  commit,
-  machine: {
-    cores: availableParallelism(),
-    cpu: cpus()[0]?.model ?? "unknown",
-    memoryGb: Math.round(totalmem() / 2 ** 30),
-    os: `${process.platform} ${release()}`,
-    node: process.version,
-    loadAverage: { atStart: loadAtStart, atEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
-    idleBefore: { share: Math.round(quiet.idle * 100) / 100, waitedSeconds: Math.round(quiet.waitedMs / 1000) },
-  },
+  date: new Date().toISOString(),
+  commit: gitCommit(repoRoot),
+  machine: describeMachine(loadAtStart, quiet),
   settings: {
     connections,
     connectionsList: Math.max(1, Math.round(connections / 4)),
@@ -530,10 +514,3 @@ for (const { target, file, fromMs, rps } of profiles) {
 }
 say(`[${elapsed()}] done in ${output.seconds} s`);
 await stopAll(0);
-
-/** Audit events stored and INSERTs made so far, from the NDX gateway's /metrics. */
-async function auditCounts(graphqlUrl: string): Promise<{ events: number; writes: number }> {
-  const text = await (await fetch(new URL("/metrics", graphqlUrl))).text();
-  const value = (name: string) => Number(/^(\S+)(?:\{[^}]*\})? (\S+)$/m.exec(text.split("\n").filter((l) => l.startsWith(name)).join("\n"))?.[2] ?? Number.NaN);
-  return { events: value("ndx_audit_events_total"), writes: value("ndx_audit_write_seconds_count") };
-}
