@@ -43,10 +43,17 @@ export function useMetrics(metrics: ServiceMetrics, maxOperations = 200) {
       }
       started.set(request, { at: performance.now(), operation: "unknown" });
     },
-    onParams({ request, params }: { request: Request; params: { operationName?: string | undefined } }) {
+    onParams({ request, params }: { request: Request; params: { operationName?: unknown } }) {
       const entry = started.get(request);
       if (entry === undefined) return;
-      const name = (params.operationName ?? "anonymous").replace(/[^\w-]/g, "_").slice(0, 60);
+      // The body is the client's: an operationName that is not a string is refused later (useInputErrorCodes), and
+      // is counted here as "invalid", never an exception (a 500 and an ERROR log per request).
+      const given = params.operationName;
+      if (given !== undefined && given !== null && typeof given !== "string") {
+        entry.operation = "invalid";
+        return;
+      }
+      const name = (given ?? "anonymous").replace(/[^\w-]/g, "_").slice(0, 60);
       if (seen.has(name) || seen.size < maxOperations) {
         seen.add(name);
         entry.operation = name;
