@@ -5,8 +5,11 @@
  */
 
 export interface Setting<T> {
-  /** Parses the raw value (undefined when unset). Throws an Error whose message says what is expected. */
-  parse(raw: string | undefined): T;
+  /**
+   * Parses the raw value (undefined when unset). Throws an Error whose message says what is expected. `source` is the
+   * whole environment (empty values as unset), for the rare setting that another variable bears on (NDX_ENV: NODE_ENV).
+   */
+  parse(raw: string | undefined, source?: Readonly<Record<string, string | undefined>>): T;
   /** Human description, used in error messages and docs. */
   readonly describe: string;
 }
@@ -29,7 +32,7 @@ export function loadConfig<T>(spec: ConfigSpec<T>, source: Readonly<Record<strin
     const setting = spec[name];
     const raw = source[name];
     try {
-      out[name] = setting.parse(raw === "" ? undefined : raw);
+      out[name] = setting.parse(raw === "" ? undefined : raw, source);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       problems.push(`${name}=${JSON.stringify(raw ?? "")}: ${why} (expected ${setting.describe})`);
@@ -123,9 +126,27 @@ function parseUrl(raw: string): string {
 
 export type Environment = "development" | "test" | "production";
 
-/** NDX_ENV: development allows the documented development secrets; test and production require real ones. */
-export const environmentSetting = (): Setting<Environment> =>
-  setting.oneOf(["development", "test", "production"] as const, "development");
+/**
+ * NDX_ENV: development allows the documented development secrets; test and production require real ones.
+ * Operators set NODE_ENV, so NODE_ENV=production alone means production; NODE_ENV=production with another NDX_ENV,
+ * or NODE_ENV=development with NDX_ENV=production, is refused (ConfigError) rather than guessed. Other NODE_ENV values
+ * (a test runner's `test`) leave NDX_ENV to decide.
+ */
+export const environmentSetting = (): Setting<Environment> => {
+  const named = setting.oneOf(["development", "test", "production"] as const, "development");
+  return {
+    describe: `${named.describe}; NODE_ENV=production alone means production`,
+    parse(raw, source) {
+      const ndx = raw === undefined ? undefined : named.parse(raw);
+      const node = source?.["NODE_ENV"] === "" ? undefined : source?.["NODE_ENV"];
+      if (node === "production" && ndx === undefined) return "production";
+      if ((node === "production" && ndx !== "production") || (node === "development" && ndx === "production")) {
+        throw new Error(`disagrees with NODE_ENV=${node}: set both to the same environment, or leave NDX_ENV unset`);
+      }
+      return ndx ?? "development";
+    },
+  };
+};
 
 /**
  * Secrets: in development an unset secret takes its documented development value; elsewhere each must be set to a
