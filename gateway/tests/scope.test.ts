@@ -94,6 +94,28 @@ describe("scope of an operation", () => {
     const scope = scopeOf(`{ __typename districts }`);
     expect(scope.fields).toEqual([{ provider: "registry", field: "Query.districts", classification: "PUBLIC" }]);
   });
+
+  it("makes a named citizen a subject whatever is selected: asking only whether they exist reads their identity", () => {
+    const scope = scopeOf(`{ p0: person(nic: "199012345678") { __typename } p1: person(nic: "198503150123") { __typename } }`);
+    expect([...scope.subjects.keys()].sort()).toEqual(["198503150123", "199012345678"]);
+    for (const fields of scope.subjects.values()) expect(pairs(fields)).toEqual(["registry:Person.nic"]);
+    expect(scope.fields).toEqual([{ provider: "registry", field: "Person.nic", classification: "PERSONAL" }]);
+  });
+
+  it("does the same when the only selection is excluded by a variable", () => {
+    const scope = scopeOf(`query($x: Boolean!) { person(nic: "199012345678") { fullName @include(if: $x) } }`, { x: false });
+    expect(pairs(scope.subjects.get("199012345678") ?? [])).toEqual(["registry:Person.nic"]);
+  });
+
+  it("adds no identity when personal data about the citizen is read anyway", () => {
+    const scope = scopeOf(`{ person(nic: "199012345678") { __typename vehicles { regNo } } }`);
+    expect(pairs(scope.fields)).toEqual(["dmt:Person.vehicles", "dmt:Vehicle.regNo"]);
+  });
+
+  it("attributes an entity's key field to the subgraph that owns the entity, not to one that extends it", () => {
+    const scope = scopeOf(`{ person(nic: "199012345678") { nic vehicles { regNo } } }`);
+    expect(pairs(scope.fields)).toEqual(["dmt:Person.vehicles", "dmt:Vehicle.regNo", "registry:Person.nic"]);
+  });
 });
 
 describe("scopes planned once per operation", () => {

@@ -1,7 +1,9 @@
 /**
  * The scope of one operation, computed before execution from the document, its variables and the supergraph: every
  * (provider, Type.field) it reads — through fragments, inline fragments, aliases and @skip/@include — each with its
- * data class, and the citizen(s) it is about, taken from the `@subject` argument (literal or variable).
+ * data class, and the citizen(s) it is about, taken from the `@subject` argument (literal or variable). Naming a
+ * citizen makes them a subject whatever is selected: a selection that reads nothing personal about them (only
+ * `__typename`, or public fields) still learns whether they exist, and counts as reading their identity (`Person.nic`).
  *
  * The walk over the document is done once per operation (`planScope`); each request only applies the plan to its
  * variables (`applyScopePlan`): which conditional selections hold, and which citizen each subject argument names.
@@ -20,7 +22,7 @@ import {
   type ValueNode,
 } from "graphql";
 import type { FieldAccess } from "@ndx/policy";
-import type { FieldCatalogue } from "./fieldCatalogue.ts";
+import type { FieldCatalogue, FieldInfo } from "./fieldCatalogue.ts";
 
 export interface Scope {
   readonly operation: "query" | "mutation" | "subscription";
@@ -51,6 +53,12 @@ interface PlannedRoot {
   readonly name: string;
   /** The `@subject` argument's value, when the field has one and it was given. */
   readonly subject: ValueNode | undefined;
+  /**
+   * For a root field with a `@subject` argument: its entity's key field (`Person.nic`). Naming a citizen reads at
+   * least whether they exist (`__typename`, or null for an unknown one), so a selection that reads nothing personal
+   * about them reads this.
+   */
+  readonly identity: FieldAccess | undefined;
   readonly conditions: readonly Condition[];
   /** The fields read under this root selection, once each (frozen; used when the plan has no conditions). */
   readonly fields: readonly FieldAccess[];
@@ -73,6 +81,8 @@ export interface ScopePlan {
   readonly fields: readonly FieldAccess[];
 }
 
+const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
+
 const onceEach = (accesses: Iterable<FieldAccess>): readonly FieldAccess[] => {
   const byKey = new Map<string, FieldAccess>();
   for (const a of accesses) byKey.set(a.field, a);
@@ -84,9 +94,23 @@ export function planScope(catalogue: FieldCatalogue, document: DocumentNode, ope
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const rootType = operation.operation === "query" ? "Query" : operation.operation === "mutation" ? "Mutation" : "Subscription";
-  const roots: { name: string; subject: ValueNode | undefined; conditions: readonly Condition[]; fields: FieldAccess[] }[] = [];
+  const roots: {
+    name: string;
+    subject: ValueNode | undefined;
+    identity: FieldAccess | undefined;
+    conditions: readonly Condition[];
+    fields: FieldAccess[];
+  }[] = [];
   const reads: PlannedField[] = [];
   const accessOf = new Map<string, FieldAccess>();
+  const accessFor = (info: FieldInfo): FieldAccess => {
+    let access = accessOf.get(info.key);
+    if (access === undefined) {
+      access = Object.freeze({ provider: info.providers[0] ?? "gateway", field: info.key, classification: info.classification });
+      accessOf.set(info.key, access);
+    }
+    return access;
+  };
 
   // Literal conditions are decided here (undefined: the selection is never included); the others are kept.
   const conditionsOf = (node: { directives?: readonly DirectiveNode[] | undefined }, outer: readonly Condition[]) => {
@@ -133,34 +157,44 @@ export function planScope(catalogue: FieldCatalogue, document: DocumentNode, ope
       if (parentType === rootType) {
         const argName = catalogue.subjectArgument(rootType, name);
         const arg = argName === undefined ? undefined : selection.arguments?.find((a) => a.name.value === argName);
-        fieldRoot = roots.push({ name, subject: arg?.value, conditions, fields: [] }) - 1;
+        const key = argName === undefined ? undefined : catalogue.identity(namedTypeOf(parentType, name) ?? "");
+        const identity = key === undefined ? undefined : accessFor(key);
+        fieldRoot = roots.push({ name, subject: arg?.value, identity, conditions, fields: [] }) - 1;
       }
       // A root field that only leads somewhere (person, people, vehicle) is not itself data; its selections are.
       const isAccessor = parentType === rootType && info?.returnsComposite === true;
       if (info !== undefined && !isAccessor && fieldRoot >= 0) {
-        let access = accessOf.get(info.key);
-        if (access === undefined) {
-          access = Object.freeze({ provider: info.providers[0] ?? "gateway", field: info.key, classification: info.classification });
-          accessOf.set(info.key, access);
-        }
+        const access = accessFor(info);
         reads.push({ access, root: fieldRoot, conditions });
         roots[fieldRoot]?.fields.push(access);
       }
       if (selection.selectionSet !== undefined) {
-        const target = catalogue.schema.getType(parentType);
-        const fieldDef = target !== undefined && "getFields" in target ? target.getFields()[name] : undefined;
-        const childType = fieldDef === undefined ? undefined : fieldDef.type.toString().replaceAll(/[[\]!]/g, "");
+        const childType = namedTypeOf(parentType, name);
         if (childType !== undefined) visit(selection.selectionSet, childType, fieldRoot, conditions, seenFragments);
       }
     }
   };
+  const namedTypeOf = (parentType: string, name: string): string | undefined => {
+    const target = catalogue.schema.getType(parentType);
+    const fieldDef = target !== undefined && "getFields" in target ? target.getFields()[name] : undefined;
+    return fieldDef === undefined ? undefined : fieldDef.type.toString().replaceAll(/[[\]!]/g, "");
+  };
 
   visit(operation.selectionSet, rootType, -1, [], new Set());
+  const unconditional = reads.every((r) => r.conditions.length === 0) && roots.every((r) => r.conditions.length === 0);
+  if (unconditional) {
+    // Known now which roots read nothing personal about their citizen: those read the citizen's identity.
+    roots.forEach((root, i) => {
+      if (root.identity === undefined || root.subject === undefined || root.fields.some(personal)) return;
+      root.fields.push(root.identity);
+      reads.push({ access: root.identity, root: i, conditions: [] });
+    });
+  }
   return {
     operation: operation.operation,
     roots: roots.map((r) => ({ ...r, fields: onceEach(r.fields) })),
     reads,
-    unconditional: reads.every((r) => r.conditions.length === 0) && roots.every((r) => r.conditions.length === 0),
+    unconditional,
     fields: onceEach(reads.map((r) => r.access)),
   };
 }
@@ -189,7 +223,7 @@ export function applyScopePlan(plan: ScopePlan, variables: Variables, options: S
     // The plan's own frozen lists, merged only when several root selections name the same citizen.
     plan.roots.forEach((root, i) => {
       const nic = subjectOf[i];
-      // A citizen is in the scope for what is read about them; naming them alone reads nothing.
+      // A citizen is in the scope for what is read about them; a subject root reads at least their identity.
       if (typeof nic !== "string" || root.fields.length === 0) return;
       const known = subjects.get(nic);
       subjects.set(nic, known === undefined ? root.fields : onceEach([...known, ...root.fields]));
@@ -197,6 +231,13 @@ export function applyScopePlan(plan: ScopePlan, variables: Variables, options: S
     return { operation: plan.operation, rootFields, fields: plan.fields, subjects, invalidSubjects: invalid };
   }
   const held = plan.reads.filter((r) => subjectOf[r.root] !== false && holds(r.conditions));
+  // A root that, with these variables, reads nothing personal about its citizen reads the citizen's identity.
+  const readsPersonal = new Set(held.filter((r) => personal(r.access)).map((r) => r.root));
+  plan.roots.forEach((root, i) => {
+    if (root.identity !== undefined && root.subject !== undefined && subjectOf[i] !== false && !readsPersonal.has(i)) {
+      held.push({ access: root.identity, root: i, conditions: [] });
+    }
+  });
   const perSubject = new Map<string, FieldAccess[]>();
   for (const r of held) {
     const nic = subjectOf[r.root];
