@@ -20,7 +20,10 @@ export interface FieldCatalogue {
   has(item: ScopeItem): boolean;
   providerLabel(provider: string): string;
   fieldLabel(item: ScopeItem): string;
-  /** The purpose in plain language; an unlisted purpose id is shown as it is. */
+  /**
+   * The purpose in plain language. An unlisted purpose is never shown as it was sent (it could say anything): the
+   * citizen reads that it is not a registered purpose.
+   */
   purposeLabel(purpose: string): string;
   /** For GET /v1/fields. */
   toJSON(): unknown;
@@ -54,6 +57,9 @@ function validate(value: unknown, file: string): CatalogueFile {
   return value as CatalogueFile;
 }
 
+/** What the portal shows for a purpose that is not in the catalogue. */
+export const unregisteredPurpose = "A purpose that is not registered with the exchange";
+
 export function loadFieldCatalogue(file: string = defaultCatalogueFile): FieldCatalogue {
   const data = validate(JSON.parse(readFileSync(file, "utf8")), file);
   const providers: CatalogueProvider[] = Object.entries(data.providers).map(([id, p]) => ({
@@ -68,7 +74,7 @@ export function loadFieldCatalogue(file: string = defaultCatalogueFile): FieldCa
     has: (item) => labels.has(`${item.provider}\u0000${item.field}`),
     providerLabel: (provider) => data.providers[provider]?.label ?? provider,
     fieldLabel: (item) => labels.get(`${item.provider}\u0000${item.field}`) ?? item.field,
-    purposeLabel: (purpose) => data.purposes[purpose] ?? purpose,
+    purposeLabel: (purpose) => (Object.hasOwn(data.purposes, purpose) ? (data.purposes[purpose] ?? "") : unregisteredPurpose),
     toJSON: () => ({ providers, purposes: data.purposes }),
   };
 }

@@ -47,6 +47,8 @@ beforeAll(async () => {
   audit.record(chikondi, access("evt-asked", 20, { decision: "consent_required", fields: [{ provider: "registry", field: "Person.fullName" }, { provider: "drp", field: "Person.permanentAddress" }] }));
   audit.record(chikondi, access("evt-forbidden", 30, { consumer: "benefits-app", purpose: "benefit-eligibility", decision: "forbidden", fields: [{ provider: "dmt", field: "Person.vehicles" }] }));
   audit.record(chikondi, access("evt-unknown-app", 40, { consumer: "retired-app", purpose: "archive-review", fields: [{ provider: "drp", field: "Person.profession" }] }));
+  // Written before the gateway refused free text in X-Purpose: shown as unregistered, never as it was sent.
+  audit.record(chikondi, access("evt-outage", 50, { purpose: "URGENT, call 0999 123 456", decision: "unavailable", fields: [{ provider: "registry", field: "Person.nic" }] }));
   audit.record(chikondi, access("evt-unauthenticated", 5, { consumer: null, purpose: null, decision: "unauthenticated" }));
   audit.record(chikondi, access("evt-bad-request", 6, { decision: "bad_request" }));
   audit.record(josephine, access("evt-josephine", 1, { consumer: "benefits-app", purpose: "benefit-eligibility", fields: [{ provider: "drp", field: "Person.otherNames" }] }));
@@ -92,7 +94,7 @@ describe("Who saw my data", () => {
       expect(r.path).toBe(`/audit/citizens/${chikondi}/accesses`);
       expect(r.authorized).toBe(true);
     }
-    expect(shownIds(text)).toEqual(["evt-permit", "evt-asked", "evt-forbidden", "evt-unknown-app"]);
+    expect(shownIds(text)).toEqual(["evt-permit", "evt-asked", "evt-forbidden", "evt-unknown-app", "evt-outage"]);
     for (const label of [
       "Who saw my data",
       "Department of Immigration and Emigration — Passport Application",
@@ -109,13 +111,16 @@ describe("Who saw my data", () => {
       "Read your information",
       "Asked for your consent",
       "Refused by the rules",
+      "Not answered: a service was unavailable",
+      "A purpose that is not registered with the exchange",
+      "National identity card number",
       "23 November 2026 at 11:50 UTC",
       // Not registered here: its id, as the fallback.
       "retired-app",
     ]) {
       expect(text).toContain(label);
     }
-    for (const raw of ["Person.permanentAddress", "Person.fullName", "Person.vehicles", "evt-unauthenticated", "evt-bad-request", "evt-josephine", "Other names"]) {
+    for (const raw of ["archive-review", "URGENT", "Person.permanentAddress", "Person.fullName", "Person.vehicles", "evt-unauthenticated", "evt-bad-request", "evt-josephine", "Other names"]) {
       expect(text).not.toContain(raw);
     }
     // Fields grouped by agency: the registry's two fields under one heading.

@@ -179,6 +179,7 @@ export const accessOutcomes = {
   permit: "Read your information",
   consent_required: "Asked for your consent",
   forbidden: "Refused by the rules",
+  unavailable: "Not answered: a service was unavailable",
 } as const;
 
 export type ShownDecision = keyof typeof accessOutcomes;
@@ -219,6 +220,7 @@ export function accessesPage(m: AccessesModel): string {
     permit: "Information read",
     consent_required: "Information asked for",
     forbidden: "Information asked for",
+    unavailable: "Information asked for",
   };
   return layout(
     "Who saw my data",
