@@ -1,33 +1,41 @@
 /**
- * `npm start`: every part of NDX on its default port, on embedded defaults (PGlite under .data/). Waits for each to
- * be ready, prints the URLs and an example query, and on Ctrl-C stops them all (PGlite flushed) before exiting.
- * Children hold an IPC channel to this process, so they also stop if it is killed outright.
+ * `npm start`: every part of NDX on its default port (or `<NAME>_PORT`, checked before anything starts: ports.ts), on
+ * embedded defaults (PGlite under .data/). Waits for each to be ready, prints the URLs and an example query, and keeps
+ * the parts running: one that exits is restarted with backoff while the others stay up, and a crash loop stops
+ * everything (supervisor.ts). Ctrl-C stops them all (PGlite flushed) before exiting. Children hold an IPC channel to
+ * this process, so they also stop if it is killed outright.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { buildBundle } from "@ndx/policy";
+import { checkPorts, portVariable, urlsOf } from "./ports.ts";
 import { services, type ServiceSpec } from "./services.ts";
+import { Supervisor } from "./supervisor.ts";
 
+// The launcher's own settings, read once here.
 const root = resolve(import.meta.dirname, "..");
 const dataDir = resolve(process.env["NDX_DATA_DIR"] ?? resolve(root, ".data"));
 const quiet = process.env["NDX_START_QUIET"] === "1";
+const host = process.env["HOST"] || "127.0.0.1";
 
-function portOf(s: ServiceSpec): number {
-  const variable = `${s.name.toUpperCase().replaceAll("-", "_")}_PORT`;
-  const raw = process.env[variable];
-  if (raw === undefined || raw === "") return s.port;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
-    process.stderr.write(`${variable}=${raw} is not a TCP port (1 to 65535)\n`);
-    process.exit(2);
-  }
-  return Number(raw);
+// Every port is checked before anything starts or is built: a bad one is named at once, not after a long wait.
+const portSettings = await checkPorts(services, process.env, host);
+if (portSettings.problems.length > 0) {
+  process.stderr.write(`npm start cannot use these ports; nothing was started:\n${portSettings.problems.map((p) => `  ${p}\n`).join("")}`);
+  process.exit(2);
 }
-
-const urls = Object.fromEntries(services.map((s) => [s.name, `http://localhost:${portOf(s)}`]));
-const children = new Map<string, ChildProcess>();
-let stopping = false;
+const urls = urlsOf(portSettings.ports);
 const width = Math.max(...services.map((s) => s.name.length));
+const supervisor = new Supervisor({
+  log: (line) => process.stderr.write(`${line}\n`),
+  // A restarted part is announced again once it answers /ready.
+  onRestart: (name) => {
+    const s = services.find((x) => x.name === name);
+    if (s !== undefined) void waitReady(s).then(() => !supervisor.stopping && process.stderr.write(`[start] ${name} is ready again\n`), () => {});
+  },
+  onGiveUp: () => void stopAll(1, "a part is in a crash loop: stopping everything"),
+});
 
 function relay(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream) {
   if (stream === null) return;
@@ -53,8 +61,8 @@ function formatLine(line: string): string {
   }
 }
 
-function start(s: ServiceSpec): ChildProcess {
-  const env: Record<string, string | undefined> = { ...process.env, PORT: String(portOf(s)), ...s.links?.(urls) };
+function spawnPart(s: ServiceSpec): ChildProcess {
+  const env: Record<string, string | undefined> = { ...process.env, PORT: String(portSettings.ports[s.name]), ...s.links?.(urls) };
   if (s.pglite === true && env["DATABASE_URL"] === undefined) env["PGLITE_DIR"] = resolve(dataDir, s.name);
   if (s.dataDirVariable !== undefined) env[s.dataDirVariable] = resolve(dataDir, s.name);
   const child = spawn(process.execPath, [resolve(root, s.entry)], {
@@ -66,41 +74,36 @@ function start(s: ServiceSpec): ChildProcess {
   });
   relay(s.name, child.stdout, process.stdout);
   relay(s.name, child.stderr, process.stderr);
-  child.on("exit", (code, signal) => {
-    children.delete(s.name);
-    if (!stopping) {
-      process.stderr.write(`\n${s.name} exited (${signal ?? `code ${code}`}); stopping everything.\n`);
-      void stopAll(1);
-    }
-  });
-  children.set(s.name, child);
+  if (!quiet) process.stderr.write(`[start] ${s.name} started (pid ${child.pid ?? "?"}, port ${portSettings.ports[s.name]})\n`);
   return child;
 }
 
 async function waitReady(s: ServiceSpec, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = "not listening";
   while (Date.now() < deadline) {
-    if (stopping) return;
+    if (supervisor.stopping) return;
     try {
       const response = await fetch(`${urls[s.name]}/ready`, { signal: AbortSignal.timeout(2000) });
       await response.body?.cancel();
       if (response.ok) return;
-    } catch {
-      // not listening yet
+      last = `/ready answered HTTP ${response.status}`;
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+      last = cause ?? (error instanceof Error ? error.message : String(error));
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${s.name} was not ready within ${timeoutMs / 1000} s`);
+  throw new Error(`${s.name} was not ready at ${urls[s.name]} within ${timeoutMs / 1000} s (last: ${last})`);
 }
 
-async function stopAll(code: number): Promise<never> {
-  stopping = true;
-  // Stop in reverse start-up order: the gateway before the subgraphs it calls.
-  const order = [...services].reverse();
-  for (const s of order) children.get(s.name)?.kill("SIGTERM");
-  const deadline = Date.now() + 15_000;
-  while (children.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const child of children.values()) child.kill("SIGKILL");
+let exiting = false;
+async function stopAll(code: number, why?: string): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  if (why !== undefined) process.stderr.write(`[start] ${why}\n`);
+  // Stop in reverse start-up order: the gateway before the subgraphs it calls; each flushes its database first.
+  await supervisor.stopAll([...services].reverse().map((s) => s.name));
   process.exit(code);
 }
 
@@ -119,10 +122,10 @@ try {
 const ready = new Set<string>();
 try {
   const pending = [...services];
-  while (pending.length > 0) {
+  while (pending.length > 0 && !supervisor.stopping) {
     const wave = pending.filter((s) => (s.after ?? []).every((d) => ready.has(d)));
     if (wave.length === 0) throw new Error(`services.ts has a dependency cycle among ${pending.map((s) => s.name)}`);
-    for (const s of wave) start(s);
+    for (const s of wave) supervisor.add(s.name, () => spawnPart(s));
     await Promise.all(wave.map((s) => waitReady(s)));
     for (const s of wave) {
       ready.add(s.name);
@@ -130,14 +133,19 @@ try {
     }
   }
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  await stopAll(1);
+  await stopAll(1, error instanceof Error ? error.message : String(error));
 }
 
-if (!stopping) {
+if (!supervisor.stopping) {
   const lines = services
     .filter((s) => s.show !== undefined)
     .map((s) => `  ${(s.show?.label ?? s.name).padEnd(34)} ${urls[s.name]}${s.show?.path ?? ""}`);
+  // npm run token derives its URLs from the same port variables: repeat those that differ from the defaults.
+  const tokenEnv = ["identity-provider", "gateway", "consent-engine"]
+    .map(portVariable)
+    .filter((v) => (process.env[v] ?? "") !== "")
+    .map((v) => `${v}=${process.env[v]} `)
+    .join("");
   const example = JSON.stringify({ query: '{ person(nic: "199012345678") { fullName dateOfBirth permanentAddress } }' });
   process.stdout.write(
     [
@@ -147,13 +155,13 @@ if (!stopping) {
       `  Data (PGlite)                      ${dataDir}`,
       "",
       "Try (as the passport application; the first answer is CONSENT_REQUIRED with the citizen's consentUrl):",
-      "  T=$(npm run --silent token -- passport-app --raw)",
+      `  T=$(${tokenEnv}npm run --silent token -- passport-app --raw)`,
       `  curl -s ${urls["gateway"]}/graphql -H 'content-type: application/json' \\`,
       `    -H "authorization: Bearer $T" -H 'x-purpose: passport-application' \\`,
       `    -d '${example}'`,
       "Open the consentUrl in a browser, sign in as 199012345678 / farajaland, Allow, and ask again.",
       "",
-      "Ctrl-C stops everything.",
+      "A part that exits is restarted (with backoff); Ctrl-C stops everything.",
       "",
     ].join("\n"),
   );

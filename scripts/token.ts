@@ -3,21 +3,30 @@
  * printed as a ready Authorization header and as GraphiQL's headers JSON. For a consumer application of the fixtures,
  * by client credentials; for a staff account of the fixtures (registrar.maker, registrar.checker), by signing in
  * with its fixture password through authorization code + PKCE (see staffLogin.ts). `--raw` prints the bare token.
- * Environment: OIDC_ISSUER (default http://localhost:9000), OIDC_AUDIENCE (default http://localhost:4000/graphql),
- * PORTAL_URL (whose /auth/callback is the sign-in redirect URI; default http://localhost:8081), NDX_FIXTURES_FILE.
+ * The URLs follow the same port settings as `npm start` (ports.ts): IDENTITY_PROVIDER_PORT, GATEWAY_PORT and
+ * CONSENT_ENGINE_PORT, or the defaults. Environment, each overriding what the ports give: OIDC_ISSUER (the identity
+ * provider's URL), OIDC_AUDIENCE (the gateway's /graphql), PORTAL_URL (the consent portal, whose /auth/callback is the
+ * sign-in redirect URI); NDX_FIXTURES_FILE (default: the project's packages/fixtures/data/farajaland.json).
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { defaultFixturesFile } from "@ndx/platform";
+import { readPorts, urlsOf } from "./ports.ts";
+import { services } from "./services.ts";
 import { staffLogin } from "./staffLogin.ts";
 
 const args = process.argv.slice(2);
 const raw = args.includes("--raw");
 const clientId = args.find((a) => !a.startsWith("--"));
-const issuer = process.env["OIDC_ISSUER"] ?? "http://localhost:9000";
-const audience = process.env["OIDC_AUDIENCE"] ?? "http://localhost:4000/graphql";
-const fixtures = process.env["NDX_FIXTURES_FILE"] ?? resolve(import.meta.dirname, "../../shared/fixtures/farajaland.json");
-
-const portal = process.env["PORTAL_URL"] ?? "http://localhost:8081";
+const portSettings = readPorts(services, process.env);
+if (portSettings.problems.length > 0) {
+  process.stderr.write(`npm run token cannot use these port settings:\n${portSettings.problems.map((p) => `  ${p}\n`).join("")}`);
+  process.exit(2);
+}
+const urls = urlsOf(portSettings.ports);
+const issuer = process.env["OIDC_ISSUER"] || (urls["identity-provider"] ?? "");
+const audience = process.env["OIDC_AUDIENCE"] || `${urls["gateway"]}/graphql`;
+const portal = process.env["PORTAL_URL"] || (urls["consent-engine"] ?? "");
+const fixtures = process.env["NDX_FIXTURES_FILE"] || defaultFixturesFile;
 
 const data = JSON.parse(readFileSync(fixtures, "utf8")) as {
   consumers: { id: string; clientSecret: string }[];
