@@ -18,7 +18,7 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
   const registers = [service.registry];
   const decisions = new Counter({
     name: "ndx_access_decisions_total",
-    help: "Access decisions by outcome (permit, consent_required, forbidden, unauthenticated, bad_request)",
+    help: "Access decisions by outcome (permit, consent_required, forbidden, unauthenticated, bad_request, unavailable)",
     labelNames: ["decision"] as const,
     registers,
   });
@@ -47,7 +47,7 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
     labelNames: ["consumer", "reason"] as const,
     registers,
   });
-  for (const d of ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request"] as const) decisions.inc({ decision: d }, 0);
+  for (const d of ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", "unavailable"] as const) decisions.inc({ decision: d }, 0);
   return {
     decision: (d) => decisions.inc({ decision: d }),
     consentCheck: (cached) => consent.inc({ source: cached ? "cache" : "engine" }),

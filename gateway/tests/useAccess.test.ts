@@ -66,6 +66,8 @@ const audit: AuditLog = {
     const content = { kind: "outcome" as const, traceId: "", caller: null, consumer: null, purpose: null, operationName: null, subjects: [], fields: [], consentIds: [], policyRevision: null, decision: null, reasons: [], decisionId: null, outcome: null, outcomes: [entry] };
     return { ...content, id: `e${seq}`, at: new Date().toISOString(), chain: "t", seq, prevHash: "", hash: "" };
   },
+  healthy: true,
+  health: () => ({ healthy: true, backlog: 0, failingForMs: 0 }),
   flush: async () => undefined,
 };
 
@@ -74,6 +76,7 @@ function gatewayWith(consumer: string, consent: ConsentCheck, extra: Partial<Acc
   const counting: AccessPolicy = {
     revision: policy.revision,
     evaluate: (input) => (counts.evaluations.push(input), policy.evaluate(input)),
+    purposes: policy.purposes,
     memo: policy.memo,
   };
   const person = () => {
@@ -158,5 +161,23 @@ describe("the admit hook", () => {
     expect(body.errors?.[0]?.message).toBe("slow down");
     expect(seen).toEqual(["passport-app"]);
     expect(counts).toEqual({ evaluations: [], consentCalls: 0, audited: [], executed: 0 });
+  });
+});
+
+describe("an audit trail that cannot be written", () => {
+  it("stops personal data before execution with EVIDENCE_UNAVAILABLE, recorded as unavailable", async () => {
+    const failing: AuditLog = { ...audit, healthy: false, health: () => ({ healthy: false, backlog: 12, failingForMs: 6000, reason: "writes failing" }) };
+    const yoga = gatewayWith("passport-app", fakeConsent(covered), { audit: failing });
+    const response = await yoga.fetch("http://gw.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer t", "x-purpose": "passport-application" },
+      body: JSON.stringify({ query: `{ person(nic: "${nic}") { fullName } }` }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: { extensions: Record<string, unknown> }[] };
+    expect(response.status).toBe(503);
+    expect(body.errors?.[0]?.extensions["code"]).toBe("EVIDENCE_UNAVAILABLE");
+    expect(body.data).toBeUndefined();
+    expect(counts.executed).toBe(0);
+    expect(counts.audited).toEqual(["unavailable"]);
   });
 });

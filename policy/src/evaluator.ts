@@ -16,6 +16,21 @@ export interface AccessPolicy {
   evaluate(input: AccessInput): Decision;
   /** Whether decisions are remembered by what the policy reads (see decisionMemo.ts), and if not, why. */
   readonly memo: { readonly on: boolean; readonly why?: string };
+  /** Every purpose code the bundle's data registers (for any consumer): what a request may declare at all. */
+  readonly purposes: ReadonlySet<string>;
+}
+
+/** The purpose codes in the policy data: `purposes` and each consumer's `purposes`. */
+export function registeredPurposes(data: unknown): ReadonlySet<string> {
+  const codes = new Set<string>();
+  const record = (v: unknown) => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const root = record(data);
+  for (const code of Object.keys(record(root["purposes"]))) codes.add(code);
+  for (const consumer of Object.values(record(root["consumers"]))) {
+    const listed = record(consumer)["purposes"];
+    if (Array.isArray(listed)) for (const code of listed) if (typeof code === "string") codes.add(code);
+  }
+  return codes;
 }
 
 export interface LoadPolicyOptions {
@@ -47,10 +62,11 @@ export async function loadAccessPolicy(dir: string = distDir, options: LoadPolic
     return decision ?? { allow: false, reasons: ["the policy gave no decision"], consentRequired: false };
   };
   const reads = manifest.decisionInput;
-  if (options.memoise === false) return { revision: manifest.revision, evaluate, memo: { on: false, why: "turned off" } };
-  if (reads === undefined) return { revision: manifest.revision, evaluate, memo: { on: false, why: "the bundle does not say what the policy reads" } };
-  if (!reads.memoise) return { revision: manifest.revision, evaluate, memo: { on: false, why: reads.why } };
-  return { revision: manifest.revision, evaluate: memoiseDecisions(evaluate, reads), memo: { on: true } };
+  const loaded = { revision: manifest.revision, purposes: registeredPurposes(data) };
+  if (options.memoise === false) return { ...loaded, evaluate, memo: { on: false, why: "turned off" } };
+  if (reads === undefined) return { ...loaded, evaluate, memo: { on: false, why: "the bundle does not say what the policy reads" } };
+  if (!reads.memoise) return { ...loaded, evaluate, memo: { on: false, why: reads.why } };
+  return { ...loaded, evaluate: memoiseDecisions(evaluate, reads), memo: { on: true } };
 }
 
 export interface PolicyHolder {

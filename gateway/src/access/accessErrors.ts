@@ -20,5 +20,10 @@ export function forbidden(reasons: readonly string[]): GraphQLError {
 }
 
 export function notRecorded(): GraphQLError {
-  return ndxError("INTERNAL_SERVER_ERROR", "The access could not be recorded in the audit trail, so nothing was read");
+  return ndxError("EVIDENCE_UNAVAILABLE", "The access could not be recorded in the audit trail, so nothing was read");
+}
+
+/** Something the access plugin did not expect (never with its internals): nothing was read. */
+export function undecided(): GraphQLError {
+  return ndxError("INTERNAL_SERVER_ERROR", "The access could not be decided, so nothing was read");
 }

@@ -11,7 +11,7 @@ import { activeTraceId, badUserInput, isNdxError, type ForwardedCaller, type Log
 import { rememberFrozen, type AccessInput, type FieldAccess, type PolicyHolder } from "@ndx/policy";
 import type { AuditContent, AuditDecision } from "../audit/auditEvent.ts";
 import type { AuditLog } from "../audit/auditLog.ts";
-import { consentRequired, forbidden, notRecorded } from "./accessErrors.ts";
+import { consentRequired, forbidden, notRecorded, undecided } from "./accessErrors.ts";
 import { accessTime } from "./accessTime.ts";
 import type { ConsentAnswer, ConsentCheck } from "./consentCheck.ts";
 import type { Authenticator, Caller } from "./consumerAuth.ts";
@@ -48,6 +48,18 @@ interface Check {
 }
 
 const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
+
+/** What a purpose code looks like: short, lower-case, no spaces (the policy data's keys). */
+const isPurposeCode = (value: string) => /^[a-z0-9][a-z0-9._-]{0,63}$/.test(value);
+
+/**
+ * A refusal because a part NDX depends on did not answer (the consent engine, the identity provider) is recorded as
+ * `unavailable`, never as a refusal by the rules: the citizen's history must not say "refused" for an outage.
+ */
+const outage = (error: GraphQLError): AuditDecision => {
+  const code = error.extensions["code"];
+  return code === "FORBIDDEN" || code === "BAD_USER_INPUT" ? "forbidden" : "unavailable";
+};
 
 function traceIdOf(request: Request): string {
   // Tracing on: the request's SERVER span holds the trace (the caller's, when it sent a traceparent).
@@ -118,8 +130,8 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       try {
         caller = await authenticator.authenticate(request.headers.get("authorization"));
       } catch (error) {
-        const refusal = error instanceof GraphQLError ? error : notRecorded();
-        const decision: AuditDecision = refusal.extensions["code"] === "UNAUTHENTICATED" ? "unauthenticated" : "forbidden";
+        const refusal = error instanceof GraphQLError ? error : undecided();
+        const decision: AuditDecision = refusal.extensions["code"] === "UNAUTHENTICATED" ? "unauthenticated" : outage(refusal);
         return stop([refusal], { ...base, ...empty, decision, reasons: [refusal.message] });
       }
       const turnedAway = options.admit?.(caller, request);
@@ -132,12 +144,18 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       if (introspectionOnly) return;
 
       const scope: Scope = scopes.of(args.document, operation, args.variableValues);
-      const purpose = request.headers.get(purposeHeader)?.trim() || null;
+      const active = policy.current;
+      const declared = request.headers.get(purposeHeader)?.trim() || null;
+      // A purpose is a registered code; whatever else the header holds is never stored or shown to anyone.
+      const purpose = declared !== null && isPurposeCode(declared) && active.purposes.has(declared) ? declared : null;
       const subjects = [...scope.subjects.keys()];
       const who = { caller: caller.kind, consumer: caller.id, purpose, subjects, fields: scope.fields };
       const badRequest = (message: string) =>
         stop([badUserInput(message)], { ...base, ...empty, ...who, decision: "bad_request", reasons: [message] });
 
+      if (declared !== null && purpose === null) {
+        return badRequest(`The ${purposeHeader} header must be a registered purpose code, such as passport-application`);
+      }
       if (scope.invalidSubjects.length > 0) {
         return badRequest(`Not a citizen identifier: ${scope.invalidSubjects.map((s) => JSON.stringify(s.slice(0, 40))).join(", ")}`);
       }
@@ -145,7 +163,6 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         return badRequest(`The ${purposeHeader} header must declare the purpose of this request`);
       }
 
-      const active = policy.current;
       const policyInput = (consent: NonNullable<AccessInput["consent"]>): AccessInput => ({
         caller: caller.kind,
         operation: scope.operation,
@@ -195,8 +212,8 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
           }
         }
       } catch (error) {
-        const refusal = isNdxError(error) ? error : notRecorded();
-        return stop([refusal], { ...base, ...empty, ...who, decision: "forbidden", reasons: [refusal.message] });
+        const refusal = isNdxError(error) ? error : undecided();
+        return stop([refusal], { ...base, ...empty, ...who, decision: outage(refusal), reasons: [refusal.message] });
       }
       const covered = checks.every((c) => c.answer.covered);
       const consentIds = [...new Set(checks.flatMap((c) => c.answer.consentIds))].sort();
@@ -207,6 +224,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       if (verdict.reasons.length > 0 || (!verdict.allow && !verdict.consentRequired)) return refuse(verdict.reasons, consentIds);
       if (verdict.consentRequired) {
         let errors: GraphQLError[];
+        let decision: AuditDecision = "consent_required";
         try {
           errors = await Promise.all(
             checks
@@ -217,11 +235,18 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
               }),
           );
         } catch (error) {
-          errors = [isNdxError(error) ? error : notRecorded()];
+          errors = [isNdxError(error) ? error : undecided()];
+          decision = outage(errors[0] as GraphQLError);
         }
-        return stop(errors, { ...decided, decision: "consent_required" });
+        return stop(errors, { ...decided, decision });
       }
 
+      // Outcomes that cannot reach the trail (the database failing for longer than the grace) stop personal data:
+      // every access is on the record, or it does not happen.
+      if (!audit.healthy && scope.fields.some(personal)) {
+        logger.error({ traceId, audit: audit.health() }, "audit trail failing; refusing personal data");
+        return stop([notRecorded()], { ...decided, decision: "unavailable", reasons: ["the audit trail cannot be written"] });
+      }
       // The subgraphs learn who is asking from the gateway alone (see gatewayTrust in @ndx/platform).
       (args.contextValue as { ndxCaller?: ForwardedCaller }).ndxCaller = { kind: caller.kind, id: caller.id, roles: caller.roles, traceId };
       options.onDecision?.("permit");

@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import { rememberFrozen, type FieldAccess } from "@ndx/policy";
 
-export type AuditDecision = "permit" | "consent_required" | "forbidden" | "unauthenticated" | "bad_request";
+/** `unavailable`: refused because a part NDX depends on (consent engine, identity provider) did not answer. */
+export type AuditDecision = "permit" | "consent_required" | "forbidden" | "unauthenticated" | "bad_request" | "unavailable";
 
 export interface AuditContent {
   readonly id: string;

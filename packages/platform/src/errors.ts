@@ -15,6 +15,8 @@ export const errorCodes = {
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 502,
   UPSTREAM_TIMEOUT: 504,
+  /** The access cannot be put on the audit trail, so nothing personal is served. */
+  EVIDENCE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
