@@ -91,8 +91,12 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       if (typeof revision !== "number" || !Number.isSafeInteger(revision) || revision < 0) {
         throw badInput("revision must be a revision number", { property: "revision" });
       }
-      if (!feed.acknowledge(subscriber, revision)) throw notFound("No such revision stream subscriber (reconnect)");
-      return json({ subscriber, revision });
+      // The database's revision, not only this process's: another instance may have committed a newer one.
+      const latest = await service.revision();
+      const answer = feed.acknowledge(subscriber, revision, latest);
+      if (answer === undefined) throw notFound("No such revision stream subscriber (reconnect)");
+      // confirmed: the subscriber is up to date and may trust its cache for staleAfterMs from when it sent this.
+      return json({ subscriber, revision, latest: Math.max(latest, feed.latest), confirmed: answer.confirmed, staleAfterMs: feed.staleAfterMs });
     });
 
   return async (request) => {

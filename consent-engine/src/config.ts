@@ -69,6 +69,8 @@ export const consentEngineConfigSpec = {
   CONSENT_REQUEST_TTL_SECONDS: setting.int(3600, { min: 30, max: 7 * 86_400 }),
   /** How often consents past their expiry are marked EXPIRED and announced (the check enforces expiry anyway). @default 30 */
   EXPIRY_SWEEP_SECONDS: setting.int(30, { min: 1, max: 3600 }),
+  /** The revision stream's heartbeat; gateways use no cached answer after twice this without a confirmed acknowledgement, and a revocation waits at most that long for a gateway that has not acknowledged it. @default 2000 */
+  REVISION_HEARTBEAT_MS: setting.int(2000, { min: 50, max: 60_000 }),
   /** Portal session lifetime. @default 3600 */
   SESSION_TTL_SECONDS: setting.int(3600, { min: 60, max: 86_400 }),
   /** @default "info" */

@@ -24,7 +24,7 @@ import {
   type ConsentStatus,
 } from "./consentStore.ts";
 import { findConsumer, type ConsumerRegistration } from "./consumerStore.ts";
-import type { RevisionEvent, RevisionFeed } from "./revisionFeed.ts";
+import type { RevisionEvent, RevisionFeed, Settlement } from "./revisionFeed.ts";
 import { consentIdPattern, consentView, effectiveStatus, isoOrNull, newConsentId, type ConsentView } from "./consentView.ts";
 import { itemKey, normaliseScope, scopeKey, type ScopeItem } from "./scope.ts";
 
@@ -42,8 +42,6 @@ export interface ConsentServiceOptions {
   readonly requestTtlSeconds?: number;
   /** The clock (tests move it). @default () => new Date() */
   readonly now?: () => Date;
-  /** Longest a revocation waits for the gateways following the revision stream to acknowledge it. @default 2000 */
-  readonly revocationSettleMs?: number;
   /** Told of checks, requests opened and state changes (consentMetrics.ts). @default none */
   readonly metrics?: ConsentEvents | undefined;
 }
@@ -76,6 +74,18 @@ export interface Acting {
   readonly via: "portal" | "api";
 }
 
+/**
+ * A revocation's answer: given only once it holds on every gateway following the revision stream (each acknowledged
+ * it, or its cache could no longer be trusted: revisionFollowers.ts), so no query answered after it reads the data.
+ */
+export type RevokedConsent = ConsentView & {
+  readonly effectiveEverywhere: true;
+  /** From when no gateway could answer from a cached "yes" any more. */
+  readonly effectiveAt: string;
+  /** Gateways that acknowledged the revocation, and those that did not and were waited out to their deadline. */
+  readonly gateways: { readonly acknowledged: number; readonly lapsed: number; readonly waitedMs: number };
+};
+
 /** Runs first inside the state change's transaction (e.g. consuming a one-time form token). */
 export type Guard = (tx: Queryable) => Promise<void>;
 
@@ -88,7 +98,7 @@ export interface ConsentService {
   check(input: ScopeRequest & { readonly openRequest?: boolean }): Promise<CheckResult>;
   grant(id: string, acting: Acting & { readonly durationDays: number }, guard?: Guard): Promise<ConsentView>;
   reject(id: string, acting: Acting, guard?: Guard): Promise<ConsentView>;
-  revoke(id: string, acting: Acting, guard?: Guard): Promise<ConsentView>;
+  revoke(id: string, acting: Acting, guard?: Guard): Promise<RevokedConsent>;
   listForCitizen(citizenId: string): Promise<ConsentView[]>;
   /** Records EXPIRED for what is due and announces expired grants; returns how many changed. */
   expireDue(): Promise<number>;
@@ -102,7 +112,6 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   const maxDays = options.maxDays ?? 30;
   const byPurpose = options.maxDaysByPurpose ?? {};
   const requestTtlMs = (options.requestTtlSeconds ?? 3600) * 1000;
-  const settleMs = options.revocationSettleMs ?? 2000;
   const consumers = new Map<string, ConsumerRegistration>();
 
   const maxDurationDays = (purpose: string): number => byPurpose[purpose] ?? maxDays;
@@ -223,7 +232,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
     acting: Acting,
     guard: Guard | undefined,
     decide: (row: ConsentRow, at: Date) => { to: ConsentStatus; change: Parameters<typeof changeStatus>[3]; announce?: RevisionEvent["change"]; detail?: Record<string, unknown> },
-  ): Promise<ConsentView> {
+  ): Promise<{ view: ConsentView; settlement?: Settlement }> {
     if (!consentIdPattern.test(id)) throw notFound(`No consent ${id}`);
     const at = now();
     const { row, event, to } = await db.transaction(async (tx) => {
@@ -251,13 +260,14 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
     });
     const change = to === "ACTIVE" ? "granted" : to === "REJECTED" ? "rejected" : to === "REVOKED" ? "revoked" : undefined;
     if (change !== undefined) metrics?.changed(change, acting.via);
-    if (event !== undefined) {
-      feed.publish(event);
-      // A revocation is answered once the gateways following the stream have dropped what they cached.
-      if (event.change === "revoked") await feed.settled(event.revision, settleMs);
-    }
-    return view(row);
+    if (event === undefined) return { view: await view(row) };
+    feed.publish(event);
+    // A revocation is answered once no gateway following the stream can answer from what it cached.
+    const settlement = event.change === "revoked" ? await feed.settled(event.revision) : undefined;
+    return { view: await view(row), ...(settlement === undefined ? {} : { settlement }) };
   }
+
+  const changed = async (...args: Parameters<typeof transition>): Promise<ConsentView> => (await transition(...args)).view;
 
   function mustBePending(row: ConsentRow, at: Date): void {
     const status = effectiveStatus(row, at);
@@ -269,7 +279,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   }
 
   async function grant(id: string, acting: Acting & { readonly durationDays: number }, guard?: Guard): Promise<ConsentView> {
-    return transition(id, acting, guard, (row, at) => {
+    return changed(id, acting, guard, (row, at) => {
       mustBePending(row, at);
       const max = maxDurationDays(row.purpose);
       const days = acting.durationDays;
@@ -286,18 +296,21 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   }
 
   async function reject(id: string, acting: Acting, guard?: Guard): Promise<ConsentView> {
-    return transition(id, acting, guard, (row, at) => {
+    return changed(id, acting, guard, (row, at) => {
       mustBePending(row, at);
       return { to: "REJECTED", change: { status: "REJECTED", decidedAt: at } };
     });
   }
 
-  async function revoke(id: string, acting: Acting, guard?: Guard): Promise<ConsentView> {
-    return transition(id, acting, guard, (row, at) => {
+  async function revoke(id: string, acting: Acting, guard?: Guard): Promise<RevokedConsent> {
+    const { view: revoked, settlement } = await transition(id, acting, guard, (row, at) => {
       const status = effectiveStatus(row, at);
       if (status !== "ACTIVE") throw conflict(`Only an active consent can be revoked; this one is ${status}`, { status });
       return { to: "REVOKED", change: { status: "REVOKED", revokedAt: at }, announce: "revoked" };
     });
+    if (settlement === undefined) throw new Error("a revocation was not announced");
+    const { at, acknowledged, lapsed, waitedMs } = settlement;
+    return { ...revoked, effectiveEverywhere: true, effectiveAt: at.toISOString(), gateways: { acknowledged, lapsed, waitedMs } };
   }
 
   async function listCitizen(citizenId: string): Promise<ConsentView[]> {

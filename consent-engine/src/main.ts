@@ -32,6 +32,7 @@ await runService("consent-engine", logger, async () => {
     requestTtlSeconds: config.CONSENT_REQUEST_TTL_SECONDS,
     sessionTtlSeconds: config.SESSION_TTL_SECONDS,
     expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
+    revisionHeartbeatMs: config.REVISION_HEARTBEAT_MS,
     auditReader: createAuditReader({ gatewayUrl: config.GATEWAY_URL, token: config.AUDIT_READ_TOKEN }),
   });
   // The gateways' revision stream stays open for hours: no span for it (its acknowledgements are traced).

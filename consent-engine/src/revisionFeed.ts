@@ -7,6 +7,9 @@
 import type { Logger } from "@ndx/platform";
 import pg from "pg";
 import { revisionChannel } from "./consentStore.ts";
+import { createRevisionFollowers, type Settlement } from "./revisionFollowers.ts";
+
+export type { Settlement } from "./revisionFollowers.ts";
 
 export type RevisionEvent =
   | {
@@ -27,17 +30,25 @@ export interface RevisionFeed {
   subscribe(listener: (event: RevisionEvent) => void): () => void;
   /** Resolves with the latest revision as soon as it exceeds `after`, or after `ms` (or on abort) with the latest. */
   waitBeyond(after: number, ms: number, signal?: AbortSignal): Promise<number>;
-  /** How many stream subscribers are tracked now. */
+  /** How many stream subscribers are connected now. */
   readonly subscribers: number;
+  /** The stream sends a heartbeat this often. */
+  readonly heartbeatMs: number;
+  /** A subscriber uses no cached answer once this long has passed since its last confirmed acknowledgement. */
+  readonly staleAfterMs: number;
   /** A stream subscriber (a gateway) that acknowledges the revisions it has applied; returns its removal. */
   track(subscriber: string): () => void;
-  /** A subscriber has emptied its cache up to `revision`. */
-  acknowledge(subscriber: string, revision: number): boolean;
   /**
-   * Resolves once every tracked subscriber has acknowledged `revision` (or gone), or after `ms`: a revocation is
-   * answered only when the gateways following it can no longer serve a cached "yes". Resolves true when all did.
+   * A subscriber has emptied its cache up to `revision`; `latest` is the newest revision there is (the database's).
+   * Confirmed when `revision` is at least `latest`: the subscriber may trust its cache for `staleAfterMs` more.
+   * Undefined: no such subscriber (it must reconnect).
    */
-  settled(revision: number, ms: number): Promise<boolean>;
+  acknowledge(subscriber: string, revision: number, latest: number): { readonly confirmed: boolean } | undefined;
+  /**
+   * Resolves once every subscriber has acknowledged `revision` or can no longer trust a cached answer (revisionFollowers.ts):
+   * a revocation is answered only when no gateway following it can serve a cached "yes".
+   */
+  settled(revision: number): Promise<Settlement>;
   close(): Promise<void>;
 }
 
@@ -46,6 +57,8 @@ export interface RevisionFeedOptions {
   /** A postgres:// URL: listen for other instances' changes. */
   readonly databaseUrl?: string | undefined;
   readonly logger: Logger;
+  /** How often the stream sends a heartbeat; subscribers treat it as down after twice that without a word. @default 2000 */
+  readonly heartbeatMs?: number;
 }
 
 export function isRevisionEvent(value: unknown): value is RevisionEvent {
@@ -76,48 +89,21 @@ export async function createRevisionFeed(options: RevisionFeedOptions): Promise<
     }
   };
   const listener = options.databaseUrl === undefined ? undefined : await listenToPostgres(options.databaseUrl, publish, options.logger);
-  const acked = new Map<string, number>();
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const w of [...waiters]) w();
-  };
+  const heartbeatMs = options.heartbeatMs ?? 2000;
+  const staleAfterMs = 2 * heartbeatMs;
+  // With LISTEN, other instances may be followed by gateways this one never hears from.
+  const followers = createRevisionFollowers({ staleAfterMs, otherInstances: options.databaseUrl !== undefined });
   return {
-    track(subscriber) {
-      acked.set(subscriber, latest);
-      return () => {
-        acked.delete(subscriber);
-        wake();
-      };
-    },
-    acknowledge(subscriber, revision) {
-      const current = acked.get(subscriber);
-      if (current === undefined) return false;
-      if (revision > current) acked.set(subscriber, revision);
-      wake();
-      return true;
-    },
-    settled(revision, ms) {
-      const done = () => [...acked.values()].every((r) => r >= revision);
-      if (done()) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const check = () => {
-          if (!done()) return;
-          finish(true);
-        };
-        const finish = (all: boolean) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(all);
-        };
-        const timer = setTimeout(() => finish(false), ms);
-        waiters.add(check);
-      });
-    },
+    heartbeatMs,
+    staleAfterMs,
+    track: (subscriber) => followers.track(subscriber, latest),
+    acknowledge: (subscriber, revision, newest) => followers.acknowledge(subscriber, revision, Math.max(newest, latest)),
+    settled: (revision) => followers.settled(revision),
     get latest() {
       return latest;
     },
     get subscribers() {
-      return acked.size;
+      return followers.count;
     },
     publish,
     subscribe(fn) {

@@ -1,13 +1,18 @@
 /**
- * GET /v1/revision/stream: Server-Sent Events. The first event is the current revision; then one `revision` event
- * per grant, revocation or expiry as soon as it commits (`id:` is the revision). A comment every 15 s keeps
- * proxies from closing an idle stream.
+ * GET /v1/revision/stream: Server-Sent Events. The first event is the current revision, with the subscriber id the
+ * follower acknowledges with (POST /v1/revision/ack), the heartbeat period and the deadline (`staleAfterMs`) after
+ * which the follower must treat the stream as down and use no cached answer. Then one `revision` event per grant,
+ * revocation or expiry as soon as it commits (`id:` is the revision), and a `heartbeat` event carrying the latest
+ * revision every `heartbeatMs`: a follower acknowledges each, and each confirmed acknowledgement keeps its cache
+ * usable for `staleAfterMs` more (revisionFollowers.ts). A stream that stalls without closing thus turns the
+ * follower's cache off within the deadline, and the engine knows when.
  */
 import { randomUUID } from "node:crypto";
 import type { RevisionEvent, RevisionFeed } from "./revisionFeed.ts";
 
-/** @param heartbeatMs @default 15000 */
-export function revisionStream(feed: RevisionFeed, current: number, signal: AbortSignal, heartbeatMs = 15_000): Response {
+type FirstEvent = { revision: number; change: "current"; at: string; subscriber: string; heartbeatMs: number; staleAfterMs: number };
+
+export function revisionStream(feed: RevisionFeed, current: number, signal: AbortSignal): Response {
   const encoder = new TextEncoder();
   let cleanup = () => undefined as void;
   const body = new ReadableStream<Uint8Array>({
@@ -19,15 +24,15 @@ export function revisionStream(feed: RevisionFeed, current: number, signal: Abor
           cleanup();
         }
       };
-      const event = (e: RevisionEvent | { revision: number; change: "current"; at: string; subscriber: string }) =>
-        send(`id: ${e.revision}\nevent: revision\ndata: ${JSON.stringify(e)}\n\n`);
+      const event = (e: RevisionEvent | FirstEvent) => send(`id: ${e.revision}\nevent: revision\ndata: ${JSON.stringify(e)}\n\n`);
       send("retry: 2000\n\n");
-      // The subscriber id lets the follower acknowledge revisions it has applied (POST /v1/revision/ack).
       const subscriber = randomUUID();
       const untrack = feed.track(subscriber);
-      event({ revision: Math.max(current, feed.latest), change: "current", at: new Date().toISOString(), subscriber });
+      const { heartbeatMs, staleAfterMs } = feed;
+      event({ revision: Math.max(current, feed.latest), change: "current", at: new Date().toISOString(), subscriber, heartbeatMs, staleAfterMs });
       const unsubscribe = feed.subscribe(event);
-      const timer = setInterval(() => send(": keep-alive\n\n"), heartbeatMs);
+      const heartbeat = () => send(`event: heartbeat\ndata: ${JSON.stringify({ revision: feed.latest, at: new Date().toISOString() })}\n\n`);
+      const timer = setInterval(heartbeat, heartbeatMs);
       cleanup = () => {
         clearInterval(timer);
         unsubscribe();

@@ -51,8 +51,11 @@ export interface ConsentEngineOptions {
   readonly maxDaysByPurpose?: Readonly<Record<string, number>>;
   /** @default 3600 */
   readonly requestTtlSeconds?: number;
-  /** Longest a revocation waits for the gateways following the revision stream to acknowledge it. @default 2000 */
-  readonly revocationSettleMs?: number;
+  /**
+   * The revision stream's heartbeat period; a gateway uses no cached answer after twice that without a confirmed
+   * acknowledgement, and a revocation waits at most that long for a gateway that does not acknowledge it. @default 2000
+   */
+  readonly revisionHeartbeatMs?: number;
   /** @default 3600 */
   readonly sessionTtlSeconds?: number;
   /** @default 30 */
@@ -83,7 +86,12 @@ export async function prepareConsentDatabase(db: Db, consumers: readonly Consume
 export async function createConsentEngine(options: ConsentEngineOptions): Promise<ConsentEngine> {
   const { db, logger } = options;
   const now = options.now ?? (() => new Date());
-  const feed = await createRevisionFeed({ initial: await currentRevision(db), databaseUrl: options.databaseUrl, logger });
+  const feed = await createRevisionFeed({
+    initial: await currentRevision(db),
+    databaseUrl: options.databaseUrl,
+    logger,
+    ...(options.revisionHeartbeatMs === undefined ? {} : { heartbeatMs: options.revisionHeartbeatMs }),
+  });
   const metrics = createConsentMetrics(feed, options.metrics);
   const service = createConsentService({
     db,
@@ -95,7 +103,6 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     ...(options.maxDays === undefined ? {} : { maxDays: options.maxDays }),
     ...(options.maxDaysByPurpose === undefined ? {} : { maxDaysByPurpose: options.maxDaysByPurpose }),
     ...(options.requestTtlSeconds === undefined ? {} : { requestTtlSeconds: options.requestTtlSeconds }),
-    ...(options.revocationSettleMs === undefined ? {} : { revocationSettleMs: options.revocationSettleMs }),
   });
   const sessions = createSessionStore({
     db,

@@ -22,8 +22,8 @@ async function consentsOf(citizenId: string): Promise<ConsentView[]> {
   return ((await response.json()) as { consents: ConsentView[] }).consents;
 }
 
-/** Reads Server-Sent Events from a streaming response. */
-function sseReader(response: Response) {
+/** Reads Server-Sent Events from a streaming response (heartbeats too only when asked). */
+function sseReader(response: Response, heartbeats = false) {
   const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -33,7 +33,9 @@ function sseReader(response: Response) {
       if (end >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split("\n").find((l) => l.startsWith("data: "));
+        const lines = block.split("\n");
+        if (!heartbeats && lines.includes("event: heartbeat")) continue;
+        const data = lines.find((l) => l.startsWith("data: "));
         if (data !== undefined) return JSON.parse(data.slice(6)) as Record<string, unknown>;
         continue;
       }
@@ -172,38 +174,133 @@ describe("consent engine API", () => {
 });
 
 describe("revocations wait for the gateways that follow the stream", () => {
-  it("answers a revocation only after every stream subscriber has acknowledged it", async () => {
-    const slow = await startSystem({ engine: { revocationSettleMs: 10_000 } });
+  // Heartbeat 500 ms: a follower uses no cached answer 1 s after its last confirmed acknowledgement.
+  const heartbeatMs = 500;
+  const staleAfterMs = 2 * heartbeatMs;
+  let slow: TestSystem;
+  beforeAll(async () => {
+    slow = await startSystem({ engine: { revisionHeartbeatMs: heartbeatMs } });
+    // Past the start-up window, in which followers of a previous incarnation are waited out whatever happens.
+    await new Promise((r) => setTimeout(r, staleAfterMs));
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  const granted = async (): Promise<string> => {
+    const opened = (await (await slow.api("/v1/consent-requests", passportRequest)).json()) as ConsentView;
+    await slow.api(`/v1/consent-requests/${opened.consentId}/grant`, { citizenId: citizen, durationDays: 1 });
+    return opened.consentId;
+  };
+  const follow = async (abort: AbortController) => {
+    const next = sseReader(await slow.api("/v1/revision/stream", undefined, { signal: abort.signal }));
+    const first = await next();
+    const ack = async (revision: number) => {
+      const sent = performance.now();
+      const response = await slow.api("/v1/revision/ack", { subscriber: first["subscriber"], revision });
+      return { sent, status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    return { first, next, ack };
+  };
+  const revoke = (id: string) => {
+    let answeredAt: number | undefined;
+    const answer = slow.api(`/v1/consents/${id}/revoke`, { citizenId: citizen }).then(async (r) => {
+      answeredAt = performance.now();
+      return { status: r.status, body: (await r.json()) as Record<string, any> };
+    });
+    return { answer, answered: () => answeredAt };
+  };
+
+  it("tells the follower its heartbeat and deadline, and sends heartbeats with the latest revision", async () => {
     const abort = new AbortController();
     try {
-      const opened = (await (await slow.api("/v1/consent-requests", passportRequest)).json()) as ConsentView;
-      await slow.api(`/v1/consent-requests/${opened.consentId}/grant`, { citizenId: citizen, durationDays: 1 });
-      const stream = await slow.api("/v1/revision/stream", undefined, { signal: abort.signal });
-      const next = sseReader(stream);
+      const response = await slow.api("/v1/revision/stream", undefined, { signal: abort.signal });
+      const next = sseReader(response, true);
       const first = await next();
+      expect(first).toMatchObject({ change: "current", heartbeatMs, staleAfterMs });
       expect(first["subscriber"]).toMatch(/^[0-9a-f-]{36}$/);
+      const began = performance.now();
+      expect(await next()).toEqual({ revision: first["revision"], at: expect.any(String) });
+      expect(performance.now() - began).toBeLessThan(heartbeatMs * 3);
+    } finally {
+      abort.abort();
+    }
+  });
 
-      let answered = false;
-      const revoking = slow.api(`/v1/consents/${opened.consentId}/revoke`, { citizenId: citizen }).then((r) => {
-        answered = true;
-        return r;
-      });
+  it("answers a revocation only after every follower has acknowledged it", async () => {
+    const id = await granted();
+    const abort = new AbortController();
+    try {
+      const { first, next, ack } = await follow(abort);
+      expect((await ack(first["revision"] as number)).body).toMatchObject({ confirmed: true, staleAfterMs });
+      const revoking = revoke(id);
       const revoked = await next();
       expect(revoked["change"]).toBe("revoked");
       await new Promise((r) => setTimeout(r, 200));
-      expect(answered).toBe(false);
+      expect(revoking.answered()).toBeUndefined();
 
-      const ack = await slow.api("/v1/revision/ack", { subscriber: first["subscriber"], revision: revoked["revision"] });
-      expect(ack.status).toBe(200);
-      expect((await revoking).status).toBe(200);
+      // An acknowledgement of an older revision keeps nothing alive.
+      const stale = await ack((revoked["revision"] as number) - 1);
+      expect(stale).toMatchObject({ status: 200, body: { confirmed: false, latest: revoked["revision"] } });
+      expect((await ack(revoked["revision"] as number)).body).toMatchObject({ confirmed: true });
+      const { status, body } = await revoking.answer;
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ status: "REVOKED", effectiveEverywhere: true, gateways: { acknowledged: 1, lapsed: 0 } });
+      expect(Date.parse(body["effectiveAt"])).toBeGreaterThan(Date.parse(body["revokedAt"]) - 1);
+    } finally {
+      abort.abort();
+    }
+  });
 
+  it("waits out a follower that stops acknowledging until its cache can no longer be trusted, and says so", async () => {
+    const id = await granted();
+    const abort = new AbortController();
+    try {
+      const { first, ack } = await follow(abort);
+      // The follower's last confirmation; then it falls silent (a stalled stream, a paused process).
+      const { sent } = await ack(first["revision"] as number);
+      const revoking = revoke(id);
+      const { status, body } = await revoking.answer;
+      expect(status).toBe(200);
+      // (Followers of the tests before, gone within their deadline, may be waited out too.)
+      expect(body).toMatchObject({ status: "REVOKED", effectiveEverywhere: true, gateways: { acknowledged: 0 } });
+      expect(body["gateways"].lapsed).toBeGreaterThanOrEqual(1);
+      expect((revoking.answered() ?? 0) - sent).toBeGreaterThanOrEqual(staleAfterMs);
+    } finally {
+      abort.abort();
+    }
+  });
+
+  it("remembers a follower that disconnected until its deadline has passed", async () => {
+    const id = await granted();
+    const abort = new AbortController();
+    const { first, ack } = await follow(abort);
+    const { sent } = await ack(first["revision"] as number);
+    // Our side closes; a proxy could still be holding the follower's side open.
+    abort.abort();
+    await new Promise((r) => setTimeout(r, 50));
+    const revoking = revoke(id);
+    const { body } = await revoking.answer;
+    expect(body).toMatchObject({ effectiveEverywhere: true, gateways: { acknowledged: 0 } });
+    expect(body["gateways"].lapsed).toBeGreaterThanOrEqual(1);
+    expect((revoking.answered() ?? 0) - sent).toBeGreaterThanOrEqual(staleAfterMs);
+  });
+
+  it("does not wait for a follower that never confirmed, and refuses unknown or bad acknowledgements", async () => {
+    const id = await granted();
+    const abort = new AbortController();
+    try {
+      await follow(abort);
+      const began = performance.now();
+      const { body } = await revoke(id).answer;
+      expect(body).toMatchObject({ effectiveEverywhere: true, gateways: { acknowledged: 0 } });
+      expect(performance.now() - began).toBeLessThan(staleAfterMs);
       const unknown = await slow.api("/v1/revision/ack", { subscriber: "00000000-0000-0000-0000-000000000000", revision: 1 });
       expect(unknown.status).toBe(404);
       const bad = await slow.api("/v1/revision/ack", { subscriber: "x", revision: -1 });
       expect(bad.status).toBe(400);
     } finally {
       abort.abort();
-      await slow.close();
     }
   });
 });

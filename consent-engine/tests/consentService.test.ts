@@ -62,7 +62,8 @@ for (const backend of testBackends()) {
       await db.exec("DROP SCHEMA IF EXISTS consent CASCADE; CREATE SCHEMA consent;");
       await prepareConsentDatabase(db, fixtures.consumers);
       clock = new Date("2026-03-01T09:00:00Z");
-      feed = await createRevisionFeed({ initial: 0, logger });
+      // A short heartbeat: revocations wait out the start-up window (twice the heartbeat) of each fresh feed.
+      feed = await createRevisionFeed({ initial: 0, logger, heartbeatMs: 25 });
       heard.length = 0;
       feed.subscribe((e) => heard.push(e));
       service = createConsentService({
@@ -299,7 +300,7 @@ for (const backend of testBackends()) {
       }
       // A second instance on the same PostgreSQL database hears the first one's revocation through LISTEN/NOTIFY.
       const otherDb = await openDb({ url: db.url, schema: "consent" });
-      const otherFeed = await createRevisionFeed({ initial: 0, databaseUrl: db.url, logger });
+      const otherFeed = await createRevisionFeed({ initial: 0, databaseUrl: db.url, logger, heartbeatMs: 25 });
       try {
         const { consent } = await service.openRequest(passportRequest);
         await service.grant(consent.consentId, { citizenId: citizen, durationDays: 7, via: "api" });

@@ -29,7 +29,7 @@ export interface TestSystem {
 export interface TestSystemOptions {
   /** An already open database (e.g. from testBackends); PGlite in memory otherwise. */
   readonly db?: Db & { readonly url?: string | undefined };
-  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "maxDays" | "maxDaysByPurpose" | "requestTtlSeconds" | "revocationSettleMs" | "auditReader">>;
+  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "maxDays" | "maxDaysByPurpose" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader">>;
   /** Start the identity provider too. @default true */
   readonly idp?: boolean;
 }
