@@ -57,6 +57,7 @@ export async function createAccessControl(
     db: database,
     chain: config.AUDIT_CHAIN,
     groupCommitMs: config.AUDIT_GROUP_COMMIT_MS ?? (database.kind === "pglite" ? 30 : 0),
+    logger,
     ...(metrics === undefined ? {} : { onWrite: metrics.auditWrite }),
   });
   const catalogue = buildFieldCatalogue(supergraphSdl);
@@ -110,6 +111,11 @@ export async function createAccessControl(
     readiness: {
       database: async () => {
         await database.query("SELECT 1");
+      },
+      // Not ready while audit writes keep failing or too much waits to be written: no personal data is served then.
+      audit: () => {
+        const health = audit.health();
+        return health.healthy ? Promise.resolve() : Promise.reject(new Error(health.reason));
       },
     },
     async close() {

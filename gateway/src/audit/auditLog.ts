@@ -12,11 +12,22 @@
  *   `groupCommitMs` ago, the next waits until `groupCommitMs` after it. Under load the trail is then written at most
  *   every `groupCommitMs`, in bigger INSERTs (on PGlite each statement has a fixed cost); at a light load
  *   nothing waits.
- * `flush()` writes everything at once.
+ * When a write fails, its decisions are refused at once (their requests read nothing) but its outcomes are never
+ * lost: they go back to the front of the waiting outcomes, in order, and are tried again with exponential backoff
+ * (capped) until stored. Before the next try the chain's head is read again, since a failed write may have been
+ * committed all the same (the connection lost after the commit). `healthy` turns false when writes have failed for
+ * longer than `failureGraceMs`, one hangs that long, or more than `maxBacklog` records wait: personal data must then
+ * not be served. `flush()` writes everything at once, trying for at most `flushTimeoutMs`, and logs what it could not.
  */
 import { randomUUID } from "node:crypto";
-import type { Db } from "@ndx/platform";
-import { chainHash, fieldsJson, genesisHash, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
+import type { Db, Logger } from "@ndx/platform";
+import { chainBatch, outcomesEvent } from "./auditBatch.ts";
+import type { AuditContent, ChainedEvent, OutcomeEntry } from "./auditEvent.ts";
+import { createHealthTracker, retryDelay, type AuditHealth } from "./auditHealth.ts";
+import { createAuditInsert, readHead, type ChainHead } from "./auditInsert.ts";
+import { createWriteSchedule, nextTurn, within } from "./writeSchedule.ts";
+
+export type { AuditHealth } from "./auditHealth.ts";
 
 export interface AuditLogOptions {
   readonly db: Db;
@@ -28,19 +39,41 @@ export interface AuditLogOptions {
   readonly outcomeDelayMs?: number;
   /** Least time between the starts of two INSERTs; 0 writes as soon as the event loop turns. @default 0 */
   readonly groupCommitMs?: number;
+  /** Wait before the first retry of a failed write of outcomes; doubled after each failure. @default 50 */
+  readonly retryMinMs?: number;
+  /** Longest wait between two retries. @default 2000 */
+  readonly retryMaxMs?: number;
+  /** How long writes may fail (or one write hang) before the log reports itself unhealthy. @default 5000 */
+  readonly failureGraceMs?: number;
+  /** Most records waiting to be written before the log reports itself unhealthy. @default 10000 */
+  readonly maxBacklog?: number;
+  /** Longest `flush()` keeps trying; what is still unwritten then is logged as lost. @default 10000 */
+  readonly flushTimeoutMs?: number;
+  /** Failed writes, recoveries and what `flush()` could not write. @default undefined: only the last, to stderr */
+  readonly logger?: Logger;
+  /** The clock of the health signal, in milliseconds (tests inject one). @default performance.now */
+  readonly now?: () => number;
   /** Told the duration of every stored batch (metrics). */
   readonly onWrite?: (seconds: number, events: number) => void;
 }
 
 export interface AuditLog {
-  /** Appends one event; resolves once it is stored. */
+  /** Appends one event; resolves once it is stored, rejects when its write fails (it is not retried). */
   append(content: Omit<AuditContent, "id" | "at"> & { id?: string; at?: string }): Promise<ChainedEvent>;
   /**
    * Records a decision's outcome. The outcomes waiting when a write starts go as one outcome event listing them all
-   * (`outcomes`), with the next decisions or after `outcomeDelayMs`; resolves with that event once it is stored.
+   * (`outcomes`), with the next decisions or after `outcomeDelayMs`; resolves with that event once it is stored. A
+   * failed write is retried until it succeeds; it rejects only when `flush()` gives up on it.
    */
   complete(entry: OutcomeEntry): Promise<ChainedEvent>;
-  /** Waits for everything queued. */
+  /**
+   * False when writes have been failing (or one has hung) for longer than `failureGraceMs`, or more than `maxBacklog`
+   * records wait: serve no personal data. No I/O: cheap enough to ask on every request.
+   */
+  readonly healthy: boolean;
+  /** `healthy` with the backlog and the reason, for /ready and the logs. */
+  health(): AuditHealth;
+  /** Writes everything queued, retrying for at most `flushTimeoutMs`; then logs and rejects what is left. */
   flush(): Promise<void>;
 }
 
@@ -50,158 +83,162 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
-  const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50, groupCommitMs = 0 } = options;
-  const head = await db.query<{ seq: string | number; hash: string }>(
-    "SELECT seq, hash FROM audit_event WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
-    [chain],
-  );
-  let seq = Number(head.rows[0]?.seq ?? 0);
-  let prevHash = head.rows[0]?.hash ?? genesisHash;
-  let queue: Pending[] = [];
-  let writing: Promise<void> | undefined;
-  // Outcomes waiting for the next write, which stores them as one event.
-  let completions: { readonly entry: OutcomeEntry; resolve(event: ChainedEvent): void; reject(error: unknown): void }[] = [];
-  const waiting = (): boolean => queue.length > 0 || completions.length > 0;
-  const outcomesEvent = (entries: readonly OutcomeEntry[]): Pending["content"] => ({
-    id: randomUUID(),
-    at: new Date().toISOString(),
-    kind: "outcome",
-    // A batch belongs to no single request: each entry carries its request's trace id.
-    traceId: "",
-    caller: null,
-    consumer: null,
-    purpose: null,
-    operationName: null,
-    subjects: [],
-    fields: [],
-    consentIds: [],
-    policyRevision: null,
-    decision: null,
-    reasons: [],
-    decisionId: null,
-    outcome: null,
-    outcomes: entries,
-  });
+interface Completion {
+  readonly entry: OutcomeEntry;
+  resolve(event: ChainedEvent): void;
+  reject(error: unknown): void;
+}
 
-  // One multi-row INSERT per batch. Arrays go as text[] parameters and JSON as jsonb text: on PGlite this costs
-  // half of an unnest() over column arrays with per-row jsonb conversions.
-  const columns =
-    "chain, seq, id, at, kind, trace_id, caller, consumer, purpose, operation_name, subjects, fields, consent_ids, " +
-    "policy_revision, decision, reasons, decision_id, outcome, outcomes, prev_hash, hash";
-  const width = 21;
-  const tuples: string[] = [];
-  const tuplesFor = (n: number): string => {
-    for (let i = tuples.length; i < n; i += 1) {
-      tuples.push(`(${Array.from({ length: width }, (_, c) => `$${i * width + c + 1}`).join(",")})`);
-    }
-    return tuples.slice(0, n).join(",");
+/** A write that failed may still have been committed; the head read before the next write tells. */
+interface InDoubt {
+  readonly last: ChainHead;
+  readonly outcomes: readonly Completion[];
+  readonly event: ChainedEvent | undefined;
+}
+
+export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
+  const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50, groupCommitMs = 0, logger } = options;
+  const { retryMinMs = 50, retryMaxMs = 2000, flushTimeoutMs = 10_000 } = options;
+  let { seq, hash: prevHash } = await readHead(db, chain);
+  const insert = createAuditInsert(db, options.onWrite);
+  const health = createHealthTracker({
+    graceMs: options.failureGraceMs ?? 5000,
+    maxBacklog: options.maxBacklog ?? 10_000,
+    now: options.now ?? (() => performance.now()),
+  });
+  let queue: Pending[] = [];
+  // Outcomes waiting for the next write, which stores them as one event; in the order they were recorded.
+  let completions: Completion[] = [];
+  let inFlight: readonly Completion[] = [];
+  let writing: Promise<void> | undefined;
+  let inDoubt: InDoubt | undefined;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const backlog = (): number => queue.length + completions.length + inFlight.length;
+  const waiting = (): boolean => queue.length > 0 || completions.length > 0;
+  const due = (): boolean => waiting() || inDoubt !== undefined;
+
+  const failed = (error: unknown): void => {
+    failures += 1;
+    health.failed();
+    if (failures === 1) logger?.warn({ err: error, waiting: backlog() }, "audit write failed; its outcomes are kept and retried");
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      schedule(true);
+    }, retryDelay(failures, retryMinMs, retryMaxMs));
+    // The server keeps the process alive; at shutdown flush() retries on its own, for a bounded time.
+    retryTimer.unref();
   };
-  const write = async (events: readonly ChainedEvent[]): Promise<void> => {
-    const started = performance.now();
-    const params: unknown[] = [];
-    for (const e of events) {
-      params.push(
-        e.chain,
-        e.seq,
-        e.id,
-        e.at,
-        e.kind,
-        e.traceId,
-        e.caller,
-        e.consumer,
-        e.purpose,
-        e.operationName,
-        e.subjects,
-        fieldsJson(e.fields),
-        e.consentIds,
-        e.policyRevision,
-        e.decision,
-        JSON.stringify(e.reasons),
-        e.decisionId,
-        e.outcome,
-        e.outcomes === undefined ? null : JSON.stringify(e.outcomes),
-        e.prevHash,
-        e.hash,
-      );
+  const succeeded = (): void => {
+    failures = 0;
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (health.recovered()) logger?.info({ waiting: backlog() }, "audit writes recovered");
+  };
+  const refuseQueued = (error: unknown): void => {
+    const refused = queue;
+    queue = [];
+    refused.forEach((p) => p.reject(error));
+  };
+
+  const reconcile = async (doubt: InDoubt): Promise<void> => {
+    const head = await readHead(db, chain);
+    inDoubt = undefined;
+    if (head.seq === doubt.last.seq && head.hash === doubt.last.hash) {
+      // The failed write was committed after all: its outcomes are stored (its decisions' requests were refused).
+      seq = head.seq;
+      prevHash = head.hash;
+      const stored = new Set(doubt.outcomes);
+      completions = completions.filter((c) => !stored.has(c));
+      if (doubt.event !== undefined) doubt.outcomes.forEach((c) => c.resolve(doubt.event as ChainedEvent));
+      logger?.warn({ chain, seq }, "an audit write reported as failed had been stored");
+    } else if (head.seq !== seq || head.hash !== prevHash) {
+      logger?.error({ chain, expected: seq, found: head.seq }, "the audit chain's head moved (another writer on this chain?); continuing from it");
+      seq = head.seq;
+      prevHash = head.hash;
     }
-    // Prepared once per batch size, then only bound and executed (parsing and planning were a fifth of its CPU).
-    await db.runPrepared(`audit_insert_${events.length}`, `INSERT INTO audit_event (${columns}) VALUES ${tuplesFor(events.length)}`, params);
-    options.onWrite?.((performance.now() - started) / 1000, events.length);
+  };
+
+  /** One try: the head first when the last write failed, then one batch. Never rejects. */
+  const attempt = async (): Promise<void> => {
+    if (inDoubt !== undefined) {
+      try {
+        await reconcile(inDoubt);
+      } catch (error) {
+        refuseQueued(error);
+        return failed(error);
+      }
+      if (!waiting()) return succeeded();
+    }
+    const batch = queue.slice(0, maxBatch);
+    queue = queue.slice(maxBatch);
+    const done = completions.length > 0 && batch.length < maxBatch ? completions : [];
+    if (done.length > 0) completions = [];
+    const contents = batch.map((p) => p.content);
+    if (done.length > 0) contents.push(outcomesEvent(done.map((c) => c.entry)));
+    // Chained only here, one batch at a time: the head moves on only once the batch is stored, so a failed write
+    // leaves no gap in the chain.
+    const { events, last } = chainBatch(chain, { seq, hash: prevHash }, contents);
+    inFlight = done;
+    try {
+      await insert(events);
+    } catch (error) {
+      batch.forEach((p) => p.reject(error));
+      // Back to the front, in order: the outcomes recorded since come after them.
+      completions = [...done, ...completions];
+      inDoubt = { last, outcomes: done, event: done.length > 0 ? events.at(-1) : undefined };
+      return failed(error);
+    } finally {
+      inFlight = [];
+    }
+    seq = last.seq;
+    prevHash = last.hash;
+    batch.forEach((p, i) => p.resolve(events[i] as ChainedEvent));
+    if (done.length > 0) done.forEach((c) => c.resolve(events.at(-1) as ChainedEvent));
+    succeeded();
   };
 
   const drain = (): void => {
-    if (writing !== undefined || !waiting()) return;
-    const batch = queue.slice(0, maxBatch);
-    queue = queue.slice(maxBatch);
-    if (completions.length > 0 && batch.length < maxBatch) {
-      const done = completions;
-      completions = [];
-      batch.push({
-        content: outcomesEvent(done.map((c) => c.entry)),
-        resolve: (event) => done.forEach((c) => c.resolve(event)),
-        reject: (error) => done.forEach((c) => c.reject(error)),
-      });
-    }
-    // Chained only here, one batch at a time: the head moves on only once the batch is stored, so a failed write
-    // leaves no gap in the chain.
-    let nextSeq = seq;
-    let nextHash = prevHash;
-    const events = batch.map(({ content }): ChainedEvent => {
-      nextSeq += 1;
-      const hash = chainHash(chain, nextSeq, nextHash, content);
-      const event = { ...content, chain, seq: nextSeq, prevHash: nextHash, hash };
-      nextHash = hash;
-      return event;
-    });
-    writing = write(events).then(
-      () => {
-        seq = nextSeq;
-        prevHash = nextHash;
-        batch.forEach((p, i) => p.resolve(events[i] as ChainedEvent));
-      },
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
-    );
+    if (writing !== undefined || !due()) return;
+    health.writeStarted();
+    writing = attempt();
     void writing.finally(() => {
       writing = undefined;
-      schedule();
+      health.writeEnded();
+      // After a failure only decisions (whose requests wait) go before the retry.
+      if (retryTimer === undefined || queue.length > 0) schedule();
     });
   };
 
-  let scheduled = false;
-  let outcomeTimer: NodeJS.Timeout | undefined;
-  let groupTimer: NodeJS.Timeout | undefined;
-  let lastWriteAt = Number.NEGATIVE_INFINITY;
-  const run = (): void => {
-    scheduled = false;
-    clearTimeout(outcomeTimer);
-    clearTimeout(groupTimer);
-    outcomeTimer = undefined;
-    groupTimer = undefined;
-    if (writing !== undefined || !waiting()) return;
-    lastWriteAt = performance.now();
-    drain();
-  };
-  /** Starts a write at the end of this turn, or when the group-commit interval allows; `now` skips the interval. */
-  const schedule = (now = false): void => {
-    if (!waiting()) return;
-    if (now && groupTimer !== undefined) {
-      clearTimeout(groupTimer);
-      groupTimer = undefined;
-      scheduled = false;
+  const { schedule, scheduleOutcome } = createWriteSchedule({
+    groupCommitMs,
+    outcomeDelayMs,
+    due,
+    busy: () => writing !== undefined,
+    retrying: () => retryTimer !== undefined,
+    start: drain,
+  });
+
+  /** `flush()` ran out of time: what is left is logged, loudly and in full, and its promises rejected. */
+  const giveUp = (): void => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    const lost = completions;
+    completions = [];
+    const unanswered = inFlight;
+    const refused = queue;
+    queue = [];
+    const entries = [...unanswered, ...lost].map((c) => c.entry);
+    if (entries.length > 0 || refused.length > 0) {
+      const line = { outcomes: entries, decisions: refused.length, inUnansweredWrite: unanswered.length };
+      const message = `audit: ${entries.length} outcome(s) NOT written to the trail at shutdown (listed here only)`;
+      if (logger === undefined) process.stderr.write(`${JSON.stringify({ level: "fatal", msg: message, ...line })}\n`);
+      else logger.fatal(line, message);
     }
-    if (scheduled) return;
-    scheduled = true;
-    const wait = now ? 0 : groupCommitMs - (performance.now() - lastWriteAt);
-    if (wait > 0) groupTimer = setTimeout(run, wait);
-    else setImmediate(run);
-  };
-  const scheduleOutcome = (): void => {
-    outcomeTimer ??= setTimeout(() => {
-      outcomeTimer = undefined;
-      schedule();
-    }, outcomeDelayMs);
-    outcomeTimer.unref();
+    const error = new Error("the audit trail could not be written before shutdown");
+    lost.forEach((c) => c.reject(error));
+    refused.forEach((p) => p.reject(error));
   };
 
   return {
@@ -224,10 +261,18 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         scheduleOutcome();
       });
     },
+    get healthy() {
+      return health.healthy(backlog());
+    },
+    health: () => health.report(backlog()),
     async flush() {
+      const deadline = performance.now() + flushTimeoutMs;
       while (writing !== undefined || waiting()) {
-        schedule(true);
-        await (writing ?? new Promise<void>((resolve) => setImmediate(resolve)));
+        const left = deadline - performance.now();
+        if (left <= 0) return giveUp();
+        if (writing === undefined && retryTimer === undefined) schedule(true);
+        // A pending retry is waited for in short steps; a hung write no longer than the deadline.
+        await within(writing ?? (retryTimer === undefined ? nextTurn() : undefined), Math.min(left, writing === undefined ? 10 : left));
       }
     },
   };
