@@ -1,13 +1,15 @@
 /**
  * The gateway's side of the consent engine: checks whether a citizen's consents cover a scope, and opens a consent
  * request for what is missing. A "covered" answer is cached; the cache is emptied by every revision the engine
- * announces on its event stream (a grant, revocation or expiry anywhere), is bypassed whenever that stream is down,
- * and never outlives the answer's own `validUntil` or `maxAgeMs`. Each applied revision is acknowledged, and the
- * engine answers a revocation only once every gateway following it has acknowledged: so the very next query after a
- * revocation never meets a cached "yes".
+ * announces on its event stream (a grant, revocation or expiry anywhere), and is used only while that stream is
+ * trusted (revisionFollower.ts: up, and its last confirmed acknowledgement younger than the engine's deadline, checked
+ * at use time), never beyond the answer's own `validUntil` or `maxAgeMs`. The engine answers a revocation only once
+ * every gateway following it has acknowledged it or can no longer trust its cache: so no query after a revocation's
+ * answer meets a cached "yes", even through a stream that stalled without closing.
  */
 import { ndxError, type Logger, type Tracing } from "@ndx/platform";
 import { rememberFrozen, type FieldAccess } from "@ndx/policy";
+import { createRevisionFollower } from "./revisionFollower.ts";
 
 export interface ConsentCheckOptions {
   /** The consent engine's base URL, e.g. http://localhost:8081. */
@@ -25,6 +27,8 @@ export interface ConsentCheckOptions {
   readonly onCheck?: (cached: boolean) => void;
   /** A CLIENT span per call to the engine, its traceparent sent along. @default undefined: off */
   readonly tracing?: Tracing | undefined;
+  /** A monotonic clock in ms for the revision stream's deadline (tests move it). @default performance.now */
+  readonly now?: () => number;
 }
 
 export interface ConsentAnswer {
@@ -64,12 +68,14 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
   const { url, serviceToken, logger, maxAgeMs = 30_000, timeoutMs = 3000, cacheSize = 50_000 } = options;
   const cache = new Map<string, { answer: ConsentAnswer; until: number }>();
   const stats = { hits: 0, misses: 0 };
-  let streamUp = false;
-  let revision = -1;
-  let closed = false;
-  let onConnected: (() => void) | undefined;
-  const connected = new Promise<void>((r) => (onConnected = r));
-  const abort = new AbortController();
+  const follower = createRevisionFollower({
+    url,
+    serviceToken,
+    logger,
+    timeoutMs,
+    onInvalidate: () => cache.clear(),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
 
   const checkUrl = new URL("/v1/consents/check", url);
   const call = async (body: unknown): Promise<CheckResponse> => {
@@ -101,11 +107,7 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
       throw ndxError("UPSTREAM_UNAVAILABLE", "The consent engine could not answer", { details: { provider: "consent-engine" } });
     }
     const answer = (await response.json()) as CheckResponse;
-    if (answer.revision > revision) {
-      // An answer computed at a newer revision than we have heard of: older cached answers may be stale.
-      if (revision >= 0) cache.clear();
-      revision = answer.revision;
-    }
+    follower.observe(answer.revision);
     return answer;
   };
 
@@ -116,72 +118,6 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
     fields: fields.map((f) => ({ provider: f.provider, field: f.field })),
   });
 
-  let subscriber: string | undefined;
-  const acknowledge = async (id: string, applied: number): Promise<void> => {
-    try {
-      const response = await fetch(new URL("/v1/revision/ack", url), {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${serviceToken}` },
-        body: JSON.stringify({ subscriber: id, revision: applied }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await response.body?.cancel();
-    } catch {
-      // The engine stops waiting after its own timeout; nothing to undo here.
-    }
-  };
-
-  // The revision stream: Server-Sent Events, reconnected with backoff for as long as the gateway runs.
-  const follow = async (): Promise<void> => {
-    let delay = 250;
-    while (!closed) {
-      try {
-        const response = await fetch(new URL("/v1/revision/stream", url), {
-          headers: { authorization: `Bearer ${serviceToken}`, accept: "text/event-stream" },
-          signal: abort.signal,
-        });
-        if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
-        const decoder = new TextDecoder();
-        let buffer = "";
-        const reader = response.body.getReader();
-        for (;;) {
-          const { value: chunk, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(chunk, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = block.split("\n").find((l) => l.startsWith("data:"));
-            if (data === undefined) continue;
-            const event = JSON.parse(data.slice(5)) as { revision: number; subscriber?: string };
-            if (event.subscriber !== undefined) subscriber = event.subscriber;
-            if (event.revision !== revision) cache.clear();
-            revision = Math.max(revision, event.revision);
-            // Tell the engine this replica no longer holds anything older: a revocation waits for this.
-            if (subscriber !== undefined) void acknowledge(subscriber, revision);
-            if (!streamUp) {
-              streamUp = true;
-              delay = 250;
-              onConnected?.();
-              logger.info({ revision }, "following consent revisions");
-            }
-          }
-        }
-        throw new Error("stream ended");
-      } catch (error) {
-        if (closed) return;
-        if (streamUp) logger.warn({ cause: error instanceof Error ? error.message : String(error) }, "consent revision stream lost");
-        streamUp = false;
-        subscriber = undefined;
-        cache.clear();
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5000);
-      }
-    }
-  };
-  void follow();
-
   // A scope's field lists are frozen and shared by the requests of one shape: their part of the key is made once.
   const fieldsKey = rememberFrozen((fields: readonly FieldAccess[]) =>
     fields.map((f) => `${f.provider}:${f.field}`).sort().join(","),
@@ -189,7 +125,7 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
   const keyOf = (consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]) =>
     `${consumerId}\u0000${citizenId}\u0000${purpose}\u0000${fieldsKey(fields)}`;
   const fromCache = (key: string): ConsentAnswer | undefined => {
-    const held = streamUp ? cache.get(key) : undefined;
+    const held = follower.trusted() ? cache.get(key) : undefined;
     if (held === undefined || held.until <= Date.now()) return undefined;
     stats.hits += 1;
     options.onCheck?.(true);
@@ -211,7 +147,8 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
         consentIds: [...new Set(result.covered.flatMap((c) => c.consentIds))].sort(),
         missing: result.missing,
       };
-      if (answer.covered && streamUp) {
+      // Not an answer older than a revision already applied (it may predate a revocation the stream announced).
+      if (answer.covered && result.revision >= follower.revision && follower.trusted()) {
         const validUntil = result.validUntil === null ? Number.POSITIVE_INFINITY : Date.parse(result.validUntil);
         if (cache.size >= cacheSize) cache.delete(cache.keys().next().value ?? "");
         cache.set(key, { answer, until: Math.min(Date.now() + maxAgeMs, validUntil) });
@@ -225,10 +162,7 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
       }
       return { ...result.request, missing: result.missing };
     },
-    ready: () => connected,
-    close() {
-      closed = true;
-      abort.abort();
-    },
+    ready: () => follower.ready(),
+    close: () => follower.close(),
   };
 }

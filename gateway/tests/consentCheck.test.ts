@@ -1,0 +1,160 @@
+/**
+ * The consent check's cache and its revision stream, against a fake consent engine on real HTTP whose stream the
+ * test drives (first event, heartbeats, revisions, silence): a cached "covered" is used only while the stream is up
+ * and its last confirmed acknowledgement is younger than the engine's deadline, checked when the answer would be
+ * used; a silent stream turns the cache off, is reported once and reopened.
+ */
+import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import { listen, type Listening } from "@ndx/platform";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { createConsentCheck, type ConsentCheck } from "../src/access/consentCheck.ts";
+
+const token = "fake-engine-token";
+const fields = Object.freeze([Object.freeze({ provider: "registry", field: "Person.fullName" })]) as never;
+
+interface FakeEngine {
+  url: string;
+  /** Stream connections opened, checks answered, acknowledgements received. */
+  readonly counts: { streams: number; checks: number; acks: number };
+  /** The deadline the first event names (undefined: an engine that names none). */
+  staleAfterMs: number | undefined;
+  /** Whether acknowledgements are confirmed. */
+  confirm: boolean;
+  /** The revision the stream and the checks report. */
+  revision: number;
+  /** The revision a check answer says it was computed at (default: `revision`). */
+  checkRevision: number | undefined;
+  heartbeat(): void;
+  announce(revision: number): void;
+  close: () => Promise<void>;
+}
+
+async function fakeEngine(): Promise<FakeEngine> {
+  const streams = new Set<ServerResponse>();
+  const write = (text: string) => {
+    for (const s of streams) s.write(text);
+  };
+  const engine: FakeEngine = {
+    url: "",
+    close: async () => undefined,
+    counts: { streams: 0, checks: 0, acks: 0 },
+    staleAfterMs: 300,
+    confirm: true,
+    revision: 5,
+    checkRevision: undefined,
+    heartbeat: () => write(`event: heartbeat\ndata: ${JSON.stringify({ revision: engine.revision })}\n\n`),
+    announce(revision) {
+      engine.revision = revision;
+      write(`id: ${revision}\nevent: revision\ndata: ${JSON.stringify({ revision, change: "granted" })}\n\n`);
+    },
+  };
+  const http: Listening = await listen((req, res) => {
+    if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
+    if (req.url === "/v1/revision/stream") {
+      engine.counts.streams += 1;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      streams.add(res);
+      res.on("close", () => streams.delete(res));
+      const first = { revision: engine.revision, change: "current", subscriber: randomUUID(), heartbeatMs: 100, staleAfterMs: engine.staleAfterMs };
+      return void res.write(`event: revision\ndata: ${JSON.stringify(first)}\n\n`);
+    }
+    const json = (body: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    req.resume();
+    return void req.on("end", () => {
+      if (req.url === "/v1/revision/ack") {
+        engine.counts.acks += 1;
+        json({ confirmed: engine.confirm, latest: engine.revision });
+        return;
+      }
+      engine.counts.checks += 1;
+      const covered = [{ provider: "registry", field: "Person.fullName", consentIds: ["cns_a"] }];
+      json({ status: "covered", revision: engine.checkRevision ?? engine.revision, covered, missing: [], validUntil: null });
+    });
+  }, 0);
+  engine.url = http.url;
+  engine.close = () => (streams.forEach((s) => s.destroy()), http.close());
+  return engine;
+}
+
+const open: { check?: ConsentCheck; engine?: FakeEngine }[] = [];
+afterEach(async () => {
+  for (const { check, engine } of open.splice(0)) {
+    check?.close();
+    await engine?.close();
+  }
+});
+
+async function setUp(options: { now?: () => number; staleAfterMs?: number | undefined; confirm?: boolean } = {}) {
+  const engine = await fakeEngine();
+  if ("staleAfterMs" in options) engine.staleAfterMs = options.staleAfterMs;
+  if (options.confirm !== undefined) engine.confirm = options.confirm;
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+  const check = createConsentCheck({ url: engine.url, serviceToken: token, logger, ...(options.now === undefined ? {} : { now: options.now }) });
+  open.push({ check, engine });
+  await check.ready();
+  await expect.poll(() => engine.counts.acks).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 20)); // the acknowledgement's answer is read
+  const ask = () => check.check("passport-app", "199012345678", "passport-application", fields);
+  return { engine, check, ask, lines };
+}
+
+describe("consent check cache and the revision stream", () => {
+  it("uses a cached answer while heartbeats are confirmed; a silent stream turns it off, is reported once and reopened", async () => {
+    const { engine, check, ask, lines } = await setUp();
+    expect((await ask()).covered).toBe(true);
+    for (let i = 0; i < 6; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      engine.heartbeat();
+      await ask();
+    }
+    expect(engine.counts.checks).toBe(1);
+
+    // Silence (the connection stays open): past the deadline nothing cached is used, and the stream is reopened.
+    const silentFrom = performance.now();
+    await expect.poll(() => check.cached("passport-app", "199012345678", "passport-application", fields), { interval: 10 }).toBeUndefined();
+    expect(performance.now() - silentFrom).toBeLessThan(400);
+    await ask();
+    expect(engine.counts.checks).toBe(2);
+    await expect.poll(() => engine.counts.streams).toBe(2);
+    expect(lines.filter((l) => l.msg === "consent revision stream silent; cache off")).toHaveLength(1);
+  });
+
+  it("checks the deadline when an answer would be used, not only by a timer (a paused process)", async () => {
+    let clock = 0;
+    const { engine, check, ask } = await setUp({ now: () => clock });
+    await ask();
+    await ask();
+    expect(engine.counts.checks).toBe(1);
+    // Time passes without any timer running: the next use finds the confirmation a deadline old.
+    clock += 300;
+    expect(check.cached("passport-app", "199012345678", "passport-application", fields)).toBeUndefined();
+    await ask();
+    expect(engine.counts.checks).toBe(2);
+  });
+
+  it("uses no cached answer when acknowledgements are not confirmed, or when the engine names no deadline", async () => {
+    for (const options of [{ confirm: false }, { staleAfterMs: undefined }]) {
+      const { engine, ask } = await setUp(options);
+      await ask();
+      await ask();
+      expect(engine.counts.checks).toBe(2);
+    }
+  });
+
+  it("does not cache an answer older than a revision already applied, and empties the cache on a newer revision", async () => {
+    const { engine, ask } = await setUp();
+    engine.checkRevision = 4;
+    await ask();
+    await ask();
+    expect(engine.counts.checks).toBe(2);
+    engine.checkRevision = undefined;
+    await ask();
+    await ask();
+    expect(engine.counts.checks).toBe(3);
+    engine.announce(6);
+    await expect.poll(async () => (await ask(), engine.counts.checks)).toBe(4);
+  });
+});
