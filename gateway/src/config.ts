@@ -3,11 +3,14 @@ import {
   ConfigError,
   defaultDataDir,
   environmentSetting,
+  gatewaySigningConfigSpec,
+  gatewaySigningFrom,
   loadConfig,
   resolveSecrets,
   setting,
   tracingConfigSpec,
   tracingOptionsFrom,
+  type GatewaySigning,
   type Setting,
   type TracingOptions,
 } from "@ndx/platform";
@@ -88,8 +91,8 @@ const base = {
   CONSENT_ENGINE_URL: setting.url("http://localhost:8081"),
   /** Service credential for the consent engine's API (development default only in development). */
   CONSENT_SERVICE_TOKEN: setting.optionalString(),
-  /** Credential every subgraph requires from the gateway (development default only in development). */
-  SUBGRAPH_TOKEN: setting.optionalString(),
+  /** GATEWAY_SIGNING_KEY (required outside development), GATEWAY_SIGNING_KEY_PREVIOUS, GATEWAY_ISSUER: the caller assertions to subgraphs. */
+  ...gatewaySigningConfigSpec,
   /** Credential the consent portal presents to read a citizen's audit events (development default only in development). */
   AUDIT_READ_TOKEN: setting.optionalString(),
   /** Longest a cached consent answer is trusted. @default 30000 */
@@ -151,7 +154,6 @@ const base = {
 export const developmentSecrets = {
   CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
   AUDIT_READ_TOKEN: "dev-audit-read-token",
-  SUBGRAPH_TOKEN: "dev-subgraph-token",
 } as const;
 
 export interface GatewayConfig {
@@ -165,7 +167,8 @@ export interface GatewayConfig {
   readonly CONSENT_ENGINE_URL: string;
   readonly CONSENT_SERVICE_TOKEN: string;
   readonly AUDIT_READ_TOKEN: string;
-  readonly SUBGRAPH_TOKEN: string;
+  /** The key that signs caller assertions to subgraphs (generated at start in development), and what else the JWKS publishes. */
+  readonly signing: GatewaySigning;
   readonly CONSENT_CACHE_MS: number;
   readonly POLICY_DIR: string;
   readonly AUDIT_CHAIN: string;
@@ -219,11 +222,11 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       {
         CONSENT_SERVICE_TOKEN: parsed.CONSENT_SERVICE_TOKEN,
         AUDIT_READ_TOKEN: parsed.AUDIT_READ_TOKEN,
-        SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN,
       },
       developmentSecrets,
     ),
   );
+  const signing = collect(() => gatewaySigningFrom(parsed));
   try {
     new Intl.DateTimeFormat("en", { timeZone: parsed.NDX_TIMEZONE });
   } catch {
@@ -234,15 +237,17 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       `TRUSTED_DOCUMENTS_REQUIRED=${JSON.stringify(parsed.TRUSTED_DOCUMENTS_REQUIRED.join(","))}: holds consumers to trusted documents, but TRUSTED_DOCUMENTS_FILE is not set`,
     );
   }
-  if (problems.length > 0 || secrets === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || secrets === undefined || signing === undefined) throw new ConfigError(problems);
   const subgraphUrls: Record<string, string> = {};
   for (const s of listSubgraphs()) {
     const url = overrides[subgraphUrlVariable(s.name)];
     if (url !== undefined) subgraphUrls[s.name] = url;
   }
+  const { GATEWAY_SIGNING_KEY: _key, GATEWAY_SIGNING_KEY_PREVIOUS: _previous, ...settings } = parsed;
   return {
-    ...parsed,
+    ...settings,
     ...secrets,
+    signing,
     PORT: parsed.PORT,
     HOST: parsed.HOST,
     SUPERGRAPH_FILE: resolve(parsed.SUPERGRAPH_FILE),

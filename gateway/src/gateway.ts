@@ -10,6 +10,7 @@ import {
   useInputErrorCodes,
   useMetrics,
   useTracing,
+  type CallerAssertionSigner,
   type Check,
   type Logger,
   type ServiceMetrics,
@@ -17,6 +18,7 @@ import {
 } from "@ndx/platform";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { useJwks } from "./jwks.ts";
 import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
 import { createSubgraphSource, type SubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
@@ -33,8 +35,11 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Extra yoga/envelop plugins, run before execution (the access plugin arrives here). @default [] */
   readonly plugins?: readonly Plugin[];
-  /** Credential sent to every subgraph (they answer only the gateway). @default undefined: none sent */
-  readonly subgraphToken?: string | undefined;
+  /**
+   * Signs each request's caller assertion to each subgraph (they answer only the gateway), and its public keys are
+   * served at GET /.well-known/jwks.json. @default undefined: no credential sent, no JWKS served
+   */
+  readonly assertions?: CallerAssertionSigner | undefined;
   /** The service's metrics registry: GET /metrics, request durations and subgraph calls. @default none */
   readonly metrics?: { readonly service: ServiceMetrics; readonly gateway: GatewayMetrics } | undefined;
   /** Request protection limits. @default the defaults of RequestLimits */
@@ -70,7 +75,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         url: urlOf.get(name) ?? url ?? "",
         timeoutMs: subgraphTimeoutMs,
         logger,
-        serviceToken: options.subgraphToken,
+        assertions: options.assertions,
         ...(options.metrics === undefined ? {} : { onCall: options.metrics.gateway.upstream }),
         tracing: options.tracing,
       });
@@ -90,6 +95,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // First: its span is active around everything the other plugins do, the access decision included.
       ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       ...(options.metrics === undefined ? [] : [useMetrics(options.metrics.service)]),
+      ...(options.assertions === undefined ? [] : [useJwks(options.assertions.jwks)]),
       useInputErrorCodes(),
       useHealth({
         ...options.readiness,

@@ -1,6 +1,6 @@
 /** Starts the gateway: configuration, supergraph, HTTP. */
 import { readFileSync } from "node:fs";
-import { createServiceMetrics, listen, runService, startTelemetry, tracingSummary } from "@ndx/platform";
+import { createCallerAssertionSigner, createServiceMetrics, listen, runService, startTelemetry, tracingSummary } from "@ndx/platform";
 import { createGatewayMetrics } from "./gatewayMetrics.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { createAccessControl } from "./accessControl.ts";
@@ -16,10 +16,11 @@ await runService("gateway", logger, async () => {
   const metrics = createGatewayMetrics(service);
   const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger, undefined, metrics, { tracing }) : undefined;
   if (access === undefined) logger.warn("ACCESS_CONTROL=false: no authentication, consent, policy or audit");
+  if (config.signing.generated) logger.warn({ kid: config.signing.key.kid }, "development: caller assertions signed with a key generated at this start");
   const gateway = await createGateway({
     supergraphSdl,
     plugins: access?.plugins ?? [],
-    subgraphToken: config.SUBGRAPH_TOKEN,
+    assertions: createCallerAssertionSigner(config.signing),
     metrics: { service, gateway: metrics },
     readiness: access?.readiness ?? {},
     subgraphUrls: config.subgraphUrls,

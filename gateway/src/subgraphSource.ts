@@ -2,14 +2,15 @@
  * How the gateway calls one subgraph: a POST over a keep-alive undici `Pool` per subgraph, with a timeout, and
  * failures turned into the error codes of DESIGN.md naming the provider — UPSTREAM_TIMEOUT or UPSTREAM_UNAVAILABLE —
  * never the subgraph's body or the network error's text. The query planner carries on with the other fetches, so
- * the rest of the data comes back.
+ * the rest of the data comes back. Each call carries the request's caller assertion for this subgraph (signed once
+ * per request and subgraph; @ndx/platform callerAssertion.ts): the subgraph acts only on the caller it names.
  *
  * Why not `RemoteGraphQLDataSource`'s own fetch: it builds a WHATWG Request/Response (and a node-fetch Request for
  * its error hooks) per call, and a per-call `AbortSignal.timeout` timer; that was half the plain gateway's CPU
  * (bench/PROFILE.md). `process()` is overridden instead; APQ and the request/response hooks are not used here.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { gatewayHeaders, ndxError, type ClientSpan, type ForwardedCaller, type Logger, type Tracing } from "@ndx/platform";
+import { ndxError, type CallerAssertionSigner, type ClientSpan, type ForwardedCaller, type Logger, type Tracing } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 import { Pool } from "undici";
 
@@ -24,8 +25,11 @@ export interface SubgraphSourceOptions {
   /** Most connections kept open to the subgraph. @default 128 */
   readonly connections?: number;
   readonly logger: Logger;
-  /** The credential subgraphs trust; the caller named by the access plugin goes along with it. */
-  readonly serviceToken?: string | undefined;
+  /**
+   * Signs the caller assertion the subgraph requires, naming the caller (and permit) the access plugin put in the
+   * context as `ndxCaller`; its audience is `name`. @default undefined: no credential sent
+   */
+  readonly assertions?: CallerAssertionSigner | undefined;
   /** Told of every call's outcome (metrics). */
   readonly onCall?: (provider: string, outcome: "ok" | "error" | "timeout") => void;
   /** When tracing is on: a CLIENT span per call, its `traceparent` sent along. @default undefined: no spans */
@@ -54,13 +58,15 @@ export class SubgraphSource extends RemoteGraphQLDataSource<Record<string, unkno
   }
 
   override async process({ request, context }: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<Response> {
-    const { name, serviceToken, onCall, logger } = this.#options;
-    const caller = (context as { ndxCaller?: ForwardedCaller }).ndxCaller;
+    const { name, assertions, onCall, logger } = this.#options;
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/graphql-response+json, application/json",
-      ...(serviceToken === undefined ? {} : gatewayHeaders(serviceToken, caller)),
     };
+    if (assertions !== undefined) {
+      const caller = (context as { ndxCaller?: ForwardedCaller }).ndxCaller;
+      headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, caller)}`;
+    }
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     let status: number | undefined;
     const span: ClientSpan | undefined = this.#options.tracing?.startClientSpan(`subgraph ${name}`, {

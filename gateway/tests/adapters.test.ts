@@ -11,7 +11,7 @@ import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { defaultFixturesFile, listen, type Listening } from "@ndx/platform";
 import { readSupergraph } from "@ndx/schema";
 import { createGateway, type Gateway } from "../src/index.ts";
-import { logger, post, startRegistry, subgraphToken, type RunningRegistry } from "./harness.ts";
+import { logger, post, startRegistry, assertions, gatewayTrust, type RunningRegistry } from "./harness.ts";
 
 const generatedCount = 200;
 const canonical = loadFarajaland(defaultFixturesFile).citizens;
@@ -43,15 +43,15 @@ async function serve(yoga: Parameters<typeof listen>[0], close: () => Promise<vo
 }
 
 function drpAdapter(baseUrl: string): DrpAdapter {
-  return createDrpAdapter({ baseUrl, apiKey, timeoutMs: 500, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayToken: subgraphToken, logger });
+  return createDrpAdapter({ baseUrl, apiKey, timeoutMs: 500, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayTrust, logger });
 }
 
 function dmtAdapter(baseUrl: string): DmtAdapter {
-  return createDmtAdapter({ baseUrl, credentials, timeoutMs: 500, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayToken: subgraphToken, logger });
+  return createDmtAdapter({ baseUrl, credentials, timeoutMs: 500, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayTrust, logger });
 }
 
 function gatewayFor(urls: Record<string, string>): Promise<Gateway> {
-  return createGateway({ supergraphSdl: readSupergraph(), subgraphUrls: urls, subgraphToken, logger });
+  return createGateway({ supergraphSdl: readSupergraph(), subgraphUrls: urls, assertions, logger });
 }
 
 let registry: RunningRegistry;

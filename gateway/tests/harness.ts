@@ -1,37 +1,57 @@
 /** Real parts for gateway tests: the registry subgraph on a free port over real HTTP, with a request counter. */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, defaultFixturesFile, listen, migrate, openDb, readMigrations, type Listening, type Tracing } from "@ndx/platform";
+import {
+  createCallerAssertionSigner,
+  createLogger,
+  defaultFixturesFile,
+  generateGatewaySigningKey,
+  listen,
+  migrate,
+  openDb,
+  readMigrations,
+  type Listening,
+  type SubgraphTrustOptions,
+  type Tracing,
+} from "@ndx/platform";
 import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
 import { readSupergraph } from "@ndx/schema";
 import { createGateway, type Gateway, type RequestLimits } from "../src/index.ts";
 
 export const logger = createLogger("test", "silent");
-/** The credential the test gateway presents and the test subgraphs require. */
-export const subgraphToken = "test-subgraph-token";
+/** The test gateway's signer of caller assertions; the test subgraphs are given its public keys (`gatewayTrust`). */
+export const assertions = createCallerAssertionSigner({ key: generateGatewaySigningKey() });
+export const gatewayTrust = { jwks: assertions.jwks };
 
 export interface RunningRegistry {
   readonly http: Listening;
   readonly url: string;
   /** GraphQL requests received so far. */
   requests(): number;
+  /** The Authorization header of each GraphQL request received, in order. */
+  readonly authorizations: readonly (string | undefined)[];
   close(): Promise<void>;
 }
 
-export async function startRegistry(generated = 200, tracing?: Tracing): Promise<RunningRegistry> {
+export async function startRegistry(generated = 200, tracing?: Tracing, trust: SubgraphTrustOptions = gatewayTrust): Promise<RunningRegistry> {
   const db = await openDb({ schema: "registry" });
   await migrate(db, readMigrations(migrationsDir), "ndx:registry");
   const canonical = loadFarajaland(defaultFixturesFile).citizens;
   await seedRegistry(db, [...canonical, ...generateCitizens({ count: generated, reserved: canonical })]);
-  const yoga = await createRegistry({ db, logger, gatewayToken: subgraphToken, tracing });
+  const yoga = await createRegistry({ db, logger, gatewayTrust: trust, tracing });
   let count = 0;
+  const authorizations: (string | undefined)[] = [];
   const http = await listen((req, res) => {
-    if (req.url?.startsWith("/graphql") === true) count += 1;
+    if (req.url?.startsWith("/graphql") === true) {
+      count += 1;
+      authorizations.push(req.headers.authorization);
+    }
     void yoga(req, res);
   }, 0);
   return {
     http,
     url: `${http.url}/graphql`,
     requests: () => count,
+    authorizations,
     async close() {
       await http.close();
       await db.close();
@@ -47,7 +67,7 @@ export async function startGateway(
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     supergraphSdl: readSupergraph(),
     subgraphUrls: { registry: registryUrl },
-    subgraphToken,
+    assertions,
     logger,
     ...(options.timeoutMs === undefined ? {} : { subgraphTimeoutMs: options.timeoutMs }),
   });

@@ -6,7 +6,7 @@ import { createLogger, createServiceMetrics } from "@ndx/platform";
 import { readSupergraph } from "@ndx/schema";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createGateway, createGatewayMetrics, type Gateway } from "../src/index.ts";
-import { post, startRegistry, subgraphToken, type RunningRegistry } from "./harness.ts";
+import { post, startRegistry, assertions, type RunningRegistry } from "./harness.ts";
 
 const logger = createLogger("test", "silent");
 let registry: RunningRegistry;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   gateway = await createGateway({
     supergraphSdl: readSupergraph(),
     subgraphUrls: { registry: registry.url },
-    subgraphToken,
+    assertions,
     logger,
     metrics: { service, gateway: createGatewayMetrics(service) },
   });

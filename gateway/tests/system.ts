@@ -25,7 +25,7 @@ import {
   type AccessControl,
   type Gateway,
 } from "../src/index.ts";
-import { logger, startRegistry, subgraphToken, type RunningRegistry } from "./harness.ts";
+import { assertions, gatewayTrust, logger, startRegistry, type RunningRegistry } from "./harness.ts";
 
 export const fixtures = loadFarajaland(defaultFixturesFile);
 const generated = 200;
@@ -116,8 +116,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     startDrpLegacy({ store: createDrpStore(citizens), apiKeys: [apiKey], port: 0, logger, ...traced("drp-legacy") }),
     startDmtLegacy({ store: createDmtStore(citizens), credentials, port: 0, logger, ...traced("dmt-legacy") }),
   ]);
-  const drpA = createDrpAdapter({ baseUrl: drpLegacy.url, apiKey, gatewayToken: subgraphToken, logger, ...traced("drp-rest") });
-  const dmtA = createDmtAdapter({ baseUrl: dmtLegacy.url, credentials, gatewayToken: subgraphToken, logger, ...traced("dmt-soap") });
+  const drpA = createDrpAdapter({ baseUrl: drpLegacy.url, apiKey, gatewayTrust, logger, ...traced("drp-rest") });
+  const dmtA = createDmtAdapter({ baseUrl: dmtLegacy.url, credentials, gatewayTrust, logger, ...traced("dmt-soap") });
   const drp = await counted((q, s) => void drpA.yoga(q, s), drpA.close);
   const dmt = await counted((q, s) => void dmtA.yoga(q, s), dmtA.close);
 
@@ -127,7 +127,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     CONSENT_ENGINE_URL: portalUrl,
     CONSENT_SERVICE_TOKEN: consentToken,
     AUDIT_READ_TOKEN: auditToken,
-    SUBGRAPH_TOKEN: subgraphToken,
     ...options.env,
   });
   const gatewayTracing = options.tracing?.("gateway");
@@ -140,7 +139,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const gateway = await createGateway({
     supergraphSdl,
     subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
-    subgraphToken,
+    assertions,
     plugins: access.plugins,
     readiness: access.readiness,
     metrics: { service, gateway: metrics },
@@ -180,7 +179,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       const replicaGateway = await createGateway({
         supergraphSdl,
         subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
-        subgraphToken,
+        assertions,
         plugins: replicaAccess.plugins,
         graphiql: false,
         limits: config.limits,

@@ -1,10 +1,19 @@
-import { environmentSetting, loadConfig, resolveSecrets, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
+import {
+  environmentSetting,
+  gatewayTrustConfigSpec,
+  gatewayTrustSettingsFrom,
+  loadConfig,
+  resolveSecrets,
+  setting,
+  tracingConfigSpec,
+  tracingOptionsFrom,
+} from "@ndx/platform";
 
 export const dmtAdapterConfigSpec = {
   /** development, test or production: outside development every secret must be set. @default "development" */
   NDX_ENV: environmentSetting(),
-  /** The credential the gateway presents; only the gateway may call this subgraph. Development default only in development. */
-  SUBGRAPH_TOKEN: setting.optionalString(),
+  /** Only the gateway may call this subgraph: GATEWAY_JWKS_URL and GATEWAY_ISSUER say how its caller assertions are checked. */
+  ...gatewayTrustConfigSpec,
   /** @default 4003 */
   PORT: setting.port(4003),
   /** @default "127.0.0.1" */
@@ -27,8 +36,6 @@ export const dmtAdapterConfigSpec = {
   DMT_LEGACY_CONCURRENCY: setting.int(4, { min: 1, max: 64 }),
   /** Keep-alive connections to the DMT. @default 8 */
   DMT_LEGACY_CONNECTIONS: setting.int(8, { min: 1, max: 1024 }),
-  /** GraphiQL on GET /graphql. @default true */
-  GRAPHIQL: setting.bool(true),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
@@ -41,11 +48,12 @@ export function loadDmtAdapterConfig(env: Readonly<Record<string, string | undef
   const parsed = loadConfig(dmtAdapterConfigSpec, env);
   return {
     ...parsed,
+    gatewayTrust: gatewayTrustSettingsFrom(parsed),
     tracing: tracingOptionsFrom(parsed, "dmt-soap"),
     ...resolveSecrets(
       parsed.NDX_ENV,
-      { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, DMT_LEGACY_PASSWORD: parsed.DMT_LEGACY_PASSWORD },
-      { SUBGRAPH_TOKEN: "dev-subgraph-token", DMT_LEGACY_PASSWORD: "dev-dmt-password" },
+      { DMT_LEGACY_PASSWORD: parsed.DMT_LEGACY_PASSWORD },
+      { DMT_LEGACY_PASSWORD: "dev-dmt-password" },
     ),
   };
 }

@@ -64,7 +64,7 @@ export function createDmtAdapter(options: DmtAdapterOptions): DmtAdapter {
     logger,
     metrics,
     tracing: options.tracing,
-    gatewayToken: options.gatewayToken,
+    gatewayTrust: options.gatewayTrust,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });
   return { yoga, upstream, metrics, close: () => http.close() };

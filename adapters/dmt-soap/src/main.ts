@@ -16,8 +16,7 @@ await runService("dmt-soap", logger, async () => {
     breaker: { failureThreshold: config.DMT_LEGACY_BREAKER_FAILURES, resetAfterMs: config.DMT_LEGACY_BREAKER_RESET_MS },
     concurrency: config.DMT_LEGACY_CONCURRENCY,
     connections: config.DMT_LEGACY_CONNECTIONS,
-    graphiql: config.GRAPHIQL,
-    gatewayToken: config.SUBGRAPH_TOKEN,
+    gatewayTrust: config.gatewayTrust,
     tracing,
     logger,
   });

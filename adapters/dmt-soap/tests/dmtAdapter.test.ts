@@ -1,3 +1,4 @@
+import { createTestGateway } from "@ndx/platform/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkMapping, loadMapping, parseXml } from "@ndx/adapter-kit";
 import { buildSubgraphSchema } from "@apollo/subgraph";
@@ -262,22 +263,47 @@ describe("bad input", () => {
 });
 
 describe("only the gateway", () => {
-  it("refuses GraphQL requests without the gateway's credential; health stays open", async () => {
-    const { adapter: a } = adapter({ gatewayToken: "gw-token-for-tests" });
-    const response = await a.yoga.fetch("http://dmt.test/graphql", {
+  const gateway = createTestGateway();
+  const evil = { kind: "staff", id: "evil.maker", roles: ["registrar"], traceId: undefined } as const;
+  const graphql = (a: Harness["adapter"], headers: Record<string, string>) =>
+    a.yoga.fetch("http://dmt.test/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query: vehicleQuery, variables: { regNo: "FJ-4821-AB" } }),
     });
-    expect(response.status).toBe(401);
+
+  it("refuses GraphQL without the gateway's assertion for dmt, whatever else is presented; health stays open", async () => {
+    const { adapter: a } = adapter({ gatewayTrust: gateway.trust });
+    for (const [what, headers] of Object.entries(await gateway.forgeries("dmt", evil))) {
+      const response = await graphql(a, headers);
+      expect({ what, status: response.status }).toEqual({ what, status: 401 });
+      expect(await response.json()).toEqual({
+        errors: [{ message: "Subgraphs answer only the NDX gateway", extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } }],
+      });
+    }
     expect(dmt.stats.snapshot().total).toBe(0);
     expect((await a.yoga.fetch("http://dmt.test/ready")).status).toBe(200);
+    expect((await a.yoga.fetch("http://dmt.test/health")).status).toBe(200);
+    expect((await a.yoga.fetch("http://dmt.test/metrics")).status).toBe(200);
+    const genuine = await graphql(a, await gateway.headers("dmt", evil));
+    expect(genuine.status).toBe(200);
+  });
+
+  it("serves no GraphiQL page to a browser without the gateway's assertion", async () => {
+    const { adapter: a } = adapter({ gatewayTrust: gateway.trust, graphiql: true });
+    const page = await a.yoga.fetch("http://dmt.test/graphql", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(401);
+    expect(await page.text()).not.toMatch(/graphiql/i);
   });
 });
 
 describe("configuration", () => {
   it("takes development credentials only in development", () => {
     expect(loadDmtAdapterConfig({})).toMatchObject({ DMT_LEGACY_USERNAME: "ndx-adapter", DMT_LEGACY_PASSWORD: "dev-dmt-password" });
-    expect(() => loadDmtAdapterConfig({ NDX_ENV: "production", SUBGRAPH_TOKEN: "t".repeat(32) })).toThrow(/DMT_LEGACY_PASSWORD/);
+    expect(() => loadDmtAdapterConfig({ NDX_ENV: "production", GATEWAY_JWKS_URL: "https://gw.example/.well-known/jwks.json" })).toThrow(
+      /DMT_LEGACY_PASSWORD/,
+    );
+    expect(() => loadDmtAdapterConfig({ NDX_ENV: "production", DMT_LEGACY_PASSWORD: "p".repeat(32) })).toThrow(/GATEWAY_JWKS_URL/);
+    expect(loadDmtAdapterConfig({}).gatewayTrust).toEqual({ jwks: "http://localhost:4000/.well-known/jwks.json", issuer: "ndx-gateway" });
   });
 });

@@ -1,10 +1,19 @@
-import { environmentSetting, loadConfig, resolveSecrets, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
+import {
+  environmentSetting,
+  gatewayTrustConfigSpec,
+  gatewayTrustSettingsFrom,
+  loadConfig,
+  resolveSecrets,
+  setting,
+  tracingConfigSpec,
+  tracingOptionsFrom,
+} from "@ndx/platform";
 
 export const drpAdapterConfigSpec = {
   /** development, test or production: outside development every secret must be set. @default "development" */
   NDX_ENV: environmentSetting(),
-  /** The credential the gateway presents; only the gateway may call this subgraph. Development default only in development. */
-  SUBGRAPH_TOKEN: setting.optionalString(),
+  /** Only the gateway may call this subgraph: GATEWAY_JWKS_URL and GATEWAY_ISSUER say how its caller assertions are checked. */
+  ...gatewayTrustConfigSpec,
   /** @default 4002 */
   PORT: setting.port(4002),
   /** @default "127.0.0.1" */
@@ -25,8 +34,6 @@ export const drpAdapterConfigSpec = {
   DRP_LEGACY_CONNECTIONS: setting.int(16, { min: 1, max: 1024 }),
   /** NICs per batch lookup (the DRP's limit). @default 100 */
   DRP_LEGACY_BATCH_SIZE: setting.int(100, { min: 1, max: 10_000 }),
-  /** GraphiQL on GET /graphql. @default true */
-  GRAPHIQL: setting.bool(true),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
@@ -39,11 +46,12 @@ export function loadDrpAdapterConfig(env: Readonly<Record<string, string | undef
   const parsed = loadConfig(drpAdapterConfigSpec, env);
   return {
     ...parsed,
+    gatewayTrust: gatewayTrustSettingsFrom(parsed),
     tracing: tracingOptionsFrom(parsed, "drp-rest"),
     ...resolveSecrets(
       parsed.NDX_ENV,
-      { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, DRP_LEGACY_API_KEY: parsed.DRP_LEGACY_API_KEY },
-      { SUBGRAPH_TOKEN: "dev-subgraph-token", DRP_LEGACY_API_KEY: "dev-drp-api-key" },
+      { DRP_LEGACY_API_KEY: parsed.DRP_LEGACY_API_KEY },
+      { DRP_LEGACY_API_KEY: "dev-drp-api-key" },
     ),
   };
 }

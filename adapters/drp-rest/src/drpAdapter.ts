@@ -61,7 +61,7 @@ export function createDrpAdapter(options: DrpAdapterOptions): DrpAdapter {
     logger,
     metrics,
     tracing: options.tracing,
-    gatewayToken: options.gatewayToken,
+    gatewayTrust: options.gatewayTrust,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });
   return { yoga, upstream, metrics, close: () => http.close() };

@@ -16,8 +16,7 @@ await runService("drp-rest", logger, async () => {
     breaker: { failureThreshold: config.DRP_LEGACY_BREAKER_FAILURES, resetAfterMs: config.DRP_LEGACY_BREAKER_RESET_MS },
     connections: config.DRP_LEGACY_CONNECTIONS,
     batchSize: config.DRP_LEGACY_BATCH_SIZE,
-    graphiql: config.GRAPHIQL,
-    gatewayToken: config.SUBGRAPH_TOKEN,
+    gatewayTrust: config.gatewayTrust,
     tracing,
     logger,
   });

@@ -1,3 +1,4 @@
+import { createTestGateway } from "@ndx/platform/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkMapping, loadMapping } from "@ndx/adapter-kit";
 import { subgraphSdl } from "@ndx/schema";
@@ -264,17 +265,21 @@ it("knows every canonical citizen the fixtures give a DRP record", async () => {
 });
 
 describe("only the gateway", () => {
-  it("refuses GraphQL requests without the gateway's credential; health stays open", async () => {
-    const { adapter: a } = adapter({ gatewayToken: "gw-token-for-tests" });
+  it("refuses GraphQL without the gateway's assertion for drp (the old shared token, one for dmt, ...); health stays open", async () => {
+    const gateway = createTestGateway();
+    const consumer = { kind: "consumer", id: "passport-app", roles: [], traceId: undefined } as const;
+    const { adapter: a } = adapter({ gatewayTrust: gateway.trust });
     const request = (headers: Record<string, string>) =>
       a.yoga.fetch("http://drp.test/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ query: "{ _service { sdl } }" }),
       });
-    expect((await request({})).status).toBe(401);
-    expect((await request({ authorization: "Bearer wrong" })).status).toBe(401);
-    expect((await request({ authorization: "Bearer gw-token-for-tests" })).status).toBe(200);
+    for (const [what, headers] of Object.entries(await gateway.forgeries("drp", consumer))) {
+      expect({ what, status: (await request(headers)).status }).toEqual({ what, status: 401 });
+    }
+    expect((await request(await gateway.headers("drp", consumer))).status).toBe(200);
+    expect((await a.yoga.fetch("http://drp.test/graphql", { headers: { accept: "text/html" } })).status).toBe(401);
     expect((await a.yoga.fetch("http://drp.test/health")).status).toBe(200);
     expect(drp.stats.snapshot().total).toBe(0);
   });
@@ -282,12 +287,22 @@ describe("only the gateway", () => {
 
 describe("configuration", () => {
   it("takes development credentials only in development", () => {
-    expect(loadDrpAdapterConfig({})).toMatchObject({ DRP_LEGACY_API_KEY: "dev-drp-api-key", SUBGRAPH_TOKEN: "dev-subgraph-token" });
-    expect(() => loadDrpAdapterConfig({ NDX_ENV: "production" })).toThrow(/DRP_LEGACY_API_KEY/);
-    expect(() => loadDrpAdapterConfig({ NDX_ENV: "production", DRP_LEGACY_API_KEY: "dev-drp-api-key", SUBGRAPH_TOKEN: "x".repeat(30) })).toThrow(
+    expect(loadDrpAdapterConfig({})).toMatchObject({
+      DRP_LEGACY_API_KEY: "dev-drp-api-key",
+      gatewayTrust: { jwks: "http://localhost:4000/.well-known/jwks.json", issuer: "ndx-gateway" },
+    });
+    const jwks = "https://gateway.example/.well-known/jwks.json";
+    expect(() => loadDrpAdapterConfig({ NDX_ENV: "production", GATEWAY_JWKS_URL: jwks })).toThrow(/DRP_LEGACY_API_KEY/);
+    expect(() => loadDrpAdapterConfig({ NDX_ENV: "production", DRP_LEGACY_API_KEY: "dev-drp-api-key", GATEWAY_JWKS_URL: jwks })).toThrow(
       /DRP_LEGACY_API_KEY/,
     );
-    const real = { NDX_ENV: "production", DRP_LEGACY_API_KEY: "k".repeat(32), SUBGRAPH_TOKEN: "t".repeat(32) };
-    expect(loadDrpAdapterConfig(real)).toMatchObject({ DRP_LEGACY_API_KEY: "k".repeat(32), DRP_LEGACY_TIMEOUT_MS: 2000, DRP_LEGACY_BATCH_SIZE: 100 });
+    expect(() => loadDrpAdapterConfig({ NDX_ENV: "production", DRP_LEGACY_API_KEY: "k".repeat(32) })).toThrow(/GATEWAY_JWKS_URL/);
+    const real = { NDX_ENV: "production", DRP_LEGACY_API_KEY: "k".repeat(32), GATEWAY_JWKS_URL: jwks, GATEWAY_ISSUER: "https://gateway.example" };
+    expect(loadDrpAdapterConfig(real)).toMatchObject({
+      DRP_LEGACY_API_KEY: "k".repeat(32),
+      DRP_LEGACY_TIMEOUT_MS: 2000,
+      DRP_LEGACY_BATCH_SIZE: 100,
+      gatewayTrust: { jwks, issuer: "https://gateway.example" },
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * An adapter as a federation subgraph: graphql-yoga over `@apollo/subgraph` with the SDL from `schema/` (the
- * contract), answering only the gateway (its service credential), JSON /health and /ready, and errors masked the
+ * contract), answering only the gateway (its signed caller assertion), JSON /health and /ready, and errors masked the
  * NDX way. An UpstreamError thrown by a resolver becomes
  * UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT / NOT_FOUND naming the provider; anything unexpected is logged and shown
  * as a bare INTERNAL_SERVER_ERROR.
@@ -10,7 +10,7 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import {
   createMaskError,
   createServiceMetrics,
-  useGatewayTrust,
+  createGatewayTrust,
   useHealth,
   useInputErrorCodes,
   useMetrics,
@@ -18,6 +18,7 @@ import {
   type Check,
   type Logger,
   type ServiceMetrics,
+  type SubgraphTrustOptions,
   type Tracing,
 } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
@@ -33,10 +34,13 @@ export interface AdapterSubgraphOptions<C extends object> {
   readonly context: () => C;
   /** Readiness checks for GET /ready, e.g. the upstream answers. @default {} */
   readonly ready?: Readonly<Record<string, Check>>;
-  /** GraphiQL on GET /graphql. @default true */
+  /** GraphiQL on GET /graphql; never with `gatewayTrust` (only the gateway may call). @default true */
   readonly graphiql?: boolean;
-  /** The gateway's credential (SUBGRAPH_TOKEN); when set, GraphQL requests without it are refused. @default undefined */
-  readonly gatewayToken?: string | undefined;
+  /**
+   * Where the gateway's keys are: every GraphQL request must then carry its caller assertion with `aud` = `name`, and
+   * GraphiQL is off (yoga serves it before any plugin could refuse it). @default undefined: no check
+   */
+  readonly gatewayTrust?: SubgraphTrustOptions | undefined;
   /** Metrics served at GET /metrics. @default a registry of its own, labelled with `name` */
   readonly metrics?: ServiceMetrics;
   /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off, no plugin */
@@ -53,10 +57,11 @@ export function createAdapterSubgraph<C extends object>(options: AdapterSubgraph
     // The library types resolver maps with an unknown context; ours is typed C.
     resolvers: options.resolvers as GraphQLResolverMap<unknown>,
   });
+  const trust = options.gatewayTrust === undefined ? undefined : createGatewayTrust({ ...options.gatewayTrust, audience: options.name, logger });
   const mask = createMaskError((err) => logger.error({ err }, "unexpected error in a resolver"));
   return createYoga<Record<string, never>, C>({
     schema,
-    graphiql: options.graphiql ?? true,
+    graphiql: trust === undefined && (options.graphiql ?? true),
     landingPage: false,
     healthCheckEndpoint: "/.well-known/yoga/health",
     logging: false,
@@ -75,7 +80,7 @@ export function createAdapterSubgraph<C extends object>(options: AdapterSubgraph
       ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
       useMetrics(options.metrics ?? createServiceMetrics(options.name)),
-      ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),
+      ...(trust === undefined ? [] : [trust.plugin]),
       useInputErrorCodes(),
       useHealth({ ...options.ready }),
     ],

@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDb, type Db } from "./db.ts";
 
+export { createTestGateway, type TestGateway } from "./testGateway.ts";
+
 export interface Backend {
   readonly name: "pglite" | "postgres";
   /** Opens a fresh, empty database in the given schema. */

@@ -3,6 +3,8 @@ import {
   defaultDataDir,
   defaultFixturesFile,
   environmentSetting,
+  gatewayTrustConfigSpec,
+  gatewayTrustSettingsFrom,
   loadConfig,
   resolveSecrets,
   setting,
@@ -20,8 +22,8 @@ export const developmentKek = "ZGV2LW9ubHkgTkRYIHJlZ2lzdHJ5IEtFSywgMzJieXQ=";
 export const registryConfigSpec = {
   /** development, test or production: production refuses development secrets. @default "development" */
   NDX_ENV: environmentSetting(),
-  /** The credential the gateway presents; only the gateway may call this subgraph. Development default only in development. */
-  SUBGRAPH_TOKEN: setting.optionalString(),
+  /** Only the gateway may call this subgraph: GATEWAY_JWKS_URL and GATEWAY_ISSUER say how its caller assertions are checked. */
+  ...gatewayTrustConfigSpec,
   /** @default 4001 */
   PORT: setting.port(4001),
   /** @default "127.0.0.1" */
@@ -55,12 +57,13 @@ export function loadRegistryConfig(env: Readonly<Record<string, string | undefin
   const parsed = loadConfig(registryConfigSpec, env);
   const secrets = resolveSecrets(
     parsed.NDX_ENV,
-    { SUBGRAPH_TOKEN: parsed.SUBGRAPH_TOKEN, REGISTRY_KEK: parsed.REGISTRY_KEK, REGISTRY_EVENTS_TOKEN: parsed.REGISTRY_EVENTS_TOKEN },
-    { SUBGRAPH_TOKEN: "dev-subgraph-token", REGISTRY_KEK: developmentKek, REGISTRY_EVENTS_TOKEN: "dev-registry-events-token" },
+    { REGISTRY_KEK: parsed.REGISTRY_KEK, REGISTRY_EVENTS_TOKEN: parsed.REGISTRY_EVENTS_TOKEN },
+    { REGISTRY_KEK: developmentKek, REGISTRY_EVENTS_TOKEN: "dev-registry-events-token" },
   );
   return {
     ...parsed,
     ...secrets,
+    gatewayTrust: gatewayTrustSettingsFrom(parsed),
     kek: parseKeyEncryptionKey(secrets.REGISTRY_KEK, "REGISTRY_KEK"),
     tracing: tracingOptionsFrom(parsed, "registry"),
   };

@@ -1,9 +1,9 @@
 /**
- * Per-request state: who is asking (as the gateway forwarded it), and loaders that batch the lookups of one request
+ * Per-request state: who is asking (as the gateway's verified caller assertion names them), and loaders that batch the lookups of one request
  * (persons by NIC, records by register and id, change-request transitions) into one query each.
  */
 import DataLoader from "dataloader";
-import { forwardedCaller, type ForwardedCaller } from "@ndx/platform";
+import type { ForwardedCaller } from "@ndx/platform";
 import { changeRequestStore, type Transition } from "./changeRequestStore.ts";
 import type { Person, PersonStore } from "./personStore.ts";
 import type { RecordView } from "./recordReader.ts";
@@ -12,7 +12,7 @@ import type { RegistryServices } from "./registryServices.ts";
 export interface RegistryContext {
   readonly people: PersonStore;
   readonly personByNic: DataLoader<string, Person | null>;
-  /** The caller the gateway vouched for; undefined when none was forwarded. */
+  /** The caller the gateway's verified assertion names; undefined when it names none. */
   readonly caller: ForwardedCaller | undefined;
   readonly registry: RegistryServices;
   /** Key: `register` and record id joined by a NUL character. */
@@ -22,14 +22,14 @@ export interface RegistryContext {
 
 export const recordKey = (register: string, id: string): string => `${register}\u0000${id}`;
 
-export function createContext(people: PersonStore, registry: RegistryServices, request: Request): RegistryContext {
+export function createContext(people: PersonStore, registry: RegistryServices, caller: ForwardedCaller | undefined): RegistryContext {
   return {
     people,
     personByNic: new DataLoader<string, Person | null>(async (nics) => {
       const found = new Map((await people.byNics(nics)).map((p) => [p.nic, p]));
       return nics.map((nic) => found.get(nic) ?? null);
     }),
-    caller: forwardedCaller(request),
+    caller,
     registry,
     recordByKey: new DataLoader<string, RecordView | null>(async (keys) => {
       const byRegister = new Map<string, string[]>();

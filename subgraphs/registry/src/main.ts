@@ -28,7 +28,7 @@ await runService("registry", logger, async () => {
     logger,
     registers,
     keyEncryptionKey: envKeyEncryptionKey(config.kek),
-    gatewayToken: config.SUBGRAPH_TOKEN,
+    gatewayTrust: config.gatewayTrust,
     eventsToken: config.REGISTRY_EVENTS_TOKEN,
     tracing,
   });

@@ -5,7 +5,7 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import {
   createMaskError,
   createServiceMetrics,
-  useGatewayTrust,
+  createGatewayTrust,
   useHealth,
   useInputErrorCodes,
   useMetrics,
@@ -13,6 +13,7 @@ import {
   type Db,
   type Logger,
   type ServiceMetrics,
+  type SubgraphTrustOptions,
   type Tracing,
 } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
@@ -44,10 +45,14 @@ export interface RegistryOptions {
    * nothing it encrypts can be read after a restart (and a database holding keys under another KEK refuses it).
    */
   readonly keyEncryptionKey?: KeyEncryptionKeyProvider;
-  /** Serve GraphiQL on GET /graphql. @default true */
+  /** Serve GraphiQL on GET /graphql; never with `gatewayTrust` (only the gateway may call). @default true */
   readonly graphiql?: boolean;
-  /** The gateway's credential; when set, GraphQL requests without it are refused. @default undefined */
-  readonly gatewayToken?: string | undefined;
+  /**
+   * Where the gateway's keys are: every GraphQL request must then carry its caller assertion for "registry", and the
+   * caller it names is the only one the registry knows (change-request makers and checkers included).
+   * @default undefined: no check and no caller (tests of reads only)
+   */
+  readonly gatewayTrust?: SubgraphTrustOptions | undefined;
   /** The credential of the outbox feed at GET /events; no feed when unset. @default undefined */
   readonly eventsToken?: string | undefined;
   /** Metrics served at GET /metrics. @default a registry of its own */
@@ -83,6 +88,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     changeRequests: createChangeRequests({ db, catalogue, cipher, index, keys }),
   };
 
+  const trust = options.gatewayTrust === undefined ? undefined : createGatewayTrust({ ...options.gatewayTrust, audience: "registry", logger });
   const schema = buildSubgraphSchema({
     typeDefs: parse(subgraphSdl("registry")),
     // The library types resolver maps with an unknown context; ours is typed RegistryContext.
@@ -90,13 +96,14 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
   });
   return createYoga<Record<string, never>, RegistryContext>({
     schema,
-    graphiql: options.graphiql ?? true,
+    // Yoga serves GraphiQL before any plugin runs, so it could not be refused: off whenever only the gateway may call.
+    graphiql: trust === undefined && (options.graphiql ?? true),
     landingPage: false,
     // Our useHealth answers /health and /ready with JSON; keep yoga's own probe off those paths.
     healthCheckEndpoint: "/.well-known/yoga/health",
     logging: false,
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
-    context: ({ request }) => createContext(people, registry, request),
+    context: ({ request }) => createContext(people, registry, trust?.callerOf(request)),
     plugins: [
       // First: the request's span is active while every other plugin and resolver runs.
       ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
@@ -104,7 +111,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
       useMetrics(options.metrics ?? createServiceMetrics("registry")),
       // Before the gateway check: feed readers hold their own credential, not the gateway's.
       ...(options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })]),
-      ...(options.gatewayToken === undefined ? [] : [useGatewayTrust(options.gatewayToken)]),
+      ...(trust === undefined ? [] : [trust.plugin]),
       useInputErrorCodes(),
       useHealth({
         database: async () => {

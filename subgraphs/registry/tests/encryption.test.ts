@@ -157,12 +157,12 @@ for (const backend of testBackends()) {
 describe("KEK configuration", () => {
   it("uses the development KEK only in development, and wants 32 bytes of base64", () => {
     expect(loadRegistryConfig({}).kek).toHaveLength(32);
-    expect(() => loadRegistryConfig({ NDX_ENV: "production", SUBGRAPH_TOKEN: "x".repeat(32), REGISTRY_EVENTS_TOKEN: "y".repeat(32) })).toThrow(
+    expect(() => loadRegistryConfig({ NDX_ENV: "production", GATEWAY_JWKS_URL: "https://gw.example/.well-known/jwks.json", REGISTRY_EVENTS_TOKEN: "y".repeat(32) })).toThrow(
       /REGISTRY_KEK: must be set to a real secret/,
     );
     expect(() => loadRegistryConfig({ REGISTRY_KEK: "too-short-for-aes-256-but-24+" })).toThrow(/REGISTRY_KEK must be 32 random bytes in base64/);
     const real = randomBytes(32).toString("base64");
-    expect(loadRegistryConfig({ NDX_ENV: "production", SUBGRAPH_TOKEN: "x".repeat(32), REGISTRY_EVENTS_TOKEN: "y".repeat(32), REGISTRY_KEK: real }).kek).toEqual(
+    expect(loadRegistryConfig({ NDX_ENV: "production", GATEWAY_JWKS_URL: "https://gw.example/.well-known/jwks.json", REGISTRY_EVENTS_TOKEN: "y".repeat(32), REGISTRY_KEK: real }).kek).toEqual(
       Buffer.from(real, "base64"),
     );
     expect(() => loadKekRotationConfig({})).toThrow(/REGISTRY_NEW_KEK/);

@@ -1,7 +1,16 @@
-/** A registry on a test backend, called as the gateway calls it: with the gateway's credential and a caller. */
+/** A registry on a test backend, called as the gateway calls it: with a caller assertion signed by the gateway's key. */
 import { randomBytes } from "node:crypto";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { createLogger, defaultFixturesFile, gatewayHeaders, migrate, readMigrations, type Db, type ForwardedCaller } from "@ndx/platform";
+import {
+  createCallerAssertionSigner,
+  createLogger,
+  defaultFixturesFile,
+  generateGatewaySigningKey,
+  migrate,
+  readMigrations,
+  type Db,
+  type ForwardedCaller,
+} from "@ndx/platform";
 import type { Backend } from "@ndx/platform/testing";
 import {
   createRegistry,
@@ -16,7 +25,13 @@ import {
 } from "../src/index.ts";
 
 export const farajaland = loadFarajaland(defaultFixturesFile);
-export const gatewayToken = "test-gateway-token";
+/** The test gateway: its key signs the assertions; the registry is given its public keys. */
+export const gatewaySigner = createCallerAssertionSigner({ key: generateGatewaySigningKey() });
+export const gatewayTrust = { jwks: gatewaySigner.jwks };
+/** What the gateway sends the registry for `caller`. */
+export const gatewayHeaders = async (caller: ForwardedCaller | undefined): Promise<Record<string, string>> => ({
+  authorization: `Bearer ${await gatewaySigner.sign("registry", caller)}`,
+});
 export const eventsToken = "test-events-token";
 
 export const maker: ForwardedCaller = { kind: "staff", id: "registrar.maker", roles: ["registrar"], traceId: undefined };
@@ -45,7 +60,7 @@ export function gqlFor(yoga: RegistryYoga): Gql {
   return async (caller, query, variables) => {
     const response = await yoga.fetch("http://registry.test/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json", ...gatewayHeaders(gatewayToken, caller) },
+      headers: { "content-type": "application/json", ...(await gatewayHeaders(caller)) },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as Body;
@@ -65,7 +80,7 @@ export async function startTestRegistry(backend: Backend, options: { generated?:
       logger,
       registers: o.registers ?? loadRegisters(defaultRegistersDir),
       keyEncryptionKey: o.kek ?? kek,
-      gatewayToken,
+      gatewayTrust,
       eventsToken,
     });
     return { yoga, gql: gqlFor(yoga) };

@@ -1,11 +1,11 @@
 /**
- * GET /metrics on the registry over real HTTP: no credential needed (the gateway's is for GraphQL), and the
+ * GET /metrics on the registry over real HTTP: no credential needed (the gateway's assertions are for GraphQL), and the
  * GraphQL request histogram by operation name moves as the gateway calls it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gatewayHeaders, listen, type Listening } from "@ndx/platform";
+import { listen, type Listening } from "@ndx/platform";
 import { metricValue, testBackends } from "@ndx/platform/testing";
-import { gatewayToken, passportApp, startTestRegistry, type TestRegistry } from "./harness.ts";
+import { gatewayHeaders, passportApp, startTestRegistry, type TestRegistry } from "./harness.ts";
 
 let registry: TestRegistry;
 let http: Listening;
@@ -34,7 +34,7 @@ describe("registry metrics", () => {
     const count = (text: string, labels: Record<string, string>) => metricValue(text, "ndx_graphql_request_duration_seconds_count", labels) ?? 0;
     const response = await fetch(`${http.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...gatewayHeaders(gatewayToken, passportApp) },
+      headers: { "content-type": "application/json", ...(await gatewayHeaders(passportApp)) },
       body: JSON.stringify({ operationName: "Districts", query: "query Districts { districts }" }),
     });
     expect(response.status).toBe(200);
