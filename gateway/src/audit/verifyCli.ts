@@ -1,30 +1,28 @@
-/** `npm run audit:verify`: walks the gateway's audit trail and names the first broken link (exit 1), or says how long each chain is. */
-import { migrate, openDb, readMigrations } from "@ndx/platform";
+/**
+ * `npm run audit:verify [-- --allow-empty]`: walks the gateway's audit trail (DATABASE_URL, or PGLITE_DIR) and names
+ * the first broken link (exit 1), or says how long each chain is (exit 0). It never creates a database: one that is
+ * missing, has no audit table, or holds an empty trail (unless `--allow-empty`) is exit 2 with the reason.
+ */
 import { loadGatewayConfig } from "../config.ts";
-import { gatewayMigrationsDir } from "./migrations.ts";
-import { verifyAuditTrail } from "./auditVerify.ts";
+import { runVerifyCommand } from "./verifyCommand.ts";
 
-const config = loadGatewayConfig(process.env);
-try {
-  const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" });
-  try {
-    await migrate(db, readMigrations(gatewayMigrationsDir), "ndx:gateway");
-    const report = await verifyAuditTrail(db);
-    if (report.ok) {
-      const chains = Object.entries(report.chains);
-      const total = chains.reduce((n, [, c]) => n + c, 0);
-      process.stdout.write(
-        `Audit trail intact: ${total} events in ${chains.length} chain(s)${chains.length > 0 ? ` (${chains.map(([n, c]) => `${n}: ${c}`).join(", ")})` : ""}.\n`,
-      );
-    } else {
-      const b = report.broken;
-      process.stdout.write(`Audit trail BROKEN at chain ${b?.chain}, event ${b?.seq} (id ${b?.id}): ${b?.reason}.\n`);
-      process.exitCode = 1;
-    }
-  } finally {
-    await db.close();
-  }
-} catch (error) {
-  process.stderr.write(`audit:verify: ${error instanceof Error ? error.message : String(error)}\n`);
+const usage = "usage: npm run audit:verify [-- --allow-empty]\n";
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== "--allow-empty");
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(usage);
+} else if (unknown.length > 0) {
+  process.stderr.write(`audit:verify: unknown argument ${unknown.join(" ")}\n${usage}`);
   process.exitCode = 2;
+} else {
+  try {
+    const config = loadGatewayConfig(process.env);
+    const result = await runVerifyCommand({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, allowEmpty: args.includes("--allow-empty") });
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.exitCode;
+  } catch (error) {
+    process.stderr.write(`audit:verify: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  }
 }

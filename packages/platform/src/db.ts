@@ -3,7 +3,8 @@
  * the same `$1` parameters on both backends: a real server through `pg` when a `DATABASE_URL` is given, otherwise
  * PGlite (Postgres compiled to wasm) on disk or in memory. Each part lives in its own Postgres schema.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import pg from "pg";
 import { bindExecuteMessage, parseMessage, readReply } from "./pgliteProtocol.ts";
@@ -41,6 +42,11 @@ export interface DbOptions {
   schema: string;
   /** Upper bound of pooled connections to a real server. @default 10 */
   poolSize?: number;
+  /**
+   * Open only a database that is already there: no PGlite directory and no schema is created, and a missing one is
+   * an error that names it (a verifier must not create what it checks). @default false
+   */
+  existing?: boolean;
 }
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -51,10 +57,20 @@ export async function openDb(options: DbOptions): Promise<Db> {
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
-  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  if (options.existing === true) {
+    if (options.dataDir === undefined || !existsSync(join(options.dataDir, "PG_VERSION"))) {
+      throw new Error(`no PGlite database at ${options.dataDir ?? "(memory)"}`);
+    }
+  } else if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   const lite = await PGlite.create(options.dataDir ?? "memory://");
+  if (options.existing === true) {
+    await requireSchema(lite, options.schema).catch(async (error: unknown) => {
+      await lite.close();
+      throw error;
+    });
+  }
   // The schema name is validated above; identifiers cannot be parameters.
-  await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}, public;`);
+  await lite.exec(`${options.existing === true ? "" : `CREATE SCHEMA IF NOT EXISTS ${options.schema}; `}SET search_path TO ${options.schema}, public;`);
   const wrap = (q: PGlite | Transaction): Queryable => ({
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const result = await q.query<R>(sql, [...params]);
@@ -85,6 +101,11 @@ async function openPglite(options: DbOptions): Promise<Db> {
   };
 }
 
+async function requireSchema(db: { query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }> }, schema: string): Promise<void> {
+  const found = await db.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+  if (found.rows.length === 0) throw new Error(`the database has no schema ${schema}`);
+}
+
 async function openPostgres(url: string, options: DbOptions): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -97,7 +118,12 @@ async function openPostgres(url: string, options: DbOptions): Promise<Db> {
     const result = await client.query(sql, [...params]);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
   };
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+  if (options.existing === true) {
+    await requireSchema(pool, options.schema).catch(async (error: unknown) => {
+      await pool.end();
+      throw error;
+    });
+  } else await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
   return {
     kind: "postgres",
     query: (sql, params = []) => run(pool, sql, params),

@@ -1,0 +1,83 @@
+/**
+ * What `npm run audit:verify` does, as a function: opens the gateway's existing audit database (never creating one),
+ * walks every chain, and answers with an exit code and the lines to print. 0: intact; 1: a broken link (named);
+ * 2: nothing could be verified — no database where configured, no audit table in it, or an empty trail where one
+ * is expected (accepted only with `allowEmpty`).
+ */
+import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { openDb, type Db } from "@ndx/platform";
+import { verifyAuditTrail } from "./auditVerify.ts";
+
+export interface VerifyCommandOptions {
+  /** The gateway's DATABASE_URL; when set, the trail is read there. @default undefined: PGlite in `dataDir` */
+  readonly url: string | undefined;
+  /** The gateway's PGLITE_DIR: an absolute path to an existing PGlite database. */
+  readonly dataDir: string;
+  /** Accept a trail without events (a gateway that has served nothing yet). @default false */
+  readonly allowEmpty?: boolean;
+  /** For the message about a relative PGLITE_DIR. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export interface VerifyCommandResult {
+  readonly exitCode: 0 | 1 | 2;
+  /** The verdict (intact or broken). */
+  readonly stdout: string;
+  /** Why nothing could be verified. */
+  readonly stderr: string;
+}
+
+/** A database URL without its password or query, to name where the command looked. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username === "" ? "" : `${decodeURIComponent(u.username)}@`}${u.host}${u.pathname}`;
+  } catch {
+    return "DATABASE_URL (not a valid URL)";
+  }
+}
+
+const cannot = (message: string): VerifyCommandResult => ({ exitCode: 2, stdout: "", stderr: `audit:verify: ${message}\n` });
+
+export async function runVerifyCommand(options: VerifyCommandOptions): Promise<VerifyCommandResult> {
+  const { url, dataDir } = options;
+  const where = url === undefined ? dataDir : describeUrl(url);
+  if (url === undefined) {
+    if (!isAbsolute(dataDir)) {
+      return cannot(`PGLITE_DIR must be an absolute path: "${dataDir}" would be read relative to ${options.cwd ?? process.cwd()}, not where the gateway keeps its data.`);
+    }
+    if (!existsSync(dataDir)) return cannot(`no audit database: ${dataDir} does not exist. Set PGLITE_DIR to the gateway's data directory, or DATABASE_URL.`);
+  }
+  let db: Db;
+  try {
+    db = await openDb({ url, dataDir, schema: "gateway", existing: true, poolSize: 1 });
+  } catch (error) {
+    return cannot(`cannot open the audit database at ${where}: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  try {
+    const table = await db.query<{ t: string | null }>("SELECT to_regclass('audit_event')::text AS t");
+    if (table.rows[0]?.t === null || table.rows[0]?.t === undefined) {
+      return cannot(`no audit trail at ${where}: it has no gateway.audit_event table (is this the gateway's database?).`);
+    }
+    const report = await verifyAuditTrail(db);
+    const chains = Object.entries(report.chains);
+    const total = chains.reduce((n, [, c]) => n + c, 0);
+    if (!report.ok) {
+      const b = report.broken;
+      return { exitCode: 1, stdout: `Audit trail BROKEN at chain ${b?.chain}, event ${b?.seq} (id ${b?.id}): ${b?.reason}.\n`, stderr: "" };
+    }
+    if (total === 0 && options.allowEmpty !== true) {
+      return cannot(
+        `the audit trail at ${where} is EMPTY (0 events): nothing was verified. A gateway that has served requests has ` +
+          "events here; check DATABASE_URL / PGLITE_DIR. If an empty trail is expected, pass --allow-empty.",
+      );
+    }
+    const list = chains.length > 0 ? ` (${chains.map(([n, c]) => `${n}: ${c}`).join(", ")})` : "";
+    return { exitCode: 0, stdout: `Audit trail intact: ${total} events in ${chains.length} chain(s)${list} at ${where}.\n`, stderr: "" };
+  } catch (error) {
+    return cannot(`could not read the audit trail at ${where}: ${error instanceof Error ? error.message : String(error)}.`);
+  } finally {
+    await db.close();
+  }
+}
