@@ -1,6 +1,6 @@
 /**
- * `npm test`: every workspace's typecheck and tests (turborepo), then the end-to-end project, then one closing
- * line that counts every test: "N passed, N failed".
+ * `npm test`: every workspace's typecheck and tests (turborepo), the lint (ESLint and knip, scripts/lint.ts), then the
+ * end-to-end project, then one closing line that counts every test: "N passed, N failed".
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -15,11 +15,12 @@ const run = (command: string, args: string[]): number => {
   process.stdout.write(`\n$ ${command} ${args.join(" ")}\n`);
   return spawnSync(command, args, { cwd: root, stdio: "inherit", env }).status ?? 1;
 };
-// Each workspace's typecheck and tests; then the root's own typecheck; then the end-to-end project, alone, so that
-// whole-system tests do not compete with unit tests for the machine's cores.
+// Each workspace's typecheck and tests; then the root's own typecheck; then the lint of the whole tree; then the
+// end-to-end project, alone, so that whole-system tests do not compete with unit tests for the machine's cores.
 const codes = [
   run("turbo", ["run", "typecheck", "test", "--continue", "--concurrency=2", "--log-order=grouped", ...process.argv.slice(2)]),
   run("tsc", ["-p", "."]),
+  run("node", ["scripts/lint.ts"]),
   run("vitest", ["run"]),
 ];
 
@@ -40,6 +41,6 @@ if (existsSync(reports)) {
   }
 }
 const code = codes.find((c) => c !== 0) ?? 0;
-if (code !== 0 && failed === 0) failed = 1; // a typecheck or start-up failure counts too
+if (code !== 0 && failed === 0) failed = 1; // a typecheck, lint or start-up failure counts too
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`);
 process.exit(code);
