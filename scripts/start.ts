@@ -74,7 +74,6 @@ function spawnPart(s: ServiceSpec): ChildProcess {
   });
   relay(s.name, child.stdout, process.stdout);
   relay(s.name, child.stderr, process.stderr);
-  if (!quiet) process.stderr.write(`[start] ${s.name} started (pid ${child.pid ?? "?"}, port ${portSettings.ports[s.name]})\n`);
   return child;
 }
 
@@ -125,7 +124,10 @@ try {
   while (pending.length > 0 && !supervisor.stopping) {
     const wave = pending.filter((s) => (s.after ?? []).every((d) => ready.has(d)));
     if (wave.length === 0) throw new Error(`services.ts has a dependency cycle among ${pending.map((s) => s.name)}`);
-    for (const s of wave) supervisor.add(s.name, () => spawnPart(s));
+    for (const s of wave) {
+      const child = supervisor.add(s.name, () => spawnPart(s));
+      if (!quiet) process.stderr.write(`[start] ${s.name} started (pid ${child.pid ?? "?"}, port ${portSettings.ports[s.name]})\n`);
+    }
     await Promise.all(wave.map((s) => waitReady(s)));
     for (const s of wave) {
       ready.add(s.name);

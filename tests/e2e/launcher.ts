@@ -93,7 +93,7 @@ export async function isListening(url: string): Promise<boolean> {
   }
 }
 
-const fixturesFile = resolve(root, "../shared/fixtures/farajaland.json");
+const fixturesFile = resolve(root, "packages/fixtures/data/farajaland.json");
 
 /** A consumer application's token from the running identity provider (client credentials, fixture secret). */
 export async function consumerToken(issuer: string, consumerId: string, audience?: string): Promise<string> {
