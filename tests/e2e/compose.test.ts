@@ -45,7 +45,6 @@ const loaders: Readonly<Record<string, (env: Env) => unknown>> = {
  * NDX_ENV, so their sides are secrets by pairing, not by their own config.)
  */
 const sharedCredentials: readonly (readonly string[])[] = [
-  ["SUBGRAPH_TOKEN"],
   ["CONSENT_SERVICE_TOKEN"],
   ["AUDIT_READ_TOKEN"],
   ["OIDC_CLIENT_SECRET", "PORTAL_CLIENT_SECRET"],

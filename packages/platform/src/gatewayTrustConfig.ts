@@ -67,7 +67,7 @@ export function gatewaySigningFrom(parsed: {
   const previousKeys: PublicJwk[] = [];
   if (parsed.GATEWAY_SIGNING_KEY === undefined) {
     if (parsed.NDX_ENV === "development") key = generateGatewaySigningKey();
-    else problems.push(`GATEWAY_SIGNING_KEY: must be set to the gateway's private signing key (Ed25519 or P-256, PEM or JWK) when NDX_ENV=${parsed.NDX_ENV}`);
+    else problems.push(`GATEWAY_SIGNING_KEY: must be set to a real secret, the gateway's private signing key (Ed25519 or P-256, PEM or JWK), when NDX_ENV=${parsed.NDX_ENV}`);
   } else {
     try {
       key = parseGatewaySigningKey(parsed.GATEWAY_SIGNING_KEY);
