@@ -28,6 +28,9 @@ export const services: readonly ServiceSpec[] = [
     entry: "subgraphs/registry/src/main.ts",
     port: 4001,
     pglite: true,
+    // Only the gateway may call a subgraph: it checks the gateway's caller assertions against the gateway's keys,
+    // fetched at the first request (the gateway starts later).
+    links: (urls) => ({ GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json` }),
     show: { label: "Registry subgraph", path: "/graphql" },
   },
   {
@@ -50,7 +53,7 @@ export const services: readonly ServiceSpec[] = [
     port: 4002,
     after: ["drp-legacy"],
     // Credentials are left to each side's development defaults, or to DRP_LEGACY_API_KEY(S) in the environment.
-    links: (urls) => ({ DRP_LEGACY_URL: urls["drp-legacy"] ?? "" }),
+    links: (urls) => ({ DRP_LEGACY_URL: urls["drp-legacy"] ?? "", GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json` }),
     show: { label: "DRP adapter subgraph", path: "/graphql" },
   },
   {
@@ -59,7 +62,7 @@ export const services: readonly ServiceSpec[] = [
     port: 4003,
     after: ["dmt-legacy"],
     // Credentials are left to each side's development defaults, or to DMT_LEGACY_USERNAME/PASSWORD in the environment.
-    links: (urls) => ({ DMT_LEGACY_URL: urls["dmt-legacy"] ?? "" }),
+    links: (urls) => ({ DMT_LEGACY_URL: urls["dmt-legacy"] ?? "", GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json` }),
     show: { label: "DMT adapter subgraph", path: "/graphql" },
   },
   {
@@ -97,7 +100,8 @@ export const services: readonly ServiceSpec[] = [
     // Its own tables: the audit trail.
     pglite: true,
     after: ["registry", "drp-rest", "dmt-soap", "identity-provider", "consent-engine"],
-    // Secrets (CONSENT_SERVICE_TOKEN, SUBGRAPH_TOKEN, AUDIT_READ_TOKEN) are left to their development defaults.
+    // Secrets (CONSENT_SERVICE_TOKEN, AUDIT_READ_TOKEN) are left to their development defaults; the key that signs
+    // caller assertions to the subgraphs is generated at each start (GATEWAY_SIGNING_KEY unset).
     links: (urls) => ({
       REGISTRY_URL: `${urls["registry"]}/graphql`,
       DRP_URL: `${urls["drp-rest"]}/graphql`,
