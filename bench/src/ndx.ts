@@ -4,12 +4,20 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultFixturesFile } from "@ndx/platform";
+import { createCallerAssertionSigner, defaultFixturesFile, generateGatewaySigningKey } from "@ndx/platform";
 import { buildBundle, regoDir } from "@ndx/policy";
 
 export const benchConsumer = "passport-app";
 export const benchPurpose = "passport-application";
-export const subgraphToken = "dev-subgraph-token";
+/**
+ * The key both bench gateways (NDX and plain) sign their caller assertions with, so the subgraphs, which fetch the
+ * NDX gateway's JWKS, accept either; and the assertions Hive Gateway and the direct target send (Hive has no signer:
+ * one long-lived assertion per subgraph, naming no caller, as the plain gateway's name none).
+ */
+export const benchSigningKey = generateGatewaySigningKey();
+export const benchSigningKeyPem = benchSigningKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const benchSigner = createCallerAssertionSigner({ key: benchSigningKey, lifetimeSeconds: 24 * 3600 });
+export const benchAssertion = (subgraph: string): Promise<string> => benchSigner.sign(subgraph, undefined);
 export const consentServiceToken = "dev-consent-service-token";
 
 export async function consumerToken(issuer: string, consumerId: string): Promise<string> {

@@ -28,7 +28,7 @@ import { builtRevision } from "@ndx/policy";
 import { services } from "../../scripts/services.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import type { MicroResult, MicroSpec } from "./micro.ts";
-import { auditCounts, benchConsumer, benchPurpose, buildPolicyBundles, consumerToken, subgraphToken } from "./ndx.ts";
+import { auditCounts, benchAssertion, benchConsumer, benchPurpose, benchSigningKeyPem, buildPolicyBundles, consumerToken } from "./ndx.ts";
 import {
   atExit,
   childrenOf,
@@ -175,7 +175,8 @@ const token = await consumerToken(urls["identity-provider"] ?? "", benchConsumer
 
 if (flags.serve) {
   // For experiments by hand: the parts stay up until Ctrl-C.
-  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, bundles, activePolicy })}\n`);
+  // A gateway started by hand must sign with the bench's key (GATEWAY_SIGNING_KEY) for the subgraphs to answer it.
+  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, bundles, activePolicy, gatewaySigningKey: benchSigningKeyPem })}\n`);
   await new Promise(() => undefined);
 }
 
@@ -187,14 +188,16 @@ const subgraphEnv = {
   DMT_URL: `${urls["dmt-soap"]}/graphql`,
 };
 
-function hiveConfig(): string {
+async function hiveConfig(): Promise<string> {
   const file = join(work, "hive-gateway.config.mjs");
   const entries = Object.fromEntries(
-    [
-      ["registry", subgraphEnv.REGISTRY_URL],
-      ["drp", subgraphEnv.DRP_URL],
-      ["dmt", subgraphEnv.DMT_URL],
-    ].map(([name, location]) => [name, { location, headers: [["authorization", `Bearer ${subgraphToken}`]] }]),
+    await Promise.all(
+      [
+        ["registry", subgraphEnv.REGISTRY_URL],
+        ["drp", subgraphEnv.DRP_URL],
+        ["dmt", subgraphEnv.DMT_URL],
+      ].map(async ([name = "", location]) => [name, { location, headers: [["authorization", `Bearer ${await benchAssertion(name)}`]] }]),
+    ),
   );
   // No plugins: only where the subgraphs are and the credential they require (as the NDX gateway sends it).
   writeFileSync(file, `export const gatewayConfig = ${JSON.stringify({ transportEntries: entries }, null, 2)};\n`);
@@ -232,7 +235,7 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
         "--host",
         "127.0.0.1",
         "--config-path",
-        hiveConfig(),
+        await hiveConfig(),
       ],
       nodeFlags: ["--import", resolve(import.meta.dirname, "orphanGuard.ts"), ...nodeFlags],
       env: { NODE_ENV: "production", LOG_LEVEL: "warn", FORK: "1" },
@@ -241,7 +244,15 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
     await waitReady(proc, `${url}/readiness`, 120_000);
     return { target, proc, startedAt, url: `${url}/graphql`, headers: {} };
   }
-  const gatewayEnv = { ...quietEnv, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...subgraphEnv };
+  const gatewayEnv = {
+    ...quietEnv,
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    // One key for both: the subgraphs know the NDX gateway's JWKS only.
+    GATEWAY_SIGNING_KEY: benchSigningKeyPem,
+    ...subgraphEnv,
+  };
   const env =
     target === "plain"
       ? { ...gatewayEnv, ACCESS_CONTROL: "false" }
@@ -278,16 +289,13 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 }
 
 const registryClient = async (query: string): Promise<unknown> => {
-  const answer = await ask(`${urls["registry"]}/graphql`, { authorization: `Bearer ${subgraphToken}` }, JSON.stringify({ query }));
+  const answer = await ask(`${urls["registry"]}/graphql`, { authorization: `Bearer ${await benchAssertion("registry")}` }, JSON.stringify({ query }));
   if (answer.json?.data == null) throw new Error(`the registry does not answer ${query}: ${answer.text.slice(0, 300)}`);
   return answer.json.data;
 };
 
 const chosen = scenarios.filter((s) => flags.scenario === undefined || s.name === flags.scenario);
 if (chosen.length === 0) fail(new Error(`no scenario ${flags.scenario}: person or people`));
-const variablesOf = new Map<string, Record<string, unknown>[]>();
-for (const scenario of scenarios) variablesOf.set(scenario.name, await scenario.variables(registryClient));
-
 // The three gateways, started together, each kept for both scenarios.
 const gateways = new Map<GatewayTarget, Running>();
 await Promise.all(
@@ -296,6 +304,9 @@ await Promise.all(
   }),
 );
 say(`[${elapsed()}] plain, NDX and Hive gateways ready`);
+// After the gateways: the registry checks every caller assertion against the NDX gateway's JWKS.
+const variablesOf = new Map<string, Record<string, unknown>[]>();
+for (const scenario of scenarios) variablesOf.set(scenario.name, await scenario.variables(registryClient));
 
 async function usePolicy(scenario: Scenario): Promise<void> {
   const wanted = scenario.benchPolicy ? bundles.benchRevision : bundles.stockRevision;
@@ -355,7 +366,7 @@ async function measureTarget(
           proc: registry ?? fail(new Error("the registry is not running")),
           startedAt: started,
           url: `${urls["registry"]}/graphql`,
-          headers: { authorization: `Bearer ${subgraphToken}` },
+          headers: { authorization: `Bearer ${await benchAssertion("registry")}` },
         }
       : (gateways.get(target) ?? fail(new Error(`${target} is not running`)));
   const variants = await answersOf(running, scenario, variables);
