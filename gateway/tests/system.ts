@@ -67,6 +67,8 @@ export interface System {
   replica(chain: string): Promise<Gateway>;
   /** The consent engine's API with the service token. */
   consentApi(path: string, body?: unknown): Promise<Record<string, any>>;
+  /** Until the returned function is called, the consent engine answers every request with 503 (an outage). */
+  consentOutage(): () => void;
   close(): Promise<void>;
 }
 
@@ -195,6 +197,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         body: JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as Record<string, any> };
+    },
+    consentOutage() {
+      const working = consentHandler;
+      consentHandler = (_q, s) => void s.writeHead(503).end();
+      return () => void (consentHandler = working);
     },
     async consentApi(path, body) {
       const response = await fetch(`${portalUrl}${path}`, {
