@@ -94,6 +94,16 @@ for (const backend of testBackends()) {
       expect(log.health()).toMatchObject({ healthy: true, backlog: 0, failingForMs: 0 });
     });
 
+    it("stores an outcome whose error code holds a NUL (jsonb refuses one) instead of retrying it for ever", async () => {
+      const db = await fresh();
+      const log = await openAuditLog({ db, ...fast });
+      const decided = await log.append(decision("199012345601"));
+      const stored = log.complete({ decisionId: decided.id, traceId: "t\u0000", outcome: "partial", reasons: ["UPSTREAM\u0000ERROR"] });
+      await expect(stored).resolves.toMatchObject({ outcomes: [{ traceId: "t\uFFFD", reasons: ["UPSTREAM\uFFFDERROR"] }] });
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 2 } });
+      expect(log.healthy).toBe(true);
+    });
+
     it("stores a write once when it was committed but reported as failed", async () => {
       const db = await fresh();
       const failures = { left: 0, committed: true };

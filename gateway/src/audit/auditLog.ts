@@ -96,6 +96,17 @@ interface InDoubt {
   readonly event: ChainedEvent | undefined;
 }
 
+/**
+ * An outcome as PostgreSQL's jsonb can hold it: a NUL (from an upstream's error code) would make every retry of the
+ * batch fail, so it is replaced.
+ */
+function storable(entry: OutcomeEntry): OutcomeEntry {
+  const nul = (s: string) => s.includes("\u0000");
+  if (!nul(entry.traceId) && !entry.reasons.some(nul)) return entry;
+  const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
+  return { ...entry, traceId: clean(entry.traceId), reasons: entry.reasons.map(clean) };
+}
+
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
   const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50, groupCommitMs = 0, logger } = options;
   const { retryMinMs = 50, retryMaxMs = 2000, flushTimeoutMs = 10_000 } = options;
@@ -257,7 +268,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     },
     complete(entry) {
       return new Promise<ChainedEvent>((resolve, reject) => {
-        completions.push({ entry, resolve, reject });
+        completions.push({ entry: storable(entry), resolve, reject });
         scheduleOutcome();
       });
     },
