@@ -247,8 +247,6 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         logger.error({ traceId, audit: audit.health() }, "audit trail failing; refusing personal data");
         return stop([notRecorded()], { ...decided, decision: "unavailable", reasons: ["the audit trail cannot be written"] });
       }
-      // The subgraphs learn who is asking from the gateway alone (see gatewayTrust in @ndx/platform).
-      (args.contextValue as { ndxCaller?: ForwardedCaller }).ndxCaller = { kind: caller.kind, id: caller.id, roles: caller.roles, traceId };
       options.onDecision?.("permit");
       logDecision("permit", caller.id);
       // Permitted: the decision must be on the record before anything is read.
@@ -260,6 +258,10 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
         setResultAndStopExecution({ errors: [notRecorded()] });
         return;
       }
+      // The subgraphs learn who is asking, and under which recorded decision, from the gateway's signed assertion
+      // alone (see callerAssertion in @ndx/platform).
+      const forwarded: ForwardedCaller = { kind: caller.kind, id: caller.id, roles: caller.roles, traceId, decisionId };
+      (args.contextValue as { ndxCaller?: ForwardedCaller }).ndxCaller = forwarded;
       return {
         onExecuteDone({ result }) {
           const errors = "errors" in result ? ((result as ExecutionResult).errors ?? []) : [];
