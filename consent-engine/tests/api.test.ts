@@ -291,10 +291,9 @@ describe("revocations wait for the gateways that follow the stream", () => {
     const abort = new AbortController();
     try {
       await follow(abort);
-      const began = performance.now();
       const { body } = await revoke(id).answer;
       expect(body).toMatchObject({ effectiveEverywhere: true, gateways: { acknowledged: 0 } });
-      expect(performance.now() - began).toBeLessThan(staleAfterMs);
+      expect(body["gateways"].waitedMs).toBeLessThan(50);
       const unknown = await slow.api("/v1/revision/ack", { subscriber: "00000000-0000-0000-0000-000000000000", revision: 1 });
       expect(unknown.status).toBe(404);
       const bad = await slow.api("/v1/revision/ack", { subscriber: "x", revision: -1 });
