@@ -2,7 +2,8 @@
  * Announces every new revision (grant, revocation, expiry) to subscribers at once: the Server-Sent Events stream
  * and the long-poll endpoint listen here. Changes made by this process are published right after they commit;
  * with a real PostgreSQL server, changes made by other instances arrive through LISTEN on the revision channel.
- * Subscribers only ever see increasing revisions.
+ * Subscribers only ever see increasing revisions. The gateways following the stream, their acknowledgements and
+ * when a revocation holds on all of them are kept in revisionFollowers.ts.
  */
 import type { Logger } from "@ndx/platform";
 import pg from "pg";
