@@ -60,7 +60,7 @@ export function readPorts(parts: readonly Part[], env: Readonly<Record<string, s
 }
 
 /** Why `port` cannot be listened on at `host`, or undefined when it can (it is bound and released at once). */
-export async function bindProblem(port: number, host: string): Promise<string | undefined> {
+async function bindProblem(port: number, host: string): Promise<string | undefined> {
   return new Promise((resolveProblem) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) => {

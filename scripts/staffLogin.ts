@@ -25,7 +25,7 @@ export interface StaffToken {
   readonly expiresIn: number | undefined;
 }
 
-export class StaffLoginError extends Error {
+class StaffLoginError extends Error {
   override name = "StaffLoginError";
 }
 

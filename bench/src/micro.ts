@@ -76,7 +76,7 @@ async function measure(iterations: number, warmup: number, body: () => unknown):
 
 const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
 
-export async function micro(spec: MicroSpec): Promise<MicroResult> {
+async function micro(spec: MicroSpec): Promise<MicroResult> {
   const logger = createLogger("bench", "silent");
   const catalogue = buildFieldCatalogue(readFileSync(supergraphFile, "utf8"));
   const document = parse(spec.query);

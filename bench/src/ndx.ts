@@ -14,7 +14,7 @@ export const benchPurpose = "passport-application";
  * NDX gateway's JWKS, accept either; and the assertions Hive Gateway and the direct target send (Hive has no signer:
  * one long-lived assertion per subgraph, naming no caller, as the plain gateway's name none).
  */
-export const benchSigningKey = generateGatewaySigningKey();
+const benchSigningKey = generateGatewaySigningKey();
 export const benchSigningKeyPem = benchSigningKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const benchSigner = createCallerAssertionSigner({ key: benchSigningKey, lifetimeSeconds: 24 * 3600 });
 export const benchAssertion = (subgraph: string): Promise<string> => benchSigner.sign(subgraph, undefined);

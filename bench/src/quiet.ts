@@ -34,7 +34,7 @@ export interface Quiet {
   readonly quiet: boolean;
 }
 
-export function machineCpuTimes(): CpuTimes {
+function machineCpuTimes(): CpuTimes {
   let idle = 0;
   let total = 0;
   for (const { times } of cpus()) {

@@ -1,6 +1,5 @@
 /** The two read scenarios, as each target is asked them. */
 export type Target = "direct" | "plain" | "ndx" | "hive";
-export const targets: readonly Target[] = ["direct", "plain", "ndx", "hive"];
 
 export interface Scenario {
   readonly name: "person" | "people";
@@ -27,7 +26,7 @@ export type RegistryClient = (query: string) => Promise<unknown>;
 export const benchCitizen = "198503150123";
 
 /** How many different citizens the single-person scenario asks about in turn. */
-export const personVariants = 64;
+const personVariants = 64;
 
 export const scenarios: readonly Scenario[] = [
   {

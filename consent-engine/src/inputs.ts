@@ -8,7 +8,7 @@ type Json = Record<string, unknown>;
 const citizenIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-export function asObject(body: unknown): Json {
+function asObject(body: unknown): Json {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw badInput("The body must be a JSON object");
   return body as Json;
 }
@@ -20,7 +20,7 @@ function text(body: Json, name: string, pattern: RegExp, what: string): string {
   return value;
 }
 
-export const citizenId = (body: Json): string => text(body, "citizenId", citizenIdPattern, "citizen id (NIC)");
+const citizenId = (body: Json): string => text(body, "citizenId", citizenIdPattern, "citizen id (NIC)");
 
 function fields(body: Json): ScopeItem[] {
   const value = body["fields"];

@@ -2,7 +2,7 @@
 import { ApiError, badInput } from "./apiError.ts";
 
 /** 64 KiB. */
-export const defaultBodyLimit = 65_536;
+const defaultBodyLimit = 65_536;
 
 const tooLarge = (limit: number) =>
   new ApiError("BAD_USER_INPUT", `The request body is larger than ${limit} bytes`, { status: 413, details: { limit } });

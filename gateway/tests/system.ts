@@ -27,10 +27,10 @@ import {
 } from "../src/index.ts";
 import { assertions, gatewayTrust, logger, startRegistry, type RunningRegistry } from "./harness.ts";
 
-export const fixtures = loadFarajaland(defaultFixturesFile);
+const fixtures = loadFarajaland(defaultFixturesFile);
 const generated = 200;
 const citizens = [...fixtures.citizens, ...generateCitizens({ count: generated, reserved: fixtures.citizens })];
-export const consentToken = "test-consent-service-token-123";
+const consentToken = "test-consent-service-token-123";
 export const auditToken = "test-audit-read-token-12345678";
 const audience = "http://localhost:4000/graphql";
 

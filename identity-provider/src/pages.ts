@@ -20,7 +20,7 @@ button.secondary { background: #fff; color: var(--accent); }
 .note { color: var(--muted); font-size: .95rem; }
 `;
 
-export function layout(title: string, body: SafeHtml): string {
+function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en">
 <head>

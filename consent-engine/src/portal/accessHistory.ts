@@ -76,7 +76,7 @@ function parseAccess(value: unknown): CitizenAccess | undefined {
 }
 
 /** The gateway's answer for `citizenId`, or an error when it is not exactly that. */
-export function parseAccessesAnswer(body: unknown, citizenId: string): CitizenAccess[] {
+function parseAccessesAnswer(body: unknown, citizenId: string): CitizenAccess[] {
   const r = record(body);
   if (r === undefined || r["citizenId"] !== citizenId || !Array.isArray(r["accesses"])) {
     throw new AuditUnavailableError("the audit answer is not a list of accesses for this citizen");

@@ -6,12 +6,12 @@ import { html, type SafeHtml } from "@ndx/platform";
 import { layout, type SignedIn } from "./layout.ts";
 
 /** Dates as people read them, with the zone said out loud. */
-export function formatDate(value: string | null): string {
+function formatDate(value: string | null): string {
   if (value === null) return "";
   return `${new Date(value).toLocaleString("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
 }
 
-export function durationChoices(maxDays: number): number[] {
+function durationChoices(maxDays: number): number[] {
   return [...new Set([1, 7, 30, 90, 180, 365].filter((d) => d <= maxDays).concat(maxDays))].sort((a, b) => a - b);
 }
 

@@ -45,7 +45,7 @@ export interface PortalOptions {
 }
 
 /** Records shown per page of "Who saw my data". */
-export const accessPageSize = 20;
+const accessPageSize = 20;
 /** Records asked of the gateway per page: more than shown, since records not about an identified application are left out. */
 const accessFetchSize = 50;
 /** At most this many requests to the gateway per page view. */

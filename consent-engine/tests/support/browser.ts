@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { repoRoot } from "@ndx/platform";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-export const screenshotsDir = resolve(repoRoot, "reports/screenshots");
+const screenshotsDir = resolve(repoRoot, "reports/screenshots");
 
 /** @param hostRules Chromium --host-rules (e.g. to reach a stand-in consumer app at its registered URI). */
 export async function launchChromium(hostRules?: string): Promise<Browser> {

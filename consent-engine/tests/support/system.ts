@@ -13,7 +13,7 @@ import { createLogger, defaultFixturesFile, listen, openDb, type Db } from "@ndx
 import { createConsentEngine, prepareConsentDatabase, type ConsentEngine, type ConsentEngineOptions } from "../../src/index.ts";
 
 export const fixtures = loadFarajaland(defaultFixturesFile);
-export const serviceToken = "test-service-token-0123456789";
+const serviceToken = "test-service-token-0123456789";
 export const passportRedirect = "http://localhost:5173/callback";
 
 export interface TestSystem {
@@ -87,7 +87,7 @@ export async function startSystem(options: TestSystemOptions = {}): Promise<Test
 }
 
 /** The scope of the acceptance test: fields from registry, DRP and DMT. */
-export const passportScope = [
+const passportScope = [
   { provider: "registry", field: "Person.fullName" },
   { provider: "registry", field: "Person.dateOfBirth" },
   { provider: "drp", field: "Person.permanentAddress" },

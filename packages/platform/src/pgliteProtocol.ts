@@ -134,7 +134,7 @@ export interface ProtocolReply {
 }
 
 /** A server error, with the SQLSTATE in `code` as `pg` and PGlite report it. */
-export class ProtocolError extends Error {
+class ProtocolError extends Error {
   override name = "ProtocolError";
   readonly code: string | undefined;
   constructor(message: string, code: string | undefined) {

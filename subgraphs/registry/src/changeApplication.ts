@@ -59,7 +59,7 @@ export function keepsItsKey(register: RegisterDefinition, recordId: string, afte
 const conflict = (message: string, details: Record<string, unknown>): GraphQLError =>
   ndxError("CONFLICT", message, { details, httpStatus: false });
 
-export function staleBase(cr: Pick<ChangeRequestRow, "id" | "register" | "recordId" | "baseVersion">, current: number | null): GraphQLError {
+function staleBase(cr: Pick<ChangeRequestRow, "id" | "register" | "recordId" | "baseVersion">, current: number | null): GraphQLError {
   const now = current === null ? "no longer exists" : `is now at version ${current}`;
   return conflict(
     `Change request ${cr.id} is based on version ${cr.baseVersion} of ${cr.register} record ${cr.recordId}, which ${now}; ` +

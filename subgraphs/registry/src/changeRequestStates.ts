@@ -8,7 +8,7 @@ import { ndxError } from "@ndx/platform";
 export type ChangeRequestStatus = "PENDING" | "APPROVED" | "REJECTED" | "WITHDRAWN";
 export type ChangeRequestAction = "approve" | "reject" | "withdraw";
 
-export const transitions: Readonly<Record<ChangeRequestStatus, Partial<Record<ChangeRequestAction, ChangeRequestStatus>>>> = {
+const transitions: Readonly<Record<ChangeRequestStatus, Partial<Record<ChangeRequestAction, ChangeRequestStatus>>>> = {
   PENDING: { approve: "APPROVED", reject: "REJECTED", withdraw: "WITHDRAWN" },
   APPROVED: {},
   REJECTED: {},

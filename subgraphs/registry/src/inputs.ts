@@ -2,7 +2,7 @@
 import { ndxError } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 
-export const maxPageSize = 100;
+const maxPageSize = 100;
 
 // Inside a subgraph the HTTP status stays 200: the gateway merges our errors into its own response.
 const bad = (message: string, argument: string): GraphQLError =>

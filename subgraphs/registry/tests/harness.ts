@@ -24,10 +24,10 @@ import {
   type RegistryYoga,
 } from "../src/index.ts";
 
-export const farajaland = loadFarajaland(defaultFixturesFile);
+const farajaland = loadFarajaland(defaultFixturesFile);
 /** The test gateway: its key signs the assertions; the registry is given its public keys. */
-export const gatewaySigner = createCallerAssertionSigner({ key: generateGatewaySigningKey() });
-export const gatewayTrust = { jwks: gatewaySigner.jwks };
+const gatewaySigner = createCallerAssertionSigner({ key: generateGatewaySigningKey() });
+const gatewayTrust = { jwks: gatewaySigner.jwks };
 /** What the gateway sends the registry for `caller`. */
 export const gatewayHeaders = async (caller: ForwardedCaller | undefined): Promise<Record<string, string>> => ({
   authorization: `Bearer ${await gatewaySigner.sign("registry", caller)}`,
@@ -56,7 +56,7 @@ export interface TestRegistry {
   close(): Promise<void>;
 }
 
-export function gqlFor(yoga: RegistryYoga): Gql {
+function gqlFor(yoga: RegistryYoga): Gql {
   return async (caller, query, variables) => {
     const response = await yoga.fetch("http://registry.test/graphql", {
       method: "POST",
@@ -92,7 +92,7 @@ export async function startTestRegistry(backend: Backend, options: { generated?:
 /** The GraphQL error codes of a response, in order. */
 export const codes = (body: Body): unknown[] => (body.errors ?? []).map((e) => e.extensions?.["code"]);
 
-export const changeRequestFields = `id register recordId operation baseVersion payload reason idempotencyKey status
+const changeRequestFields = `id register recordId operation baseVersion payload reason idempotencyKey status
   submittedBy decidedBy decisionComment appliedVersion duplicates { recordId reasons } transitions { from to by roles comment at }`;
 
 export const submitMutation = `mutation($input: SubmitChangeRequestInput!) { submitChangeRequest(input: $input) { ${changeRequestFields} } }`;
