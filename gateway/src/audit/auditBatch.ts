@@ -1,5 +1,9 @@
-/** What one audit write holds: the waiting outcomes as one event listing them, and the batch chained onto the head. */
+/**
+ * What one audit write holds: the waiting outcomes as one event listing them, and the batch chained onto the head;
+ * and what is said about outcomes that could not be written at all.
+ */
 import { randomUUID } from "node:crypto";
+import type { Logger } from "@ndx/platform";
 import { chainHash, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
 import type { ChainHead } from "./auditInsert.ts";
 
@@ -37,4 +41,24 @@ export function chainBatch(chain: string, head: ChainHead, contents: readonly Au
     return event;
   });
   return { events, last: { seq, hash: prevHash } };
+}
+
+/**
+ * An outcome as PostgreSQL's jsonb can hold it: a NUL (from an upstream's error code) would make every retry of the
+ * batch fail, so it is replaced.
+ */
+export function storable(entry: OutcomeEntry): OutcomeEntry {
+  const nul = (s: string) => s.includes("\u0000");
+  if (!nul(entry.traceId) && !entry.reasons.some(nul)) return entry;
+  const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
+  return { ...entry, traceId: clean(entry.traceId), reasons: entry.reasons.map(clean) };
+}
+
+/** Outcomes `flush()` gave up on: logged in full at fatal level (to stderr without a logger), the only place they remain. */
+export function logLost(logger: Logger | undefined, outcomes: readonly OutcomeEntry[], decisions: number, inUnansweredWrite: number): void {
+  if (outcomes.length === 0 && decisions === 0) return;
+  const line = { outcomes, decisions, inUnansweredWrite };
+  const message = `audit: ${outcomes.length} outcome(s) NOT written to the trail at shutdown (listed here only)`;
+  if (logger === undefined) process.stderr.write(`${JSON.stringify({ level: "fatal", msg: message, ...line })}\n`);
+  else logger.fatal(line, message);
 }

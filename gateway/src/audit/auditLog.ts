@@ -21,7 +21,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Db, Logger } from "@ndx/platform";
-import { chainBatch, outcomesEvent } from "./auditBatch.ts";
+import { chainBatch, logLost, outcomesEvent, storable } from "./auditBatch.ts";
 import type { AuditContent, ChainedEvent, OutcomeEntry } from "./auditEvent.ts";
 import { createHealthTracker, retryDelay, type AuditHealth } from "./auditHealth.ts";
 import { createAuditInsert, readHead, type ChainHead } from "./auditInsert.ts";
@@ -94,17 +94,6 @@ interface InDoubt {
   readonly last: ChainHead;
   readonly outcomes: readonly Completion[];
   readonly event: ChainedEvent | undefined;
-}
-
-/**
- * An outcome as PostgreSQL's jsonb can hold it: a NUL (from an upstream's error code) would make every retry of the
- * batch fail, so it is replaced.
- */
-function storable(entry: OutcomeEntry): OutcomeEntry {
-  const nul = (s: string) => s.includes("\u0000");
-  if (!nul(entry.traceId) && !entry.reasons.some(nul)) return entry;
-  const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
-  return { ...entry, traceId: clean(entry.traceId), reasons: entry.reasons.map(clean) };
 }
 
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
@@ -240,13 +229,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     const unanswered = inFlight;
     const refused = queue;
     queue = [];
-    const entries = [...unanswered, ...lost].map((c) => c.entry);
-    if (entries.length > 0 || refused.length > 0) {
-      const line = { outcomes: entries, decisions: refused.length, inUnansweredWrite: unanswered.length };
-      const message = `audit: ${entries.length} outcome(s) NOT written to the trail at shutdown (listed here only)`;
-      if (logger === undefined) process.stderr.write(`${JSON.stringify({ level: "fatal", msg: message, ...line })}\n`);
-      else logger.fatal(line, message);
-    }
+    logLost(logger, [...unanswered, ...lost].map((c) => c.entry), refused.length, unanswered.length);
     const error = new Error("the audit trail could not be written before shutdown");
     lost.forEach((c) => c.reject(error));
     refused.forEach((p) => p.reject(error));
