@@ -31,7 +31,7 @@ export const services: readonly ServiceSpec[] = [
     // Only the gateway may call a subgraph: it checks the gateway's caller assertions against the gateway's keys,
     // fetched at the first request (the gateway starts later).
     links: (urls) => ({ GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json` }),
-    show: { label: "Registry subgraph", path: "/graphql" },
+    show: { label: "Registry subgraph (answers the gateway only)", path: "/graphql" },
   },
   {
     name: "drp-legacy",
@@ -54,7 +54,7 @@ export const services: readonly ServiceSpec[] = [
     after: ["drp-legacy"],
     // Credentials are left to each side's development defaults, or to DRP_LEGACY_API_KEY(S) in the environment.
     links: (urls) => ({ DRP_LEGACY_URL: urls["drp-legacy"] ?? "", GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json` }),
-    show: { label: "DRP adapter subgraph", path: "/graphql" },
+    show: { label: "DRP adapter subgraph (answers the gateway only)", path: "/graphql" },
   },
   {
     name: "dmt-soap",
@@ -63,7 +63,7 @@ export const services: readonly ServiceSpec[] = [
     after: ["dmt-legacy"],
     // Credentials are left to each side's development defaults, or to DMT_LEGACY_USERNAME/PASSWORD in the environment.
     links: (urls) => ({ DMT_LEGACY_URL: urls["dmt-legacy"] ?? "", GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json` }),
-    show: { label: "DMT adapter subgraph", path: "/graphql" },
+    show: { label: "DMT adapter subgraph (answers the gateway only)", path: "/graphql" },
   },
   {
     name: "identity-provider",

@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type ForwardedCaller, type Listening } from "@ndx/platform";
 import { createTestGateway, testBackends } from "@ndx/platform/testing";
+import { loadRegistryConfig } from "../src/index.ts";
 import { codes, gatewayHeaders, maker, newKey, startTestRegistry, submitMutation, type Body, type TestRegistry } from "./harness.ts";
 
 const evilMaker: ForwardedCaller = { kind: "staff", id: "evil.maker", roles: ["registrar"], traceId: undefined };
@@ -151,3 +152,16 @@ for (const backend of testBackends().slice(0, 1)) {
     });
   });
 }
+
+describe("configuration", () => {
+  it("knows the gateway's keys at GATEWAY_JWKS_URL, which outside development must be set", () => {
+    expect(loadRegistryConfig({}).gatewayTrust).toEqual({ jwks: "http://localhost:4000/.well-known/jwks.json", issuer: "ndx-gateway" });
+    const secrets = { REGISTRY_KEK: Buffer.alloc(32, 7).toString("base64"), REGISTRY_EVENTS_TOKEN: "e".repeat(32) };
+    expect(() => loadRegistryConfig({ NDX_ENV: "production", ...secrets })).toThrow(/GATEWAY_JWKS_URL: must be set/);
+    const jwks = "https://gateway.internal/.well-known/jwks.json";
+    expect(loadRegistryConfig({ NDX_ENV: "production", ...secrets, GATEWAY_JWKS_URL: jwks, GATEWAY_ISSUER: "https://gw" }).gatewayTrust).toEqual({
+      jwks,
+      issuer: "https://gw",
+    });
+  });
+});
