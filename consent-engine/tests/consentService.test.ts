@@ -300,13 +300,21 @@ for (const backend of testBackends()) {
       }
       // A second instance on the same PostgreSQL database hears the first one's revocation through LISTEN/NOTIFY.
       const otherDb = await openDb({ url: db.url, schema: "consent" });
-      const otherFeed = await createRevisionFeed({ initial: 0, databaseUrl: db.url, logger, heartbeatMs: 25 });
+      const otherFeed = await createRevisionFeed({ initial: 0, databaseUrl: db.url, logger, heartbeatMs: 100 });
       try {
         const { consent } = await service.openRequest(passportRequest);
         await service.grant(consent.consentId, { citizenId: citizen, durationDays: 7, via: "api" });
         const waited = otherFeed.waitBeyond(1, 5000);
         await service.revoke(consent.consentId, { citizenId: citizen, via: "api" });
         expect(await waited).toBe(2);
+
+        // That instance cannot see the gateways following this one: its revocations wait out the whole deadline.
+        const other = createConsentService({ db: otherDb, feed: otherFeed, catalogue, portalUrl: "http://localhost:8081", now: () => clock });
+        await new Promise((r) => setTimeout(r, otherFeed.staleAfterMs)); // past its start-up window
+        const second = await other.openRequest(passportRequest);
+        await other.grant(second.consent.consentId, { citizenId: citizen, durationDays: 7, via: "api" });
+        const revoked = await other.revoke(second.consent.consentId, { citizenId: citizen, via: "api" });
+        expect(revoked.gateways.waitedMs).toBeGreaterThanOrEqual(otherFeed.staleAfterMs - 5);
       } finally {
         await otherFeed.close();
         await otherDb.close();
