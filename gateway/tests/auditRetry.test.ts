@@ -147,6 +147,26 @@ for (const backend of testBackends()) {
       expect(await verifyAuditTrail(db)).toMatchObject({ ok: true });
     });
 
+    it("stays unhealthy while only decisions fail, and recovers with no traffic once writes work", async () => {
+      const db = await fresh();
+      const clock = { t: 0 };
+      const log = await openAuditLog({ db, ...fast, failureGraceMs: 1000, now: () => clock.t });
+      await log.append(decision("199012345601"));
+      await db.exec(refuseInserts);
+      await expect(log.append(decision("199012345602"))).rejects.toThrow(/no space left/);
+      // The retries read the head fine, but a read is no proof that writes work: still failing, not cleared.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      clock.t = 1001;
+      expect(log.health()).toMatchObject({ healthy: false, backlog: 0 });
+      await db.exec(allowInserts);
+      // No request comes (a gateway out of rotation gets none): the retry's probe write brings it back.
+      for (let i = 0; i < 100 && !log.healthy; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(log.healthy).toBe(true);
+      // The probe is an outcome event listing no outcomes, on the chain like any other.
+      expect(await storedOutcomes(db)).toEqual([]);
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { main: 2 } });
+    });
+
     it("flush() gives up after its bounded wait and logs every outcome it could not write", async () => {
       const db = await fresh();
       const { lines, logger } = capture();

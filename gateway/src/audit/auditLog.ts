@@ -15,7 +15,8 @@
  * When a write fails, its decisions are refused at once (their requests read nothing) but its outcomes are never
  * lost: they go back to the front of the waiting outcomes, in order, and are tried again with exponential backoff
  * (capped) until stored. Before the next try the chain's head is read again, since a failed write may have been
- * committed all the same (the connection lost after the commit). `healthy` turns false when writes have failed for
+ * committed all the same (the connection lost after the commit); when only decisions failed, the retry writes an
+ * outcome event listing no outcomes, to learn whether writes work again. `healthy` turns false when writes have failed for
  * longer than `failureGraceMs`, one hangs that long, or more than `maxBacklog` records wait: personal data must then
  * not be served. `flush()` writes everything at once, trying for at most `flushTimeoutMs`, and logs what it could not.
  */
@@ -142,7 +143,8 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     refused.forEach((p) => p.reject(error));
   };
 
-  const reconcile = async (doubt: InDoubt): Promise<void> => {
+  /** Reads the head after a failed write; true when that write was committed after all. */
+  const reconcile = async (doubt: InDoubt): Promise<boolean> => {
     const head = await readHead(db, chain);
     inDoubt = undefined;
     if (head.seq === doubt.last.seq && head.hash === doubt.last.hash) {
@@ -153,23 +155,27 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
       completions = completions.filter((c) => !stored.has(c));
       if (doubt.event !== undefined) doubt.outcomes.forEach((c) => c.resolve(doubt.event as ChainedEvent));
       logger?.warn({ chain, seq }, "an audit write reported as failed had been stored");
-    } else if (head.seq !== seq || head.hash !== prevHash) {
+      return true;
+    }
+    if (head.seq !== seq || head.hash !== prevHash) {
       logger?.error({ chain, expected: seq, found: head.seq }, "the audit chain's head moved (another writer on this chain?); continuing from it");
       seq = head.seq;
       prevHash = head.hash;
     }
+    return false;
   };
 
   /** One try: the head first when the last write failed, then one batch. Never rejects. */
   const attempt = async (): Promise<void> => {
     if (inDoubt !== undefined) {
+      let stored: boolean;
       try {
-        await reconcile(inDoubt);
+        stored = await reconcile(inDoubt);
       } catch (error) {
         refuseQueued(error);
         return failed(error);
       }
-      if (!waiting()) return succeeded();
+      if (stored && !waiting()) return succeeded();
     }
     const batch = queue.slice(0, maxBatch);
     queue = queue.slice(maxBatch);
@@ -177,6 +183,9 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     if (done.length > 0) completions = [];
     const contents = batch.map((p) => p.content);
     if (done.length > 0) contents.push(outcomesEvent(done.map((c) => c.entry)));
+    // A retry with nothing left to write (only decisions failed): an outcome event listing none tells whether writes
+    // work again, so the log recovers without waiting for traffic (a gateway out of rotation gets none).
+    if (contents.length === 0) contents.push(outcomesEvent([]));
     // Chained only here, one batch at a time: the head moves on only once the batch is stored, so a failed write
     // leaves no gap in the chain.
     const { events, last } = chainBatch(chain, { seq, hash: prevHash }, contents);
