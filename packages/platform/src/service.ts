@@ -2,7 +2,7 @@
  * Process lifecycle of a service: listen, then on SIGINT/SIGTERM (or when the launcher that started it goes away)
  * stop accepting requests, close resources (flushing PGlite to disk) and exit. A second signal exits at once.
  */
-import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "./logger.ts";
 
@@ -13,8 +13,38 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(handler: RequestListener, port: number, host = "127.0.0.1"): Promise<Listening> {
-  const server = createServer(handler);
+/**
+ * A node:http request listener. One may return a promise (graphql-yoga and whatwg-node server adapters do): `listen`
+ * answers its rejection, as it does a throw.
+ */
+export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<unknown>;
+
+/**
+ * A handler that throws or rejects gets a 500 INTERNAL_SERVER_ERROR (no internals), or its connection closed if the
+ * response had already begun, instead of an unanswered request and an unhandled rejection that ends the process.
+ */
+function answered(handler: NodeHandler): RequestListener {
+  const failed = (response: ServerResponse, error: unknown) => {
+    process.stderr.write(`request handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const body = { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 500 } } }] };
+    response.writeHead(500, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
+  };
+  return (request, response) => {
+    try {
+      const result = handler(request, response);
+      if (result instanceof Promise) result.catch((error: unknown) => failed(response, error));
+    } catch (error) {
+      failed(response, error);
+    }
+  };
+}
+
+export async function listen(handler: NodeHandler, port: number, host = "127.0.0.1"): Promise<Listening> {
+  const server = createServer(answered(handler));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

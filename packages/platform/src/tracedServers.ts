@@ -9,10 +9,10 @@
  *
  * Register these only when tracing is on: when it is off there is nothing to register and nothing to pay.
  */
-import type { RequestListener } from "node:http";
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { getOperationAST, type DocumentNode } from "graphql";
 import { requestPath } from "./requestPath.ts";
+import type { NodeHandler } from "./service.ts";
 import { fetchHeadersGetter, type Tracing } from "./tracing.ts";
 
 const probes = new Set(["/health", "/ready", "/metrics", "/.well-known/yoga/health"]);
@@ -98,14 +98,11 @@ export interface TraceNodeRequestsOptions {
 }
 
 /** A node:http handler whose requests each get a SERVER span, active while it is answered. */
-export function traceNodeRequests(handler: RequestListener, tracing: Tracing, options: TraceNodeRequestsOptions = {}): RequestListener {
+export function traceNodeRequests(handler: NodeHandler, tracing: Tracing, options: TraceNodeRequestsOptions = {}): NodeHandler {
   const skipped = new Set([...probes, ...(options.untraced ?? [])]);
   return (req, res) => {
     const path = requestPath(req.url);
-    if (skipped.has(path)) {
-      handler(req, res);
-      return;
-    }
+    if (skipped.has(path)) return handler(req, res);
     const route = routeTemplate(path);
     const method = req.method ?? "GET";
     const parent = tracing.extract(req.headers);
@@ -115,6 +112,6 @@ export function traceNodeRequests(handler: RequestListener, tracing: Tracing, op
       parent,
     );
     res.once("close", () => finish(span, res.statusCode));
-    context.with(trace.setSpan(parent, span), () => handler(req, res));
+    return context.with(trace.setSpan(parent, span), () => handler(req, res));
   };
 }
