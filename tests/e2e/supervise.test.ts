@@ -1,0 +1,90 @@
+/**
+ * `npm start` keeps running when a part crashes: the part is restarted and the gateway stays up. And `npm run token`
+ * finds the identity provider, gateway and portal on the ports npm start was given (none of them the defaults here).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { portVariable } from "../../scripts/ports.ts";
+import { services } from "../../scripts/services.ts";
+import { grant, isListening, startNdx } from "./launcher.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const dataDir = mkdtempSync(join(tmpdir(), "ndx-supervise-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `npm run token -- <args>` as a user runs it, with these port variables. */
+async function npmToken(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn("npm", ["run", "--silent", "token", "--", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  return { code, out, err };
+}
+
+const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+
+describe("npm start, supervised", () => {
+  it("restarts a part that was killed while the gateway stays up, and npm run token follows the port settings", async () => {
+    const ndx = await startNdx(dataDir);
+    try {
+      const pidOf = (name: string) => Number(new RegExp(`\\[start\\] ${name} started \\(pid (\\d+)`).exec(ndx.output())?.[1]);
+      const gatewayPid = pidOf("gateway");
+      const drpPid = pidOf("drp-rest");
+      expect(drpPid).toBeGreaterThan(0);
+
+      process.kill(drpPid, "SIGKILL");
+      await until(() => ndx.output().includes("[start] drp-rest is ready again"), "drp-rest to come back");
+      expect(ndx.output()).toContain("[start] drp-rest exited (code -, signal SIGKILL); restarting in 0.5s (restart 1)");
+      expect(ndx.output()).toMatch(/\[start\] drp-rest restarted \(pid \d+\)/);
+      expect(ndx.process.exitCode).toBeNull();
+      expect(ndx.output()).not.toContain("[start] gateway exited");
+      expect(() => process.kill(gatewayPid, 0)).not.toThrow();
+      expect(await isListening(ndx.urls["gateway"] ?? "")).toBe(true);
+
+      // npm run token with the same port variables as npm start (every one of them not the default here).
+      const ports = Object.fromEntries(services.map((s) => [portVariable(s.name), new URL(ndx.urls[s.name] ?? "").port]));
+      expect(ports["IDENTITY_PROVIDER_PORT"]).not.toBe("9000");
+      const app = await npmToken(["passport-app", "--raw"], ports);
+      expect(app.err).toBe("");
+      expect(app.code).toBe(0);
+      const token = app.out.trim();
+      expect(claims(token)).toMatchObject({ iss: ndx.urls["identity-provider"], aud: `${ndx.urls["gateway"]}/graphql` });
+
+      // The token works at the gateway, and the restarted adapter answers through it.
+      const gateway = `${ndx.urls["gateway"]}/graphql`;
+      const ask = async () => {
+        const response = await fetch(gateway, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-purpose": "passport-application" },
+          body: JSON.stringify({ query: '{ person(nic: "199012345678") { permanentAddress } }' }),
+        });
+        return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string; consentRequestId: string } }[] };
+      };
+      const asked = await ask();
+      expect(asked.errors?.[0]?.extensions.code).toBe("CONSENT_REQUIRED");
+      await grant(ndx.urls["consent-engine"] ?? "", asked.errors?.[0]?.extensions.consentRequestId ?? "", "199012345678");
+      expect(await ask()).toEqual({ data: { person: { permanentAddress: "Plot 7, Zobwe Avenue, Ilanga" } } });
+
+      // A staff sign-in goes through the portal's callback on its port.
+      const staff = await npmToken(["registrar.maker", "--raw"], ports);
+      expect(staff.err).toBe("");
+      expect(claims(staff.out.trim())).toMatchObject({ iss: ndx.urls["identity-provider"], aud: `${ndx.urls["gateway"]}/graphql` });
+    } finally {
+      expect(await ndx.stop()).toBe(0);
+    }
+    for (const url of Object.values(ndx.urls)) expect(await isListening(url)).toBe(false);
+  });
+});
