@@ -1,5 +1,5 @@
 /**
- * What `npm start` runs: every part on its default port (DESIGN.md), in start-up order. A part added to NDX adds
+ * What `npm start` runs: every part on its default port (docs/architecture.md), in start-up order. A part added to NDX adds
  * one entry here (and docker-compose.yml gets the same service).
  */
 
@@ -8,7 +8,7 @@ export interface ServiceSpec {
   readonly name: string;
   /** Entry file, relative to the repository root. */
   readonly entry: string;
-  /** Default port from DESIGN.md. */
+  /** Default port (docs/architecture.md). */
   readonly port: number;
   /** Runs on embedded PGlite: gets PGLITE_DIR=<data dir>/<name>. */
   readonly pglite?: boolean;

@@ -1,5 +1,5 @@
 /**
- * Errors the engine returns on purpose: a code from DESIGN.md, an HTTP status, a message that is safe to show and
+ * Errors the engine returns on purpose: a code from docs/architecture.md, an HTTP status, a message that is safe to show and
  * optional safe details. Anything else becomes INTERNAL_SERVER_ERROR with no internals.
  */
 import { errorCodes, type ErrorCode } from "@ndx/platform";

@@ -41,7 +41,7 @@ export const consentEngineConfigSpec = {
   DATABASE_URL: setting.optionalUrl(),
   /** @default ".data/consent-engine" */
   PGLITE_DIR: setting.string(resolve(defaultDataDir, "consent-engine")),
-  /** Consumer registrations are seeded from here. @default "../shared/fixtures/farajaland.json" */
+  /** Consumer registrations are seeded from here. @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** The portal's public base URL: consent URLs and the OIDC redirect URI are built on it. @default "http://localhost:8081" */
   PORTAL_PUBLIC_URL: setting.url("http://localhost:8081"),

@@ -1,6 +1,6 @@
 /**
  * How the gateway calls one subgraph: a POST over a keep-alive undici `Pool` per subgraph, with a timeout, and
- * failures turned into the error codes of DESIGN.md naming the provider — UPSTREAM_TIMEOUT or UPSTREAM_UNAVAILABLE —
+ * failures turned into the error codes of docs/architecture.md naming the provider — UPSTREAM_TIMEOUT or UPSTREAM_UNAVAILABLE —
  * never the subgraph's body or the network error's text. The query planner carries on with the other fetches, so
  * the rest of the data comes back. Each call carries the request's caller assertion for this subgraph (signed once
  * per request and subgraph; @ndx/platform callerAssertion.ts): the subgraph acts only on the caller it names.

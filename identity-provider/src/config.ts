@@ -12,7 +12,7 @@ export const identityProviderConfigSpec = {
   IDP_ISSUER: setting.optionalUrl(),
   /** Signing keys (JWKS) and cookie keys, generated once and reused on restart. @default ".data/identity-provider" */
   IDP_DATA_DIR: setting.string(resolve(defaultDataDir, "identity-provider")),
-  /** @default "../shared/fixtures/farajaland.json" */
+  /** @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** The gateway's resource indicator: the `aud` of every access token. @default "http://localhost:4000/graphql" */
   GATEWAY_AUDIENCE: setting.url("http://localhost:4000/graphql"),

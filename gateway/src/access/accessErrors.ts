@@ -1,4 +1,4 @@
-/** The refusals of the access plugin, each with its DESIGN.md code and HTTP status. */
+/** The refusals of the access plugin, each with its code and HTTP status (docs/architecture.md#errors). */
 import { ndxError } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 import type { OpenedRequest } from "./consentCheck.ts";

@@ -57,7 +57,7 @@ export function isUpstreamFault(error: unknown): boolean {
 }
 
 /**
- * The consumer-facing error: DESIGN.md's code, the provider named in the message and in `extensions.provider`, the
+ * The consumer-facing error: its code (docs/architecture.md#errors), the provider named in the message and in `extensions.provider`, the
  * failure kind in `extensions.reason`. Inside a subgraph the HTTP status stays 200: the gateway merges our errors.
  */
 export function toGraphQLError(error: UpstreamError): GraphQLError {

@@ -1,5 +1,5 @@
 /**
- * The error codes of DESIGN.md. Every error NDX returns on purpose is a GraphQLError carrying
+ * The error codes of docs/architecture.md. Every error NDX returns on purpose is a GraphQLError carrying
  * `extensions.code` and `extensions.http.status`; anything else is masked to INTERNAL_SERVER_ERROR with no internals.
  */
 import { GraphQLError } from "graphql";
@@ -11,7 +11,7 @@ export const errorCodes = {
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
-  /** Not in DESIGN.md: a consumer over its rate limit (with Retry-After). */
+  /** Added to the original list: a consumer over its rate limit (with Retry-After). */
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 502,
   UPSTREAM_TIMEOUT: 504,

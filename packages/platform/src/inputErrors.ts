@@ -1,6 +1,6 @@
 /**
  * GraphQL's own refusals of a request — parameters of the wrong type, a syntax error, a document that does not
- * validate — carry DESIGN.md's BAD_USER_INPUT code and HTTP 400, rather than yoga's BAD_REQUEST /
+ * validate — carry our BAD_USER_INPUT code and HTTP 400, rather than yoga's BAD_REQUEST /
  * GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, and never reach a plugin as a value of the wrong type.
  */
 import { GraphQLError } from "graphql";

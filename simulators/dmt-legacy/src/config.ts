@@ -7,7 +7,7 @@ export const dmtLegacyConfigSpec = {
   HOST: setting.string("127.0.0.1"),
   /** The endpoint address written into the WSDL; unset means http://localhost:<PORT>/dmt. */
   DMT_LEGACY_PUBLIC_URL: setting.optionalUrl(),
-  /** @default "../shared/fixtures/farajaland.json" */
+  /** @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** Generated citizens seeded beside the canonical ones; the same as the registry's. @default 10000 */
   SEED_GENERATED: setting.int(10_000, { min: 0, max: 1_000_000 }),

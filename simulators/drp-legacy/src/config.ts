@@ -5,7 +5,7 @@ export const drpLegacyConfigSpec = {
   PORT: setting.port(9091),
   /** @default "127.0.0.1" */
   HOST: setting.string("127.0.0.1"),
-  /** @default "../shared/fixtures/farajaland.json" */
+  /** @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** Generated citizens seeded beside the canonical ones; the same as the registry's. @default 10000 */
   SEED_GENERATED: setting.int(10_000, { min: 0, max: 1_000_000 }),

@@ -32,7 +32,7 @@ export const registryConfigSpec = {
   DATABASE_URL: setting.optionalUrl(),
   /** @default ".data/registry" */
   PGLITE_DIR: setting.string(resolve(defaultDataDir, "registry")),
-  /** @default "../shared/fixtures/farajaland.json" */
+  /** @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** Generated citizens seeded beside the canonical ones. @default 10000 */
   SEED_GENERATED: setting.int(10_000, { min: 0, max: 1_000_000 }),
