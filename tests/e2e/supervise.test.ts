@@ -13,7 +13,11 @@ import { grant, isListening, startNdx } from "./launcher.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-supervise-"));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const loopDir = mkdtempSync(join(tmpdir(), "ndx-crash-loop-"));
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(loopDir, { recursive: true, force: true });
+});
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -86,5 +90,25 @@ describe("npm start, supervised", () => {
       expect(await ndx.stop()).toBe(0);
     }
     for (const url of Object.values(ndx.urls)) expect(await isListening(url)).toBe(false);
+  });
+
+  it("stops everything, saying why, when a part is in a crash loop", async () => {
+    // A registry key that is not 32 bytes: the registry exits at once, every time it is started.
+    const failed = await startNdx(loopDir, { REGISTRY_KEK: "short" }).then(
+      () => new Error("npm start came up"),
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    const output = failed.message;
+    expect(output).toMatch(/^npm start exited with 1 before it was ready/);
+    expect(output).toContain("REGISTRY_KEK must be 32 random bytes");
+    for (const [restart, wait] of [[1, "0.5s"], [2, "1s"], [3, "2s"], [4, "4s"]] as const) {
+      expect(output).toContain(`[start] registry exited (code 1, signal -); restarting in ${wait} (restart ${restart})`);
+    }
+    expect(output).toContain("[start] registry exited (code 1, signal -) 5 times within 60s: crash loop, GIVING UP on registry.");
+    expect(output).toContain("[start] a part is in a crash loop: stopping everything");
+    // The parts started beside it were stopped, not left behind.
+    const others = [...output.matchAll(/\[start\] (drp-legacy|dmt-legacy|identity-provider) started \(pid (\d+)/g)].map((m) => Number(m[2]));
+    expect(others).toHaveLength(3);
+    for (const pid of others) expect(() => process.kill(pid, 0), `pid ${pid}`).toThrow();
   });
 });
