@@ -64,7 +64,7 @@ async function bindProblem(port: number, host: string): Promise<string | undefin
   return new Promise((resolveProblem) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE") resolveProblem(`port ${port} is already in use on ${host} (another program, or NDX already running)`);
+      if (error.code === "EADDRINUSE") resolveProblem(`port ${port} is already in use on ${host} (EADDRINUSE: another program, or NDX already running)`);
       else if (error.code === "EACCES") resolveProblem(`port ${port} may not be bound by this user on ${host} (EACCES; ports below 1024 need privileges)`);
       else resolveProblem(`port ${port} cannot be bound on ${host} (${error.code ?? error.message})`);
     });

@@ -86,6 +86,8 @@ describe("npm start with an unusable port", () => {
       const { code, output } = await startWith(ports);
       expect(code).toBe(2);
       expect(output).toContain(`DRP_REST_PORT=${ports["DRP_REST_PORT"]}: port ${ports["DRP_REST_PORT"]} is already in use on 127.0.0.1`);
+      // launcher.ts starts again on other free ports when it reads EADDRINUSE (a free port taken in between).
+      expect(output).toContain("EADDRINUSE");
       expect(output).not.toContain("[start] registry started");
     } finally {
       await new Promise((r) => busy.close(r));
