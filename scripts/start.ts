@@ -55,7 +55,7 @@ function formatLine(line: string): string {
     >;
     const levels: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
     const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : "";
-    return `${levels[Number(level)] ?? "INFO"} ${String(msg ?? "")}${extra}`;
+    return `${levels[Number(level)] ?? "INFO"} ${typeof msg === "string" ? msg : JSON.stringify(msg ?? "")}${extra}`;
   } catch {
     return line;
   }
@@ -123,7 +123,7 @@ try {
   const pending = [...services];
   while (pending.length > 0 && !supervisor.stopping) {
     const wave = pending.filter((s) => (s.after ?? []).every((d) => ready.has(d)));
-    if (wave.length === 0) throw new Error(`services.ts has a dependency cycle among ${pending.map((s) => s.name)}`);
+    if (wave.length === 0) throw new Error(`services.ts has a dependency cycle among ${pending.map((s) => s.name).join(", ")}`);
     for (const s of wave) {
       const child = supervisor.add(s.name, () => spawnPart(s));
       if (!quiet) process.stderr.write(`[start] ${s.name} started (pid ${child.pid ?? "?"}, port ${portSettings.ports[s.name]})\n`);

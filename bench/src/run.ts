@@ -45,7 +45,7 @@ import {
   type Proc,
 } from "./procs.ts";
 import { describeMachine, gitCommit, loadAverage, packageVersion } from "./machine.ts";
-import { summarizeProfile } from "./profile.ts";
+import { summarizeProfile, type CpuProfile } from "./profile.ts";
 import { roundOrder, waitForQuiet } from "./quiet.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
 import { ratiosOf, saveResults } from "./results.ts";
@@ -190,13 +190,14 @@ const subgraphEnv = {
 
 async function hiveConfig(): Promise<string> {
   const file = join(work, "hive-gateway.config.mjs");
+  const subgraphs: [name: string, location: string][] = [
+    ["registry", subgraphEnv.REGISTRY_URL],
+    ["drp", subgraphEnv.DRP_URL],
+    ["dmt", subgraphEnv.DMT_URL],
+  ];
   const entries = Object.fromEntries(
     await Promise.all(
-      [
-        ["registry", subgraphEnv.REGISTRY_URL],
-        ["drp", subgraphEnv.DRP_URL],
-        ["dmt", subgraphEnv.DMT_URL],
-      ].map(async ([name = "", location]) => [name, { location, headers: [["authorization", `Bearer ${await benchAssertion(name)}`]] }]),
+      subgraphs.map(async ([name, location]) => [name, { location, headers: [["authorization", `Bearer ${await benchAssertion(name)}`]] }] as const),
     ),
   );
   // No plugins: only where the subgraphs are and the credential they require (as the NDX gateway sends it).
@@ -433,7 +434,8 @@ await Promise.all([...gateways.values()].map((g) => g.proc.stop()));
 // --- the access plugin, in-process ---------------------------------------------------------------------------------
 
 say(`[${elapsed()}] access plugin micro-benchmark...`);
-const microSubject = String(variablesOf.get("person")?.[0]?.["nic"] ?? benchCitizen);
+const firstNic = variablesOf.get("person")?.[0]?.["nic"];
+const microSubject = typeof firstNic === "string" ? firstNic : benchCitizen;
 const microSpec: MicroSpec = {
   consentEngineUrl: urls["consent-engine"] ?? "",
   policyDir: bundles.stock,
@@ -518,7 +520,7 @@ if (!flags["no-save"] && flags.scenario === undefined) {
   say(`Results: bench/results/latest.json, bench/results/${dated}, bench/results/latest.md`);
 }
 for (const { target, file, fromMs, rps } of profiles) {
-  const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")), { top: 30, fromMs });
+  const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, { top: 30, fromMs });
   const out = file.replace(/\.cpuprofile$/, ".summary.md");
   writeFileSync(out, `# CPU profile: ${target} gateway, single-person scenario, ${rps.toFixed(0)} req/s under the profiler\n\n${summary}`);
   say(`Profile summary (${target}): ${out}`);

@@ -1,5 +1,5 @@
 /** The subgraphs named in a supergraph (`join__Graph`), with their routing URLs. */
-import { buildSchema, isEnumType } from "graphql";
+import { buildSchema, isEnumType, Kind } from "graphql";
 
 export interface SubgraphRoute {
   readonly name: string;
@@ -14,7 +14,7 @@ export function subgraphRoutes(supergraphSdl: string, overrides: Readonly<Record
     const directive = value.astNode?.directives?.find((d) => d.name.value === "join__graph");
     const arg = (n: string) => {
       const node = directive?.arguments?.find((a) => a.name.value === n)?.value;
-      return node?.kind === "StringValue" ? node.value : undefined;
+      return node?.kind === Kind.STRING ? node.value : undefined;
     };
     const name = arg("name") ?? value.name.toLowerCase();
     return { name, url: overrides[name] ?? arg("url") ?? "" };

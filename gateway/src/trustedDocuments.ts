@@ -23,7 +23,7 @@ import { readFileSync } from "node:fs";
 import { ndxError } from "@ndx/platform";
 import { parse } from "graphql";
 import type { GraphQLError } from "graphql";
-import type { GraphQLParams, Plugin } from "graphql-yoga";
+import type { GraphQLParams, Plugin, YogaInitialContext } from "graphql-yoga";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 
 export interface TrustedDocumentsOptions {
@@ -56,13 +56,13 @@ export function readTrustedDocumentManifest(file: string): Map<string, string> {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new Error(`trusted documents: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`trusted documents: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`trusted documents: ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`trusted documents: ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return parseTrustedDocumentManifest(json, file);
 }
@@ -144,7 +144,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
       if (byText.has(params.query)) trusted.add(request);
     },
   };
-  const resolve: Plugin = usePersistedOperations<{}>({
+  const resolve: Plugin = usePersistedOperations<YogaInitialContext>({
     allowArbitraryOperations: true,
     extractPersistedOperationId: extractDocumentId,
     getPersistedOperation(id, request) {

@@ -19,6 +19,9 @@ export interface InteractionOptions {
 
 const route = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|abort))?$/;
 
+/** An authorization parameter as text: oidc-provider keeps them as given, and one that is not a string is none. */
+const stringParam = (value: unknown): string => (typeof value === "string" ? value : "");
+
 export function matchInteraction(pathname: string): { uid: string; action: "show" | "login" | "abort" } | undefined {
   const m = route.exec(pathname);
   if (m === null || m[1] === undefined) return undefined;
@@ -47,7 +50,7 @@ export async function handleInteraction(
     page(400, messagePage("This sign-in page has expired", "Go back to the application and start again."));
     return;
   }
-  const clientId = String(details.params["client_id"] ?? "");
+  const clientId = stringParam(details.params["client_id"]);
   const client = await provider.Client.find(clientId);
   const clientName = client?.clientName ?? clientId;
 
@@ -104,7 +107,7 @@ async function grantConsent(
   details: Awaited<ReturnType<Provider["interactionDetails"]>>,
 ): Promise<void> {
   const accountId = details.session?.accountId;
-  const clientId = String(details.params["client_id"] ?? "");
+  const clientId = stringParam(details.params["client_id"]);
   const grant =
     details.grantId === undefined
       ? new provider.Grant({ accountId: accountId ?? "", clientId })

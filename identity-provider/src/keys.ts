@@ -51,7 +51,7 @@ function parseKeys(text: string, file: string): ProviderKeys {
     Array.isArray(value.cookieKeys) &&
     value.cookieKeys.every((k) => typeof k === "string")
   ) {
-    return { jwks: { keys: value.jwks.keys as JWK[] }, cookieKeys: value.cookieKeys as string[] };
+    return { jwks: { keys: value.jwks.keys as JWK[] }, cookieKeys: value.cookieKeys };
   }
   throw new Error(`${file} is not a key file of this provider; move it away to generate new keys`);
 }

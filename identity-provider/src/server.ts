@@ -100,7 +100,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     }
     // Endpoints in discovery are built from the Host header: keep them on the issuer's host, however we are reached.
     req.headers.host = issuerHost;
-    callback(req, res);
+    await callback(req, res);
   }
   return { url: http.url, issuer, close: () => http.close() };
 }

@@ -89,7 +89,7 @@ async function login(idp: RunningIdentityProvider, username: string, password: s
     ...(resource === undefined ? {} : { resource }),
   }).toString();
   const loginPage = await browser.follow(await browser.go(authorize.toString()), idp.issuer);
-  if (loginPage instanceof URL) throw new Error(`unexpected redirect to ${loginPage}`);
+  if (loginPage instanceof URL) throw new Error(`unexpected redirect to ${loginPage.href}`);
   const html = await loginPage.text();
   const action = /action="([^"]+\/login)"/.exec(html)?.[1];
   if (action === undefined) throw new Error("no login form");

@@ -67,7 +67,7 @@ export function analyseDecisionInput(modules: readonly unknown[]): DecisionInput
   for (const module of modules) {
     const rules = (module as { rules?: { head?: { name?: unknown; ref?: unknown[] } }[] }).rules ?? [];
     for (const rule of rules) {
-      const name = rule.head?.name ?? (isTerm(rule.head?.ref?.[0]) ? (rule.head.ref[0] as Term).value : undefined);
+      const name = rule.head?.name ?? (isTerm(rule.head?.ref?.[0]) ? rule.head.ref[0].value : undefined);
       if (typeof name === "string") localRules.add(name);
     }
   }

@@ -61,11 +61,12 @@ describe("remembering decisions by what the policy reads", () => {
     fields.push({ provider: "drp", field: "Person.permanentAddress", classification: "PERSONAL" });
     evaluate({ ...base, fields });
     // Frozen on the outside only: its element can still change, so it is keyed afresh each time.
-    const shallow = Object.freeze([{ provider: "drp", field: "Person.profession", classification: "PERSONAL" as DataClass }]);
+    const personal: DataClass = "PERSONAL";
+    const shallow = Object.freeze([{ provider: "drp", field: "Person.profession", classification: personal }]);
     evaluate({ ...base, fields: shallow });
     (shallow[0] as { field: string }).field = "Person.photo";
     evaluate({ ...base, fields: shallow });
-    const frozen = Object.freeze([Object.freeze({ provider: "dmt", field: "Person.vehicles", classification: "PERSONAL" as DataClass })]);
+    const frozen = Object.freeze([Object.freeze({ provider: "dmt", field: "Person.vehicles", classification: personal })]);
     evaluate({ ...base, fields: frozen });
     evaluate({ ...base, fields: frozen });
     evaluate({ ...base, fields: [...frozen] });

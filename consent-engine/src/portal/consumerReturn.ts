@@ -17,5 +17,6 @@ export function consumerReturnUrl(
 
 /** The consumer's `state`: opaque to us, but bounded and printable. */
 export function isAcceptableState(state: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   return state.length <= 512 && !/[\u0000-\u001f\u007f]/.test(state);
 }

@@ -10,7 +10,7 @@ import { ApiError } from "../apiError.ts";
 import type { ConsentService } from "../consentService.ts";
 import { isRegisteredRedirect } from "../consumerStore.ts";
 import { readForm } from "../requestBody.ts";
-import { createRouter, type Params } from "../router.ts";
+import { createRouter } from "../router.ts";
 import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
 import { consumerReturnUrl, isAcceptableState } from "./consumerReturn.ts";
 import type { FormTokens } from "./formTokens.ts";
@@ -349,9 +349,9 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
       return page(403, messagePage("Not allowed", "This form was sent from another site. Nothing was changed."));
     }
     try {
-      return await match.handler(request, match.params as Params, url);
+      return await match.handler(request, match.params, url);
     } catch (error) {
-      return await errorPage(error, request);
+      return errorPage(error, request);
     }
   };
 

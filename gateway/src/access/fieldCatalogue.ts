@@ -6,6 +6,7 @@ import {
   buildASTSchema,
   isEnumType,
   isObjectType,
+  Kind,
   parse,
   type ConstDirectiveNode,
   type GraphQLSchema,
@@ -40,12 +41,12 @@ const classes: readonly DataClass[] = ["PUBLIC", "INTERNAL", "PERSONAL", "SENSIT
 
 function stringArg(directive: ConstDirectiveNode, name: string): string | undefined {
   const value = directive.arguments?.find((a) => a.name.value === name)?.value;
-  return value?.kind === "StringValue" || value?.kind === "EnumValue" ? value.value : undefined;
+  return value?.kind === Kind.STRING || value?.kind === Kind.ENUM ? value.value : undefined;
 }
 
 function boolArg(directive: ConstDirectiveNode, name: string): boolean {
   const value = directive.arguments?.find((a) => a.name.value === name)?.value;
-  return value?.kind === "BooleanValue" && value.value;
+  return value?.kind === Kind.BOOLEAN && value.value;
 }
 
 export function buildFieldCatalogue(supergraphSdl: string): FieldCatalogue {

@@ -13,6 +13,7 @@
  */
 import {
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type DirectiveNode,
   type DocumentNode,
@@ -93,7 +94,7 @@ const onceEach = (accesses: Iterable<FieldAccess>): readonly FieldAccess[] => {
 export function planScope(catalogue: FieldCatalogue, document: DocumentNode, operation: OperationDefinitionNode): ScopePlan {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const rootType = operation.operation === "query" ? "Query" : operation.operation === "mutation" ? "Mutation" : "Subscription";
+  const rootType = operation.operation === OperationTypeNode.QUERY ? "Query" : operation.operation === OperationTypeNode.MUTATION ? "Mutation" : "Subscription";
   const roots: {
     name: string;
     subject: ValueNode | undefined;

@@ -5,7 +5,7 @@
  * outcome is recorded too: the outcomes waiting at each write go as one outcome event that lists them.
  */
 import { randomUUID } from "node:crypto";
-import { getOperationAST, GraphQLError, type ExecutionResult } from "graphql";
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { activeTraceId, badUserInput, isNdxError, type ForwardedCaller, type Logger } from "@ndx/platform";
 import { rememberFrozen, type AccessInput, type FieldAccess, type PolicyHolder } from "@ndx/policy";
@@ -70,6 +70,12 @@ function traceIdOf(request: Request): string {
   return match?.[1] ?? randomUUID().replaceAll("-", "");
 }
 
+/** The code an error carries, for the audit record's reasons. */
+function codeOf(error: GraphQLError): string {
+  const code = error.extensions["code"];
+  return typeof code === "string" ? code : "ERROR";
+}
+
 export function useAccess(options: AccessOptions): Plugin<{ request: Request }> {
   const { authenticator, catalogue, policy, consent, audit, logger } = options;
   const purposeHeader = options.purposeHeader ?? "x-purpose";
@@ -84,7 +90,10 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const request = args.contextValue.request;
-      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      // envelop types the execution arguments as any (to work with every graphql version): these are graphql 16's.
+      const document = args.document as DocumentNode;
+      const variables = args.variableValues as Readonly<Record<string, unknown>> | null | undefined;
+      const operation = getOperationAST(document, (args.operationName as string | null | undefined) ?? undefined);
       if (operation === null || operation === undefined) return;
       const traceId = traceIdOf(request);
       const base = {
@@ -122,7 +131,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       };
 
       const introspectionOnly = operation.selectionSet.selections.every(
-        (s) => s.kind === "Field" && s.name.value.startsWith("__"),
+        (s) => s.kind === Kind.FIELD && s.name.value.startsWith("__"),
       );
       if (introspectionOnly && options.anonymousIntrospection === true) return;
 
@@ -143,7 +152,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
       }
       if (introspectionOnly) return;
 
-      const scope: Scope = scopes.of(args.document, operation, args.variableValues);
+      const scope: Scope = scopes.of(document, operation, variables);
       const active = policy.current;
       const declared = request.headers.get(purposeHeader)?.trim() || null;
       // A purpose is a registered code; whatever else the header holds is never stored or shown to anyone.
@@ -201,7 +210,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
           if (hits.length === known.length) checks = hits;
           else {
             const early = active.evaluate(policyInput({ covered: false }));
-            if (early.reasons.length > 0) return refuse(early.reasons);
+            if (early.reasons.length > 0) return await refuse(early.reasons);
             checks = await Promise.all(
               known.map(async ({ nic, wanted, answer }): Promise<Check> => ({
                 nic,
@@ -270,7 +279,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request }> 
           // The outcome completes the record (with the other outcomes of its write, in one event); the response does
           // not wait for it.
           audit
-            .complete({ decisionId, traceId, outcome, reasons: errors.map((e) => String(e.extensions?.["code"] ?? "ERROR")) })
+            .complete({ decisionId, traceId, outcome, reasons: errors.map(codeOf) })
             .catch((error: unknown) => logger.error({ err: error }, "audit outcome write failed"));
         },
       };

@@ -69,5 +69,5 @@ const builder = new XMLBuilder({
 
 /** Serialises an object tree (`@_name` keys are attributes, arrays repeat an element), with an XML declaration. */
 export function buildXml(tree: XmlTree): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(tree) as string}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(tree)}`;
 }

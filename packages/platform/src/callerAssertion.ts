@@ -85,7 +85,7 @@ export function createCallerAssertionSigner(options: CallerAssertionSignerOption
     sign,
     forRequest(context, audience, caller) {
       let mine = issued.get(context);
-      if (mine === undefined) issued.set(context, (mine = new Map()));
+      if (mine === undefined) issued.set(context, (mine = new Map<string, { readonly token: Promise<string>; readonly renewAt: number }>()));
       const held = mine.get(audience);
       const at = now();
       if (held !== undefined && at < held.renewAt) return held.token;

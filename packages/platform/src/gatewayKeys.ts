@@ -75,7 +75,7 @@ function wrap(parse: () => KeyObject): KeyObject {
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     // node:crypto's messages name the format problem, never the key material.
-    throw new Error(why.startsWith("is ") ? why : "is not a PEM or JWK key");
+    throw new Error(why.startsWith("is ") ? why : "is not a PEM or JWK key", { cause: error });
   }
 }
 

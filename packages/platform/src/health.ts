@@ -6,7 +6,8 @@ export type Check = () => Promise<void>;
 
 export interface ReadinessReport {
   readonly status: "ready" | "not_ready";
-  readonly checks: Record<string, "ok" | string>;
+  /** Each check's "ok", or what is wrong. */
+  readonly checks: Record<string, string>;
 }
 
 export async function checkReadiness(checks: Record<string, Check>, timeoutMs = 2000): Promise<ReadinessReport> {

@@ -30,6 +30,7 @@ function render(value: unknown): string {
   if (value instanceof SafeHtml) return value.value;
   if (Array.isArray(value)) return value.map(render).join("");
   if (value === undefined || value === null || value === false) return "";
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value renders as its own text (a URL's, a number's), escaped
   return escapeHtml(String(value));
 }
 

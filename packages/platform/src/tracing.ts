@@ -165,7 +165,7 @@ export function startTracing(options: TracingOptions): Tracing {
   return {
     serviceName: options.serviceName,
     tracer,
-    extract<C>(carrier: C, getter: TextMapGetter<C> = defaultTextMapGetter): Context {
+    extract<C>(carrier: C, getter: TextMapGetter<C> = defaultTextMapGetter as TextMapGetter<C>): Context {
       return propagator.extract(ROOT_CONTEXT, carrier, getter);
     },
     startClientSpan(name, attributes) {
