@@ -38,5 +38,5 @@ export function parseDmtFault(value: unknown): DmtFault | string {
   }
   if (v["soapFault"] !== undefined && v["soapFault"] !== "server" && v["soapFault"] !== "client") return "soapFault must be server or client";
   if (v["body"] !== undefined && !bodies.includes(v["body"] as string)) return `body must be one of ${bodies.join(", ")}`;
-  return v as DmtFault;
+  return v;
 }

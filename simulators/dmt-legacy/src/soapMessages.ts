@@ -66,7 +66,7 @@ function record(value: unknown): Record<string, unknown> | undefined {
 
 function envelope(body: Record<string, unknown>): string {
   return `<?xml version="1.0" encoding="UTF-8"?>${
-    builder.build({ "soap:Envelope": { "@_xmlns:soap": soapNs, "soap:Body": body } }) as string
+    builder.build({ "soap:Envelope": { "@_xmlns:soap": soapNs, "soap:Body": body } })
   }`;
 }
 

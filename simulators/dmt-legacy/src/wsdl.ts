@@ -93,5 +93,5 @@ export function buildWsdl(endpointUrl: string): string {
     },
   };
   const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, suppressEmptyNode: true });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(tree) as string}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(tree)}`;
 }

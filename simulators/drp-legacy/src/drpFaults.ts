@@ -36,5 +36,5 @@ export function parseDrpFault(value: unknown): DrpFault | string {
     return "retryAfterSeconds must be a non-negative integer";
   }
   if (v["body"] !== undefined && !bodies.includes(v["body"] as string)) return `body must be one of ${bodies.join(", ")}`;
-  return v as DrpFault;
+  return v;
 }

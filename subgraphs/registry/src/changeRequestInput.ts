@@ -86,7 +86,7 @@ export function parseSubmission(catalogue: RegisterCatalogue, input: SubmitChang
       if (keyField !== undefined && recordId !== undefined && payload[keyField] !== recordId) {
         throw bad(`input.recordId must equal the payload's ${keyField}, the key of ${register.name} records`, "input.recordId");
       }
-      const id = keyField === undefined ? undefined : typeof payload[keyField] === "string" ? (payload[keyField] as string) : undefined;
+      const id = keyField === undefined ? undefined : typeof payload[keyField] === "string" ? payload[keyField] : undefined;
       return { register, operation: "CREATE", recordId: id, baseVersion: null, payload, reason, idempotencyKey: key };
     }
     case "UPDATE":
