@@ -1,7 +1,7 @@
 /** Shape checks of the API's JSON bodies: wrong or missing types become BAD_USER_INPUT naming the property. */
 import { badInput } from "./apiError.ts";
 import type { ScopeItem } from "./scope.ts";
-import type { ScopeRequest } from "./consentService.ts";
+import type { ScopeRequest } from "./scopeRequest.ts";
 
 type Json = Record<string, unknown>;
 

@@ -1,0 +1,76 @@
+/**
+ * One state change of a consent, the same for every citizen action: in one transaction, run the guard, lock the row,
+ * check who acts, apply the change decided on the row as it is, record the event and, when a check's answer can
+ * change, bump the revision. After commit: count it, announce the revision and, for a revocation, wait until no
+ * gateway following the stream can answer from what it cached (revisionFollowers.ts).
+ */
+import type { Db, Queryable } from "@ndx/platform";
+import { conflict, forbidden, notFound } from "./apiError.ts";
+import type { ConsentEvents } from "./consentMetrics.ts";
+import { appendEvent, bumpRevision, changeStatus, findConsent, type ConsentRow, type ConsentStatus } from "./consentStore.ts";
+import { consentIdPattern, type ConsentView } from "./consentView.ts";
+import type { RevisionEvent, RevisionFeed, Settlement } from "./revisionFeed.ts";
+
+export interface Acting {
+  /** The citizen acting: must be the citizen the consent is about. */
+  readonly citizenId: string;
+  /** Where the action came from, recorded in the event. */
+  readonly via: "portal" | "api";
+}
+
+/** Runs first inside the state change's transaction (e.g. consuming a one-time form token). */
+export type Guard = (tx: Queryable) => Promise<void>;
+
+/** What an action makes of the locked row; throws to refuse (nothing is changed). */
+export type Decide = (
+  row: ConsentRow,
+  at: Date,
+) => { to: ConsentStatus; change: Parameters<typeof changeStatus>[3]; announce?: RevisionEvent["change"]; detail?: Record<string, unknown> };
+
+export type Transition = (id: string, acting: Acting, guard: Guard | undefined, decide: Decide) => Promise<{ view: ConsentView; settlement?: Settlement }>;
+
+export interface TransitionOptions {
+  readonly db: Db;
+  readonly now: () => Date;
+  readonly feed: RevisionFeed;
+  readonly view: (row: ConsentRow) => Promise<ConsentView>;
+  readonly metrics?: ConsentEvents | undefined;
+}
+
+export function createTransition(options: TransitionOptions): Transition {
+  const { db, now, feed, view, metrics } = options;
+  return async function transition(id, acting, guard, decide) {
+    if (!consentIdPattern.test(id)) throw notFound(`No consent ${id}`);
+    const at = now();
+    const { row, event, to } = await db.transaction(async (tx) => {
+      if (guard !== undefined) await guard(tx);
+      const current = await findConsent(tx, id, true);
+      if (current === undefined) throw notFound(`No consent ${id}`);
+      if (current.citizenId !== acting.citizenId) throw forbidden("This consent is about another person");
+      const decision = decide(current, at);
+      if (!(await changeStatus(tx, id, current.status, decision.change))) throw conflict("The consent changed meanwhile; nothing was changed");
+      await appendEvent(tx, id, {
+        at,
+        actor: `citizen:${acting.citizenId}`,
+        from: current.status,
+        to: decision.to,
+        detail: { via: acting.via, ...decision.detail },
+      });
+      let announced: RevisionEvent | undefined;
+      if (decision.announce !== undefined) {
+        const base = { change: decision.announce, consentId: id, consumerId: current.consumerId, citizenId: current.citizenId, at: at.toISOString() };
+        announced = { ...base, revision: await bumpRevision(tx, base) };
+      }
+      const changed = await findConsent(tx, id);
+      if (changed === undefined) throw new Error("changed consent not found");
+      return { row: changed, event: announced, to: decision.to };
+    });
+    const change = to === "ACTIVE" ? "granted" : to === "REJECTED" ? "rejected" : to === "REVOKED" ? "revoked" : undefined;
+    if (change !== undefined) metrics?.changed(change, acting.via);
+    if (event === undefined) return { view: await view(row) };
+    feed.publish(event);
+    // A revocation is answered once no gateway following the stream can answer from what it cached.
+    const settlement = event.change === "revoked" ? await feed.settled(event.revision) : undefined;
+    return { view: await view(row), ...(settlement === undefined ? {} : { settlement }) };
+  };
+}
