@@ -117,6 +117,16 @@ describe("npm run audit:verify on PGlite", () => {
     expect(await runVerifyCommand({ url: undefined, dataDir: bareGateway })).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/no gateway\.audit_event table/) as unknown });
   });
 
+  it("does not migrate a trail whose tables predate it: it says so", async () => {
+    const old = join(work, "old");
+    const db = await openDb({ dataDir: old, schema: "gateway" });
+    await migrate(db, readMigrations(gatewayMigrationsDir).slice(0, 1), "ndx:gateway");
+    await db.close();
+    const result = await runVerifyCommand({ url: undefined, dataDir: old });
+    expect(result).toMatchObject({ exitCode: 2, stdout: "" });
+    expect(result.stderr).toMatch(/are at version 1, this verifier reads version \d+: start the gateway once/);
+  });
+
   it("names a DATABASE_URL it cannot reach without printing its password", async () => {
     const result = await runVerifyCommand({ url: "postgres://ndx:s3cret-pw@127.0.0.1:1/gateway", dataDir: join(work, "unused") });
     expect(result.exitCode).toBe(2);

@@ -6,8 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
-import { openDb, type Db } from "@ndx/platform";
+import { openDb, readMigrations, type Db } from "@ndx/platform";
 import { verifyAuditTrail } from "./auditVerify.ts";
+import { gatewayMigrationsDir } from "./migrations.ts";
 
 export interface VerifyCommandOptions {
   /** The gateway's DATABASE_URL; when set, the trail is read there. @default undefined: PGlite in `dataDir` */
@@ -29,7 +30,7 @@ export interface VerifyCommandResult {
 }
 
 /** A database URL without its password or query, to name where the command looked. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.username === "" ? "" : `${decodeURIComponent(u.username)}@`}${u.host}${u.pathname}`;
@@ -59,6 +60,13 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<V
     const table = await db.query<{ t: string | null }>("SELECT to_regclass('audit_event')::text AS t");
     if (table.rows[0]?.t === null || table.rows[0]?.t === undefined) {
       return cannot(`no audit trail at ${where}: it has no gateway.audit_event table (is this the gateway's database?).`);
+    }
+    // Read-only: a trail whose tables predate this verifier is not migrated here (the gateway does that at start).
+    const latest = readMigrations(gatewayMigrationsDir).at(-1)?.version ?? 0;
+    const applied = await db.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations").catch(() => ({ rows: [{ v: null }] }));
+    const version = applied.rows[0]?.v ?? 0;
+    if (version < latest) {
+      return cannot(`the audit tables at ${where} are at version ${version}, this verifier reads version ${latest}: start the gateway once (it migrates them), then verify.`);
     }
     const report = await verifyAuditTrail(db);
     const chains = Object.entries(report.chains);
