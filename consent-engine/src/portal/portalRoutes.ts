@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setRequestRoute, type Logger } from "@ndx/platform";
-import { ApiError } from "../apiError.ts";
 import type { ConsentService } from "../consentService.ts";
 import { isRegisteredRedirect } from "../consumerStore.ts";
 import { readForm } from "../requestBody.ts";
@@ -14,8 +13,11 @@ import { createRouter } from "../router.ts";
 import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
 import { consumerReturnUrl, isAcceptableState } from "./consumerReturn.ts";
 import type { FormTokens } from "./formTokens.ts";
-import type { SignedIn } from "./layout.ts";
-import { LoginError, type OidcLogin } from "./oidcLogin.ts";
+import type { OidcLogin } from "./oidcLogin.ts";
+import { createErrorPage } from "./errorPage.ts";
+import { createPageResponses } from "./pageResponses.ts";
+import type { PortalParts } from "./portalParts.ts";
+import { createVisitors } from "./visitors.ts";
 import {
   accessesForCitizensPage,
   accessesPage,
@@ -65,63 +67,19 @@ const localPath = /^\/(?![/\\])[^\s\\]{0,2000}$/;
 export function createPortal(options: PortalOptions): (request: Request) => Promise<Response | undefined> {
   const { service, sessions, formTokens, login } = options;
   const publicOrigin = new URL(options.publicUrl).origin;
-  const issuerOrigin = new URL(options.issuer).origin;
-
-  function headers(formTargets: readonly string[] = [], cookies: readonly string[] = []): Headers {
-    const h = new Headers({
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      "x-frame-options": "DENY",
-      "x-content-type-options": "nosniff",
-      // Same-origin: our own POSTs keep their Origin header (checked); nothing leaks to other sites.
-      "referrer-policy": "same-origin",
-      "content-security-policy": [
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
-        `form-action 'self' ${[issuerOrigin, ...formTargets].join(" ")}`,
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-      ].join("; "),
-    });
-    for (const c of cookies) h.append("set-cookie", c);
-    return h;
-  }
-  const page = (status: number, body: string, formTargets: readonly string[] = [], cookies: readonly string[] = []) =>
-    new Response(body, { status, headers: headers(formTargets, cookies) });
-  const redirect = (location: string, cookies: readonly string[] = []) => {
-    const h = headers([], cookies);
-    h.set("location", location);
-    return new Response(null, { status: 303, headers: h });
-  };
-
-  async function signedIn(session: Session, user: SessionUser): Promise<SignedIn> {
-    return { name: user.name, subject: user.subject, logoutToken: await formTokens.issue(session.idHash, "logout", "session") };
-  }
-
-  async function startLogin(request: Request, returnTo: string): Promise<Response> {
-    const start = await login.begin();
-    const pending = { state: start.state, nonce: start.nonce, verifier: start.verifier, returnTo };
-    const existing = await sessions.read(request);
-    if (existing !== undefined) {
-      await sessions.save(existing, { ...existing.data, login: pending });
-      return redirect(start.url);
-    }
-    const { cookie } = await sessions.create({ login: pending });
-    return redirect(start.url, [cookie]);
-  }
+  const { page, redirect } = createPageResponses(options.issuer);
+  const visitors = createVisitors({ sessions, formTokens, login, redirect });
+  const parts: PortalParts = { service, formTokens, logger: options.logger, page, redirect, visitors };
+  const errorPage = createErrorPage(parts);
+  const currentUser = visitors.current;
+  const signedIn = (session: Session, user: SessionUser) => visitors.signedIn({ session, user });
+  const startLogin = visitors.startLogin;
 
   /** POSTs come from our own pages only. */
   function sameOrigin(request: Request): boolean {
     const origin = request.headers.get("origin");
     if (origin !== null && origin !== publicOrigin) return false;
     return request.headers.get("sec-fetch-site") !== "cross-site";
-  }
-
-  async function currentUser(request: Request): Promise<{ session: Session; user: SessionUser } | undefined> {
-    const session = await sessions.read(request);
-    const user = session?.data.user;
-    return session === undefined || user === undefined ? undefined : { session, user };
   }
 
   const router = createRouter()
@@ -354,22 +312,4 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
       return errorPage(error, request);
     }
   };
-
-  async function errorPage(error: unknown, request: Request): Promise<Response> {
-    const current = await currentUser(request).catch(() => undefined);
-    const user = current === undefined ? undefined : await signedIn(current.session, current.user).catch(() => undefined);
-    const withUser = user === undefined ? {} : { user };
-    if (error instanceof ApiError) {
-      const titles: Partial<Record<ApiError["code"], string>> = {
-        CONFLICT: "Nothing was changed",
-        FORBIDDEN: "Not allowed",
-        NOT_FOUND: "Not found",
-        BAD_USER_INPUT: "Something is wrong with this request",
-      };
-      return page(error.status, messagePage(titles[error.code] ?? "Something went wrong", error.message, withUser));
-    }
-    if (error instanceof LoginError) return page(502, messagePage("Sign-in problem", error.message, { link: { href: "/", text: "Start again" } }));
-    options.logger.error({ err: error }, "consent portal request failed");
-    return page(500, messagePage("Something went wrong", "Please try again in a moment. Nothing was changed.", withUser));
-  }
 }
