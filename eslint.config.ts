@@ -1,8 +1,8 @@
 /**
  * ESLint for the whole repository, run once from the root by `npm run lint` (scripts/lint.ts), and so by `npm test`.
  *
- * Type-aware: every file is linted with the types of the workspace tsconfig.json that includes it (the project
- * service). The rules find defects, not style: there is no formatter here and no formatting rule.
+ * Type-aware: every file is linted with the types of one program over all workspaces (tsconfig.lint.json). The rules
+ * find defects, not style: there is no formatter here and no formatting rule.
  */
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
@@ -21,7 +21,7 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        projectService: true,
+        project: "./tsconfig.lint.json",
         tsconfigRootDir: import.meta.dirname,
       },
     },
