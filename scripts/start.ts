@@ -108,6 +108,10 @@ async function stopAll(code: number, why?: string): Promise<void> {
 
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
+// Started by a program over IPC (the e2e tests' launcher): when that program goes away, even killed outright, so does
+// everything started here. Its end may also close our output: a write to it then fails, which must not stop the stop.
+process.once("disconnect", () => void stopAll(1, "the program that started npm start went away: stopping everything"));
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 
 // The gateway evaluates the compiled policy: build it when its sources changed (and fetch opa the first time).
 try {

@@ -53,11 +53,13 @@ async function startOnce(dataDir: string, env: Record<string, string>): Promise<
   const child = spawn(process.execPath, [resolve(root, "scripts/start.ts")], {
     cwd: root,
     env: { ...process.env, ...ports, ...env, NDX_DATA_DIR: dataDir },
-    stdio: ["ignore", "pipe", "pipe"],
+    // An IPC channel: npm start stops everything when this test process goes away without stopping it.
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  child.channel?.unref();
   let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   const urls = await new Promise<Record<string, string>>((resolveUrls, reject) => {
     const timer = setInterval(() => {

@@ -3,13 +3,13 @@
  * finds the identity provider, gateway and portal on the ports npm start was given (none of them the defaults here).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { portVariable } from "../../scripts/ports.ts";
 import { services } from "../../scripts/services.ts";
-import { grant, isListening, startNdx } from "./launcher.ts";
+import { freePort, grant, isListening, startNdx } from "./launcher.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-supervise-"));
@@ -110,5 +110,35 @@ describe("npm start, supervised", () => {
     const others = [...output.matchAll(/\[start\] (drp-legacy|dmt-legacy|identity-provider) started \(pid (\d+)/g)].map((m) => Number(m[2]));
     expect(others).toHaveLength(3);
     for (const pid of others) expect(() => process.kill(pid, 0), `pid ${pid}`).toThrow();
+  });
+
+  it("stops everything when the program that started it goes away, even killed outright", async () => {
+    // A program that starts npm start over IPC (as launcher.ts does), its output going to a file (so that nothing but
+    // the IPC channel tells it its parent is gone), and that is then killed with SIGKILL.
+    const env: Record<string, string> = { NDX_DATA_DIR: join(loopDir, "orphan") };
+    for (const s of services) env[portVariable(s.name)] = String(await freePort());
+    const log = join(loopDir, "orphan.log");
+    const program = `
+      const { spawn } = require("node:child_process");
+      const out = require("node:fs").openSync(${JSON.stringify(log)}, "w");
+      const ndx = spawn(process.execPath, [${JSON.stringify(resolve(root, "scripts/start.ts"))}], { stdio: ["ignore", out, out, "ipc"] });
+      console.log("launcher " + ndx.pid);`;
+    const parent = spawn(process.execPath, ["-e", program], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    parent.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    const logged = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
+    await until(() => /launcher \d+/.test(output) && /\[start\] identity-provider started \(pid \d+/.test(logged()), "the first parts to start");
+    const pids = [/launcher (\d+)/.exec(output), /registry started \(pid (\d+)/.exec(logged()), /identity-provider started \(pid (\d+)/.exec(logged())].map((m) => Number(m?.[1]));
+    parent.kill("SIGKILL");
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => pids.every((pid) => !alive(pid)), `npm start (${pids.join(", ")}) to stop`, 30_000);
+    expect(logged()).toContain("[start] the program that started npm start went away: stopping everything");
   });
 });
