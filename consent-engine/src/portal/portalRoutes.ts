@@ -17,6 +17,7 @@ import type { OidcLogin } from "./oidcLogin.ts";
 import { createErrorPage } from "./errorPage.ts";
 import { createPageResponses } from "./pageResponses.ts";
 import type { PortalParts } from "./portalParts.ts";
+import { signInRoutes } from "./signIn.ts";
 import { createVisitors } from "./visitors.ts";
 import {
   accessesForCitizensPage,
@@ -24,7 +25,6 @@ import {
   accessesUnavailablePage,
   consentPage,
   decidedPage,
-  homePage,
   isShownDecision,
   messagePage,
   myConsentsPage,
@@ -62,7 +62,6 @@ function isCitizen(user: SessionUser): boolean {
 }
 
 const stylesheet = readFileSync(resolve(import.meta.dirname, "portal.css"), "utf8");
-const localPath = /^\/(?![/\\])[^\s\\]{0,2000}$/;
 
 export function createPortal(options: PortalOptions): (request: Request) => Promise<Response | undefined> {
   const { service, sessions, formTokens, login } = options;
@@ -71,6 +70,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
   const visitors = createVisitors({ sessions, formTokens, login, redirect });
   const parts: PortalParts = { service, formTokens, logger: options.logger, page, redirect, visitors };
   const errorPage = createErrorPage(parts);
+  const signIn = signInRoutes(parts, { sessions, login, publicUrl: options.publicUrl });
   const currentUser = visitors.current;
   const signedIn = (session: Session, user: SessionUser) => visitors.signedIn({ session, user });
   const startLogin = visitors.startLogin;
@@ -88,33 +88,10 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
         headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300", "x-content-type-options": "nosniff" },
       }),
     )
-    .add("GET", "/", async (request) => ((await currentUser(request)) === undefined ? page(200, homePage()) : redirect("/my/consents")))
-    .add("GET", "/login", async (request, _p, url) => {
-      const returnTo = url.searchParams.get("return_to") ?? "/my/consents";
-      return startLogin(request, localPath.test(returnTo) ? returnTo : "/my/consents");
-    })
-    .add("GET", "/auth/callback", async (request, _p, url) => {
-      const session = await sessions.read(request);
-      const pending = session?.data.login;
-      if (session === undefined || pending === undefined) {
-        return page(400, messagePage("Sign-in could not be completed", "Your sign-in could not be matched to this browser. Please start again.", { link: { href: "/", text: "Start again" } }));
-      }
-      const user = await login.finish(new URL(url.pathname + url.search, options.publicUrl), pending);
-      // A new session id on sign-in: whatever id existed before is dropped.
-      await sessions.destroy(session);
-      const { cookie } = await sessions.create({ user });
-      return redirect(pending.returnTo, [cookie]);
-    })
-    .add("POST", "/logout", async (request) => {
-      const session = await sessions.read(request);
-      if (session === undefined) return redirect("/");
-      const form = await readForm(request);
-      await formTokens.consumeNow(form.get("token") ?? "", { sessionHash: session.idHash, action: "logout", target: "session" });
-      const clear = await sessions.destroy(session);
-      const idToken = session.data.user?.idToken;
-      const end = idToken === undefined ? undefined : await login.logoutUrl(idToken).catch(() => undefined);
-      return redirect(end ?? "/", [clear]);
-    })
+    .add("GET", "/", signIn.home)
+    .add("GET", "/login", signIn.login)
+    .add("GET", "/auth/callback", signIn.callback)
+    .add("POST", "/logout", signIn.logout)
     .add("GET", "/consent/:id", async (request, params, url) => {
       const consent = await service.get(params["id"] ?? "");
       if (consent === undefined) {
