@@ -94,6 +94,19 @@ for (const backend of testBackends()) {
       expect(log.health()).toMatchObject({ healthy: true, backlog: 0, failingForMs: 0 });
     });
 
+    it("hands back and logs a failed write without the row the database quotes (a citizen's NIC)", async () => {
+      const db = await fresh();
+      const { lines, logger } = capture();
+      const log = await openAuditLog({ db, ...fast, logger });
+      const nic = "198811223344";
+      const error: unknown = await log.append({ ...decision(nic), traceId: null as unknown as string }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).toMatchObject({ name: "AuditWriteError", code: "23502", message: expect.stringMatching(/not-null/) as unknown });
+      expect(JSON.stringify(error)).not.toContain(nic);
+      expect(lines.map((l) => l.msg)).toContain("audit write failed; its outcomes are kept and retried");
+      expect(JSON.stringify(lines)).not.toContain(nic);
+    });
+
     it("stores an outcome whose error code holds a NUL (jsonb refuses one) instead of retrying it for ever", async () => {
       const db = await fresh();
       const log = await openAuditLog({ db, ...fast });

@@ -54,6 +54,16 @@ export function storable(entry: OutcomeEntry): OutcomeEntry {
   return { ...entry, traceId: clean(entry.traceId), reasons: entry.reasons.map(clean) };
 }
 
+/**
+ * A failed write as it may be logged and handed to callers: the driver's message and SQLSTATE only. A PostgreSQL
+ * error's `detail` can hold the failing row ("Failing row contains (... 199012345678 ...)"), a citizen's NIC.
+ */
+export function writeError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error("the audit write failed");
+  const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
+  return Object.assign(new Error(error.message), { name: "AuditWriteError" }, code === undefined ? {} : { code });
+}
+
 /** Outcomes `flush()` gave up on: logged in full at fatal level (to stderr without a logger), the only place they remain. */
 export function logLost(logger: Logger | undefined, outcomes: readonly OutcomeEntry[], decisions: number, inUnansweredWrite: number): void {
   if (outcomes.length === 0 && decisions === 0) return;

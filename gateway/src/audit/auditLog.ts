@@ -22,7 +22,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Db, Logger } from "@ndx/platform";
-import { chainBatch, logLost, outcomesEvent, storable } from "./auditBatch.ts";
+import { chainBatch, logLost, outcomesEvent, storable, writeError } from "./auditBatch.ts";
 import type { AuditContent, ChainedEvent, OutcomeEntry } from "./auditEvent.ts";
 import { createHealthTracker, retryDelay, type AuditHealth } from "./auditHealth.ts";
 import { createAuditInsert, readHead, type ChainHead } from "./auditInsert.ts";
@@ -171,7 +171,8 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
       let stored: boolean;
       try {
         stored = await reconcile(inDoubt);
-      } catch (error) {
+      } catch (raw) {
+        const error = writeError(raw);
         refuseQueued(error);
         return failed(error);
       }
@@ -192,7 +193,8 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     inFlight = done;
     try {
       await insert(events);
-    } catch (error) {
+    } catch (raw) {
+      const error = writeError(raw);
       batch.forEach((p) => p.reject(error));
       // Back to the front, in order: the outcomes recorded since come after them.
       completions = [...done, ...completions];
