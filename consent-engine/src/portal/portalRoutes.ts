@@ -7,13 +7,13 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setRequestRoute, type Logger } from "@ndx/platform";
 import type { ConsentService } from "../consentService.ts";
-import { isRegisteredRedirect } from "../consumerStore.ts";
 import { readForm } from "../requestBody.ts";
 import { createRouter } from "../router.ts";
 import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
-import { consumerReturnUrl, isAcceptableState } from "./consumerReturn.ts";
 import type { FormTokens } from "./formTokens.ts";
 import type { OidcLogin } from "./oidcLogin.ts";
+import { consentAnswer } from "./consentAnswer.ts";
+import { consentQuestion } from "./consentQuestion.ts";
 import { createErrorPage } from "./errorPage.ts";
 import { createPageResponses } from "./pageResponses.ts";
 import type { PortalParts } from "./portalParts.ts";
@@ -23,8 +23,6 @@ import {
   accessesForCitizensPage,
   accessesPage,
   accessesUnavailablePage,
-  consentPage,
-  decidedPage,
   isShownDecision,
   messagePage,
   myConsentsPage,
@@ -92,103 +90,8 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     .add("GET", "/login", signIn.login)
     .add("GET", "/auth/callback", signIn.callback)
     .add("POST", "/logout", signIn.logout)
-    .add("GET", "/consent/:id", async (request, params, url) => {
-      const consent = await service.get(params["id"] ?? "");
-      if (consent === undefined) {
-        return page(404, messagePage("Request not found", "There is no consent request at this address. Check the link the application gave you."));
-      }
-      const consumer = await service.consumer(consent.consumerId);
-      const redirectUri = url.searchParams.get("redirect_uri") ?? undefined;
-      const state = url.searchParams.get("state") ?? undefined;
-      if (redirectUri !== undefined && (consumer === undefined || !isRegisteredRedirect(consumer, redirectUri))) {
-        options.logger.warn({ consentId: consent.consentId, consumerId: consent.consumerId }, "consent page opened with an unregistered redirect_uri");
-        return page(
-          400,
-          messagePage(
-            "This link is not safe to follow",
-            "The application asked to send you back to an address it has not registered. For your safety, this request cannot be answered from this link. Nothing has been recorded.",
-          ),
-        );
-      }
-      if (state !== undefined && !isAcceptableState(state)) {
-        return page(400, messagePage("This link is not valid", "The link carries a state value that is too long or not printable. Nothing has been recorded."));
-      }
-      const current = await currentUser(request);
-      if (current === undefined) return startLogin(request, url.pathname + url.search);
-      const user = await signedIn(current.session, current.user);
-      if (current.user.subject !== consent.citizenId) {
-        options.logger.warn({ consentId: consent.consentId }, "a signed-in person tried to answer another citizen's consent request");
-        return page(
-          403,
-          messagePage(
-            "This request is for someone else",
-            `You are signed in as ${current.user.name}, but this consent request is about another person. Only that person can answer it. Nothing has been recorded. If this is not your account, sign out and sign in as the person the request is about.`,
-            { user },
-          ),
-        );
-      }
-      if (consent.status !== "PENDING") {
-        return page(
-          409,
-          messagePage(
-            consent.status === "EXPIRED" && consent.decidedAt === null ? "This request has expired" : "This request was already answered",
-            consent.status === "EXPIRED" && consent.decidedAt === null
-              ? "It was not answered in time. The application can ask you again."
-              : "Nothing more needs to be done here. You can see and revoke your consents under My consents.",
-            { user, link: { href: "/my/consents", text: "Go to My consents" } },
-          ),
-        );
-      }
-      const kept: Record<string, string> = {};
-      if (redirectUri !== undefined) kept["redirectUri"] = redirectUri;
-      if (state !== undefined) kept["state"] = state;
-      const formToken = await formTokens.issue(current.session.idHash, "decide", consent.consentId, kept);
-      const targets = redirectUri === undefined ? [] : [new URL(redirectUri).origin];
-      return page(200, consentPage({ consent, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri }), targets);
-    })
-    .add("POST", "/consent/:id", async (request, params) => {
-      const id = params["id"] ?? "";
-      const current = await currentUser(request);
-      if (current === undefined) {
-        return page(401, messagePage("Your session has ended", "Nothing was recorded. Open the link from the application again to answer the request."));
-      }
-      const user = await signedIn(current.session, current.user);
-      const consent = await service.get(id);
-      if (consent === undefined) return page(404, messagePage("Request not found", "There is no consent request at this address.", { user }));
-      if (consent.citizenId !== current.user.subject) {
-        return page(403, messagePage("This request is for someone else", "Only the person the request is about can answer it. Nothing has been recorded.", { user }));
-      }
-      const form = await readForm(request);
-      const decision = form.get("decision");
-      if (decision !== "grant" && decision !== "reject") {
-        return page(400, messagePage("Choose Allow or Deny", "The form did not say whether you allow or deny. Nothing was recorded.", { user, link: { href: `/consent/${id}`, text: "Back to the request" } }));
-      }
-      const rawDays = form.get("durationDays") ?? "";
-      if (decision === "grant" && !/^\d{1,4}$/.test(rawDays)) {
-        return page(400, messagePage("Choose how long", "The form did not say for how long. Nothing was recorded.", { user }));
-      }
-      let kept: Readonly<Record<string, string>> = {};
-      const guard = async (tx: Parameters<FormTokens["consume"]>[0]) => {
-        kept = await formTokens.consume(tx, form.get("token") ?? "", { sessionHash: current.session.idHash, action: "decide", target: id });
-      };
-      const acting = { citizenId: current.user.subject, via: "portal" as const };
-      const answered =
-        decision === "grant"
-          ? await service.grant(id, { ...acting, durationDays: Number(rawDays) }, guard)
-          : await service.reject(id, acting, guard);
-      const redirectUri = kept["redirectUri"];
-      const consumer = await service.consumer(answered.consumerId);
-      if (redirectUri !== undefined && consumer !== undefined && isRegisteredRedirect(consumer, redirectUri)) {
-        return redirect(
-          consumerReturnUrl(redirectUri, {
-            consentId: answered.consentId,
-            status: decision === "grant" ? "granted" : "rejected",
-            state: kept["state"],
-          }),
-        );
-      }
-      return page(200, decidedPage(answered, service.catalogue, user));
-    })
+    .add("GET", "/consent/:id", consentQuestion(parts))
+    .add("POST", "/consent/:id", consentAnswer(parts))
     .add("GET", "/my/consents", async (request, _p, url) => {
       const current = await currentUser(request);
       if (current === undefined) return startLogin(request, "/my/consents");
