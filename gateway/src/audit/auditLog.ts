@@ -48,7 +48,11 @@ export interface AuditLogOptions {
   readonly failureGraceMs?: number;
   /** Most records waiting to be written before the log reports itself unhealthy. @default 10000 */
   readonly maxBacklog?: number;
-  /** Longest `flush()` keeps trying; what is still unwritten then is logged as lost. @default 10000 */
+  /**
+   * Longest `flush()` keeps trying; what is still unwritten then is logged as lost. Well inside runService's 10 s
+   * before it forces the process out at shutdown (after the HTTP server's up to 2 s), or nothing would be logged.
+   * @default 5000
+   */
   readonly flushTimeoutMs?: number;
   /** Failed writes, recoveries and what `flush()` could not write. @default undefined: only the last, to stderr */
   readonly logger?: Logger;
@@ -99,7 +103,7 @@ interface InDoubt {
 
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
   const { db, chain = "main", maxBatch = 500, outcomeDelayMs = 50, groupCommitMs = 0, logger } = options;
-  const { retryMinMs = 50, retryMaxMs = 2000, flushTimeoutMs = 10_000 } = options;
+  const { retryMinMs = 50, retryMaxMs = 2000, flushTimeoutMs = 5000 } = options;
   let { seq, hash: prevHash } = await readHead(db, chain);
   const insert = createAuditInsert(db, options.onWrite);
   const health = createHealthTracker({
