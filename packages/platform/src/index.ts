@@ -7,6 +7,7 @@ export * from "./migrate.ts";
 export * from "./paths.ts";
 export * from "./service.ts";
 export * from "./inputErrors.ts";
+export * from "./inputLimits.ts";
 export * from "./gatewayTrust.ts";
 export * from "./gatewayKeys.ts";
 export * from "./callerAssertion.ts";
