@@ -1,0 +1,103 @@
+/**
+ * Who saw my data (GET /my/accesses): the signed-in citizen's own records from the gateway's audit trail, newest
+ * first, 20 to a page with an "Older" link, each naming the application. Staff accounts are told the page is for
+ * citizens; when the trail cannot be read, the page says so (503).
+ */
+import type { ConsentService } from "../consentService.ts";
+import type { Handler } from "../router.ts";
+import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
+import { accessesForCitizensPage, accessesPage, accessesUnavailablePage, isShownDecision, messagePage, type AccessRow } from "./pages.ts";
+import type { PortalParts } from "./portalParts.ts";
+import type { SessionUser } from "./sessions.ts";
+
+/** Records shown per page of "Who saw my data". */
+const accessPageSize = 20;
+/** Records asked of the gateway per page: more than shown, since records not about an identified application are left out. */
+const accessFetchSize = 50;
+/** At most this many requests to the gateway per page view. */
+const accessMaxBatches = 3;
+/** An "Older" link's position: the last record shown, as `<time>~<record id>` (the audit API's cursor). */
+const accessCursor = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))(?:~[A-Za-z0-9-]{1,64})?$/;
+const cursorOf = (access: CitizenAccess) => `${access.at}~${access.id}`;
+
+/** A citizen, not a staff account: the provider says so, or (a provider without a `kind` claim) the subject is a NIC. */
+function isCitizen(user: SessionUser): boolean {
+  return user.kind === undefined ? /^\d{12}$/.test(user.subject) : user.kind === "citizen";
+}
+
+const isValidCursor = (before: string): boolean => accessCursor.test(before) && !Number.isNaN(Date.parse(before.split("~")[0] ?? ""));
+
+/**
+ * Only ever the citizen's own records, from `before` back. Records left out (not about an identified application)
+ * are skipped: a few more batches are read until a page is full or the trail ends. `more`: the gateway may hold more.
+ */
+async function readOwnAccesses(reader: AuditReader, citizenId: string, before: string | undefined): Promise<{ fetched: CitizenAccess[]; more: boolean }> {
+  const fetched: CitizenAccess[] = [];
+  let more = false;
+  let cursor = before;
+  for (let batchNo = 0; batchNo < accessMaxBatches; batchNo++) {
+    const batch = await reader.accessesAbout(citizenId, { limit: accessFetchSize, before: cursor });
+    fetched.push(...batch);
+    more = batch.length === accessFetchSize;
+    const last = batch.at(-1);
+    cursor = last === undefined ? undefined : cursorOf(last);
+    if (!more || fetched.filter((a) => isShownDecision(a.decision)).length > accessPageSize) break;
+  }
+  return { fetched, more };
+}
+
+/** The rows of one page, each with its application's registered name (each registration looked up once). */
+async function namedRows(service: ConsentService, accesses: readonly AccessRow["access"][]): Promise<AccessRow[]> {
+  const names = new Map<string, string>();
+  const nameOf = async (id: string | null): Promise<string> => {
+    if (id === null) return "An unnamed application";
+    let name = names.get(id);
+    if (name === undefined) {
+      name = (await service.consumer(id))?.name ?? id;
+      names.set(id, name);
+    }
+    return name;
+  };
+  const rows: AccessRow[] = [];
+  for (const access of accesses) rows.push({ access, consumerName: await nameOf(access.consumer) });
+  return rows;
+}
+
+export function whoSawMyData(parts: PortalParts, auditReader: AuditReader | undefined): Handler {
+  const { service, page, visitors, logger } = parts;
+  return async (request, _p, url) => {
+    const current = await visitors.current(request);
+    if (current === undefined) return visitors.startLogin(request, "/my/accesses");
+    const user = await visitors.signedIn(current);
+    if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(user));
+    const before = url.searchParams.get("before") ?? undefined;
+    if (before !== undefined && !isValidCursor(before)) {
+      return page(400, messagePage("This link is not valid", "The address asks for records before a time that is not valid.", { user, link: { href: "/my/accesses", text: "See the newest records" } }));
+    }
+    if (auditReader === undefined) return page(503, accessesUnavailablePage(user));
+    let read: { fetched: CitizenAccess[]; more: boolean };
+    try {
+      read = await readOwnAccesses(auditReader, current.user.subject, before);
+    } catch (error) {
+      if (!(error instanceof AuditUnavailableError)) throw error;
+      logger.warn({ reason: error.message }, "who-saw-my-data: audit records unavailable");
+      return page(503, accessesUnavailablePage(user));
+    }
+    const { fetched, more } = read;
+    const shown = fetched.flatMap((access) => (isShownDecision(access.decision) ? [{ ...access, decision: access.decision }] : []));
+    const onPage = shown.slice(0, accessPageSize);
+    // Older records: after the last one shown when more were read than fit; else after the last one read, when the
+    // gateway may hold more.
+    const continueAfter = shown.length > accessPageSize ? onPage.at(-1) : more ? fetched.at(-1) : undefined;
+    return page(
+      200,
+      accessesPage({
+        rows: await namedRows(service, onPage),
+        catalogue: service.catalogue,
+        user,
+        newest: before === undefined,
+        olderHref: continueAfter === undefined ? undefined : `/my/accesses?${new URLSearchParams({ before: cursorOf(continueAfter) }).toString()}`,
+      }),
+    );
+  };
+}
