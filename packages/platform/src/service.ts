@@ -36,7 +36,8 @@ function answered(handler: NodeHandler): RequestListener {
   return (request, response) => {
     try {
       const result = handler(request, response);
-      if (result instanceof Promise) result.catch((error: unknown) => failed(response, error));
+      // Promise.resolve also adopts the promise-likes that whatwg-node returns on its fast paths.
+      if (result !== undefined) Promise.resolve(result).catch((error: unknown) => failed(response, error));
     } catch (error) {
       failed(response, error);
     }

@@ -61,3 +61,16 @@ describe("listen", () => {
     expect(await next.text()).toBe("ok");
   });
 });
+
+describe("listen, with a promise-like that is not a Promise", () => {
+  it("answers its rejection too (whatwg-node returns such on its fast paths)", async () => {
+    const rejected: PromiseLike<never> = {
+      then: (onFulfilled, onRejected) => Promise.reject(new Error(secret)).then(onFulfilled, onRejected),
+    };
+    http = await listen(failingOnce(() => rejected as Promise<never>), 0);
+    const failed = await fetch(http.url, { signal: AbortSignal.timeout(5000) });
+    expect(failed.status).toBe(500);
+    const next = await fetch(http.url, { signal: AbortSignal.timeout(5000) });
+    expect(await next.text()).toBe("ok");
+  });
+});
