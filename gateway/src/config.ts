@@ -16,6 +16,7 @@ import {
 } from "@ndx/platform";
 import { distDir } from "@ndx/policy";
 import { listSubgraphs, supergraphFile } from "@ndx/schema";
+import { corsOriginsSetting, developmentCorsOrigins } from "./cors.ts";
 
 /** A request rate: a decimal number of requests per second, 0 for no limit. */
 function rateSetting(fallback: number): Setting<number> {
@@ -133,6 +134,13 @@ const base = {
   MAX_DIRECTIVES: setting.int(20, { min: 0, max: 1000 }),
   /** Highest graphql-armor cost. @default 5000 */
   MAX_COST: setting.int(5000, { min: 10, max: 1_000_000 }),
+  /** Deepest nesting of lists and objects in a variable or literal (JSON payloads, filters). @default 32 */
+  MAX_INPUT_DEPTH: setting.int(32, { min: 2, max: 1000 }),
+  /**
+   * Browser origins allowed to call the gateway with credentials (CORS), comma-separated: the registered consumer
+   * apps' origins and the console. @default in development the dev apps, portal and console (cors.ts); otherwise none
+   */
+  CORS_ORIGINS: corsOriginsSetting(),
   /** A trusted document manifest (Apollo persisted query manifest, or a JSON object id → document). @default unset: off */
   TRUSTED_DOCUMENTS_FILE: setting.optionalString(),
   /** Consumer ids held to the trusted documents, comma-separated; `*` holds every consumer. @default none */
@@ -186,8 +194,11 @@ export interface GatewayConfig {
     readonly maxAliases: number;
     readonly maxDirectives: number;
     readonly maxCost: number;
+    readonly maxInputDepth: number;
     readonly disableIntrospection: boolean;
   };
+  /** Origins allowed to call from a browser (CORS), with credentials. */
+  readonly corsOrigins: readonly string[];
   /** Trusted documents: the manifest (unset: off) and the consumers held to it. */
   readonly trustedDocuments: { readonly file: string | undefined; readonly required: readonly string[] };
   /** Rate limits per caller and replica; a perSecond of 0 is no limit. */
@@ -260,8 +271,10 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       maxAliases: parsed.MAX_ALIASES,
       maxDirectives: parsed.MAX_DIRECTIVES,
       maxCost: parsed.MAX_COST,
+      maxInputDepth: parsed.MAX_INPUT_DEPTH,
       disableIntrospection: !(parsed.INTROSPECTION ?? parsed.NDX_ENV === "development"),
     },
+    corsOrigins: parsed.CORS_ORIGINS ?? (parsed.NDX_ENV === "development" ? developmentCorsOrigins : []),
     trustedDocuments: {
       file: parsed.TRUSTED_DOCUMENTS_FILE === undefined ? undefined : resolve(parsed.TRUSTED_DOCUMENTS_FILE),
       required: parsed.TRUSTED_DOCUMENTS_REQUIRED,

@@ -19,6 +19,7 @@ import {
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { useJwks } from "./jwks.ts";
+import { corsPolicy, useVaryByOrigin } from "./cors.ts";
 import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
 import { createSubgraphSource, type SubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   readonly metrics?: { readonly service: ServiceMetrics; readonly gateway: GatewayMetrics } | undefined;
   /** Request protection limits. @default the defaults of RequestLimits */
   readonly limits?: RequestLimits;
+  /** Browser origins allowed to call with credentials (CORS); others get no Access-Control-Allow-* header. @default [] */
+  readonly corsOrigins?: readonly string[];
   /** Extra readiness checks for GET /ready (e.g. the database). @default {} */
   readonly readiness?: Readonly<Record<string, Check>>;
   /** OpenTelemetry: a SERVER span per request, a CLIENT span per subgraph call. @default undefined: off, no plugin */
@@ -90,6 +93,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     landingPage: false,
     healthCheckEndpoint: "/.well-known/yoga/health",
     logging: false,
+    cors: corsPolicy(options.corsOrigins ?? []),
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
     plugins: [
       // First: its span is active around everything the other plugins do, the access decision included.
@@ -101,6 +105,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...options.readiness,
         ...Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
       }),
+      useVaryByOrigin(),
       ...requestLimitPlugins(options.limits),
       ...(options.plugins ?? []),
       useApolloFederation({ gateway, logger }),

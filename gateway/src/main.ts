@@ -26,6 +26,7 @@ await runService("gateway", logger, async () => {
     subgraphUrls: config.subgraphUrls,
     graphiql: config.GRAPHIQL,
     limits: config.limits,
+    corsOrigins: config.corsOrigins,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     logger,
     tracing,
