@@ -6,7 +6,8 @@
 import type { ConsentService } from "../consentService.ts";
 import type { Handler } from "../router.ts";
 import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
-import { accessesForCitizensPage, accessesPage, accessesUnavailablePage, isShownDecision, messagePage, type AccessRow } from "./pages.ts";
+import { accessesForCitizensPage, accessesPage, accessesUnavailablePage, isShownDecision, type AccessRow } from "./accessesPages.ts";
+import { messagePage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 import type { SessionUser } from "./sessions.ts";
 
