@@ -13,6 +13,7 @@ import {
   createGatewayTrust,
   useHealth,
   useInputErrorCodes,
+  useInputLimits,
   useMetrics,
   useTracing,
   type Check,
@@ -82,6 +83,8 @@ export function createAdapterSubgraph<C extends object>(options: AdapterSubgraph
       useMetrics(options.metrics ?? createServiceMetrics(options.name)),
       ...(trust === undefined ? [] : [trust.plugin]),
       useInputErrorCodes(),
+      // Where input enters: no value nested deeper than 32, no NUL in any string (inputLimits.ts).
+      useInputLimits(),
       useHealth({ ...options.ready }),
     ],
   });

@@ -8,6 +8,7 @@ import {
   createGatewayTrust,
   useHealth,
   useInputErrorCodes,
+  useInputLimits,
   useMetrics,
   useTracing,
   type Db,
@@ -113,6 +114,8 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
       ...(options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })]),
       ...(trust === undefined ? [] : [trust.plugin]),
       useInputErrorCodes(),
+      // Where input enters: no value nested deeper than 32, no NUL in any string (inputLimits.ts).
+      useInputLimits(),
       useHealth({
         database: async () => {
           await db.query("SELECT 1");
