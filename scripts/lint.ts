@@ -7,12 +7,16 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
+// The installed binaries by path, on this same Node (24: it loads eslint.config.ts), so that `node scripts/lint.ts`
+// works outside npm scripts too, whatever `node` a shebang would find first.
 const run = (command: string, args: string[]): number => {
   process.stdout.write(`\n$ ${command} ${args.join(" ")}\n`);
   const started = Date.now();
-  const status = spawnSync(command, args, { cwd: root, stdio: "inherit" }).status ?? 1;
-  process.stdout.write(`${command}: ${status === 0 ? "clean" : "findings"} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return status;
+  const result = spawnSync(process.execPath, [resolve(root, "node_modules/.bin", command), ...args], { cwd: root, stdio: "inherit" });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.error !== undefined) process.stdout.write(`${command}: could not run (${result.error.message}); run npm ci\n`);
+  else process.stdout.write(`${command}: ${result.status === 0 ? "clean" : "findings"} in ${seconds} s\n`);
+  return result.status ?? 1;
 };
 
 const targets = process.argv.slice(2);
