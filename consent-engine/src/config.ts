@@ -3,6 +3,7 @@ import {
   ConfigError,
   defaultDataDir,
   defaultFixturesFile,
+  environmentSetting,
   loadConfig,
   setting,
   tracingConfigSpec,
@@ -36,7 +37,7 @@ export const consentEngineConfigSpec = {
   /** @default "127.0.0.1" */
   HOST: setting.string("127.0.0.1"),
   /** development: dev defaults for secrets, cookies without Secure. Anything else: secrets required, Secure cookies. @default "development" */
-  NDX_ENV: setting.oneOf(["development", "test", "production"] as const, "development"),
+  NDX_ENV: environmentSetting(),
   /** A postgres:// URL; unset means embedded PGlite under PGLITE_DIR. */
   DATABASE_URL: setting.optionalUrl(),
   /** @default ".data/consent-engine" */

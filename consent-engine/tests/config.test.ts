@@ -55,6 +55,11 @@ describe("configuration", () => {
     expect(ok.GATEWAY_URL).toBe("https://gateway.ndx.example");
     expect(ok.AUDIT_READ_TOKEN).toBe("the-gateways-audit-read-secret-01");
   });
+
+  it("takes NODE_ENV=production alone as production, and refuses it beside NDX_ENV=development", () => {
+    expect(() => loadConsentEngineConfig({ NODE_ENV: "production" })).toThrow(/PORTAL_PUBLIC_URL must be https/);
+    expect(() => loadConsentEngineConfig({ NODE_ENV: "production", NDX_ENV: "development" })).toThrow(/NDX_ENV.*NODE_ENV=production/);
+  });
 });
 
 describe("field catalogue", () => {

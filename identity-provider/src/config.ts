@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { defaultDataDir, defaultFixturesFile, loadConfig, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
+import { defaultDataDir, defaultFixturesFile, environmentSetting, loadConfig, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
 
 export const identityProviderConfigSpec = {
   /** @default 9000 */
@@ -7,7 +7,7 @@ export const identityProviderConfigSpec = {
   /** @default "127.0.0.1" */
   HOST: setting.string("127.0.0.1"),
   /** Where NDX runs: this provider is for development only and refuses to start in production. @default "development" */
-  NDX_ENV: setting.oneOf(["development", "test", "production"] as const, "development"),
+  NDX_ENV: environmentSetting(),
   /** The issuer identifier, exactly as tokens carry it in `iss`. Unset means http://localhost:<PORT>. */
   IDP_ISSUER: setting.optionalUrl(),
   /** Signing keys (JWKS) and cookie keys, generated once and reused on restart. @default ".data/identity-provider" */
