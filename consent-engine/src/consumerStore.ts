@@ -1,5 +1,5 @@
 /** Consumer registrations (id, name, purposes, registered redirect URIs), seeded from the fixtures. */
-import type { Consumer } from "@ndx/fixtures";
+import type { Consumer } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
 
 export interface ConsumerRegistration {

@@ -4,7 +4,7 @@
  * it to node:http.
  */
 import type { RequestListener } from "node:http";
-import type { Consumer } from "@ndx/fixtures";
+import type { Consumer } from "@ndx/contracts";
 import { healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import { createApi } from "./api.ts";

@@ -4,7 +4,7 @@
  * `roles` say who it is; `name` is the citizen's registered name or the staff username.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Farajaland } from "@ndx/fixtures";
+import type { Citizen, DevUser } from "@ndx/contracts";
 
 export interface Account {
   /** The `sub` claim: a citizen's NIC, a staff member's username. */
@@ -28,7 +28,7 @@ export interface AccountDirectory {
 
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
 
-export function createAccountDirectory(data: Pick<Farajaland, "citizens" | "users">): AccountDirectory {
+export function createAccountDirectory(data: { readonly citizens: readonly Citizen[]; readonly users: readonly DevUser[] }): AccountDirectory {
   const entries = new Map<string, Entry>();
   const citizenLogin = data.users.find((u) => u.kind === "citizen");
   if (citizenLogin !== undefined) {

@@ -3,7 +3,7 @@
  * through resource indicators), the consent portal (authorization code + PKCE), accounts from the fixtures, our own
  * sign-in and error pages. Everything else is standard OIDC: discovery, JWKS, token, userinfo, end_session.
  */
-import type { Consumer } from "@ndx/fixtures";
+import type { Consumer } from "@ndx/contracts";
 import Provider, { errors, type ClientMetadata, type Configuration } from "oidc-provider";
 import type { AccountDirectory } from "./accounts.ts";
 import type { ProviderKeys } from "./keys.ts";

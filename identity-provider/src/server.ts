@@ -3,7 +3,7 @@
  * under /interaction/, and oidc-provider for everything else. The issuer defaults to the URL it listens on (so tests can use port 0).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import type { Consumer } from "@ndx/fixtures";
+import type { Consumer } from "@ndx/contracts";
 import { healthResponse, listen, traceNodeRequests, type Logger, type ServiceMetrics, type Tracing } from "@ndx/platform";
 import type { AccountDirectory } from "./accounts.ts";
 import { createIdentityMetrics } from "./identityMetrics.ts";

@@ -1,5 +1,5 @@
 /** The DMT's vehicle register, seeded from the Farajaland citizens: vehicles by owner NIC and by registration number. */
-import type { Citizen, DmtVehicle } from "@ndx/fixtures";
+import type { Citizen, DmtVehicle } from "@ndx/contracts";
 
 export interface DmtStore {
   byOwner(nic: string): readonly DmtVehicle[];

@@ -2,7 +2,7 @@
  * The DMT service's own SOAP handling: requests are read with fast-xml-parser after refusing DTDs, oversized and
  * ill-formed documents; responses and Faults are built as object trees, never by concatenating values into XML.
  */
-import type { DmtVehicle } from "@ndx/fixtures";
+import type { DmtVehicle } from "@ndx/contracts";
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { dmtNamespace } from "./contract.ts";
 

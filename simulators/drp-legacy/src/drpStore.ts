@@ -1,5 +1,5 @@
 /** The DRP's person records, in the legacy system's own JSON shape (not NDX's), seeded from the Farajaland citizens. */
-import type { Citizen } from "@ndx/fixtures";
+import type { Citizen } from "@ndx/contracts";
 
 export interface DrpPersonRecord {
   readonly nic: string;

@@ -3,7 +3,8 @@
  * Idempotent: a record that exists (by NIC or registration number) is left as it is, so restarts and later
  * approved changes are never overwritten.
  */
-import { districts as knownDistricts, type Citizen } from "@ndx/fixtures";
+import type { Citizen } from "@ndx/contracts";
+import { districts as knownDistricts } from "@ndx/fixtures";
 import type { Db } from "@ndx/platform";
 
 export interface SeedResult {

@@ -1,0 +1,3 @@
+export type * from "./citizen.ts";
+export type * from "./consumer.ts";
+export type * from "./devUser.ts";
