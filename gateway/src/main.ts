@@ -14,7 +14,7 @@ await runService("gateway", logger, async () => {
   const supergraphSdl = readFileSync(config.SUPERGRAPH_FILE, "utf8");
   const service = createServiceMetrics("gateway");
   const metrics = createGatewayMetrics(service);
-  const access = config.ACCESS_CONTROL ? await createAccessControl(config, supergraphSdl, logger, undefined, metrics, { tracing }) : undefined;
+  const access = config.ACCESS_CONTROL ? await createAccessControl({ config, supergraphSdl, logger, metrics, tracing }) : undefined;
   if (access === undefined) logger.warn("ACCESS_CONTROL=false: no authentication, consent, policy or audit");
   if (config.signing.generated) logger.warn({ kid: config.signing.key.kid }, "development: caller assertions signed with a key generated at this start");
   const gateway = await createGateway({

@@ -10,9 +10,10 @@
  * (bench/PROFILE.md). `process()` is overridden instead; APQ and the request/response hooks are not used here.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { ndxError, type CallerAssertionSigner, type ClientSpan, type ForwardedCaller, type Logger, type Tracing } from "@ndx/platform";
+import { ndxError, type CallerAssertionSigner, type ClientSpan, type Logger, type Tracing } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 import { Pool } from "undici";
+import type { AccessContext } from "./access/accessContext.ts";
 
 export interface SubgraphSourceOptions {
   readonly name: string;
@@ -38,7 +39,10 @@ export interface SubgraphSourceOptions {
 
 type Response = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
 
-export class SubgraphSource extends RemoteGraphQLDataSource<Record<string, unknown>> {
+/** The gateway's request context as the subgraph client sees it: the caller the access plugin decided on, if any. */
+type GatewayContext = Record<string, unknown> & AccessContext;
+
+export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #options: SubgraphSourceOptions;
   readonly #pool: Pool;
   readonly #path: string;
@@ -57,15 +61,14 @@ export class SubgraphSource extends RemoteGraphQLDataSource<Record<string, unkno
     });
   }
 
-  override async process({ request, context }: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<Response> {
+  override async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
     const { name, assertions, onCall, logger } = this.#options;
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/graphql-response+json, application/json",
     };
     if (assertions !== undefined) {
-      const caller = (context as { ndxCaller?: ForwardedCaller }).ndxCaller;
-      headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, caller)}`;
+      headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, context.ndxCaller)}`;
     }
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     let status: number | undefined;

@@ -137,7 +137,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const supergraphSdl = readSupergraph();
   const service = createServiceMetrics("gateway");
   const metrics = createGatewayMetrics(service);
-  const access: AccessControl = await createAccessControl(config, supergraphSdl, logger, gatewayDb, metrics, accessOptions);
+  const access: AccessControl = await createAccessControl({ config, supergraphSdl, logger, db: gatewayDb, metrics, ...accessOptions });
   const gateway = await createGateway({
     supergraphSdl,
     subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
@@ -177,7 +177,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       return body.access_token;
     },
     async replica(chain) {
-      const replicaAccess = await createAccessControl({ ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, gatewayDb, undefined, accessOptions);
+      const replicaAccess = await createAccessControl({ config: { ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, db: gatewayDb, ...accessOptions });
       const replicaGateway = await createGateway({
         supergraphSdl,
         subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },

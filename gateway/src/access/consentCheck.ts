@@ -7,6 +7,7 @@
  * every gateway following it has acknowledged it or can no longer trust its cache: so no query after a revocation's
  * answer meets a cached "yes", even through a stream that stalled without closing.
  */
+import { consentCheckAnswer, type ConsentCheckAnswer } from "@ndx/contracts";
 import { ndxError, type Logger, type Tracing } from "@ndx/platform";
 import { rememberFrozen, type FieldAccess } from "@ndx/policy";
 import { createRevisionFollower } from "./revisionFollower.ts";
@@ -55,14 +56,8 @@ export interface ConsentCheck {
   close(): void;
 }
 
-interface CheckResponse {
-  status: "covered" | "partial" | "missing";
-  revision: number;
-  covered: { provider: string; field: string; consentIds: string[] }[];
-  missing: { provider: string; field: string }[];
-  validUntil: string | null;
-  request?: { consentRequestId: string; consentUrl: string };
-}
+const notJson = Symbol("not JSON");
+const unanswered = () => ndxError("UPSTREAM_UNAVAILABLE", "The consent engine could not answer", { details: { provider: "consent-engine" } });
 
 export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
   const { url, serviceToken, logger, maxAgeMs = 30_000, timeoutMs = 3000, cacheSize = 50_000 } = options;
@@ -78,7 +73,7 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
   });
 
   const checkUrl = new URL("/v1/consents/check", url);
-  const call = async (body: unknown): Promise<CheckResponse> => {
+  const call = async (body: unknown): Promise<ConsentCheckAnswer> => {
     const span = options.tracing?.startClientSpan("POST", {
       "http.request.method": "POST",
       "server.address": checkUrl.hostname,
@@ -104,11 +99,18 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
     if (!response.ok) {
       await response.body?.cancel();
       logger.error({ status: response.status }, "consent engine refused a check");
-      throw ndxError("UPSTREAM_UNAVAILABLE", "The consent engine could not answer", { details: { provider: "consent-engine" } });
+      throw unanswered();
     }
-    const answer = (await response.json()) as CheckResponse;
-    follower.observe(answer.revision);
-    return answer;
+    // Checked against the contract (one compiled validator; only cache misses get here), never cast: a malformed
+    // answer is the engine failing, logged by what is wrong with it, never by its body.
+    const json: unknown = await response.json().catch(() => notJson);
+    const answer = json === notJson ? { ok: false as const, problem: "not JSON" } : consentCheckAnswer.parse(json);
+    if (!answer.ok) {
+      logger.error({ problem: answer.problem }, "consent engine sent a malformed check answer");
+      throw unanswered();
+    }
+    follower.observe(answer.value.revision);
+    return answer.value;
   };
 
   const scopeBody = (consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]) => ({

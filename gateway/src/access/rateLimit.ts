@@ -11,7 +11,7 @@
  */
 import { ndxError } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
-import type { Caller } from "./access/consumerAuth.ts";
+import type { Caller } from "./consumerAuth.ts";
 
 export interface Rate {
   /** Sustained requests per second; 0 means unlimited. */

@@ -7,7 +7,7 @@
  *
  * A consumer can be held to the manifest (`TRUSTED_DOCUMENTS_REQUIRED`): then only a document of the manifest runs
  * for it — named by id, or sent as its exact text — and anything else is FORBIDDEN before execution. The consumer is
- * known only after authentication, so the holding check is an access `admit` hook (see accessControl.ts); this
+ * known only after authentication, so the holding check is an access `admit` hook (see admission.ts); this
  * module marks each request whose document came from the manifest.
  *
  * Manifest formats (JSON):

@@ -1,22 +1,22 @@
 /**
  * Assembles the access plugin from configuration: the gateway's database and audit log, the authenticator, the
- * field catalogue, the policy bundle (reloaded when rebuilt), the consent engine client, the trusted documents and
- * the rate limits. All of it is built once at start-up; nothing here runs per request.
+ * field catalogue, the policy bundle (reloaded when rebuilt), the consent engine client, and admission (trusted
+ * documents, rate limits). All of it is built once at start-up; nothing here runs per request. This is the gateway's
+ * composition root for access: it imports the parts below it (access/, audit/) and nothing imports it but main.ts.
  */
 import { migrate, openDb, readMigrations, type Check, type Db, type Logger, type Tracing } from "@ndx/platform";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
-import { createConsentCheck } from "./access/consentCheck.ts";
-import { createAuthenticator, type Caller } from "./access/consumerAuth.ts";
-import { buildFieldCatalogue } from "./access/fieldCatalogue.ts";
-import { useAccess } from "./access/useAccess.ts";
 import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
-import { createConsumerRateLimit } from "./rateLimit.ts";
-import { createTrustedDocuments, readTrustedDocumentManifest, untrustedDocument, type TrustedDocuments } from "./trustedDocuments.ts";
+import { createAdmission } from "./access/admission.ts";
+import { createConsentCheck } from "./access/consentCheck.ts";
+import { createAuthenticator } from "./access/consumerAuth.ts";
+import { buildFieldCatalogue } from "./access/fieldCatalogue.ts";
+import { useAccess } from "./access/useAccess.ts";
 
 export interface AccessControl {
   readonly plugins: Plugin[];
@@ -25,31 +25,28 @@ export interface AccessControl {
 }
 
 export interface AccessControlOptions {
+  readonly config: GatewayConfig;
+  /** The composed supergraph SDL: the field catalogue (providers, data classes, subjects) is read from it. */
+  readonly supergraphSdl: string;
+  readonly logger: Logger;
+  /** The gateway's database (replicas in tests share one). @default opened from config, closed with the access control */
+  readonly db?: Db | undefined;
+  /** Decisions, consent checks, audit writes and turned-away requests. @default none */
+  readonly metrics?: GatewayMetrics | undefined;
   /** The rate limiter's clock, in milliseconds (tests inject one). @default performance.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /** The gateway's tracing: calls to the consent engine join the request's trace. @default undefined: off */
   readonly tracing?: Tracing | undefined;
 }
 
-export async function createAccessControl(
-  config: GatewayConfig,
-  supergraphSdl: string,
-  logger: Logger,
-  db?: Db,
-  metrics?: GatewayMetrics,
-  options: AccessControlOptions = {},
-): Promise<AccessControl> {
-  // Read before anything is opened: a bad manifest stops the start with its problems named.
-  const trusted: TrustedDocuments | undefined =
-    config.trustedDocuments.file === undefined
-      ? undefined
-      : createTrustedDocuments({ documents: readTrustedDocumentManifest(config.trustedDocuments.file), required: config.trustedDocuments.required });
-  if (trusted !== undefined) logger.info({ documents: trusted.size, required: config.trustedDocuments.required }, "trusted documents loaded");
-  const rateLimit = createConsumerRateLimit({
-    rate: config.rateLimit.rate,
-    consumers: config.rateLimit.consumers,
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(metrics === undefined ? {} : { onLimited: (consumer: string) => metrics.turnedAway(consumer, "rate_limited") }),
+export async function createAccessControl(options: AccessControlOptions): Promise<AccessControl> {
+  const { config, supergraphSdl, logger, db, metrics } = options;
+  const admission = createAdmission({
+    trustedDocuments: config.trustedDocuments,
+    rateLimit: config.rateLimit,
+    logger,
+    now: options.now,
+    ...(metrics === undefined ? {} : { onTurnedAway: metrics.turnedAway }),
   });
   const database = db ?? (await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" }));
   await migrate(database, readMigrations(gatewayMigrationsDir), "ndx:gateway");
@@ -82,21 +79,12 @@ export async function createAccessControl(
     audience: config.OIDC_AUDIENCE,
     jwksUri: config.OIDC_JWKS_URI,
   });
-  // Turned away right after authentication, before scope, consent, policy and audit: a held consumer's arbitrary
-  // document first (it costs the caller nothing of its rate), then the rate limit.
-  const admit = (caller: Caller, request: Request) => {
-    if (trusted !== undefined && caller.kind === "consumer" && trusted.holds(caller.id) && !trusted.isTrusted(request)) {
-      metrics?.turnedAway(caller.id, "untrusted_document");
-      return untrustedDocument(caller.id);
-    }
-    return rateLimit(caller);
-  };
   return {
     plugins: [
-      ...(trusted?.plugins ?? []),
+      ...admission.plugins,
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
-        admit,
+        admit: admission.admit,
         authenticator,
         catalogue,
         policy,

@@ -1,0 +1,77 @@
+/**
+ * The consent part of a decision: for each citizen the operation is about, the personal fields read about them and
+ * the consent engine's answer (from the gateway's cache when it holds one), and the consent requests opened for what
+ * is missing. No policy here: `decide.ts` says when these are asked.
+ */
+import { rememberFrozen, type FieldAccess } from "@ndx/policy";
+import { consentRequired } from "./accessErrors.ts";
+import type { ConsentAnswer, ConsentCheck } from "./consentCheck.ts";
+import { personal } from "./dataClass.ts";
+import type { GraphQLError } from "graphql";
+
+/** One citizen's fields and the answer about them. */
+export interface CitizenConsent {
+  readonly nic: string;
+  readonly wanted: readonly FieldAccess[];
+  readonly answer: ConsentAnswer;
+}
+
+/** A citizen whose answer may not be known yet (not cached). */
+export interface CitizenQuestion {
+  readonly nic: string;
+  readonly wanted: readonly FieldAccess[];
+  readonly answer: ConsentAnswer | undefined;
+}
+
+export interface ConsentAnswers {
+  /** Each citizen's personal fields, with the cached answer where the gateway holds one (never any I/O). */
+  fromCache(consumer: string, purpose: string, subjects: ReadonlyMap<string, readonly FieldAccess[]>): CitizenQuestion[];
+  /** The answers not cached yet, asked of the consent engine in parallel. */
+  complete(consumer: string, purpose: string, questions: readonly CitizenQuestion[]): Promise<CitizenConsent[]>;
+  /** Opens a consent request for exactly what is missing about each citizen: one CONSENT_REQUIRED error each. */
+  openRequests(consumer: string, purpose: string, answers: readonly CitizenConsent[]): Promise<GraphQLError[]>;
+}
+
+const nothingWanted: ConsentAnswer = { covered: true, consentIds: [], missing: [] };
+
+export function createConsentAnswers(consent: ConsentCheck): ConsentAnswers {
+  // A scope's field lists are frozen and shared by the requests of one shape: their personal part is worked out once.
+  const personalFields = rememberFrozen((fields: readonly FieldAccess[]) => Object.freeze(fields.filter(personal)));
+  return {
+    fromCache(consumer, purpose, subjects) {
+      return [...subjects].map(([nic, fields]) => {
+        const wanted = personalFields(fields);
+        return { nic, wanted, answer: wanted.length === 0 ? nothingWanted : consent.cached(consumer, nic, purpose, wanted) };
+      });
+    },
+    complete(consumer, purpose, questions) {
+      return Promise.all(
+        questions.map(async ({ nic, wanted, answer }): Promise<CitizenConsent> => ({
+          nic,
+          wanted,
+          answer: answer ?? (await consent.check(consumer, nic, purpose, wanted)),
+        })),
+      );
+    },
+    openRequests(consumer, purpose, answers) {
+      return Promise.all(
+        answers
+          .filter((c) => !c.answer.covered)
+          .map(async (c) => {
+            const missing = c.wanted.filter((f) => c.answer.missing.some((m) => m.provider === f.provider && m.field === f.field));
+            return consentRequired(c.nic, await consent.openRequest(consumer, c.nic, purpose, missing));
+          }),
+      );
+    },
+  };
+}
+
+/** Every answer known without asking anyone: the list of them, or undefined when one is missing. */
+export function allKnown(questions: readonly CitizenQuestion[]): CitizenConsent[] | undefined {
+  const known: CitizenConsent[] = [];
+  for (const { nic, wanted, answer } of questions) {
+    if (answer === undefined) return undefined;
+    known.push({ nic, wanted, answer });
+  }
+  return known;
+}
