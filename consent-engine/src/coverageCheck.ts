@@ -3,34 +3,22 @@
  * which revision, and until when the answer holds by itself. With `openRequest`, a request is opened (or reused) for
  * exactly the missing fields in the same call.
  */
+import type { ConsentCheckAnswer, ConsentCheckRequest } from "@ndx/contracts";
 import type { Db } from "@ndx/platform";
 import type { ConsentEvents } from "./consentMetrics.ts";
 import { liveConsents, type LiveConsents } from "./consentStore.ts";
 import { isoOrNull } from "./consentView.ts";
 import type { OpenRequest } from "./consentRequests.ts";
 import type { ScopeItem } from "./scope.ts";
-import type { ScopeRequest } from "./scopeRequest.ts";
 
-export interface CheckResult {
-  /** covered: every field; partial: some; missing: none. */
-  readonly status: "covered" | "partial" | "missing";
-  /** The revision the answer was computed at; a cached answer is stale once a higher revision is announced. */
-  readonly revision: number;
-  readonly covered: readonly (ScopeItem & { readonly consentIds: readonly string[]; readonly validUntil: string })[];
-  readonly missing: readonly ScopeItem[];
-  /** When the answer stops being true by itself (the earliest expiry among the covered fields), or null. */
-  readonly validUntil: string | null;
-  readonly checkedAt: string;
-  /** With `openRequest`, the request opened (or reused) for exactly the missing fields. */
-  readonly request?: { readonly consentRequestId: string; readonly consentUrl: string; readonly expiresAt: string };
-}
-
-export type CheckRequest = ScopeRequest & { readonly openRequest?: boolean };
+/** The answer, and what is asked: the wire contract the gateway checks answers against (@ndx/contracts). */
+export type CheckResult = ConsentCheckAnswer;
+export type CheckRequest = ConsentCheckRequest;
 
 export interface CoverageCheckOptions {
   readonly db: Db;
   readonly now: () => Date;
-  readonly validate: (input: ScopeRequest) => Promise<ScopeItem[]>;
+  readonly validate: (input: ConsentCheckRequest) => Promise<ScopeItem[]>;
   readonly openRequest: OpenRequest;
   readonly metrics?: ConsentEvents | undefined;
 }

@@ -1,9 +1,7 @@
 /** A consent's data scope: (provider, "Type.field") pairs, kept sorted and without duplicates. */
+import type { ScopeItem } from "@ndx/contracts";
 
-export interface ScopeItem {
-  readonly provider: string;
-  readonly field: string;
-}
+export type { ScopeItem };
 
 export interface DataScope {
   readonly providers: readonly string[];

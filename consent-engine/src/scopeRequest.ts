@@ -2,17 +2,13 @@
  * What a consumer may ask about a citizen: its registered purposes only, at least one and at most 200 (provider, field)
  * pairs, every one in the catalogue. The answer is the scope normalised (sorted, no duplicates).
  */
+import type { ScopeRequest } from "@ndx/contracts";
 import { badInput } from "./apiError.ts";
 import type { FieldCatalogue } from "./catalogue.ts";
 import type { ConsumerRegistration } from "./consumerStore.ts";
 import { itemKey, normaliseScope, type ScopeItem } from "./scope.ts";
 
-export interface ScopeRequest {
-  readonly consumerId: string;
-  readonly citizenId: string;
-  readonly purpose: string;
-  readonly fields: readonly ScopeItem[];
-}
+export type { ScopeRequest };
 
 /** What validation reads: the consumer's registration and the catalogue of fields. */
 export interface ScopeRules {

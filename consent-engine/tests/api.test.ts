@@ -2,6 +2,7 @@
  * The engine's HTTP API over real HTTP: service authentication, every kind of bad input (nothing written), the
  * request → grant → check → revoke cycle, and the revision push channels (Server-Sent Events and long-poll).
  */
+import { consentCheckAnswer } from "@ndx/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ConsentView } from "../src/index.ts";
 import { passportRequest, startSystem, type TestSystem } from "./support/system.ts";
@@ -148,6 +149,7 @@ describe("consent engine API", () => {
     const covered = (await (await system.api("/v1/consents/check", passportRequest)).json()) as CheckResult;
     expect(covered.status).toBe("covered");
     expect(covered.revision).toBe(start + 1);
+    expect(consentCheckAnswer.problem(covered)).toBeUndefined();
 
     const waited = system.api(`/v1/revision?after=${start + 1}&waitSeconds=10`);
     const revoked = await system.api(`/v1/consents/${request.consentId}/revoke`, { citizenId: citizen });
@@ -156,6 +158,7 @@ describe("consent engine API", () => {
     expect(await (await waited).json()).toEqual({ revision: start + 2 });
     const missing = (await (await system.api("/v1/consents/check", passportRequest)).json()) as CheckResult;
     expect(missing).toMatchObject({ status: "missing", revision: start + 2 });
+    expect(consentCheckAnswer.problem(missing)).toBeUndefined();
     expect((await system.api(`/v1/consents/${request.consentId}/revoke`, { citizenId: citizen })).status).toBe(409);
 
     const history = ((await (await system.api(`/v1/consents/${request.consentId}`)).json()) as ConsentView).history;
@@ -169,6 +172,7 @@ describe("consent engine API", () => {
     const answer = (await response.json()) as CheckResult;
     expect(answer.status).toBe("missing");
     expect(answer.request?.consentUrl).toContain(`/consent/${answer.request?.consentRequestId}`);
+    expect(consentCheckAnswer.problem(answer)).toBeUndefined();
     expect((await consentsOf("200101010011")).map((c) => c.status)).toEqual(["PENDING"]);
   });
 });

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import type { ConsentCheckAnswer } from "@ndx/contracts";
 import { listen, type Listening } from "@ndx/platform";
+import { GraphQLError } from "graphql";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createConsentCheck, type ConsentCheck } from "../src/access/consentCheck.ts";
@@ -26,6 +28,8 @@ interface FakeEngine {
   revision: number;
   /** The revision a check answer says it was computed at (default: `revision`). */
   checkRevision: number | undefined;
+  /** A check answer's body as sent instead of the contract's (a broken or foreign engine). */
+  checkBody: string | undefined;
   heartbeat(): void;
   announce(revision: number): void;
   close: () => Promise<void>;
@@ -44,6 +48,7 @@ async function fakeEngine(): Promise<FakeEngine> {
     confirm: true,
     revision: 5,
     checkRevision: undefined,
+    checkBody: undefined,
     heartbeat: () => write(`event: heartbeat\ndata: ${JSON.stringify({ revision: engine.revision })}\n\n`),
     announce(revision) {
       engine.revision = revision;
@@ -69,8 +74,18 @@ async function fakeEngine(): Promise<FakeEngine> {
         return;
       }
       engine.counts.checks += 1;
-      const covered = [{ provider: "registry", field: "Person.fullName", consentIds: ["cns_a"] }];
-      json({ status: "covered", revision: engine.checkRevision ?? engine.revision, covered, missing: [], validUntil: null });
+      if (engine.checkBody !== undefined) return void res.writeHead(200, { "content-type": "application/json" }).end(engine.checkBody);
+      const validUntil = new Date(Date.now() + 86_400_000).toISOString();
+      const covered = [{ provider: "registry", field: "Person.fullName", consentIds: ["cns_a"], validUntil }];
+      const answer: ConsentCheckAnswer = {
+        status: "covered",
+        revision: engine.checkRevision ?? engine.revision,
+        covered,
+        missing: [],
+        validUntil: null,
+        checkedAt: new Date().toISOString(),
+      };
+      json(answer);
     });
   }, 0);
   engine.url = http.url;
@@ -157,5 +172,31 @@ describe("consent check cache and the revision stream", () => {
     expect(engine.counts.checks).toBe(3);
     engine.announce(6);
     await expect.poll(async () => (await ask(), engine.counts.checks)).toBe(4);
+  });
+
+  it("refuses a malformed answer from the engine as UPSTREAM_UNAVAILABLE naming it, logged without the body, and caches nothing", async () => {
+    const { engine, ask, lines } = await setUp();
+    const valid = JSON.stringify({ status: "covered", revision: 5, covered: [], missing: [], validUntil: null, checkedAt: new Date().toISOString() });
+    const malformed = [
+      JSON.stringify({ status: "covered", revision: 5 }),
+      JSON.stringify({ status: "covered", revision: 5, covered: "all", missing: [], validUntil: null, checkedAt: "now" }),
+      JSON.stringify({ status: "covered", revision: 5, covered: [], missing: [], validUntil: "forever", checkedAt: new Date().toISOString() }),
+      JSON.stringify({ ...(JSON.parse(valid) as object), status: "yes" }),
+      "<html>secret-upstream-body</html>",
+      "null",
+    ];
+    for (const body of malformed) {
+      engine.checkBody = body;
+      const error: unknown = await ask().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphQLError);
+      expect((error as GraphQLError).message).toBe("The consent engine could not answer");
+      expect((error as GraphQLError).extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", provider: "consent-engine", http: { status: 502 } });
+    }
+    expect(engine.counts.checks).toBe(malformed.length);
+    const logged = lines.filter((l) => l.msg === "consent engine sent a malformed check answer");
+    expect(logged).toHaveLength(malformed.length);
+    expect(JSON.stringify(lines)).not.toContain("secret-upstream-body");
+    engine.checkBody = valid;
+    expect((await ask()).covered).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
 export type * from "./citizen.ts";
 export type * from "./consumer.ts";
 export type * from "./devUser.ts";
+export * from "./contract.ts";
+export * from "./consentCheck.ts";
