@@ -5,8 +5,8 @@
  * Every refusal is a BAD_USER_INPUT naming the limit, and no subgraph is called.
  *
  * Batching stays off (yoga's default): a JSON array body is refused with 400 "Batching is not supported", so each
- * request is one operation — which the rate limit counts and the trusted-document mark relies on (rateLimit.ts,
- * trustedDocuments.ts).
+ * request is one operation — which the rate limit counts and the trusted-document mark relies on (access/rateLimit.ts,
+ * access/trustedDocuments.ts).
  */
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
