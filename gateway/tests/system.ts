@@ -59,6 +59,8 @@ export interface System {
   readonly dmtLegacy: DmtLegacy;
   /** GraphQL requests received by all subgraphs, and calls served by both legacy systems. */
   upstreamCalls(): number;
+  /** The Authorization header (the gateway's caller assertion) of each GraphQL request the registry received. */
+  readonly registryAuthorizations: readonly (string | undefined)[];
   /** A consumer access token from the identity provider (client credentials). */
   token(consumerId: string): Promise<string>;
   /** POST to the gateway (or to another replica). */
@@ -161,6 +163,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     gatewayDb,
     drpLegacy,
     dmtLegacy,
+    registryAuthorizations: registry.authorizations,
     upstreamCalls: () =>
       registry.requests() + drp.requests() + dmt.requests() + drpLegacy.stats.snapshot().total + dmtLegacy.stats.snapshot().total,
     async token(consumerId) {
