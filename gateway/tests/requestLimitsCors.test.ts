@@ -56,6 +56,7 @@ describe("CORS", () => {
     expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
     expect(allowed.headers.get("access-control-allow-methods")).toMatch(/POST/);
     expect(allowed.headers.get("access-control-allow-headers")).toMatch(/authorization/);
+    expect(allowed.headers.get("vary")).toMatch(/\bOrigin\b/);
     const refused = await preflight(elsewhere);
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();
     expect(refused.headers.get("access-control-allow-credentials")).toBeNull();
