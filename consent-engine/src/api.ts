@@ -3,6 +3,7 @@
  * open, fetch and check consent requests; grant, refuse, revoke and list on a citizen's behalf; the revision and
  * its push channels. Documented in consent-engine/README.md.
  */
+import type { RevisionAckAnswer } from "@ndx/contracts";
 import { setRequestRoute, type Logger } from "@ndx/platform";
 import { ApiError, badInput, errorResponse, notFound } from "./apiError.ts";
 import type { ConsentService } from "./consentService.ts";
@@ -96,7 +97,14 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       const answer = feed.acknowledge(subscriber, revision, latest);
       if (answer === undefined) throw notFound("No such revision stream subscriber (reconnect)");
       // confirmed: the subscriber is up to date and may trust its cache for staleAfterMs from when it sent this.
-      return json({ subscriber, revision, latest: Math.max(latest, feed.latest), confirmed: answer.confirmed, staleAfterMs: feed.staleAfterMs });
+      const acknowledged: RevisionAckAnswer = {
+        subscriber,
+        revision,
+        latest: Math.max(latest, feed.latest),
+        confirmed: answer.confirmed,
+        staleAfterMs: feed.staleAfterMs,
+      };
+      return json(acknowledged);
     });
 
   return async (request) => {

@@ -5,6 +5,7 @@
  * Subscribers only ever see increasing revisions. The gateways following the stream, their acknowledgements and
  * when a revocation holds on all of them are kept in revisionFollowers.ts.
  */
+import type { RevisionEvent } from "@ndx/contracts";
 import type { Logger } from "@ndx/platform";
 import pg from "pg";
 import { revisionChannel } from "./consentStore.ts";
@@ -12,17 +13,7 @@ import { createRevisionFollowers, type Settlement } from "./revisionFollowers.ts
 
 export type { Settlement } from "./revisionFollowers.ts";
 
-export type RevisionEvent =
-  | {
-      readonly revision: number;
-      readonly change: "granted" | "revoked" | "expired";
-      readonly consentId: string;
-      readonly consumerId: string;
-      readonly citizenId: string;
-      readonly at: string;
-    }
-  /** The revision moved on without this process seeing why (e.g. a lost database connection): drop everything older. */
-  | { readonly revision: number; readonly change: "resync"; readonly at: string };
+export type { RevisionEvent };
 
 export interface RevisionFeed {
   /** The highest revision seen. */

@@ -8,9 +8,8 @@
  * follower's cache off within the deadline, and the engine knows when.
  */
 import { randomUUID } from "node:crypto";
-import type { RevisionEvent, RevisionFeed } from "./revisionFeed.ts";
-
-type FirstEvent = { revision: number; change: "current"; at: string; subscriber: string; heartbeatMs: number; staleAfterMs: number };
+import type { RevisionHeartbeat, RevisionStreamEvent } from "@ndx/contracts";
+import type { RevisionFeed } from "./revisionFeed.ts";
 
 export function revisionStream(feed: RevisionFeed, current: number, signal: AbortSignal): Response {
   const encoder = new TextEncoder();
@@ -24,14 +23,16 @@ export function revisionStream(feed: RevisionFeed, current: number, signal: Abor
           cleanup();
         }
       };
-      const event = (e: RevisionEvent | FirstEvent) => send(`id: ${e.revision}\nevent: revision\ndata: ${JSON.stringify(e)}\n\n`);
+      // The data of each event is the wire contract the gateway's follower checks it against (@ndx/contracts).
+      const event = (e: RevisionStreamEvent) => send(`id: ${e.revision}\nevent: revision\ndata: ${JSON.stringify(e)}\n\n`);
       send("retry: 2000\n\n");
       const subscriber = randomUUID();
       const untrack = feed.track(subscriber);
       const { heartbeatMs, staleAfterMs } = feed;
       event({ revision: Math.max(current, feed.latest), change: "current", at: new Date().toISOString(), subscriber, heartbeatMs, staleAfterMs });
       const unsubscribe = feed.subscribe(event);
-      const heartbeat = () => send(`event: heartbeat\ndata: ${JSON.stringify({ revision: feed.latest, at: new Date().toISOString() })}\n\n`);
+      const beat = (): RevisionHeartbeat => ({ revision: feed.latest, at: new Date().toISOString() });
+      const heartbeat = () => send(`event: heartbeat\ndata: ${JSON.stringify(beat())}\n\n`);
       const timer = setInterval(heartbeat, heartbeatMs);
       cleanup = () => {
         clearInterval(timer);

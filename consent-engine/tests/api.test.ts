@@ -2,7 +2,7 @@
  * The engine's HTTP API over real HTTP: service authentication, every kind of bad input (nothing written), the
  * request → grant → check → revoke cycle, and the revision push channels (Server-Sent Events and long-poll).
  */
-import { consentCheckAnswer } from "@ndx/contracts";
+import { consentCheckAnswer, revisionAckAnswer, revisionHeartbeat, revisionStreamEvent } from "@ndx/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ConsentView } from "../src/index.ts";
 import { passportRequest, startSystem, type TestSystem } from "./support/system.ts";
@@ -23,7 +23,7 @@ async function consentsOf(citizenId: string): Promise<ConsentView[]> {
   return ((await response.json()) as { consents: ConsentView[] }).consents;
 }
 
-/** Reads Server-Sent Events from a streaming response (heartbeats too only when asked). */
+/** Reads Server-Sent Events from a streaming response (heartbeats too only when asked), each held to its wire contract. */
 function sseReader(response: Response, heartbeats = false) {
   const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
   const decoder = new TextDecoder();
@@ -37,8 +37,11 @@ function sseReader(response: Response, heartbeats = false) {
         const lines = block.split("\n");
         if (!heartbeats && lines.includes("event: heartbeat")) continue;
         const data = lines.find((l) => l.startsWith("data: "));
-        if (data !== undefined) return JSON.parse(data.slice(6)) as Record<string, unknown>;
-        continue;
+        if (data === undefined) continue;
+        const event = JSON.parse(data.slice(6)) as Record<string, unknown>;
+        const contract = lines.includes("event: heartbeat") ? revisionHeartbeat : revisionStreamEvent;
+        expect(contract.problem(event)).toBeUndefined();
+        return event;
       }
       const { done, value } = await reader.read();
       if (done) throw new Error("stream ended");
@@ -202,7 +205,9 @@ describe("revocations wait for the gateways that follow the stream", () => {
     const ack = async (revision: number) => {
       const sent = performance.now();
       const response = await slow.api("/v1/revision/ack", { subscriber: first["subscriber"], revision });
-      return { sent, status: response.status, body: (await response.json()) as Record<string, unknown> };
+      const body = (await response.json()) as Record<string, unknown>;
+      if (response.status === 200) expect(revisionAckAnswer.problem(body)).toBeUndefined();
+      return { sent, status: response.status, body };
     };
     return { first, next, ack };
   };

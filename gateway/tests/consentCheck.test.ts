@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { ConsentCheckAnswer } from "@ndx/contracts";
+import type { ConsentCheckAnswer, RevisionAckAnswer, RevisionEvent, RevisionHeartbeat, StreamOpened } from "@ndx/contracts";
 import { listen, type Listening } from "@ndx/platform";
 import { GraphQLError } from "graphql";
 import { pino } from "pino";
@@ -32,6 +32,8 @@ interface FakeEngine {
   checkBody: string | undefined;
   heartbeat(): void;
   announce(revision: number): void;
+  /** Writes raw text to every open stream. */
+  send(text: string): void;
   close: () => Promise<void>;
 }
 
@@ -49,11 +51,17 @@ async function fakeEngine(): Promise<FakeEngine> {
     revision: 5,
     checkRevision: undefined,
     checkBody: undefined,
-    heartbeat: () => write(`event: heartbeat\ndata: ${JSON.stringify({ revision: engine.revision })}\n\n`),
+    heartbeat: () => {
+      const beat: RevisionHeartbeat = { revision: engine.revision, at: new Date().toISOString() };
+      write(`event: heartbeat\ndata: ${JSON.stringify(beat)}\n\n`);
+    },
     announce(revision) {
       engine.revision = revision;
-      write(`id: ${revision}\nevent: revision\ndata: ${JSON.stringify({ revision, change: "granted" })}\n\n`);
+      const at = new Date().toISOString();
+      const event: RevisionEvent = { revision, change: "granted", consentId: "cns_b", consumerId: "passport-app", citizenId: "199012345678", at };
+      write(`id: ${revision}\nevent: revision\ndata: ${JSON.stringify(event)}\n\n`);
     },
+    send: (text) => write(text),
   };
   const http: Listening = await listen((req, res) => {
     if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
@@ -62,7 +70,8 @@ async function fakeEngine(): Promise<FakeEngine> {
       res.writeHead(200, { "content-type": "text/event-stream" });
       streams.add(res);
       res.on("close", () => streams.delete(res));
-      const first = { revision: engine.revision, change: "current", subscriber: randomUUID(), heartbeatMs: 100, staleAfterMs: engine.staleAfterMs };
+      const deadline = engine.staleAfterMs === undefined ? {} : { staleAfterMs: engine.staleAfterMs };
+      const first: StreamOpened = { revision: engine.revision, change: "current", at: new Date().toISOString(), subscriber: randomUUID(), heartbeatMs: 100, ...deadline };
       return void res.write(`event: revision\ndata: ${JSON.stringify(first)}\n\n`);
     }
     const json = (body: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -70,7 +79,8 @@ async function fakeEngine(): Promise<FakeEngine> {
     return void req.on("end", () => {
       if (req.url === "/v1/revision/ack") {
         engine.counts.acks += 1;
-        json({ confirmed: engine.confirm, latest: engine.revision });
+        const answer: RevisionAckAnswer = { subscriber: "", revision: engine.revision, latest: engine.revision, confirmed: engine.confirm, staleAfterMs: engine.staleAfterMs ?? 1 };
+        json(answer);
         return;
       }
       engine.counts.checks += 1;
@@ -198,5 +208,23 @@ describe("consent check cache and the revision stream", () => {
     expect(JSON.stringify(lines)).not.toContain("secret-upstream-body");
     engine.checkBody = valid;
     expect((await ask()).covered).toBe(true);
+  });
+
+  it("treats a revision event that breaks its contract as a lost stream (cache off, reported, reopened); ignores events of other kinds", async () => {
+    const { engine, check, ask, lines } = await setUp({ staleAfterMs: 5000 });
+    await ask();
+    engine.send(`event: pause\ndata: ${JSON.stringify({ anything: true })}\n\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    await ask();
+    expect(engine.counts.checks).toBe(1);
+
+    const revoked = { change: "revoked", consentId: "cns_a", consumerId: "passport-app", citizenId: "199012345678", at: new Date().toISOString() };
+    engine.send(`event: revision\ndata: ${JSON.stringify({ ...revoked, revision: "6" })}\n\n`);
+    const cached = () => check.cached("passport-app", "199012345678", "passport-application", fields);
+    await expect.poll(cached, { interval: 10, timeout: 1000 }).toBeUndefined();
+    await expect.poll(() => engine.counts.streams, { timeout: 3000 }).toBe(2);
+    const reported = lines.filter((l) => l.msg === "consent revision stream sent a malformed event; cache off");
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ problem: "a revision event: /revision must be integer" });
   });
 });

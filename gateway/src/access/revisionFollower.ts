@@ -11,6 +11,7 @@
  * watchdog also treats the stream as down once nothing was heard for the deadline: the cache is emptied, the
  * connection aborted and reopened with backoff; until it is up again every check goes to the engine.
  */
+import { revisionAckAnswer, revisionHeartbeat, revisionStreamEvent, type RevisionStreamEvent } from "@ndx/contracts";
 import type { Logger } from "@ndx/platform";
 
 export interface RevisionFollowerOptions {
@@ -38,14 +39,25 @@ export interface RevisionFollower {
   close(): void;
 }
 
-interface StreamEvent {
-  readonly revision: number;
-  readonly subscriber?: string;
-  readonly staleAfterMs?: number;
+/** The events the follower acts on, by SSE event name, each checked against its contract (@ndx/contracts). */
+const followed = new Set(["revision", "heartbeat"]);
+
+/** A known event that breaks its contract: the stream cannot be trusted, so it is treated as lost. */
+class MalformedEvent extends Error {
+  override name = "MalformedEvent";
 }
 
-const isEvent = (v: unknown): v is StreamEvent =>
-  typeof v === "object" && v !== null && typeof (v as { revision?: unknown }).revision === "number";
+/** A heartbeat is read as what it says: the latest revision, no change named. */
+function readEvent(name: string, json: unknown): RevisionStreamEvent | { readonly revision: number; readonly change: "heartbeat" } {
+  if (name === "heartbeat") {
+    const beat = revisionHeartbeat.parse(json);
+    if (!beat.ok) throw new MalformedEvent(`a heartbeat: ${beat.problem}`);
+    return { revision: beat.value.revision, change: "heartbeat" };
+  }
+  const event = revisionStreamEvent.parse(json);
+  if (!event.ok) throw new MalformedEvent(`a ${name} event: ${event.problem}`);
+  return event.value;
+}
 
 export function createRevisionFollower(options: RevisionFollowerOptions): RevisionFollower {
   const { url, serviceToken, logger, onInvalidate } = options;
@@ -84,8 +96,10 @@ export function createRevisionFollower(options: RevisionFollowerOptions): Revisi
           body: JSON.stringify({ subscriber, revision: applied }),
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = response.ok ? ((await response.json()) as { confirmed?: unknown }) : (await response.body?.cancel(), {});
-        if (body.confirmed === true && ours === generation) confirmedAt = Math.max(confirmedAt, sentAt);
+        const body: unknown = response.ok ? await response.json() : (await response.body?.cancel(), undefined);
+        const answer = body === undefined ? undefined : revisionAckAnswer.parse(body);
+        if (answer?.ok === false) logger.warn({ problem: answer.problem }, "consent engine sent a malformed acknowledgement answer");
+        if (answer?.ok === true && answer.value.confirmed && ours === generation) confirmedAt = Math.max(confirmedAt, sentAt);
       } catch {
         // Unconfirmed: the cache stops being trusted at the deadline unless a later acknowledgement is confirmed.
       }
@@ -94,14 +108,22 @@ export function createRevisionFollower(options: RevisionFollowerOptions): Revisi
   };
 
   const receive = (block: string) => {
-    const data = block.split("\n").find((l) => l.startsWith("data:"));
-    if (data === undefined) return;
-    const event: unknown = JSON.parse(data.slice(5));
-    if (!isEvent(event)) return;
-    if (event.subscriber !== undefined) {
+    const lines = block.split("\n");
+    const data = lines.find((l) => l.startsWith("data:"));
+    const name = lines.find((l) => l.startsWith("event:"))?.slice(6).trim() ?? "message";
+    // Another kind of event (a newer engine's) is not ours to act on.
+    if (data === undefined || !followed.has(name)) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(data.slice(5));
+    } catch {
+      throw new MalformedEvent(`a ${name} event that is not JSON`);
+    }
+    const event = readEvent(name, json);
+    if (event.change === "current") {
       subscriber = event.subscriber;
-      const deadline = event.staleAfterMs;
-      staleAfterMs = typeof deadline === "number" && deadline > 0 ? deadline : undefined;
+      // An engine that names no deadline: the stream is followed, but no cached answer is ever trusted.
+      staleAfterMs = event.staleAfterMs;
     }
     apply(event.revision);
     wanted = true;
@@ -170,7 +192,8 @@ export function createRevisionFollower(options: RevisionFollowerOptions): Revisi
         generation += 1;
         connection.abort();
         onInvalidate();
-        if (wasUp && silent) logger.warn({ staleAfterMs }, "consent revision stream silent; cache off");
+        if (error instanceof MalformedEvent) logger.error({ problem: error.message }, "consent revision stream sent a malformed event; cache off");
+        else if (wasUp && silent) logger.warn({ staleAfterMs }, "consent revision stream silent; cache off");
         else if (wasUp) logger.warn({ cause: error instanceof Error ? error.message : String(error) }, "consent revision stream lost");
       }
       await new Promise((r) => setTimeout(r, delay).unref());

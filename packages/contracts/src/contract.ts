@@ -24,7 +24,7 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 let shared: Ajv | undefined;
 const ajv = (): Ajv => {
   if (shared === undefined) {
-    shared = new Ajv({ strict: true, allErrors: false });
+    shared = new Ajv({ strict: true, allErrors: false, discriminator: true });
     addFormatsModule.default(shared, ["date-time"]);
   }
   return shared;

@@ -3,3 +3,4 @@ export type * from "./consumer.ts";
 export type * from "./devUser.ts";
 export * from "./contract.ts";
 export * from "./consentCheck.ts";
+export * from "./revisionStream.ts";
