@@ -19,3 +19,5 @@ export * from "./tracing.ts";
 export * from "./tracingConfig.ts";
 export * from "./tracedServers.ts";
 export * from "./serviceTelemetry.ts";
+export * from "./probe.ts";
+export * from "./subgraphServer.ts";

@@ -1,25 +1,15 @@
-/** The registry subgraph as a graphql-yoga app over `@apollo/subgraph`. */
+/** The registry subgraph: its services opened at start-up, served by the platform's createSubgraphServer. */
 import { randomBytes } from "node:crypto";
-import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import {
-  createMaskError,
-  createServiceMetrics,
-  createGatewayTrust,
-  useHealth,
-  useInputErrorCodes,
-  useInputLimits,
-  useMetrics,
-  useTracing,
+  createSubgraphServer,
   type Db,
   type Logger,
   type ServiceMetrics,
   type SubgraphTrustOptions,
+  type SubgraphYoga,
   type Tracing,
 } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
-import { parse } from "graphql";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { createChangeRequests } from "./changeRequests.ts";
 import { createContext, type RegistryContext } from "./context.ts";
 import { openDataKeyRing } from "./dataKeys.ts";
@@ -62,7 +52,7 @@ export interface RegistryOptions {
   readonly tracing?: Tracing | undefined;
 }
 
-export type RegistryYoga = YogaServerInstance<Record<string, never>, RegistryContext>;
+export type RegistryYoga = SubgraphYoga<RegistryContext>;
 
 export async function createRegistry(options: RegistryOptions): Promise<RegistryYoga> {
   const { db, logger } = options;
@@ -89,38 +79,23 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
     changeRequests: createChangeRequests({ db, catalogue, cipher, index, keys }),
   };
 
-  const trust = options.gatewayTrust === undefined ? undefined : createGatewayTrust({ ...options.gatewayTrust, audience: "registry", logger });
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(subgraphSdl("registry")),
-    // The library types resolver maps with an unknown context; ours is typed RegistryContext.
-    resolvers: createResolvers({ districts }) as GraphQLResolverMap<unknown>,
-  });
-  return createYoga<Record<string, never>, RegistryContext>({
-    schema,
-    // Yoga serves GraphiQL before any plugin runs, so it could not be refused: off whenever only the gateway may call.
-    graphiql: trust === undefined && (options.graphiql ?? true),
-    landingPage: false,
-    // Our useHealth answers /health and /ready with JSON; keep yoga's own probe off those paths.
-    healthCheckEndpoint: "/.well-known/yoga/health",
-    logging: false,
-    maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in a resolver")) },
-    context: ({ request }) => createContext(people, registry, trust?.callerOf(request)),
-    plugins: [
-      // First: the request's span is active while every other plugin and resolver runs.
-      ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
-      // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
-      useMetrics(options.metrics ?? createServiceMetrics("registry")),
-      // Before the gateway check: feed readers hold their own credential, not the gateway's.
-      ...(options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })]),
-      ...(trust === undefined ? [] : [trust.plugin]),
-      useInputErrorCodes(),
-      // Where input enters: no value nested deeper than 32, no NUL in any string (inputLimits.ts).
-      useInputLimits(),
-      useHealth({
-        database: async () => {
-          await db.query("SELECT 1");
-        },
-      }),
-    ],
+  return createSubgraphServer<RegistryContext>({
+    name: "registry",
+    sdl: subgraphSdl("registry"),
+    resolvers: createResolvers({ districts }),
+    // The caller the gateway's assertion names is the only one the registry knows (change-request makers and checkers).
+    context: ({ caller }) => createContext(people, registry, caller),
+    ready: {
+      database: async () => {
+        await db.query("SELECT 1");
+      },
+    },
+    // Before the gateway check: feed readers hold their own credential, not the gateway's.
+    openPlugins: options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })],
+    gatewayTrust: options.gatewayTrust,
+    ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
+    metrics: options.metrics,
+    tracing: options.tracing,
+    logger,
   });
 }
