@@ -1,79 +1,41 @@
-/** The DRP adapter: the `drp` subgraph over the DRP legacy REST service. */
+/** The DRP adapter: the `drp` subgraph over the DRP legacy REST service, as a definition the adapter kit builds. */
 import { resolve } from "node:path";
-import {
-  createAdapterSubgraph,
-  createHttpUpstream,
-  createMapper,
-  createUpstream,
-  loadMapping,
-  type AdapterCommonOptions,
-  type AdapterYoga,
-  type Upstream,
-} from "@ndx/adapter-kit";
-import { createServiceMetrics, type ServiceMetrics } from "@ndx/platform";
+import { defineLegacyAdapter, type LegacyAdapter, type LegacyAdapterOptions, type LegacyClientParts } from "@ndx/adapter-kit";
 import { subgraphSdl } from "@ndx/schema";
+import { drpConfig } from "./config.ts";
 import { createContext, type DrpContext } from "./context.ts";
 import { createDrpClient } from "./drpClient.ts";
 import { resolvers } from "./resolvers.ts";
 
 export const drpMappingFile: string = resolve(import.meta.dirname, "mapping.json");
 
-export interface DrpAdapterOptions extends AdapterCommonOptions {
-  /** The DRP legacy REST service. */
-  readonly baseUrl: string;
+/** The DRP's own options; the kit's are in LegacyAdapterOptions. */
+export interface DrpOptions {
   readonly apiKey: string;
-  /** @default 16 */
-  readonly connections?: number;
   /** @default 100 */
   readonly batchSize?: number;
 }
 
-export interface DrpAdapter {
-  readonly yoga: AdapterYoga<DrpContext>;
-  readonly upstream: Upstream;
-  /** What GET /metrics serves. */
-  readonly metrics: ServiceMetrics;
-  close(): Promise<void>;
-}
+export type DrpAdapterOptions = LegacyAdapterOptions<DrpOptions>;
 
-export function createDrpAdapter(options: DrpAdapterOptions): DrpAdapter {
-  const { logger } = options;
-  const mapper = createMapper(loadMapping(drpMappingFile), subgraphSdl("drp"));
-  const provider = mapper.mapping.provider;
-  const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections: options.connections ?? 16, tracing: options.tracing });
-  const metrics = options.metrics ?? createServiceMetrics("drp");
-  const upstream = createUpstream({
-    provider,
-    logger,
-    metrics,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.retries === undefined ? {} : { retries: options.retries }),
-    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
-    ...(options.breaker === undefined ? {} : { breaker: options.breaker }),
-  });
-  const client = createDrpClient({ http, upstream, apiKey: options.apiKey });
-  const batchSize = options.batchSize ?? 100;
-  const yoga = createAdapterSubgraph<DrpContext>({
-    name: "drp",
-    resolvers,
-    context: () => createContext(client, mapper, batchSize),
-    ready: { drp: () => probe(new URL("openapi.json", withSlash(options.baseUrl))) },
-    logger,
-    metrics,
-    tracing: options.tracing,
-    gatewayTrust: options.gatewayTrust,
-    ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
-  });
-  return { yoga, upstream, metrics, close: () => http.close() };
-}
+export type DrpAdapter = LegacyAdapter<DrpContext>;
 
-function withSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
-}
+export const drpAdapter = defineLegacyAdapter({
+  name: "drp",
+  service: "drp-rest",
+  sdl: subgraphSdl("drp"),
+  mappingFile: drpMappingFile,
+  connections: 16,
+  // The DRP answers when its OpenAPI document does (no credentials, no counted call).
+  readinessPath: "openapi.json",
+  client: ({ http, upstream, options }: LegacyClientParts<DrpOptions>) => createDrpClient({ http, upstream, apiKey: options.apiKey }),
+  context: (client, mapper, options) => createContext(client, mapper, options.batchSize ?? 100),
+  resolvers,
+  config: {
+    ...drpConfig,
+    options: (config) => ({ apiKey: config.DRP_LEGACY_API_KEY, batchSize: config.DRP_LEGACY_BATCH_SIZE }),
+  },
+});
 
-/** The DRP answers when its OpenAPI document does (no credentials, no counted call). */
-async function probe(url: URL): Promise<void> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`DRP answered HTTP ${response.status}`);
-}
+export const createDrpAdapter = drpAdapter.create;
+export const loadDrpAdapterConfig = drpAdapter.loadConfig;

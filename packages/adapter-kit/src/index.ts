@@ -1,4 +1,3 @@
-export * from "./adapterSubgraph.ts";
 export * from "./backoff.ts";
 export * from "./circuitBreaker.ts";
 export * from "./concurrency.ts";
@@ -12,3 +11,5 @@ export * from "./upstreamError.ts";
 export * from "./upstreamMetrics.ts";
 export * from "./xml.ts";
 export * from "./adapterOptions.ts";
+export * from "./legacyAdapter.ts";
+export * from "./legacyAdapterConfig.ts";
