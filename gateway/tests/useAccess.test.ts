@@ -180,4 +180,26 @@ describe("an audit trail that cannot be written", () => {
     expect(counts.executed).toBe(0);
     expect(counts.audited).toEqual(["unavailable"]);
   });
+
+  it("answers at once while a write hangs (the record stays queued), instead of holding the request", async () => {
+    const hanging: AuditLog = {
+      ...audit,
+      healthy: false,
+      health: () => ({ healthy: false, backlog: 1, failingForMs: 6000, reason: "a write has hung" }),
+      append: (content) => (counts.audited.push(String(content.decision)), new Promise(() => undefined)),
+    };
+    const yoga = gatewayWith("passport-app", fakeConsent(covered), { audit: hanging });
+    const answered = await Promise.race([
+      yoga.fetch("http://gw.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer t", "x-purpose": "passport-application" },
+        body: JSON.stringify({ query: `{ person(nic: "${nic}") { fullName } }` }),
+      }),
+      new Promise<"held">((resolve) => setTimeout(() => resolve("held"), 5000)),
+    ]);
+    expect(answered).not.toBe("held");
+    expect((answered as Response).status).toBe(503);
+    expect(counts.audited).toEqual(["unavailable"]);
+    expect(counts.executed).toBe(0);
+  });
 });

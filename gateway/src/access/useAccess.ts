@@ -67,11 +67,13 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
       }
       told(decision.record);
       if (decision.kind === "refused") {
-        try {
-          await audit.append(decision.record);
-        } catch (error) {
-          logger.error({ err: error }, "audit write failed");
-        }
+        const written = audit.append(decision.record).then(
+          () => undefined,
+          (error: unknown) => logger.error({ err: error }, "audit write failed"),
+        );
+        // A refusal reads nothing: while the trail is failing (a write may hang until the database's timeout) it is
+        // answered at once, its record queued; otherwise it waits for the record, which holds back a flood.
+        if (audit.healthy) await written;
         setResultAndStopExecution({ errors: [...decision.errors] });
         return;
       }

@@ -43,6 +43,13 @@ export interface DbOptions {
   /** Upper bound of pooled connections to a real server. @default 10 */
   poolSize?: number;
   /**
+   * Longest a statement may wait for a real server's answer before it fails (a server that hangs, or a connection
+   * whose packets are dropped, must not hold a caller — such as the audit log — for ever). @default 30000
+   */
+  queryTimeoutMs?: number;
+  /** Longest to wait for a new connection to a real server. @default 10000 */
+  connectTimeoutMs?: number;
+  /**
    * Open only a database that is already there: no PGlite directory and no schema is created, and a missing one is
    * an error that names it (a verifier must not create what it checks). @default false
    */
@@ -111,6 +118,10 @@ async function openPostgres(url: string, options: DbOptions): Promise<Db> {
     connectionString: url,
     max: options.poolSize ?? 10,
     options: `-c search_path=${options.schema},public`,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // A dead peer is noticed by TCP even when no statement is waiting.
+    keepAlive: true,
   });
   // An idle client that loses its server must not crash the process.
   pool.on("error", () => undefined);

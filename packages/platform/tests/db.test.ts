@@ -131,3 +131,34 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+describe("a PostgreSQL server that does not answer", () => {
+  it("fails a connection that is accepted but never answered, instead of waiting for ever", async () => {
+    const { createServer } = await import("node:net");
+    const held: import("node:net").Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as import("node:net").AddressInfo).port;
+    const { openDb } = await import("../src/db.ts");
+    const started = performance.now();
+    try {
+      await expect(openDb({ url: `postgres://ndx@127.0.0.1:${port}/ndx`, schema: "t", connectTimeoutMs: 300 })).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(20_000);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  const adminUrl = process.env["TEST_DATABASE_URL"];
+  it.runIf(adminUrl !== undefined && adminUrl !== "")("fails a statement the server holds past the query timeout, and goes on working", async () => {
+    const { openDb } = await import("../src/db.ts");
+    const db = await openDb({ url: adminUrl, schema: "public", queryTimeoutMs: 300, poolSize: 1 });
+    try {
+      await expect(db.query("SELECT pg_sleep(3)")).rejects.toThrow(/timeout/i);
+      expect((await db.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
