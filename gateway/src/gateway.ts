@@ -6,6 +6,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
 import {
   createMaskError,
+  httpProbe,
   useHealth,
   useInputErrorCodes,
   useMetrics,
@@ -103,7 +104,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useInputErrorCodes(),
       useHealth({
         ...options.readiness,
-        ...Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, () => probe(new URL("/health", r.url))])),
+        ...Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, httpProbe(new URL("/health", r.url))])),
       }),
       useVaryByOrigin(),
       ...requestLimitPlugins(options.limits),
@@ -120,10 +121,4 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await Promise.all(sources.map((s) => s.close()));
     },
   };
-}
-
-async function probe(url: URL): Promise<void> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
 }
