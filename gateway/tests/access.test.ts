@@ -3,6 +3,7 @@
  * called (asserted by counting the requests every subgraph and legacy system receives), and every decision is on a
  * verifiable audit trail.
  */
+import { citizenAccessesAnswer } from "@ndx/contracts";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditTrail } from "../src/index.ts";
@@ -204,6 +205,7 @@ describe("the audit trail", () => {
       headers: { authorization: `Bearer ${auditToken}` },
     });
     const body = (await response.json()) as { accesses: { consumer: string; purpose: string; decision: string; fields: unknown[] }[] };
+    expect(citizenAccessesAnswer.problem(body)).toBeUndefined();
     const permitted = body.accesses.filter((a) => a.decision === "permit");
     expect(permitted[0]).toMatchObject({ consumer: "passport-app", purpose: "passport-application" });
     expect(permitted[0]?.fields).toContainEqual({ provider: "drp", field: "Person.permanentAddress" });

@@ -3,6 +3,7 @@
  * is itself personal data, key fields are read from the entity's owner, the purpose header is a registered code and
  * nothing else ever reaches the trail or the citizen, and an outage is never recorded as a refusal by the rules.
  */
+import { citizenAccessesAnswer } from "@ndx/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditToken, startSystem, type System } from "./system.ts";
 
@@ -35,7 +36,9 @@ async function accessesAbout(nic: string): Promise<Access[]> {
   const response = await system.gateway.yoga.fetch(`http://gateway.test/audit/citizens/${nic}/accesses`, {
     headers: { authorization: `Bearer ${auditToken}` },
   });
-  return ((await response.json()) as { accesses: Access[] }).accesses;
+  const body: unknown = await response.json();
+  expect(citizenAccessesAnswer.problem(body)).toBeUndefined();
+  return (body as { accesses: Access[] }).accesses;
 }
 
 describe("no existence oracle", () => {

@@ -1,26 +1,14 @@
 /**
  * "Who saw my data": reads the audit events about one citizen from the gateway, which owns the audit trail
  * (`GET {gateway}/audit/citizens/{nic}/accesses`, service token). The consent engine never reads the gateway's
- * tables. The answer is checked field by field; anything unexpected, a timeout or an error status is an
+ * tables. The answer is checked against its contract (@ndx/contracts); anything unexpected, a timeout or an error status is an
  * `AuditUnavailableError` whose message never carries the upstream body.
  */
+import { citizenAccessesAnswer, type CitizenAccess, type ScopeItem } from "@ndx/contracts";
 
-export interface AccessedField {
-  readonly provider: string;
-  readonly field: string;
-}
-
-export interface CitizenAccess {
-  readonly id: string;
-  /** ISO 8601. */
-  readonly at: string;
-  readonly consumer: string | null;
-  readonly purpose: string | null;
-  /** "permit", "consent_required", "forbidden", "unauthenticated", "bad_request" (or a later one). */
-  readonly decision: string | null;
-  readonly fields: readonly AccessedField[];
-  readonly consentIds: readonly string[];
-}
+export type { CitizenAccess };
+/** One field of an access: a (provider, "Type.field") pair. */
+export type AccessedField = ScopeItem;
 
 export interface AuditReader {
   /**
@@ -43,47 +31,12 @@ export interface AuditReaderOptions {
   readonly timeoutMs?: number;
 }
 
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNullableString = (v: unknown): v is string | null => v === null || typeof v === "string";
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function parseField(value: unknown): AccessedField | undefined {
-  const r = record(value);
-  return r !== undefined && isString(r["provider"]) && isString(r["field"]) ? { provider: r["provider"], field: r["field"] } : undefined;
-}
-
-function parseAccess(value: unknown): CitizenAccess | undefined {
-  const r = record(value);
-  if (r === undefined) return undefined;
-  const { id, at, consumer, purpose, decision, fields, consentIds } = r;
-  if (!isString(id) || !isString(at) || Number.isNaN(Date.parse(at))) return undefined;
-  if (!isNullableString(consumer) || !isNullableString(purpose) || !isNullableString(decision)) return undefined;
-  if (!Array.isArray(fields) || !Array.isArray(consentIds) || !consentIds.every(isString)) return undefined;
-  const parsedFields = fields.map(parseField);
-  if (parsedFields.some((f) => f === undefined)) return undefined;
-  return {
-    id,
-    at,
-    consumer,
-    purpose,
-    decision,
-    fields: parsedFields.filter((f): f is AccessedField => f !== undefined),
-    consentIds: consentIds.filter(isString),
-  };
-}
-
-/** The gateway's answer for `citizenId`, or an error when it is not exactly that. */
+/** The gateway's answer for `citizenId` (checked against the contract, @ndx/contracts), or an error when it is not exactly that. */
 function parseAccessesAnswer(body: unknown, citizenId: string): CitizenAccess[] {
-  const r = record(body);
-  if (r === undefined || r["citizenId"] !== citizenId || !Array.isArray(r["accesses"])) {
-    throw new AuditUnavailableError("the audit answer is not a list of accesses for this citizen");
-  }
-  const accesses = r["accesses"].map(parseAccess);
-  if (accesses.some((a) => a === undefined)) throw new AuditUnavailableError("the audit answer holds a malformed access");
-  return accesses.filter((a): a is CitizenAccess => a !== undefined);
+  const answer = citizenAccessesAnswer.parse(body);
+  if (!answer.ok) throw new AuditUnavailableError(`the audit answer is malformed (${answer.problem})`);
+  if (answer.value.citizenId !== citizenId) throw new AuditUnavailableError("the audit answer is not a list of accesses for this citizen");
+  return [...answer.value.accesses];
 }
 
 export function createAuditReader(options: AuditReaderOptions): AuditReader {

@@ -5,6 +5,7 @@
  * portal shows each citizen only their own.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { CitizenAccessesAnswer } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
 import { accessesAbout, parseCursor } from "./auditQuery.ts";
 
@@ -39,8 +40,8 @@ export function useAuditApi(db: Queryable, readToken: string) {
       if (beforeRaw !== null && before === undefined) {
         return endResponse(problem(400, "BAD_USER_INPUT", "before must be an ISO 8601 time, or <time>~<event id>"));
       }
-      const accesses = await accessesAbout(db, nic, limit, before);
-      endResponse(Response.json({ citizenId: nic, accesses }));
+      const answer: CitizenAccessesAnswer = { citizenId: nic, accesses: await accessesAbout(db, nic, limit, before) };
+      endResponse(Response.json(answer));
     },
   };
 }

@@ -1,16 +1,7 @@
 /** "Who accessed my data": the decisions about one citizen, newest first, for the consent portal. */
+import type { CitizenAccess } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
 import { auditColumns, eventFromRow, type AuditRow } from "./auditRows.ts";
-
-export interface CitizenAccess {
-  readonly id: string;
-  readonly at: string;
-  readonly consumer: string | null;
-  readonly purpose: string | null;
-  readonly decision: string | null;
-  readonly fields: readonly { provider: string; field: string }[];
-  readonly consentIds: readonly string[];
-}
 
 /**
  * Where a page starts: older than `at`, or — with `id`, the last event of the previous page — after that event in

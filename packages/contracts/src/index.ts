@@ -4,3 +4,4 @@ export type * from "./devUser.ts";
 export * from "./contract.ts";
 export * from "./consentCheck.ts";
 export * from "./revisionStream.ts";
+export * from "./citizenAccess.ts";
