@@ -68,7 +68,9 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       accept: "application/graphql-response+json, application/json",
     };
     if (assertions !== undefined) {
-      headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, context.ndxCaller)}`;
+      // A health check or a schema load has a plain context, without a caller (apollo types it as any).
+      const caller = (context as AccessContext).ndxCaller;
+      headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, caller)}`;
     }
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     let status: number | undefined;
