@@ -2,7 +2,7 @@
  * Asking a target the bench's requests once before it is loaded: the correct answer to each variant, which every
  * measured response must then equal.
  */
-import { grantConsent } from "./ndx.ts";
+import { grantConsent, type ConsentEngine } from "./ndx.ts";
 import { requestBody, type Scenario, type Target } from "./scenarios.ts";
 
 /** Where a target answers and what every request to it carries. */
@@ -44,7 +44,7 @@ export async function expectedAnswers(
   running: Asked,
   scenario: Scenario,
   variables: readonly Record<string, unknown>[],
-  consentEngineUrl: string,
+  consentEngine: ConsentEngine,
 ): Promise<{ variants: Variant[]; granted: number }> {
   const { target } = running;
   const query = target === "direct" ? scenario.directQuery : scenario.query;
@@ -58,7 +58,7 @@ export async function expectedAnswers(
       const first = got.json?.errors?.[0];
       const subject = scenario.subjectVariable === undefined ? undefined : vars[scenario.subjectVariable];
       if (target === "ndx" && first?.extensions?.["code"] === "CONSENT_REQUIRED" && typeof subject === "string") {
-        await grantConsent(consentEngineUrl, String(first.extensions["consentRequestId"]), subject);
+        await grantConsent(consentEngine, String(first.extensions["consentRequestId"]), subject);
         granted += 1;
         continue;
       }

@@ -23,7 +23,7 @@ import {
 import { createLogger, migrate, openDb, readMigrations } from "@ndx/platform";
 import { loadAccessPolicy, rememberFrozen, type AccessInput, type FieldAccess } from "@ndx/policy";
 import { supergraphFile } from "@ndx/schema";
-import { consentServiceToken, grantConsent } from "./ndx.ts";
+import { grantConsent } from "./ndx.ts";
 
 export interface MicroSpec {
   readonly consentEngineUrl: string;
@@ -76,7 +76,7 @@ async function measure(iterations: number, warmup: number, body: () => unknown):
 
 const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
 
-async function micro(spec: MicroSpec): Promise<MicroResult> {
+async function micro(spec: MicroSpec, consentServiceToken: string): Promise<MicroResult> {
   const logger = createLogger("bench", "silent");
   const catalogue = buildFieldCatalogue(readFileSync(supergraphFile, "utf8"));
   const document = parse(spec.query);
@@ -112,7 +112,7 @@ async function micro(spec: MicroSpec): Promise<MicroResult> {
   let first = await consent.check(spec.consumerId, spec.subject, spec.purpose, wanted0);
   if (!first.covered) {
     const opened = await consent.openRequest(spec.consumerId, spec.subject, spec.purpose, wanted0);
-    await grantConsent(spec.consentEngineUrl, opened.consentRequestId, spec.subject);
+    await grantConsent({ url: spec.consentEngineUrl, serviceToken: consentServiceToken }, opened.consentRequestId, spec.subject);
     for (let i = 0; i < 50 && !first.covered; i += 1) {
       await new Promise((r) => setTimeout(r, 100));
       first = await consent.check(spec.consumerId, spec.subject, spec.purpose, wanted0);
@@ -181,7 +181,8 @@ async function micro(spec: MicroSpec): Promise<MicroResult> {
 
 if (import.meta.main) {
   const spec = JSON.parse(process.argv[2] ?? "{}") as MicroSpec;
-  const result = await micro(spec);
+  // The consent engine's credential comes in the environment, not on the command line (which `ps` shows).
+  const result = await micro(spec, process.env["BENCH_CONSENT_SERVICE_TOKEN"] ?? "");
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }

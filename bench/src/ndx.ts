@@ -18,7 +18,12 @@ const benchSigningKey = generateGatewaySigningKey();
 export const benchSigningKeyPem = benchSigningKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const benchSigner = createCallerAssertionSigner({ key: benchSigningKey, lifetimeSeconds: 24 * 3600 });
 export const benchAssertion = (subgraph: string): Promise<string> => benchSigner.sign(subgraph, undefined);
-export const consentServiceToken = "dev-consent-service-token";
+
+/** The running consent engine and the service credential the bench presents to it (the same as the NDX gateway's). */
+export interface ConsentEngine {
+  readonly url: string;
+  readonly serviceToken: string;
+}
 
 export async function consumerToken(issuer: string, consumerId: string): Promise<string> {
   const fixtures = JSON.parse(readFileSync(process.env["NDX_FIXTURES_FILE"] ?? defaultFixturesFile, "utf8")) as {
@@ -40,10 +45,10 @@ export async function consumerToken(issuer: string, consumerId: string): Promise
   return body.access_token;
 }
 
-export async function grantConsent(consentEngine: string, consentRequestId: string, citizenId: string): Promise<void> {
-  const response = await fetch(`${consentEngine}/v1/consent-requests/${consentRequestId}/grant`, {
+export async function grantConsent(consentEngine: ConsentEngine, consentRequestId: string, citizenId: string): Promise<void> {
+  const response = await fetch(`${consentEngine.url}/v1/consent-requests/${consentRequestId}/grant`, {
     method: "POST",
-    headers: { authorization: `Bearer ${consentServiceToken}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${consentEngine.serviceToken}`, "content-type": "application/json" },
     body: JSON.stringify({ citizenId, durationDays: 1 }),
   });
   if (!response.ok) throw new Error(`grant failed: HTTP ${response.status} ${await response.text()}`);

@@ -48,6 +48,7 @@ import { describeMachine, gitCommit, loadAverage, packageVersion } from "./machi
 import { summarizeProfile, type CpuProfile } from "./profile.ts";
 import { roundOrder, waitForQuiet } from "./quiet.ts";
 import { renderMarkdown, type BenchResults, type ScenarioResult } from "./report.ts";
+import { benchSecrets, gatewayEnv, partEnv } from "./partsEnv.ts";
 import { ratiosOf, saveResults } from "./results.ts";
 import { combineRounds } from "./rounds.ts";
 import { ask, expectedAnswers, type Variant } from "./answers.ts";
@@ -133,14 +134,8 @@ for (const s of services) ports.set(s.name, await freePort());
 const urls: Record<string, string> = Object.fromEntries(services.map((s) => [s.name, `http://127.0.0.1:${ports.get(s.name)}`]));
 const procs = new Map<string, Proc>();
 
-const extraEnv: Record<string, Record<string, string>> = {
-  // The DRP simulator rate-limits each API key (500/s by default); the bench measures the gateways, not that limit.
-  "drp-legacy": { DRP_LEGACY_RATE_PER_SECOND: "1000000", DRP_LEGACY_RATE_BURST: "1000000" },
-};
-const quietEnv = { LOG_LEVEL: "warn", NDX_ENV: "development" };
-// graphql-js, yoga and Hive Gateway skip development-only checks in production mode: the gateways and subgraphs run
-// so (the identity provider and the consent engine keep their development behaviour: dev keys, plain http).
-const productionMode = (name: string) => (name === "identity-provider" || name === "consent-engine" ? {} : { NODE_ENV: "production" });
+// Generated for this run: the measured parts run as production, which requires real secrets (partsEnv.ts).
+const secrets = benchSecrets();
 {
   const ready = new Set<string>();
   const pending = [...backing];
@@ -149,14 +144,9 @@ const productionMode = (name: string) => (name === "identity-provider" || name =
     if (wave.length === 0) fail(new Error("scripts/services.ts has a dependency cycle"));
     await Promise.all(
       wave.map(async (s) => {
-        const env: Record<string, string> = {
-          ...quietEnv,
-          ...productionMode(s.name),
-          PORT: String(ports.get(s.name)),
-          ...s.links?.(urls),
-          ...extraEnv[s.name],
-        };
+        const env: Record<string, string | undefined> = { ...partEnv(s.name, secrets), PORT: String(ports.get(s.name)), ...s.links?.(urls) };
         if (s.pglite === true) env["PGLITE_DIR"] = join(work, s.name);
+        if (s.dataDirVariable !== undefined) env[s.dataDirVariable] = join(work, s.name);
         const proc = startNode({ name: s.name, args: [resolve(repoRoot, s.entry)], env, echo: flags.verbose });
         procs.set(s.name, proc);
         await waitReady(proc, `${urls[s.name]}/ready`, 180_000);
@@ -169,14 +159,17 @@ const productionMode = (name: string) => (name === "identity-provider" || name =
   }
 }
 say(`[${elapsed()}] subgraphs, simulators, identity provider and consent engine ready`);
+const consentEngine = { url: urls["consent-engine"] ?? "", serviceToken: secrets.consentServiceToken };
 // Tokens carry the NDX gateway's URL as audience (services.ts links it to the "gateway" port, which NDX listens on).
 const audience = `${urls["gateway"]}/graphql`;
 const token = await consumerToken(urls["identity-provider"] ?? "", benchConsumer);
 
 if (flags.serve) {
   // For experiments by hand: the parts stay up until Ctrl-C.
-  // A gateway started by hand must sign with the bench's key (GATEWAY_SIGNING_KEY) for the subgraphs to answer it.
-  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, bundles, activePolicy, gatewaySigningKey: benchSigningKeyPem })}\n`);
+  // A gateway started by hand must sign with the bench's key (GATEWAY_SIGNING_KEY) for the subgraphs to answer it, and
+  // present this run's consent engine tokens: `gatewayEnv` is what the bench gateways get (production; NDX_ENV unset).
+  const shared = gatewayEnv(secrets, benchSigningKeyPem);
+  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, bundles, activePolicy, gatewaySigningKey: benchSigningKeyPem, gatewayEnv: shared })}\n`);
   await new Promise(() => undefined);
 }
 
@@ -245,20 +238,12 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
     await waitReady(proc, `${url}/readiness`, 120_000);
     return { target, proc, startedAt, url: `${url}/graphql`, headers: {} };
   }
-  const gatewayEnv = {
-    ...quietEnv,
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    // One key for both: the subgraphs know the NDX gateway's JWKS only.
-    GATEWAY_SIGNING_KEY: benchSigningKeyPem,
-    ...subgraphEnv,
-  };
+  const shared = { ...gatewayEnv(secrets, benchSigningKeyPem), PORT: String(port), HOST: "127.0.0.1", ...subgraphEnv };
   const env =
     target === "plain"
-      ? { ...gatewayEnv, ACCESS_CONTROL: "false" }
+      ? { ...shared, ACCESS_CONTROL: "false" }
       : {
-          ...gatewayEnv,
+          ...shared,
           ACCESS_CONTROL: "true",
           OIDC_ISSUER: urls["identity-provider"] ?? "",
           OIDC_AUDIENCE: audience,
@@ -275,7 +260,7 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
 }
 
 async function answersOf(running: Running, scenario: Scenario, variables: readonly Record<string, unknown>[]): Promise<Variant[]> {
-  const { variants, granted } = await expectedAnswers(running, scenario, variables, urls["consent-engine"] ?? "");
+  const { variants, granted } = await expectedAnswers(running, scenario, variables, consentEngine);
   if (granted > 0) say(`[${elapsed()}]   consent granted for ${granted} citizens`);
   return variants;
 }
@@ -446,7 +431,12 @@ const microSpec: MicroSpec = {
   variables: { nic: microSubject },
   iterations: 10_000,
 };
-const microProc = startNode({ name: "micro-benchmark", args: [resolve(import.meta.dirname, "micro.ts"), JSON.stringify(microSpec)], mayExit: true });
+const microProc = startNode({
+  name: "micro-benchmark",
+  args: [resolve(import.meta.dirname, "micro.ts"), JSON.stringify(microSpec)],
+  env: { BENCH_CONSENT_SERVICE_TOKEN: secrets.consentServiceToken },
+  mayExit: true,
+});
 const microCode = await microProc.exited;
 if (stopping()) await untilExit();
 const microLine = microProc.tail().split("\n").reverse().find((l) => l.startsWith("{"));

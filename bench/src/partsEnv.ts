@@ -1,0 +1,99 @@
+/**
+ * The environment each part is started with (beside its port, its links to the others and its data directory).
+ *
+ * The measured parts — the registry, the DRP and DMT adapters, the plain and NDX gateways — run as production:
+ * `NODE_ENV=production` with NDX_ENV unset (which means production; NDX_ENV=development beside it is refused), so
+ * graphql-js, yoga and their plugins skip their development-only checks, GraphiQL and introspection are off, and every
+ * secret production requires is given: values generated for this run, never the development ones. The parts that
+ * cannot run as production on loopback stay in development, given the same values where both sides must match:
+ * the identity provider (development-only by design: it refuses production), the consent engine (production requires
+ * an https portal URL) and the legacy simulators (which have no NDX_ENV; they accept the credentials given here).
+ * Each part inherits the bench's environment: NODE_ENV and NDX_ENV are always set or unset here, whatever the shell holds.
+ */
+import { randomBytes } from "node:crypto";
+
+export interface BenchSecrets {
+  /** The consent engine's API credential, presented by the NDX gateway and by the bench when it grants consent. */
+  readonly consentServiceToken: string;
+  /** The gateway's audit API credential, held by the consent portal. */
+  readonly auditReadToken: string;
+  /** The DRP adapter's X-API-Key, one of the keys the DRP simulator accepts. */
+  readonly drpApiKey: string;
+  /** The DMT adapter's WS-Security password, the one the DMT simulator accepts. */
+  readonly dmtPassword: string;
+  /** The registry's key-encryption key: 32 random bytes, base64. */
+  readonly registryKek: string;
+  /** The registry's outbox feed credential (nothing in the bench reads the feed). */
+  readonly registryEventsToken: string;
+  /** The consent portal's OIDC client secret, registered with the identity provider. */
+  readonly portalClientSecret: string;
+}
+
+/** Fresh secrets for one run: 32 random bytes each (43 characters base64url; the KEK 44 in base64). */
+export function benchSecrets(): BenchSecrets {
+  const secret = () => randomBytes(32).toString("base64url");
+  return {
+    consentServiceToken: secret(),
+    auditReadToken: secret(),
+    drpApiKey: secret(),
+    dmtPassword: secret(),
+    registryKek: randomBytes(32).toString("base64"),
+    registryEventsToken: secret(),
+    portalClientSecret: secret(),
+  };
+}
+
+const production = { NODE_ENV: "production", NDX_ENV: undefined };
+const development = { NODE_ENV: undefined, NDX_ENV: "development" };
+
+/** A backing part (a name in scripts/services.ts other than "gateway"). */
+export function partEnv(name: string, secrets: BenchSecrets): Record<string, string | undefined> {
+  const quiet = { LOG_LEVEL: "warn" };
+  switch (name) {
+    case "registry":
+      return { ...quiet, ...production, REGISTRY_KEK: secrets.registryKek, REGISTRY_EVENTS_TOKEN: secrets.registryEventsToken };
+    case "drp-rest":
+      return { ...quiet, ...production, DRP_LEGACY_API_KEY: secrets.drpApiKey };
+    case "dmt-soap":
+      return { ...quiet, ...production, DMT_LEGACY_PASSWORD: secrets.dmtPassword };
+    // The simulators read no NDX_ENV; NODE_ENV=production as for the parts they serve.
+    case "drp-legacy":
+      // Its per-key rate limit (500/s by default) is lifted: the bench measures the gateways, not that limit.
+      return {
+        ...quiet,
+        ...production,
+        DRP_LEGACY_API_KEYS: secrets.drpApiKey,
+        DRP_LEGACY_RATE_PER_SECOND: "1000000",
+        DRP_LEGACY_RATE_BURST: "1000000",
+      };
+    case "dmt-legacy":
+      return { ...quiet, ...production, DMT_LEGACY_PASSWORD: secrets.dmtPassword };
+    case "identity-provider":
+      return { ...quiet, ...development, PORTAL_CLIENT_SECRET: secrets.portalClientSecret };
+    case "consent-engine":
+      return {
+        ...quiet,
+        ...development,
+        CONSENT_SERVICE_TOKEN: secrets.consentServiceToken,
+        AUDIT_READ_TOKEN: secrets.auditReadToken,
+        OIDC_CLIENT_SECRET: secrets.portalClientSecret,
+      };
+    default:
+      throw new Error(`the bench does not know how to start ${name}: add it to bench/src/partsEnv.ts`);
+  }
+}
+
+/**
+ * What the plain and the NDX gateway share: production, the key both sign caller assertions with (the subgraphs
+ * know the NDX gateway's JWKS only), and the consent engine's tokens (required in production even with
+ * ACCESS_CONTROL=false).
+ */
+export function gatewayEnv(secrets: BenchSecrets, signingKeyPem: string): Record<string, string | undefined> {
+  return {
+    LOG_LEVEL: "warn",
+    ...production,
+    GATEWAY_SIGNING_KEY: signingKeyPem,
+    CONSENT_SERVICE_TOKEN: secrets.consentServiceToken,
+    AUDIT_READ_TOKEN: secrets.auditReadToken,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The environment the bench starts each part with is one the part accepts: the measured parts (subgraphs, adapters,
+ * the plain and NDX gateways) as production, with a real secret wherever production requires one, and the parts that
+ * stay in development (identity provider, consent engine, simulators) holding the same values where both sides must
+ * match. Each part's own configuration loader decides, as at its start.
+ */
+import { describe, expect, it } from "vitest";
+import { developmentSecrets as gatewayDevelopmentSecrets, loadGatewayConfig } from "@ndx/gateway";
+import { environmentSetting, generateGatewaySigningKey } from "@ndx/platform";
+import { services } from "../../scripts/services.ts";
+import { developmentSecrets as consentDevelopmentSecrets, loadConsentEngineConfig } from "../../consent-engine/src/config.ts";
+import { loadIdentityProviderConfig } from "../../identity-provider/src/config.ts";
+import { developmentKek, loadRegistryConfig } from "../../subgraphs/registry/src/config.ts";
+import { loadDmtLegacyConfig } from "../../simulators/dmt-legacy/src/config.ts";
+import { loadDrpLegacyConfig } from "../../simulators/drp-legacy/src/config.ts";
+import { benchSecrets, gatewayEnv, partEnv } from "../src/partsEnv.ts";
+
+const secrets = benchSecrets();
+const urls = Object.fromEntries(services.map((s) => [s.name, `http://127.0.0.1:${s.port}`]));
+// What a developer's shell may hold: the bench's own settings must win over it (the parts inherit the bench's environment).
+const shell = { NODE_ENV: "development", NDX_ENV: "test" };
+/** What the bench gives a backing part, over the inherited shell (an undefined value unsets it, as in spawn). */
+function envOf(name: string): Record<string, string | undefined> {
+  const spec = services.find((s) => s.name === name);
+  if (spec === undefined) throw new Error(`no service ${name}`);
+  return { ...shell, ...partEnv(name, secrets), PORT: String(spec.port), ...spec.links?.(urls) };
+}
+const signingKeyPem = generateGatewaySigningKey().privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const gatewayOf = (accessControl: boolean) =>
+  loadGatewayConfig({ ...shell, ...gatewayEnv(secrets, signingKeyPem), PORT: "0", ACCESS_CONTROL: String(accessControl) });
+const environmentOf = (env: Record<string, string | undefined>) => environmentSetting().parse(env["NDX_ENV"], env);
+
+describe("the bench's secrets", () => {
+  const developmentValues = [
+    ...Object.values(gatewayDevelopmentSecrets),
+    ...Object.values(consentDevelopmentSecrets),
+    developmentKek,
+    "dev-registry-events-token",
+    "dev-drp-api-key",
+    "dev-dmt-password",
+  ];
+
+  it("are real secrets: at least 24 characters, none a development value", () => {
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(value.length, name).toBeGreaterThanOrEqual(24);
+      expect(developmentValues, name).not.toContain(value);
+    }
+  });
+
+  it("are generated for each run", () => {
+    const again = benchSecrets();
+    for (const name of Object.keys(secrets) as (keyof typeof secrets)[]) expect(again[name], name).not.toBe(secrets[name]);
+  });
+});
+
+describe("the environment of each part", () => {
+  it("starts the registry as production, with its own KEK and events token", () => {
+    const config = loadRegistryConfig(envOf("registry"));
+    expect(config.NDX_ENV).toBe("production");
+    expect(config.REGISTRY_KEK).toBe(secrets.registryKek);
+    expect(config.REGISTRY_EVENTS_TOKEN).toBe(secrets.registryEventsToken);
+    expect(config.gatewayTrust.jwks).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
+  });
+
+  it("starts the adapters as production, with the credentials their simulators accept", () => {
+    const drp = envOf("drp-rest");
+    const dmt = envOf("dmt-soap");
+    expect(environmentOf(drp)).toBe("production");
+    expect(environmentOf(dmt)).toBe("production");
+    expect(drp["GATEWAY_JWKS_URL"]).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
+    expect(dmt["GATEWAY_JWKS_URL"]).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
+    expect(drp["DRP_LEGACY_API_KEY"]).toBe(secrets.drpApiKey);
+    expect(dmt["DMT_LEGACY_PASSWORD"]).toBe(secrets.dmtPassword);
+    const drpLegacy = loadDrpLegacyConfig(envOf("drp-legacy"));
+    expect(drpLegacy.DRP_LEGACY_API_KEYS.split(",")).toContain(secrets.drpApiKey);
+    const dmtLegacy = loadDmtLegacyConfig(envOf("dmt-legacy"));
+    expect(dmtLegacy.DMT_LEGACY_PASSWORD).toBe(secrets.dmtPassword);
+    expect(dmtLegacy.DMT_LEGACY_USERNAME).toBe(dmt["DMT_LEGACY_USERNAME"] ?? "ndx-adapter");
+  });
+
+  it("starts both bench gateways as production, with the consent engine's tokens and the bench's signing key", () => {
+    const consent = loadConsentEngineConfig(envOf("consent-engine"));
+    for (const config of [gatewayOf(false), gatewayOf(true)]) {
+      expect(config.NDX_ENV).toBe("production");
+      expect(config.signing.generated).toBe(false);
+      expect(config.CONSENT_SERVICE_TOKEN).toBe(consent.CONSENT_SERVICE_TOKEN);
+      expect(config.AUDIT_READ_TOKEN).toBe(consent.AUDIT_READ_TOKEN);
+    }
+  });
+
+  it("keeps the identity provider and the consent engine in development, with the bench's secrets, not the development ones", () => {
+    const idp = loadIdentityProviderConfig(envOf("identity-provider"));
+    const consent = loadConsentEngineConfig(envOf("consent-engine"));
+    expect(idp.NDX_ENV).toBe("development");
+    expect(consent.NDX_ENV).toBe("development");
+    expect(consent.CONSENT_SERVICE_TOKEN).toBe(secrets.consentServiceToken);
+    expect(consent.AUDIT_READ_TOKEN).toBe(secrets.auditReadToken);
+    expect(consent.OIDC_CLIENT_SECRET).toBe(secrets.portalClientSecret);
+    expect(idp.PORTAL_CLIENT_SECRET).toBe(secrets.portalClientSecret);
+  });
+});
