@@ -68,9 +68,13 @@ async function storedOutcomes(db: Db): Promise<OutcomeEntry[]> {
   return rows.rows.flatMap((r) => r.outcomes);
 }
 
-for (const backend of testBackends().filter((b) => b.name === "postgres")) {
+// A real PostgreSQL server only (TEST_DATABASE_URL; CI starts one): reported as skipped without one.
+const postgres = testBackends().find((b) => b.name === "postgres");
+{
   describe("audit outcomes when PostgreSQL goes down and comes back", () => {
-    it("stores every outcome of what was served, in order, and the chain verifies", async () => {
+    it.runIf(postgres !== undefined)("stores every outcome of what was served, in order, and the chain verifies", async () => {
+      const backend = postgres;
+      if (backend === undefined) throw new Error("runs only with a PostgreSQL server");
       const direct = await backend.open("gateway");
       const url = new URL(direct.url ?? "");
       const proxy = tcpProxy(url.hostname, Number(url.port));
