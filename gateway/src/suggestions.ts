@@ -10,7 +10,7 @@ import type { Plugin } from "graphql-yoga";
 const suggestion = / ?Did you mean [^]*\?$/;
 
 /** The message without graphql-js's trailing suggestion. */
-export function withoutSuggestion(message: string): string {
+function withoutSuggestion(message: string): string {
   return message.replace(suggestion, "");
 }
 

@@ -7,7 +7,7 @@ import { ndxError, jsonValueProblem } from "@ndx/platform";
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 
 /** The bounds of a JSON value (a record, a payload). */
-export const jsonLimits = { maxDepth: 32, maxLength: 65_536 } as const;
+const jsonLimits = { maxDepth: 32, maxLength: 65_536 } as const;
 
 function fromLiteral(node: ValueNode, variables: Readonly<Record<string, unknown>> | null | undefined): unknown {
   switch (node.kind) {
