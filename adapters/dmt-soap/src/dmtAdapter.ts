@@ -25,7 +25,7 @@ export const dmtAdapter = defineLegacyAdapter({
   name: "dmt",
   service: "dmt-soap",
   sdl: subgraphSdl("dmt"),
-  mappingFile: dmtMappingFile,
+  mapping: dmtMappingFile,
   connections: 8,
   // The DMT answers when its WSDL does (no credentials, no counted call).
   readinessPath: `${dmtEndpointPath.slice(1)}?wsdl`,

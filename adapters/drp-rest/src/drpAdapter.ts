@@ -24,7 +24,7 @@ export const drpAdapter = defineLegacyAdapter({
   name: "drp",
   service: "drp-rest",
   sdl: subgraphSdl("drp"),
-  mappingFile: drpMappingFile,
+  mapping: drpMappingFile,
   connections: 16,
   // The DRP answers when its OpenAPI document does (no credentials, no counted call).
   readinessPath: "openapi.json",

@@ -11,7 +11,7 @@ import { createServiceMetrics, createSubgraphServer, httpProbe, listen, runServi
 import type { AdapterCommonOptions } from "./adapterOptions.ts";
 import { createHttpUpstream, type HttpUpstream } from "./httpUpstream.ts";
 import { loadLegacyAdapterConfig, type LegacyAdapterConfig, type LegacyConfigDefinition } from "./legacyAdapterConfig.ts";
-import { createMapper, loadMapping, type Mapper } from "./mapping.ts";
+import { createMapper, loadMapping, parseMapping, type Mapper, type Mapping } from "./mapping.ts";
 import { createUpstream, type Upstream } from "./upstream.ts";
 import { toGraphQLError, UpstreamError } from "./upstreamError.ts";
 
@@ -42,8 +42,8 @@ export interface LegacyAdapterDefinition<Own extends object, Client, C extends o
   readonly service: string;
   /** The subgraph's SDL: pass `subgraphSdl(name)` from `@ndx/schema` (the contract). */
   readonly sdl: string;
-  /** The declarative field mapping (mapping.json), checked against `sdl` at creation. */
-  readonly mappingFile: string;
+  /** The declarative field mapping: mapping.json's path, or the mapping itself; checked against `sdl` at creation. */
+  readonly mapping: string | Mapping;
   /** Keep-alive connections to the upstream when neither the options nor the environment say. */
   readonly connections: number;
   /** A path under the upstream's base URL that answers without credentials and is no counted call: GET /ready probes it. */
@@ -85,7 +85,8 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
 
   function create(options: LegacyAdapterOptions<Own>): LegacyAdapter<C> {
     const { logger } = options;
-    const mapper = createMapper(loadMapping(definition.mappingFile), definition.sdl);
+    const mapping = typeof definition.mapping === "string" ? loadMapping(definition.mapping) : parseMapping(definition.mapping);
+    const mapper = createMapper(mapping, definition.sdl);
     const provider = mapper.mapping.provider;
     const connections = options.connections ?? definition.connections;
     const http = createHttpUpstream({ provider, baseUrl: options.baseUrl, connections, tracing: options.tracing });
