@@ -3,9 +3,22 @@
  * a limit (a 10,000-deep payload overflows the stack of every recursive walk after it: JSON.stringify, JSON Schema
  * validation, the subgraph client), and no NUL character in any string or key (PostgreSQL text cannot hold one, so it
  * fails deep in a query). Variables are walked without recursion before anything else reads them; literals written in
- * the document are checked by a validation rule. Each refusal is a 400 BAD_USER_INPUT that says what was wrong.
+ * the document are checked by a validation rule, and the document's own nesting before it is parsed. Each refusal is
+ * a 400 BAD_USER_INPUT that says what was wrong.
  */
-import { GraphQLError, Kind, type ASTVisitor, type ListValueNode, type ObjectValueNode, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  type ASTVisitor,
+  type ListValueNode,
+  type ObjectValueNode,
+  type ValidationContext,
+  type ValidationRule,
+  type parse,
+} from "graphql";
 import { ndxError } from "./errors.ts";
 
 export interface InputLimits {
@@ -16,6 +29,11 @@ export interface InputLimits {
    * (The gateway sets it lower: Apollo's query planner walks a list literal once per enclosing list, 2^depth steps.)
    */
   readonly maxLiteralListDepth?: number;
+  /**
+   * Deepest nesting of brackets ({, [, () in a document, checked before it is parsed: graphql-js's parser recurses
+   * once per level and overflows the stack somewhere past a few thousand. @default 128
+   */
+  readonly maxDocumentNesting?: number;
 }
 
 export const defaultMaxInputDepth = 32;
@@ -65,6 +83,29 @@ export function variablesError(variables: unknown, limits: InputLimits = {}): Gr
   return undefined;
 }
 
+const opening = new Set<string>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const closing = new Set<string>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * A 400 BAD_USER_INPUT when the document nests brackets deeper than `max`, found by lexing (no recursion); undefined
+ * otherwise, syntax errors included (the parser reports those).
+ */
+export function documentNestingError(source: string | Source, max: number): GraphQLError | undefined {
+  const lexer = new Lexer(typeof source === "string" ? new Source(source) : source);
+  let depth = 0;
+  try {
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+      if (opening.has(token.kind)) {
+        depth += 1;
+        if (depth > max) return ndxError("BAD_USER_INPUT", `The document nests brackets deeper than ${max} levels`);
+      } else if (closing.has(token.kind)) depth -= 1;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** A validation rule: no literal nested deeper than the limits, and no NUL in a string literal. */
 export function inputLiteralLimitsRule(limits: InputLimits = {}): ValidationRule {
   const maxDepth = limits.maxDepth ?? defaultMaxInputDepth;
@@ -108,7 +149,16 @@ export function inputLiteralLimitsRule(limits: InputLimits = {}): ValidationRule
  */
 export function useInputLimits(limits: InputLimits = {}) {
   const rule = inputLiteralLimitsRule(limits);
+  const maxNesting = limits.maxDocumentNesting ?? 128;
   return {
+    // Wraps the parse function, so a document served from yoga's parse cache is not lexed again.
+    onParse({ parseFn, setParseFn }: { parseFn: typeof parse; setParseFn: (fn: typeof parse) => void }) {
+      setParseFn((source, options) => {
+        const error = documentNestingError(source, maxNesting);
+        if (error !== undefined) throw error;
+        return parseFn(source, options);
+      });
+    },
     onParams({ params }: { params: { variables?: unknown } }) {
       const error = variablesError(params.variables, limits);
       if (error !== undefined) throw error;

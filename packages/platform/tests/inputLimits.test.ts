@@ -1,7 +1,7 @@
 /** The input bounds every service applies where input enters (inputLimits.ts). */
 import { parse, validate, buildSchema } from "graphql";
 import { describe, expect, it } from "vitest";
-import { inputLiteralLimitsRule, jsonValueProblem, variablesError } from "../src/inputLimits.ts";
+import { documentNestingError, inputLiteralLimitsRule, jsonValueProblem, variablesError } from "../src/inputLimits.ts";
 
 const nested = (levels: number): unknown => JSON.parse("[".repeat(levels) + "]".repeat(levels));
 
@@ -42,5 +42,14 @@ describe("inputLiteralLimitsRule", () => {
     expect(errors(`{ f(v: ${"[".repeat(5)}${"]".repeat(5)}) }`, { maxLiteralListDepth: 4 })).toEqual([expect.stringMatching(/lists deeper than 4/)]);
     expect(errors('{ f(s: "a\\u0000b") }')).toEqual([expect.stringMatching(/NUL/)]);
     expect(errors(`{ f(v: { a: [1, { b: "c" }] }, s: "fine") }`)).toEqual([]);
+  });
+});
+
+describe("documentNestingError", () => {
+  it("finds a document nested too deep without parsing it, and leaves syntax errors to the parser", () => {
+    expect(documentNestingError(`{ f(v: ${"[".repeat(100_000)}${"]".repeat(100_000)}) }`, 128)?.message).toBe("The document nests brackets deeper than 128 levels");
+    expect(documentNestingError('{ f(v: [[1]], s: "[[[[[") }', 4)).toBeUndefined();
+    expect(documentNestingError("{ f(v: [[[1]]]) }", 4)?.extensions["code"]).toBe("BAD_USER_INPUT");
+    expect(documentNestingError('{ f(s: "unterminated }', 3)).toBeUndefined();
   });
 });

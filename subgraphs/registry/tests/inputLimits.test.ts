@@ -58,6 +58,11 @@ describe("payload depth and size", () => {
     await refused(text.replace('"@"', `{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}`), /\$input.*nested deeper than 32/);
   });
 
+  it("refuses a payload nested 10,000 deep written in the query, before the parser recurses into it", async () => {
+    const literal = "[".repeat(10_000) + "]".repeat(10_000);
+    await refused({ query: `mutation { submitChangeRequest(input: { register: "persons", operation: UPDATE, payload: ${literal}, reason: "r", idempotencyKey: "k" }) { id } }` }, /nests brackets deeper than 128/);
+  });
+
   it("refuses a payload larger than the JSON scalar's bound", async () => {
     const before = await changeRequests();
     const answer = await send({ query: submitMutation, variables: { input: input({ payload: { district: "x".repeat(70_000) } }) } });
