@@ -21,7 +21,7 @@ const codes = [
   run("turbo", ["run", "typecheck", "test", "--continue", "--concurrency=2", "--log-order=grouped", ...process.argv.slice(2)]),
   run("tsc", ["-p", "."]),
   run("node", ["scripts/lint.ts"]),
-  run("vitest", ["run"]),
+  run("vitest", ["run", "--project", "e2e"]),
 ];
 
 let passed = 0;
