@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { developmentSecrets as gatewayDevelopmentSecrets, loadGatewayConfig } from "@ndx/gateway";
-import { environmentSetting, generateGatewaySigningKey } from "@ndx/platform";
+import { generateGatewaySigningKey } from "@ndx/platform";
+import { dmtAdapter } from "../../adapters/dmt-soap/src/dmtAdapter.ts";
+import { drpAdapter } from "../../adapters/drp-rest/src/drpAdapter.ts";
 import { services } from "../../scripts/services.ts";
 import { developmentSecrets as consentDevelopmentSecrets, loadConsentEngineConfig } from "../../consent-engine/src/config.ts";
 import { loadIdentityProviderConfig } from "../../identity-provider/src/config.ts";
@@ -28,7 +30,6 @@ function envOf(name: string): Record<string, string | undefined> {
 const signingKeyPem = generateGatewaySigningKey().privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const gatewayOf = (accessControl: boolean) =>
   loadGatewayConfig({ ...shell, ...gatewayEnv(secrets, signingKeyPem), PORT: "0", ACCESS_CONTROL: String(accessControl) });
-const environmentOf = (env: Record<string, string | undefined>) => environmentSetting().parse(env["NDX_ENV"], env);
 
 describe("the bench's secrets", () => {
   const developmentValues = [
@@ -63,19 +64,21 @@ describe("the environment of each part", () => {
   });
 
   it("starts the adapters as production, with the credentials their simulators accept", () => {
-    const drp = envOf("drp-rest");
-    const dmt = envOf("dmt-soap");
-    expect(environmentOf(drp)).toBe("production");
-    expect(environmentOf(dmt)).toBe("production");
-    expect(drp["GATEWAY_JWKS_URL"]).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
-    expect(dmt["GATEWAY_JWKS_URL"]).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
-    expect(drp["DRP_LEGACY_API_KEY"]).toBe(secrets.drpApiKey);
-    expect(dmt["DMT_LEGACY_PASSWORD"]).toBe(secrets.dmtPassword);
+    const drp = drpAdapter.loadConfig(envOf("drp-rest"));
+    const dmt = dmtAdapter.loadConfig(envOf("dmt-soap"));
+    for (const config of [drp, dmt]) {
+      expect(config.NDX_ENV).toBe("production");
+      expect(config.gatewayTrust.jwks).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
+    }
+    expect(drp.upstream.url).toBe(urls["drp-legacy"]);
+    expect(dmt.upstream.url).toBe(urls["dmt-legacy"]);
     const drpLegacy = loadDrpLegacyConfig(envOf("drp-legacy"));
-    expect(drpLegacy.DRP_LEGACY_API_KEYS.split(",")).toContain(secrets.drpApiKey);
+    expect(drpLegacy.DRP_LEGACY_API_KEYS.split(",")).toContain(drp.DRP_LEGACY_API_KEY);
+    expect(drp.DRP_LEGACY_API_KEY).toBe(secrets.drpApiKey);
     const dmtLegacy = loadDmtLegacyConfig(envOf("dmt-legacy"));
-    expect(dmtLegacy.DMT_LEGACY_PASSWORD).toBe(secrets.dmtPassword);
-    expect(dmtLegacy.DMT_LEGACY_USERNAME).toBe(dmt["DMT_LEGACY_USERNAME"] ?? "ndx-adapter");
+    expect(dmtLegacy.DMT_LEGACY_PASSWORD).toBe(dmt.DMT_LEGACY_PASSWORD);
+    expect(dmt.DMT_LEGACY_PASSWORD).toBe(secrets.dmtPassword);
+    expect(dmtLegacy.DMT_LEGACY_USERNAME).toBe(dmt.DMT_LEGACY_USERNAME);
   });
 
   it("starts both bench gateways as production, with the consent engine's tokens and the bench's signing key", () => {
