@@ -8,8 +8,9 @@
  * provider's URL), OIDC_AUDIENCE (the gateway's /graphql), PORTAL_URL (the consent portal, whose /auth/callback is the
  * sign-in redirect URI); NDX_FIXTURES_FILE (default: the project's packages/fixtures/data/farajaland.json).
  */
-import { readFileSync } from "node:fs";
+import { loadFarajaland } from "@ndx/fixtures";
 import { defaultFixturesFile } from "@ndx/platform";
+import { clientCredentialsToken } from "@ndx/platform/dev";
 import { readPorts, urlsOf } from "./ports.ts";
 import { services } from "./services.ts";
 import { staffLogin } from "./staffLogin.ts";
@@ -28,10 +29,7 @@ const audience = process.env["OIDC_AUDIENCE"] || `${urls["gateway"]}/graphql`;
 const portal = process.env["PORTAL_URL"] || (urls["consent-engine"] ?? "");
 const fixtures = process.env["NDX_FIXTURES_FILE"] || defaultFixturesFile;
 
-const data = JSON.parse(readFileSync(fixtures, "utf8")) as {
-  consumers: { id: string; clientSecret: string }[];
-  users: { username: string; password: string; kind: string; roles?: string[] }[];
-};
+const data = loadFarajaland(fixtures);
 const consumer = data.consumers.find((c) => c.id === clientId);
 const staff = data.users.find((u) => u.kind === "staff" && u.username === clientId);
 if (consumer === undefined && staff === undefined) {
@@ -72,18 +70,8 @@ if (staff !== undefined) {
   }
 } else if (consumer !== undefined) {
   try {
-    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
-    const response = await fetch(discovery.token_endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(consumer.id)}:${encodeURIComponent(consumer.clientSecret)}`).toString("base64")}`,
-      },
-      body: new URLSearchParams({ grant_type: "client_credentials", resource: audience, scope: "" }),
-    });
-    const body = (await response.json()) as { access_token?: string; expires_in?: number; error_description?: string };
-    if (!response.ok || body.access_token === undefined) throw new Error(body.error_description ?? `HTTP ${response.status}`);
-    print(consumer.id, body.access_token, body.expires_in, { "X-Purpose": "<one of the app's purposes>" });
+    const token = await clientCredentialsToken({ issuer, clientId: consumer.id, clientSecret: consumer.clientSecret, audience, scope: "" });
+    print(consumer.id, token.accessToken, token.expiresIn, { "X-Purpose": "<one of the app's purposes>" });
   } catch (error) {
     process.stderr.write(`Could not get a token from ${issuer} (is npm start running?): ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

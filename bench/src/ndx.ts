@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCallerAssertionSigner, defaultFixturesFile, generateGatewaySigningKey } from "@ndx/platform";
+import { clientCredentialsToken } from "@ndx/platform/dev";
 import { buildBundle, regoDir } from "@ndx/policy";
 
 export const benchConsumer = "passport-app";
@@ -29,20 +30,9 @@ export async function consumerToken(issuer: string, consumerId: string): Promise
   const fixtures = JSON.parse(readFileSync(process.env["NDX_FIXTURES_FILE"] ?? defaultFixturesFile, "utf8")) as {
     consumers: { id: string; clientSecret: string }[];
   };
-  const secret = fixtures.consumers.find((c) => c.id === consumerId)?.clientSecret;
-  if (secret === undefined) throw new Error(`${consumerId} is not a consumer in the fixtures`);
-  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
-  const response = await fetch(discovery.token_endpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization: `Basic ${Buffer.from(`${consumerId}:${secret}`).toString("base64")}`,
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
-  return body.access_token;
+  const clientSecret = fixtures.consumers.find((c) => c.id === consumerId)?.clientSecret;
+  if (clientSecret === undefined) throw new Error(`${consumerId} is not a consumer in the fixtures`);
+  return (await clientCredentialsToken({ issuer, clientId: consumerId, clientSecret })).accessToken;
 }
 
 export async function grantConsent(consentEngine: ConsentEngine, consentRequestId: string, citizenId: string): Promise<void> {

@@ -24,6 +24,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
+import { freePort } from "@ndx/platform/dev";
 import { builtRevision } from "@ndx/policy";
 import { services } from "../../scripts/services.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
@@ -32,7 +33,6 @@ import { auditCounts, benchAssertion, benchConsumer, benchPurpose, benchSigningK
 import {
   atExit,
   childrenOf,
-  freePort,
   installSignalHandlers,
   peakRssMb,
   repoRoot,

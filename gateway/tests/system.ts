@@ -15,6 +15,7 @@ import { createDrpAdapter } from "@ndx/drp-rest";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
 import { createServiceMetrics, defaultFixturesFile, listen, openDb, traceNodeRequests, type Db, type Listening, type Tracing } from "@ndx/platform";
+import { clientCredentialsToken } from "@ndx/platform/dev";
 import { buildBundle } from "@ndx/policy";
 import { readSupergraph } from "@ndx/schema";
 import {
@@ -167,17 +168,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     upstreamCalls: () =>
       registry.requests() + drp.requests() + dmt.requests() + drpLegacy.stats.snapshot().total + dmtLegacy.stats.snapshot().total,
     async token(consumerId) {
-      const response = await fetch(`${idp.url}/token`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          authorization: `Basic ${Buffer.from(`${consumerId}:${consumerSecret(consumerId)}`).toString("base64")}`,
-        },
-        body: new URLSearchParams({ grant_type: "client_credentials", resource: audience }),
-      });
-      const body = (await response.json()) as { access_token?: string };
-      if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
-      return body.access_token;
+      const issued = await clientCredentialsToken({ issuer: idp.issuer, clientId: consumerId, clientSecret: consumerSecret(consumerId), audience });
+      return issued.accessToken;
     },
     async replica(chain) {
       const replicaAccess = await createAccessControl({ config: { ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, db: gatewayDb, ...accessOptions });

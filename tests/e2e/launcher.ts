@@ -1,22 +1,11 @@
 /** Runs `npm start`'s launcher as a user would, on free ports and a data directory of the test's own. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { loadFarajaland } from "@ndx/fixtures";
+import { clientCredentialsToken, freePort } from "@ndx/platform/dev";
 import { services } from "../../scripts/services.ts";
 
 const root = resolve(import.meta.dirname, "../..");
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface Started {
   readonly process: ChildProcess;
@@ -95,25 +84,10 @@ export async function isListening(url: string): Promise<boolean> {
   }
 }
 
-const fixturesFile = resolve(root, "packages/fixtures/data/farajaland.json");
-
 /** A consumer application's token from the running identity provider (client credentials, fixture secret). */
 export async function consumerToken(issuer: string, consumerId: string, audience?: string): Promise<string> {
-  const { readFileSync } = await import("node:fs");
-  const consumers = (JSON.parse(readFileSync(fixturesFile, "utf8")) as { consumers: { id: string; clientSecret: string }[] }).consumers;
-  const secret = consumers.find((c) => c.id === consumerId)?.clientSecret ?? "";
-  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
-  const response = await fetch(discovery.token_endpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization: `Basic ${Buffer.from(`${consumerId}:${secret}`).toString("base64")}`,
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", ...(audience === undefined ? {} : { resource: audience }) }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (body.access_token === undefined) throw new Error(`no token for ${consumerId}: ${JSON.stringify(body)}`);
-  return body.access_token;
+  const clientSecret = loadFarajaland().consumers.find((c) => c.id === consumerId)?.clientSecret ?? "";
+  return (await clientCredentialsToken({ issuer, clientId: consumerId, clientSecret, audience })).accessToken;
 }
 
 /** Grants a pending consent request through the consent engine's API (development service token). */

@@ -3,10 +3,10 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "@ndx/platform/dev";
 import { describe, expect, it } from "vitest";
 import { badPorts, readPorts, urlsOf } from "../../scripts/ports.ts";
 import { services } from "../../scripts/services.ts";
-import { freePort } from "./launcher.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 

@@ -6,10 +6,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "@ndx/platform/dev";
 import { afterAll, describe, expect, it } from "vitest";
 import { portVariable } from "../../scripts/ports.ts";
 import { services } from "../../scripts/services.ts";
-import { freePort, grant, isListening, startNdx } from "./launcher.ts";
+import { grant, isListening, startNdx } from "./launcher.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-supervise-"));

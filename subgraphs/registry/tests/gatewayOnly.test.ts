@@ -8,11 +8,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type ForwardedCaller, type Listening } from "@ndx/platform";
+import { freePort } from "@ndx/platform/dev";
 import { createTestGateway, testBackends } from "@ndx/platform/testing";
 import { loadRegistryConfig } from "../src/index.ts";
 import { codes, gatewayHeaders, maker, newKey, startTestRegistry, submitMutation, type Body, type TestRegistry } from "./harness.ts";
@@ -32,17 +32,6 @@ const submission = {
     },
   },
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
 
 describe("the registry as started by npm start, called directly", () => {
   const gateway = createTestGateway();
