@@ -11,7 +11,7 @@ import {
   tracingConfigSpec,
   tracingOptionsFrom,
 } from "@ndx/platform";
-import { parseKeyEncryptionKey } from "./keyEncryptionKey.ts";
+import { parseKeyEncryptionKey } from "./keys/keyEncryptionKey.ts";
 
 /** The registry's own metadata folder: one JSON file per register. */
 export const defaultRegistersDir: string = resolve(import.meta.dirname, "../registers");

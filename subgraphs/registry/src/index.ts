@@ -1,10 +1,10 @@
 export * from "./config.ts";
-export * from "./personStore.ts";
-export * from "./seed.ts";
+export * from "./persons/personStore.ts";
+export * from "./persons/seed.ts";
 export * from "./server.ts";
 export { migrationsDir } from "./migrations.ts";
-export * from "./registerMetadata.ts";
-export * from "./keyEncryptionKey.ts";
-export * from "./kekRotation.ts";
-export * from "./outbox.ts";
-export { normalise } from "./matchIndex.ts";
+export * from "./registers/registerMetadata.ts";
+export * from "./keys/keyEncryptionKey.ts";
+export * from "./keys/kekRotation.ts";
+export * from "./events/outbox.ts";
+export { normalise } from "./records/matchIndex.ts";

@@ -6,8 +6,8 @@
  */
 import { migrate, openDb, readMigrations } from "@ndx/platform";
 import { loadKekRotationConfig } from "./config.ts";
-import { envKeyEncryptionKey } from "./keyEncryptionKey.ts";
-import { rotateKeyEncryptionKey } from "./kekRotation.ts";
+import { envKeyEncryptionKey } from "./keys/keyEncryptionKey.ts";
+import { rotateKeyEncryptionKey } from "./keys/kekRotation.ts";
 import { migrationsDir } from "./migrations.ts";
 
 try {

@@ -3,9 +3,9 @@ import { migrationsDir } from "./migrations.ts";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import { listen, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
 import { loadRegistryConfig } from "./config.ts";
-import { envKeyEncryptionKey } from "./keyEncryptionKey.ts";
-import { loadRegisters } from "./registerMetadata.ts";
-import { seedRegistry } from "./seed.ts";
+import { envKeyEncryptionKey } from "./keys/keyEncryptionKey.ts";
+import { loadRegisters } from "./registers/registerMetadata.ts";
+import { seedRegistry } from "./persons/seed.ts";
 import { createRegistry } from "./server.ts";
 
 const config = loadRegistryConfig(process.env);

@@ -10,20 +10,20 @@ import {
   type Tracing,
 } from "@ndx/platform";
 import { subgraphSdl } from "@ndx/schema";
-import { createChangeRequests } from "./changeRequests.ts";
-import { createContext, type RegistryContext } from "./context.ts";
-import { openDataKeyRing } from "./dataKeys.ts";
-import { useEventFeed } from "./eventFeed.ts";
-import { createFieldCipher } from "./fieldCipher.ts";
-import { envKeyEncryptionKey, type KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
-import { createMatchIndex } from "./matchIndex.ts";
+import { createChangeRequests } from "./changeRequests/changeRequests.ts";
+import { createContext, type RegistryContext } from "./graphql/context.ts";
+import { openDataKeyRing } from "./keys/dataKeys.ts";
+import { useEventFeed } from "./events/eventFeed.ts";
+import { createFieldCipher } from "./keys/fieldCipher.ts";
+import { envKeyEncryptionKey, type KeyEncryptionKeyProvider } from "./keys/keyEncryptionKey.ts";
+import { createMatchIndex } from "./records/matchIndex.ts";
 import { defaultRegistersDir } from "./config.ts";
-import { createPersonStore } from "./personStore.ts";
-import { adoptRecords } from "./recordAdoption.ts";
-import { createRecordReader } from "./recordReader.ts";
-import { loadRegisters, type RegisterCatalogue } from "./registerMetadata.ts";
-import type { RegistryServices } from "./registryServices.ts";
-import { createResolvers } from "./resolvers.ts";
+import { createPersonStore } from "./persons/personStore.ts";
+import { adoptRecords } from "./records/recordAdoption.ts";
+import { createRecordReader } from "./records/recordReader.ts";
+import { loadRegisters, type RegisterCatalogue } from "./registers/registerMetadata.ts";
+import type { RegistryServices } from "./graphql/registryServices.ts";
+import { createResolvers } from "./graphql/resolvers.ts";
 
 export interface RegistryOptions {
   readonly db: Db;

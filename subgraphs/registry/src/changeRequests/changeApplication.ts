@@ -5,15 +5,15 @@
  */
 import { ndxError, type Queryable } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
-import { canonicalJson } from "./canonicalJson.ts";
+import { canonicalJson } from "../records/canonicalJson.ts";
 import type { ChangeRequestRow } from "./changeRequestStore.ts";
-import type { FieldCipher } from "./fieldCipher.ts";
-import type { MatchIndex } from "./matchIndex.ts";
-import type { RecordEventType } from "./outbox.ts";
-import { appendHistory, nextCreatedVersion } from "./recordHistory.ts";
-import { recordStorageFor } from "./recordStorage.ts";
-import { invalidRecord, violationsOf } from "./recordValidation.ts";
-import type { RegisterCatalogue, RegisterDefinition } from "./registerMetadata.ts";
+import type { FieldCipher } from "../keys/fieldCipher.ts";
+import type { MatchIndex } from "../records/matchIndex.ts";
+import type { RecordEventType } from "../events/outbox.ts";
+import { appendHistory, nextCreatedVersion } from "../records/recordHistory.ts";
+import { recordStorageFor } from "../records/recordStorage.ts";
+import { invalidRecord, violationsOf } from "../records/recordValidation.ts";
+import type { RegisterCatalogue, RegisterDefinition } from "../registers/registerMetadata.ts";
 
 export interface ApplyDeps {
   readonly catalogue: RegisterCatalogue;

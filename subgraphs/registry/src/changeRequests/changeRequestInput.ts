@@ -5,7 +5,7 @@
 import { ndxError } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 import type { ChangeOperation } from "./changeRequestStore.ts";
-import type { RegisterCatalogue, RegisterDefinition } from "./registerMetadata.ts";
+import type { RegisterCatalogue, RegisterDefinition } from "../registers/registerMetadata.ts";
 
 export interface SubmitChangeRequestArgs {
   readonly register: string;

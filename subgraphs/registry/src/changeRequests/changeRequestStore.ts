@@ -1,8 +1,8 @@
 /** The change-request tables: requests and their transitions. Parameterised SQL only. */
 import type { Queryable } from "@ndx/platform";
 import type { ChangeRequestStatus } from "./changeRequestStates.ts";
-import type { Sealed } from "./fieldCipher.ts";
-import type { DuplicateCandidate } from "./matchIndex.ts";
+import type { Sealed } from "../keys/fieldCipher.ts";
+import type { DuplicateCandidate } from "../records/matchIndex.ts";
 
 export type ChangeOperation = "CREATE" | "UPDATE" | "DELETE";
 

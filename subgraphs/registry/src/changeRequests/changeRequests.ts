@@ -5,16 +5,16 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { ndxError, type Db, type ForwardedCaller } from "@ndx/platform";
-import { canonicalJson } from "./canonicalJson.ts";
+import { canonicalJson } from "../records/canonicalJson.ts";
 import { applyChange, changedFields, keepsItsKey, mergePatch, type ApplyDeps } from "./changeApplication.ts";
 import { bad, parseChangeRequestId, parseSubmission, parseText, type SubmitChangeRequestArgs } from "./changeRequestInput.ts";
 import { nextStatus, type ChangeRequestAction } from "./changeRequestStates.ts";
 import { changeRequestStore as store, type ChangeRequestRow } from "./changeRequestStore.ts";
-import type { DataKeyRing } from "./dataKeys.ts";
-import type { DuplicateCandidate } from "./matchIndex.ts";
-import { appendOutbox, reserveOutboxPosition } from "./outbox.ts";
-import { recordStorageFor } from "./recordStorage.ts";
-import { invalidRecord, violationsOf } from "./recordValidation.ts";
+import type { DataKeyRing } from "../keys/dataKeys.ts";
+import type { DuplicateCandidate } from "../records/matchIndex.ts";
+import { appendOutbox, reserveOutboxPosition } from "../events/outbox.ts";
+import { recordStorageFor } from "../records/recordStorage.ts";
+import { invalidRecord, violationsOf } from "../records/recordValidation.ts";
 import { requireStaff, type Staff } from "./staffCaller.ts";
 
 export interface ChangeRequestDeps extends ApplyDeps {

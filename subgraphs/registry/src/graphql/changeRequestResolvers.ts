@@ -2,12 +2,12 @@
 import { ndxError } from "@ndx/platform";
 import type { RegistryContext } from "./context.ts";
 import { recordKey } from "./context.ts";
-import { parseChangeRequestId, parseRegister, type SubmitChangeRequestArgs } from "./changeRequestInput.ts";
-import type { ChangeRequestStatus } from "./changeRequestStates.ts";
-import { changeRequestStore, type ChangeOperation, type ChangeRequestRow } from "./changeRequestStore.ts";
+import { parseChangeRequestId, parseRegister, type SubmitChangeRequestArgs } from "../changeRequests/changeRequestInput.ts";
+import type { ChangeRequestStatus } from "../changeRequests/changeRequestStates.ts";
+import { changeRequestStore, type ChangeOperation, type ChangeRequestRow } from "../changeRequests/changeRequestStore.ts";
 import { parsePageSize } from "./inputs.ts";
 import { encodePageCursor, parsePageCursor } from "./pageCursors.ts";
-import { requireStaff } from "./staffCaller.ts";
+import { requireStaff } from "../changeRequests/staffCaller.ts";
 
 interface FilterArgs {
   status?: ChangeRequestStatus[] | null;

@@ -4,9 +4,9 @@
  */
 import DataLoader from "dataloader";
 import type { ForwardedCaller } from "@ndx/platform";
-import { changeRequestStore, type Transition } from "./changeRequestStore.ts";
-import type { Person, PersonStore } from "./personStore.ts";
-import type { RecordView } from "./recordReader.ts";
+import { changeRequestStore, type Transition } from "../changeRequests/changeRequestStore.ts";
+import type { Person, PersonStore } from "../persons/personStore.ts";
+import type { RecordView } from "../records/recordReader.ts";
 import type { RegistryServices } from "./registryServices.ts";
 
 export interface RegistryContext {

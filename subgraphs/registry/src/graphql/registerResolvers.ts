@@ -1,12 +1,12 @@
 /** Registers and their records, generically: one GraphQL shape for every register, whatever its metadata says. */
 import type { RegistryContext } from "./context.ts";
 import { recordKey } from "./context.ts";
-import { parseRegister } from "./changeRequestInput.ts";
+import { parseRegister } from "../changeRequests/changeRequestInput.ts";
 import { parsePageSize } from "./inputs.ts";
 import { encodePageCursor, parsePageCursor } from "./pageCursors.ts";
-import type { RecordView } from "./recordReader.ts";
-import type { RegisterDefinition } from "./registerMetadata.ts";
-import { requireStaff } from "./staffCaller.ts";
+import type { RecordView } from "../records/recordReader.ts";
+import type { RegisterDefinition } from "../registers/registerMetadata.ts";
+import { requireStaff } from "../changeRequests/staffCaller.ts";
 
 const readRecords = "read register records";
 

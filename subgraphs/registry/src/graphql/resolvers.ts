@@ -7,7 +7,7 @@ import {
   parseNic,
   parsePageSize,
 } from "./inputs.ts";
-import type { Person } from "./personStore.ts";
+import type { Person } from "../persons/personStore.ts";
 import type { RegistryContext } from "./context.ts";
 import { changeRequestResolvers } from "./changeRequestResolvers.ts";
 import { jsonScalar } from "./jsonScalar.ts";

@@ -5,8 +5,8 @@
  */
 import { createHmac } from "node:crypto";
 import type { Queryable } from "@ndx/platform";
-import type { DataKeyRing } from "./dataKeys.ts";
-import type { RegisterDefinition } from "./registerMetadata.ts";
+import type { DataKeyRing } from "../keys/dataKeys.ts";
+import type { RegisterDefinition } from "../registers/registerMetadata.ts";
 
 export interface MatchKey {
   /** `id:<field>` for an identifier, `rule:<fields,...>` for a duplicate rule. */

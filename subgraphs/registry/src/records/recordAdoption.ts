@@ -4,10 +4,10 @@
  * every record is accounted for) and its entries in the duplicate index. Idempotent; a no-op once all are adopted.
  */
 import type { Db } from "@ndx/platform";
-import type { FieldCipher } from "./fieldCipher.ts";
+import type { FieldCipher } from "../keys/fieldCipher.ts";
 import type { MatchIndex } from "./matchIndex.ts";
 import { appendHistory, importActor } from "./recordHistory.ts";
-import type { RegisterCatalogue } from "./registerMetadata.ts";
+import type { RegisterCatalogue } from "../registers/registerMetadata.ts";
 import { recordStorageFor } from "./recordStorage.ts";
 
 export async function adoptRecords(

@@ -3,7 +3,7 @@
  * approved it, and the record as of that version (sensitive fields encrypted as in the record itself).
  */
 import type { Queryable } from "@ndx/platform";
-import type { Sealed } from "./fieldCipher.ts";
+import type { Sealed } from "../keys/fieldCipher.ts";
 
 export type HistoryOperation = "IMPORT" | "CREATE" | "UPDATE" | "DELETE";
 

@@ -1,9 +1,9 @@
 /** Reading records of any register for the API: plain fields and sensitive ones decrypted with the cached data keys. */
 import type { Queryable } from "@ndx/platform";
-import type { FieldCipher } from "./fieldCipher.ts";
+import type { FieldCipher } from "../keys/fieldCipher.ts";
 import { historyOf, type HistoryOperation } from "./recordHistory.ts";
 import { recordStorageFor, type StoredRecord } from "./recordStorage.ts";
-import type { RegisterDefinition } from "./registerMetadata.ts";
+import type { RegisterDefinition } from "../registers/registerMetadata.ts";
 
 export interface RecordView {
   readonly register: string;

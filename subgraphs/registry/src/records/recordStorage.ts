@@ -5,8 +5,8 @@
  * workflow writes through this; table and column names come from checked metadata, values are always parameters.
  */
 import type { Queryable } from "@ndx/platform";
-import type { Sealed } from "./fieldCipher.ts";
-import type { RegisterDefinition } from "./registerMetadata.ts";
+import type { Sealed } from "../keys/fieldCipher.ts";
+import type { RegisterDefinition } from "../registers/registerMetadata.ts";
 
 export interface StoredRecord {
   readonly id: string;

@@ -5,7 +5,7 @@
 import type { ErrorObject } from "ajv";
 import { ndxError } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
-import type { RegisterDefinition } from "./registerMetadata.ts";
+import type { RegisterDefinition } from "../registers/registerMetadata.ts";
 
 export interface Violation {
   /** Path of the field, e.g. `district` or `members[0].nic`. */
