@@ -17,7 +17,16 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT, type JWTPayload } from "jose";
 import { gatewayJwks, type GatewaySigningKey, type JsonWebKeySet, type PublicJwk } from "./gatewayKeys.ts";
-import type { ForwardedCaller } from "./gatewayTrust.ts";
+
+/** The caller an assertion names: who the gateway decided on, and under which recorded decision. */
+export interface ForwardedCaller {
+  readonly kind: "consumer" | "staff" | "citizen";
+  readonly id: string;
+  readonly roles: readonly string[];
+  readonly traceId: string | undefined;
+  /** The audit event of the gateway's permit for this request (written before execution). */
+  readonly decisionId?: string | undefined;
+}
 
 export const assertionType = "ndx-caller+jwt";
 /** The issuer subgraphs expect when GATEWAY_ISSUER is not set. */

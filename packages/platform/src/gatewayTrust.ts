@@ -11,18 +11,12 @@
  * start), at most once per cooldown. While it cannot be fetched, every request is refused: never accepted unsigned.
  */
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
-import { assertionType, defaultGatewayIssuer } from "./callerAssertion.ts";
+import { assertionType, defaultGatewayIssuer, type ForwardedCaller } from "./callerAssertion.ts";
+
+export type { ForwardedCaller } from "./callerAssertion.ts";
 import { assertionAlgorithms, type JsonWebKeySet } from "./gatewayKeys.ts";
 import type { Logger } from "./logger.ts";
 
-export interface ForwardedCaller {
-  readonly kind: "consumer" | "staff" | "citizen";
-  readonly id: string;
-  readonly roles: readonly string[];
-  readonly traceId: string | undefined;
-  /** The audit event of the gateway's permit for this request (written before execution). */
-  readonly decisionId?: string | undefined;
-}
 
 export interface GatewayTrustOptions {
   /** This subgraph's name in the supergraph: assertions must carry it in `aud`. */
