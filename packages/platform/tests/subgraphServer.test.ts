@@ -1,0 +1,97 @@
+/**
+ * createSubgraphServer, the one server every subgraph is: its plugins in their order (metrics and open paths before
+ * the gateway check, the check before input limits and GraphQL), the caller handed to the context, GraphiQL off when
+ * only the gateway may call, and errors masked the NDX way or named by the subgraph.
+ */
+import { GraphQLError } from "graphql";
+import { describe, expect, it } from "vitest";
+import { createLogger, createSubgraphServer, ndxError, type ForwardedCaller } from "../src/index.ts";
+import { createTestGateway } from "../src/testGateway.ts";
+
+const sdl = `
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+type Query { whoAmI: String, broken: String, named: String }`;
+
+class KnownFailure extends Error {}
+
+const gateway = createTestGateway();
+const staff: ForwardedCaller = { kind: "staff", id: "registrar.maker", roles: ["registrar"], traceId: undefined };
+
+function server(options: { trusted?: boolean; graphiql?: boolean } = {}) {
+  return createSubgraphServer<{ readonly caller: ForwardedCaller | undefined }>({
+    name: "example",
+    sdl,
+    resolvers: {
+      Query: {
+        whoAmI: (_: unknown, __: unknown, ctx: { caller: ForwardedCaller | undefined }) => ctx.caller?.id ?? "nobody",
+        broken: () => {
+          throw new Error("relation person does not exist at /srv/db.ts:10");
+        },
+        named: () => {
+          throw new KnownFailure("the upstream said secret things");
+        },
+      },
+    },
+    context: ({ caller }) => ({ caller }),
+    ready: { upstream: () => Promise.reject(new Error("down")) },
+    openPlugins: [
+      {
+        onRequest({ url, endResponse }: { url: URL; endResponse: (r: Response) => void }) {
+          if (url.pathname === "/events") endResponse(Response.json({ events: [] }));
+        },
+      },
+    ],
+    nameError: (error) => (error instanceof KnownFailure ? ndxError("UPSTREAM_UNAVAILABLE", "The example upstream is unavailable") : undefined),
+    ...(options.trusted === false ? {} : { gatewayTrust: gateway.trust }),
+    ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
+    logger: createLogger("example", "silent"),
+  });
+}
+
+const post = (yoga: ReturnType<typeof server>, query: string, headers: Record<string, string> = {}, variables: Record<string, unknown> = {}) =>
+  yoga.fetch("http://example.test/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+
+describe("createSubgraphServer", () => {
+  it("answers only the gateway, and hands its context the caller the assertion names", async () => {
+    const yoga = server();
+    expect((await post(yoga, "{ whoAmI }")).status).toBe(401);
+    expect((await post(yoga, "{ whoAmI }", await gateway.headers("other", staff))).status).toBe(401);
+    const response = await post(yoga, "{ whoAmI }", await gateway.headers("example", staff));
+    expect(await response.json()).toEqual({ data: { whoAmI: "registrar.maker" } });
+  });
+
+  it("serves /metrics, /health, /ready and its open paths without the gateway's assertion", async () => {
+    const yoga = server();
+    expect((await yoga.fetch("http://example.test/metrics")).status).toBe(200);
+    expect((await yoga.fetch("http://example.test/health")).status).toBe(200);
+    const ready = await yoga.fetch("http://example.test/ready");
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 503, body: { status: "not_ready", checks: { upstream: "down" } } });
+    expect(await (await yoga.fetch("http://example.test/events")).json()).toEqual({ events: [] });
+  });
+
+  it("serves no GraphiQL when only the gateway may call, even when asked to", async () => {
+    const page = await server({ graphiql: true }).fetch("http://example.test/graphql", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(401);
+    expect(await page.text()).not.toMatch(/graphiql/i);
+    const open = await server({ trusted: false }).fetch("http://example.test/graphql", { headers: { accept: "text/html" } });
+    expect(await open.text()).toMatch(/graphiql/i);
+  });
+
+  it("masks unexpected errors, names the ones the subgraph knows, and bounds input", async () => {
+    const headers = await gateway.headers("example", staff);
+    const broken = (await (await post(server(), "{ broken }", headers)).json()) as { errors: GraphQLError[] };
+    expect(broken.errors[0]?.extensions).toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+    expect(JSON.stringify(broken)).not.toContain("/srv/db.ts");
+    const named = (await (await post(server(), "{ named }", headers)).json()) as { errors: GraphQLError[] };
+    expect(named.errors[0]).toMatchObject({ message: "The example upstream is unavailable", extensions: { code: "UPSTREAM_UNAVAILABLE" } });
+    expect(JSON.stringify(named)).not.toContain("secret things");
+    const nul = await post(server(), "query($x: String) { whoAmI }", headers, { x: "a\u0000b" });
+    expect({ status: nul.status, body: await nul.json() }).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: "BAD_USER_INPUT" } }] } });
+    // The gateway check comes first: a stranger learns nothing about what the subgraph would accept.
+    expect((await post(server(), "query($x: String) { whoAmI }", {}, { x: "a\u0000b" })).status).toBe(401);
+  });
+});
