@@ -13,6 +13,7 @@ import type { OutcomeEntry } from "../src/audit/auditEvent.ts";
 import { openAuditLog } from "../src/audit/auditLog.ts";
 import { verifyAuditTrail } from "../src/audit/auditVerify.ts";
 import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
+import { permitRecord } from "./auditFixtures.ts";
 
 /** A TCP proxy that can go down (every connection cut, new ones refused) and come back on the same port. */
 function tcpProxy(host: string, targetPort: number) {
@@ -46,22 +47,7 @@ function tcpProxy(host: string, targetPort: number) {
   };
 }
 
-const decision = (subject: string) => ({
-  kind: "decision" as const,
-  traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-  caller: "consumer" as const,
-  consumer: "passport-app",
-  purpose: "passport-application",
-  operationName: "Person",
-  subjects: [subject],
-  fields: [{ provider: "registry", field: "Person.fullName", classification: "PERSONAL" as const }],
-  consentIds: ["c-1"],
-  policyRevision: "0aeada96aac8ee6b",
-  decision: "permit" as const,
-  reasons: [],
-  decisionId: null,
-  outcome: null,
-});
+const decision = permitRecord;
 
 async function storedOutcomes(db: Db): Promise<OutcomeEntry[]> {
   const rows = await db.query<{ outcomes: OutcomeEntry[] }>("SELECT outcomes FROM audit_event WHERE outcomes IS NOT NULL ORDER BY seq");

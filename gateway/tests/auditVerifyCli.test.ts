@@ -14,27 +14,13 @@ import { testBackends } from "@ndx/platform/testing";
 import { openAuditLog } from "../src/audit/auditLog.ts";
 import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
 import { runVerifyCommand } from "../src/audit/verifyCommand.ts";
+import { permitRecord } from "./auditFixtures.ts";
 
 const gatewayDir = resolve(import.meta.dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "ndx-audit-verify-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const decision = {
-  kind: "decision" as const,
-  traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-  caller: "consumer" as const,
-  consumer: "passport-app",
-  purpose: "passport-application",
-  operationName: "Person",
-  subjects: ["199012345678"],
-  fields: [{ provider: "registry", field: "Person.fullName", classification: "PERSONAL" as const }],
-  consentIds: ["c-1"],
-  policyRevision: "0aeada96aac8ee6b",
-  decision: "permit" as const,
-  reasons: [],
-  decisionId: null,
-  outcome: null,
-};
+const decision = permitRecord();
 
 /** The gateway's tables, with `decisions` decisions and, when there are any, one outcome event listing their outcomes. */
 async function seed(db: Db, decisions: number): Promise<void> {
