@@ -3,6 +3,7 @@ import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
 import {
   createCallerAssertionSigner,
   createLogger,
+  createServiceMetrics,
   defaultFixturesFile,
   generateGatewaySigningKey,
   listen,
@@ -10,12 +11,13 @@ import {
   openDb,
   readMigrations,
   type Listening,
+  type Logger,
   type SubgraphTrustOptions,
   type Tracing,
 } from "@ndx/platform";
 import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
 import { readSupergraph } from "@ndx/schema";
-import { createGateway, type Gateway, type RequestLimits } from "../src/index.ts";
+import { createGateway, createGatewayMetrics, type Gateway, type RequestLimits } from "../src/index.ts";
 
 export const logger = createLogger("test", "silent");
 /** The test gateway's signer of caller assertions; the test subgraphs are given its public keys (`gatewayTrust`). */
@@ -59,17 +61,20 @@ export async function startRegistry(generated = 200, tracing?: Tracing, trust: S
   };
 }
 
+/** A gateway without the access plugin over a real registry: for what the gateway does before and around execution. */
 export async function startGateway(
   registryUrl: string,
-  options: { timeoutMs?: number; limits?: RequestLimits } = {},
+  options: { timeoutMs?: number; limits?: RequestLimits; logger?: Logger; metrics?: boolean } = {},
 ): Promise<Gateway> {
+  const service = options.metrics === true ? createServiceMetrics("gateway") : undefined;
   return createGateway({
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     supergraphSdl: readSupergraph(),
     subgraphUrls: { registry: registryUrl },
     assertions,
-    logger,
+    logger: options.logger ?? logger,
     ...(options.timeoutMs === undefined ? {} : { subgraphTimeoutMs: options.timeoutMs }),
+    ...(service === undefined ? {} : { metrics: { service, gateway: createGatewayMetrics(service) } }),
   });
 }
 

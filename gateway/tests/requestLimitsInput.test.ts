@@ -3,25 +3,17 @@
  * the stack when the subgraph client serialised it (500), and a NUL character reached the registry's PostgreSQL
  * (500). Each is now a 400 BAD_USER_INPUT that says what was wrong, logged as no error, with no upstream call.
  */
-import { createLogger, createServiceMetrics } from "@ndx/platform";
-import { readSupergraph } from "@ndx/schema";
+import { createLogger } from "@ndx/platform";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createGateway, createGatewayMetrics, type Gateway } from "../src/index.ts";
-import { post, startRegistry, assertions, type RunningRegistry } from "./harness.ts";
+import type { Gateway } from "../src/index.ts";
+import { post, startGateway, startRegistry, type RunningRegistry } from "./harness.ts";
 
 const logger = createLogger("test", "silent");
 let registry: RunningRegistry;
 let gateway: Gateway;
 beforeAll(async () => {
   registry = await startRegistry(5);
-  const service = createServiceMetrics("gateway");
-  gateway = await createGateway({
-    supergraphSdl: readSupergraph(),
-    subgraphUrls: { registry: registry.url },
-    assertions,
-    logger,
-    metrics: { service, gateway: createGatewayMetrics(service) },
-  });
+  gateway = await startGateway(registry.url, { logger, metrics: true });
 });
 afterAll(async () => {
   await gateway?.close();

@@ -2,25 +2,17 @@
  * The request's parameters of the wrong type (issue 14 item 9): a client's mistake is a 400 BAD_USER_INPUT, never a
  * 500 with an ERROR log and a stack each time (log flooding). Metrics on, as in the running gateway.
  */
-import { createLogger, createServiceMetrics } from "@ndx/platform";
-import { readSupergraph } from "@ndx/schema";
+import { createLogger } from "@ndx/platform";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createGateway, createGatewayMetrics, type Gateway } from "../src/index.ts";
-import { post, startRegistry, assertions, type RunningRegistry } from "./harness.ts";
+import type { Gateway } from "../src/index.ts";
+import { post, startGateway, startRegistry, type RunningRegistry } from "./harness.ts";
 
 const logger = createLogger("test", "silent");
 let registry: RunningRegistry;
 let gateway: Gateway;
 beforeAll(async () => {
   registry = await startRegistry(5);
-  const service = createServiceMetrics("gateway");
-  gateway = await createGateway({
-    supergraphSdl: readSupergraph(),
-    subgraphUrls: { registry: registry.url },
-    assertions,
-    logger,
-    metrics: { service, gateway: createGatewayMetrics(service) },
-  });
+  gateway = await startGateway(registry.url, { logger, metrics: true });
 });
 afterAll(async () => {
   await gateway?.close();
