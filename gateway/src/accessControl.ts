@@ -54,6 +54,8 @@ export async function createAccessControl(options: AccessControlOptions): Promis
     db: database,
     chain: config.AUDIT_CHAIN,
     groupCommitMs: config.AUDIT_GROUP_COMMIT_MS ?? (database.kind === "pglite" ? 30 : 0),
+    failureGraceMs: config.AUDIT_FAILURE_GRACE_MS,
+    maxBacklog: config.AUDIT_MAX_BACKLOG,
     logger,
     ...(metrics === undefined ? {} : { onWrite: metrics.auditWrite }),
   });

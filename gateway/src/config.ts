@@ -110,6 +110,13 @@ const base = {
     describe: "milliseconds from 0 to 1000, or unset",
     parse: (raw: string | undefined) => (raw === undefined ? undefined : setting.int(0, { min: 0, max: 1000 }).parse(raw)),
   } satisfies Setting<number | undefined>,
+  /**
+   * How long audit writes may fail (or one hang) before the gateway stops serving personal data (EVIDENCE_UNAVAILABLE)
+   * and /ready says why. @default 5000
+   */
+  AUDIT_FAILURE_GRACE_MS: setting.int(5000, { min: 0, max: 600_000 }),
+  /** Most audit records waiting to be written before the same happens. @default 10000 */
+  AUDIT_MAX_BACKLOG: setting.int(10_000, { min: 1, max: 10_000_000 }),
   /** Time zone of policy access windows. @default "UTC" */
   NDX_TIMEZONE: setting.string("UTC"),
   /** @default 4000 */
@@ -181,6 +188,8 @@ export interface GatewayConfig {
   readonly POLICY_DIR: string;
   readonly AUDIT_CHAIN: string;
   readonly AUDIT_GROUP_COMMIT_MS: number | undefined;
+  readonly AUDIT_FAILURE_GRACE_MS: number;
+  readonly AUDIT_MAX_BACKLOG: number;
   readonly NDX_TIMEZONE: string;
   readonly PORT: number;
   readonly HOST: string;
