@@ -15,6 +15,7 @@ import {
   type SubgraphTrustOptions,
   type Tracing,
 } from "@ndx/platform";
+import { expect } from "vitest";
 import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
 import { readSupergraph } from "@ndx/schema";
 import { createGateway, createGatewayMetrics, type Gateway, type RequestLimits } from "../src/index.ts";
@@ -93,4 +94,14 @@ export async function post(gateway: Gateway, body: unknown): Promise<GraphQLResp
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse["body"] };
+}
+
+/** Posts `body` to the gateway and expects a 400 BAD_USER_INPUT matching `pattern`, with no subgraph called. */
+export async function expectRefusedBeforeExecution(gateway: Gateway, registry: RunningRegistry, body: unknown, pattern: RegExp): Promise<void> {
+  const before = registry.requests();
+  const { status, body: answer } = await post(gateway, body);
+  expect(status).toBe(400);
+  expect(answer.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+  expect(answer.errors?.[0]?.message).toMatch(pattern);
+  expect(registry.requests()).toBe(before);
 }

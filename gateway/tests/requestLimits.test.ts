@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../src/index.ts";
-import { post, startGateway, startRegistry, type RunningRegistry } from "./harness.ts";
+import { expectRefusedBeforeExecution, post, startGateway, startRegistry, type RunningRegistry } from "./harness.ts";
 
 let registry: RunningRegistry;
 let gateway: Gateway;
@@ -15,14 +15,7 @@ afterAll(async () => {
   await registry?.close();
 });
 
-async function refused(body: unknown, pattern: RegExp) {
-  const before = registry.requests();
-  const { status, body: answer } = await post(gateway, body);
-  expect(status).toBe(400);
-  expect(answer.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
-  expect(answer.errors?.[0]?.message).toMatch(pattern);
-  expect(registry.requests()).toBe(before);
-}
+const refused = (body: unknown, pattern: RegExp) => expectRefusedBeforeExecution(gateway, registry, body, pattern);
 
 describe("request protection, before any subgraph is called", () => {
   it("allows an ordinary query within every limit", async () => {

@@ -6,7 +6,7 @@
 import { createLogger } from "@ndx/platform";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Gateway } from "../src/index.ts";
-import { post, startGateway, startRegistry, type RunningRegistry } from "./harness.ts";
+import { expectRefusedBeforeExecution, post, startGateway, startRegistry, type RunningRegistry } from "./harness.ts";
 
 const logger = createLogger("test", "silent");
 let registry: RunningRegistry;
@@ -33,12 +33,7 @@ const input = (over: Record<string, unknown>) => ({
 
 async function refused(body: unknown, pattern: RegExp) {
   const errors = vi.spyOn(logger, "error");
-  const before = registry.requests();
-  const { status, body: answer } = await post(gateway, body);
-  expect(status).toBe(400);
-  expect(answer.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
-  expect(answer.errors?.[0]?.message).toMatch(pattern);
-  expect(registry.requests()).toBe(before);
+  await expectRefusedBeforeExecution(gateway, registry, body, pattern);
   expect(errors).not.toHaveBeenCalled();
   errors.mockRestore();
 }
