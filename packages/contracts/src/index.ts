@@ -5,3 +5,4 @@ export * from "./contract.ts";
 export * from "./consentCheck.ts";
 export * from "./revisionStream.ts";
 export * from "./citizenAccess.ts";
+export * from "./exchangeRegister.ts";

@@ -1,0 +1,123 @@
+/**
+ * The exchange's register as its followers read it: between subgraphs/exchange (which keeps members, applications and
+ * field grants) and the parts that enforce them without a restart — the gateway (policy data: who may read what, for
+ * which purpose, until when; suspensions) and the consent engine (application names, purpose texts, redirect URIs;
+ * suspensions).
+ *
+ * `GET /v1/register` (bearer `EXCHANGE_SERVICE_TOKEN`) answers the whole {@link ExchangeRegister} at its revision.
+ * `GET /v1/register/stream` sends Server-Sent Events: first `event: revision` with the current revision and the
+ * stream's periods ({@link RegisterRevision}), then one `event: revision` per committed change, and `event: heartbeat`
+ * ({@link RegisterRevision} without periods) every `heartbeatMs`. A follower fetches the register whenever it hears a
+ * revision newer than the one it applied, and treats what it holds as stale — and refuses what depends on it — once
+ * nothing was heard for `staleAfterMs`.
+ */
+import type { JSONSchemaType } from "ajv";
+import { contract } from "./contract.ts";
+
+export type RegisterDataClass = "PUBLIC" | "INTERNAL" | "PERSONAL" | "SENSITIVE";
+
+export interface RegisterPurpose {
+  /** Unique across the exchange; what a request declares in `X-Purpose`. */
+  readonly code: string;
+  /** What the citizen reads on the consent page. */
+  readonly text: string;
+  readonly legalBasis: string;
+  /** The longest a citizen's consent for it may last. */
+  readonly maxConsentDays: number;
+  /** The longest a field grant for it may last. */
+  readonly maxGrantDays: number;
+}
+
+/** A live grant: approved, not revoked, not yet ended. */
+export interface RegisterGrant {
+  readonly id: string;
+  readonly purpose: string;
+  readonly provider: string;
+  /** `Type.field` */
+  readonly field: string;
+  /** ISO 8601; the grant no longer applies from this instant (followers drop it then without waiting for an event). */
+  readonly endsAt: string;
+}
+
+export interface RegisterApplication {
+  /** Its OAuth client id: the `client_id` of its access tokens, the consumer id everywhere else. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly member: { readonly code: string; readonly name: string };
+  readonly status: "ACTIVE" | "SUSPENDED";
+  /** Exact-match redirect URIs for the consent portal. */
+  readonly redirectUris: readonly string[];
+  readonly purposes: readonly RegisterPurpose[];
+  /** The most protected data class it is cleared for. */
+  readonly clearance: RegisterDataClass;
+  /** Whether it may read personal data without naming the citizen. */
+  readonly bulkAccess: boolean;
+  readonly grants: readonly RegisterGrant[];
+}
+
+export interface ExchangeRegister {
+  readonly revision: number;
+  readonly at: string;
+  readonly applications: readonly RegisterApplication[];
+}
+
+/** The data of `event: revision` and `event: heartbeat` on the register stream. */
+export interface RegisterRevision {
+  readonly revision: number;
+  readonly at: string;
+  /** On the first event: a heartbeat comes this often. */
+  readonly heartbeatMs?: number;
+  /** On the first event: what a follower holds is stale once nothing was heard for this long. */
+  readonly staleAfterMs?: number;
+}
+
+const text = { type: "string" } as const;
+const time = { type: "string", format: "date-time" } as const;
+const days = { type: "integer", minimum: 1 } as const;
+const period = { type: "integer", minimum: 1, nullable: true } as const;
+const dataClass = { type: "string", enum: ["PUBLIC", "INTERNAL", "PERSONAL", "SENSITIVE"] } as const;
+
+const purposeSchema: JSONSchemaType<RegisterPurpose> = {
+  type: "object",
+  required: ["code", "text", "legalBasis", "maxConsentDays", "maxGrantDays"],
+  properties: { code: text, text, legalBasis: text, maxConsentDays: days, maxGrantDays: days },
+};
+
+const grantSchema: JSONSchemaType<RegisterGrant> = {
+  type: "object",
+  required: ["id", "purpose", "provider", "field", "endsAt"],
+  properties: { id: text, purpose: text, provider: text, field: text, endsAt: time },
+};
+
+const applicationSchema: JSONSchemaType<RegisterApplication> = {
+  type: "object",
+  required: ["id", "name", "description", "member", "status", "redirectUris", "purposes", "clearance", "bulkAccess", "grants"],
+  properties: {
+    id: text,
+    name: text,
+    description: text,
+    member: { type: "object", required: ["code", "name"], properties: { code: text, name: text } },
+    status: { type: "string", enum: ["ACTIVE", "SUSPENDED"] },
+    redirectUris: { type: "array", items: text },
+    purposes: { type: "array", items: purposeSchema },
+    clearance: dataClass,
+    bulkAccess: { type: "boolean" },
+    grants: { type: "array", items: grantSchema },
+  },
+};
+
+const registerSchema: JSONSchemaType<ExchangeRegister> = {
+  type: "object",
+  required: ["revision", "at", "applications"],
+  properties: { revision: { type: "integer", minimum: 0 }, at: time, applications: { type: "array", items: applicationSchema } },
+};
+
+const revisionSchema: JSONSchemaType<RegisterRevision> = {
+  type: "object",
+  required: ["revision", "at"],
+  properties: { revision: { type: "integer", minimum: 0 }, at: time, heartbeatMs: period, staleAfterMs: period },
+};
+
+export const exchangeRegister = contract<ExchangeRegister>("exchange register", registerSchema);
+export const registerRevision = contract<RegisterRevision>("exchange register revision", revisionSchema);
