@@ -24,6 +24,10 @@ export const identityProviderConfigSpec = {
   PORTAL_CLIENT_ID: setting.string("consent-portal"),
   /** @default "dev-consent-portal-secret" */
   PORTAL_CLIENT_SECRET: setting.string("dev-consent-portal-secret"),
+  /** Base URL of the exchange console, whose /auth/callback is the `ndx-console` client's redirect URI. @default "http://localhost:8082" */
+  CONSOLE_URL: setting.url("http://localhost:8082"),
+  /** The `ndx-console` client's secret (client_secret_basic). @default "dev-console-secret" */
+  CONSOLE_OIDC_CLIENT_SECRET: setting.string("dev-console-secret"),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */

@@ -4,6 +4,7 @@ import { runService, startTelemetry } from "@ndx/platform";
 import { createAccountDirectory } from "./accounts.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
 import { loadOrCreateKeys } from "./keys.ts";
+import { consoleClientId } from "./provider.ts";
 import { startIdentityProvider } from "./server.ts";
 
 const config = loadIdentityProviderConfig(process.env);
@@ -21,6 +22,7 @@ await runService("identity-provider", logger, async () => {
     accounts,
     consumers: data.consumers,
     portal: { url: config.PORTAL_URL, clientId: config.PORTAL_CLIENT_ID, clientSecret: config.PORTAL_CLIENT_SECRET },
+    console: { url: config.CONSOLE_URL, clientId: consoleClientId, clientSecret: config.CONSOLE_OIDC_CLIENT_SECRET },
     keys,
     audience: config.GATEWAY_AUDIENCE,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -35,7 +37,7 @@ await runService("identity-provider", logger, async () => {
       issuer: running.issuer,
       audience: config.GATEWAY_AUDIENCE,
       accounts: accounts.size,
-      clients: data.consumers.length + 1,
+      clients: data.consumers.length + 2,
       keys: keys.created ? "generated" : "reused",
     },
     "identity provider listening",

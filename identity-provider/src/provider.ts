@@ -9,12 +9,18 @@ import type { AccountDirectory } from "./accounts.ts";
 import type { ProviderKeys } from "./keys.ts";
 import { logoutPage, messagePage } from "./pages.ts";
 
-export interface PortalClientOptions {
-  /** Base URL of the portal; its `/auth/callback` is the redirect URI and `/` the post-logout redirect URI. */
+/** A first-party web application that signs people in by authorization code + PKCE (the portal, the console). */
+export interface WebClientOptions {
+  /** Base URL of the application; its `/auth/callback` is the redirect URI and `/` the post-logout redirect URI. */
   readonly url: string;
   readonly clientId: string;
   readonly clientSecret: string;
 }
+
+export type PortalClientOptions = WebClientOptions;
+
+/** The exchange's administration console: staff sign in, and it asks for gateway tokens with their roles. */
+export const consoleClientId = "ndx-console";
 
 export interface ProviderOptions {
   readonly issuer: string;
@@ -22,6 +28,8 @@ export interface ProviderOptions {
   /** Consumer applications: each becomes a client-credentials client. */
   readonly consumers: readonly Consumer[];
   readonly portal: PortalClientOptions;
+  /** The exchange console's client (`ndx-console`). @default none: no console client */
+  readonly console?: WebClientOptions | undefined;
   readonly keys: ProviderKeys;
   /** The gateway's resource indicator, the `aud` of access tokens. */
   readonly audience: string;
@@ -40,7 +48,25 @@ export function portalPostLogoutUri(portalUrl: string): string {
   return new URL("/", portalUrl).toString();
 }
 
-export function clientsFor(consumers: readonly Consumer[], portal: PortalClientOptions): ClientMetadata[] {
+function webClient(client: WebClientOptions, name: string): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    client_name: name,
+    grant_types: ["authorization_code"],
+    response_types: ["code"],
+    redirect_uris: [portalRedirectUri(client.url)],
+    post_logout_redirect_uris: [portalPostLogoutUri(client.url)],
+    token_endpoint_auth_method: "client_secret_basic",
+    scope: "openid profile",
+  };
+}
+
+export function clientsFor(
+  consumers: readonly Consumer[],
+  portal: PortalClientOptions,
+  consoleClient?: WebClientOptions,
+): ClientMetadata[] {
   return [
     ...consumers.map(
       (c): ClientMetadata => ({
@@ -54,17 +80,8 @@ export function clientsFor(consumers: readonly Consumer[], portal: PortalClientO
         scope: gatewayScope,
       }),
     ),
-    {
-      client_id: portal.clientId,
-      client_secret: portal.clientSecret,
-      client_name: "NDX consent portal",
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      redirect_uris: [portalRedirectUri(portal.url)],
-      post_logout_redirect_uris: [portalPostLogoutUri(portal.url)],
-      token_endpoint_auth_method: "client_secret_basic",
-      scope: "openid profile",
-    },
+    webClient(portal, "NDX consent portal"),
+    ...(consoleClient === undefined ? [] : [webClient(consoleClient, "NDX exchange console")]),
   ];
 }
 
@@ -73,7 +90,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const accessTokenTTL = options.accessTokenTtlSeconds ?? 900;
   const consumerIds = new Set(options.consumers.map((c) => c.id));
   const configuration: Configuration = {
-    clients: clientsFor(options.consumers, options.portal),
+    clients: clientsFor(options.consumers, options.portal, options.console),
     jwks: options.keys.jwks,
     cookies: { keys: options.keys.cookieKeys },
     responseTypes: ["code"],

@@ -10,12 +10,14 @@ import { createIdentityMetrics } from "./identityMetrics.ts";
 import { handleInteraction, matchInteraction } from "./interactions.ts";
 import type { ProviderKeys } from "./keys.ts";
 import { messagePage } from "./pages.ts";
-import { createProvider, portalRedirectUri, type PortalClientOptions } from "./provider.ts";
+import { createProvider, portalRedirectUri, type PortalClientOptions, type WebClientOptions } from "./provider.ts";
 
 export interface IdentityProviderOptions {
   readonly accounts: AccountDirectory;
   readonly consumers: readonly Consumer[];
   readonly portal: PortalClientOptions;
+  /** The exchange console's client (`ndx-console`). @default none */
+  readonly console?: WebClientOptions | undefined;
   readonly keys: ProviderKeys;
   /** The `aud` of access tokens: the gateway's resource indicator. */
   readonly audience: string;
@@ -55,6 +57,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     accounts: options.accounts,
     consumers: options.consumers,
     portal: options.portal,
+    console: options.console,
     keys: options.keys,
     audience: options.audience,
     ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
@@ -64,7 +67,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   const callback = provider.callback();
   const issuerHost = new URL(issuer).host;
   // Pages we render may only post to ourselves, and be followed by redirects to our clients.
-  const formTargets = new Set(["'self'", new URL(portalRedirectUri(options.portal.url)).origin]);
+  const formTargets = new Set(
+    ["'self'", ...[options.portal, options.console].flatMap((c) => (c === undefined ? [] : [new URL(portalRedirectUri(c.url)).origin]))],
+  );
   const pageHeaders = {
     "cache-control": "no-store",
     "x-frame-options": "DENY",

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,10 +11,13 @@ import {
   startIdentityProvider,
   type RunningIdentityProvider,
 } from "../src/index.ts";
+import { clientCredentials, login as loginAs } from "./support/oidcClient.ts";
 
 const data = loadFarajaland(defaultFixturesFile);
 const audience = "http://localhost:4000/graphql";
 const portal = { url: "http://localhost:8081", clientId: "consent-portal", clientSecret: "portal-test-secret" };
+const login = (idp: RunningIdentityProvider, username: string, password: string, resource?: string) =>
+  loginAs(idp, portal, username, password, resource);
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-idp-test-"));
 
 async function start(): Promise<RunningIdentityProvider> {
@@ -27,100 +29,6 @@ async function start(): Promise<RunningIdentityProvider> {
     audience,
     logger: createLogger("identity-provider-test", "silent"),
   });
-}
-
-async function clientCredentials(base: string, user: string, secret: string, extra: Record<string, string> = {}) {
-  return fetch(`${base}/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", ...extra }),
-  });
-}
-
-/** A tiny browser: follows redirects by hand and keeps cookies, so the test sees every hop. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(url, {
-      ...init,
-      redirect: "manual",
-      headers: { ...(init.headers as Record<string, string> | undefined), cookie: this.cookieHeader() },
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const eq = pair?.indexOf("=") ?? -1;
-      if (pair !== undefined && eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return response;
-  }
-  /** Follows redirects until one leaves `origin` or a page is shown. */
-  async follow(response: Response, origin: string): Promise<Response | URL> {
-    let current = response;
-    while (current.status >= 300 && current.status < 400) {
-      const next = new URL(current.headers.get("location") ?? "", current.url || origin);
-      await current.body?.cancel();
-      if (next.origin !== origin) return next;
-      current = await this.go(next.toString());
-    }
-    return current;
-  }
-  private cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-}
-
-async function login(idp: RunningIdentityProvider, username: string, password: string, resource?: string) {
-  const verifier = randomBytes(32).toString("base64url");
-  const challenge = createHash("sha256").update(verifier).digest("base64url");
-  const browser = new Browser();
-  const authorize = new URL(`${idp.issuer}/auth`);
-  authorize.search = new URLSearchParams({
-    client_id: portal.clientId,
-    response_type: "code",
-    scope: "openid profile",
-    redirect_uri: `${portal.url}/auth/callback`,
-    state: "st-1",
-    nonce: "n-1",
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-    ...(resource === undefined ? {} : { resource }),
-  }).toString();
-  const loginPage = await browser.follow(await browser.go(authorize.toString()), idp.issuer);
-  if (loginPage instanceof URL) throw new Error(`unexpected redirect to ${loginPage.href}`);
-  const html = await loginPage.text();
-  const action = /action="([^"]+\/login)"/.exec(html)?.[1];
-  if (action === undefined) throw new Error("no login form");
-  const submitted = await browser.go(new URL(action, idp.issuer).toString(), {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password }),
-  });
-  if (submitted.status !== 303 && submitted.status !== 302) {
-    return { status: submitted.status, html: await submitted.text() };
-  }
-  const landed = await browser.follow(submitted, idp.issuer);
-  if (!(landed instanceof URL)) throw new Error(`no redirect back: ${landed.status} ${await landed.text()}`);
-  const code = landed.searchParams.get("code");
-  expect(landed.origin + landed.pathname).toBe(`${portal.url}/auth/callback`);
-  expect(landed.searchParams.get("state")).toBe("st-1");
-  const token = await fetch(`${idp.issuer}/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(`${portal.clientId}:${portal.clientSecret}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code: code ?? "",
-      redirect_uri: `${portal.url}/auth/callback`,
-      code_verifier: verifier,
-      ...(resource === undefined ? {} : { resource }),
-    }),
-  });
-  return { status: token.status, tokens: (await token.json()) as Record<string, string> };
 }
 
 describe("development identity provider", () => {
