@@ -1,0 +1,197 @@
+/**
+ * GET /audit/summary?days=N — the figures of the admin console's charts, per UTC day over the last N days (1–90,
+ * default 14; today included): decisions per consumer application, decisions by kind, and the consent engine's
+ * answers (granted, denied, revoked, expired; its GET /v1/consents/summary). No citizen id is in it.
+ *
+ * Who may read it: a staff access token verified by the gateway's own authenticator, with the `exchange_admin` role.
+ * That role check is here, in code (the Rego policy decides GraphQL operations; this is not one). If the consent
+ * engine cannot answer, the gateway's own figures still come back, with the consent part marked unavailable.
+ * Answers are kept for `cacheMs`, per N, so a console's reloads cost no new scan of the trail.
+ */
+import type { Queryable } from "@ndx/platform";
+import { GraphQLError } from "graphql";
+import type { Authenticator } from "../access/consumerAuth.ts";
+import type { AuditDecision } from "./auditEvent.ts";
+
+export const decisionKinds: readonly AuditDecision[] = ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", "unavailable"];
+export const consentAnswerKinds = ["granted", "denied", "revoked", "expired"] as const;
+export type ConsentAnswerKind = (typeof consentAnswerKinds)[number];
+
+/** Every list of counts is aligned with `dates` (oldest first). */
+export interface AuditSummary {
+  readonly days: number;
+  /** YYYY-MM-DD (UTC), oldest first, one per day of the window. */
+  readonly dates: readonly string[];
+  /** Decisions about consumer applications' requests, per application (most requests first). */
+  readonly requests: readonly { readonly application: string; readonly counts: readonly number[] }[];
+  /** Every decision of the gateway (staff and anonymous callers too), by kind. */
+  readonly decisions: Readonly<Record<AuditDecision, readonly number[]>>;
+  readonly consent:
+    | { readonly available: true; readonly answers: Readonly<Record<ConsentAnswerKind, readonly number[]>> }
+    | { readonly available: false; readonly reason: string };
+  readonly generatedAt: string;
+}
+
+export interface AuditSummaryOptions {
+  readonly db: Queryable;
+  /** The gateway's authenticator (the access plugin's). */
+  readonly authenticator: Authenticator;
+  /** The consent engine's base URL. */
+  readonly consentEngineUrl: string;
+  /** The gateway's service token at the consent engine. */
+  readonly consentServiceToken: string;
+  /** @default 10000 */
+  readonly cacheMs?: number;
+  /** How long to wait for the consent engine. @default 3000 */
+  readonly consentTimeoutMs?: number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+const dayMs = 86_400_000;
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+function problem(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+/** The window's days, oldest first, ending with today (UTC). */
+export function windowDates(days: number, now: Date): string[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from({ length: days }, (_, i) => isoDay(today - (days - 1 - i) * dayMs));
+}
+
+/** The gateway's part: decisions per application and per kind, from the audit trail. */
+export async function summarizeDecisions(db: Queryable, dates: readonly string[]): Promise<Pick<AuditSummary, "requests" | "decisions">> {
+  const from = new Date(`${dates[0] ?? ""}T00:00:00.000Z`);
+  const { rows } = await db.query<{ day: string; caller: string | null; consumer: string | null; decision: string | null; n: number }>(
+    `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, caller, consumer, decision, count(*)::int AS n
+     FROM audit_event WHERE kind = 'decision' AND at >= $1
+     GROUP BY 1, 2, 3, 4`,
+    [from],
+  );
+  const index = new Map(dates.map((d, i) => [d, i]));
+  const zeros = () => dates.map(() => 0);
+  const decisions = Object.fromEntries(decisionKinds.map((k) => [k, zeros()])) as Record<AuditDecision, number[]>;
+  const perApplication = new Map<string, number[]>();
+  for (const row of rows) {
+    const i = index.get(row.day);
+    if (i === undefined) continue;
+    const kind = decisions[row.decision as AuditDecision] as number[] | undefined;
+    if (kind !== undefined) kind[i] = (kind[i] ?? 0) + row.n;
+    if (row.caller === "consumer" && row.consumer !== null) {
+      const counts = perApplication.get(row.consumer) ?? zeros();
+      counts[i] = (counts[i] ?? 0) + row.n;
+      perApplication.set(row.consumer, counts);
+    }
+  }
+  const total = (counts: readonly number[]) => counts.reduce((a, b) => a + b, 0);
+  const requests = [...perApplication]
+    .map(([application, counts]) => ({ application, counts }))
+    .sort((a, b) => total(b.counts) - total(a.counts) || a.application.localeCompare(b.application));
+  return { requests, decisions };
+}
+
+const count = (v: unknown): number => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : 0);
+
+/**
+ * The consent engine's answers per day, aligned with `dates`. Its answer lists days as
+ * `{ days: [{ date: "YYYY-MM-DD", granted, denied, revoked, expired }] }`; days it does not list count 0.
+ */
+export async function fetchConsentAnswers(
+  options: Pick<AuditSummaryOptions, "consentEngineUrl" | "consentServiceToken" | "consentTimeoutMs">,
+  dates: readonly string[],
+): Promise<AuditSummary["consent"]> {
+  const url = new URL(`/v1/consents/summary?days=${dates.length}`, options.consentEngineUrl);
+  let body: unknown;
+  try {
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${options.consentServiceToken}`, accept: "application/json" },
+      signal: AbortSignal.timeout(options.consentTimeoutMs ?? 3000),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { available: false, reason: `the consent engine answered HTTP ${response.status}` };
+    }
+    body = await response.json();
+  } catch {
+    return { available: false, reason: "the consent engine could not be reached" };
+  }
+  const days = (body as { days?: unknown } | null)?.days;
+  if (!Array.isArray(days)) return { available: false, reason: "the consent engine's answer was not understood" };
+  const index = new Map(dates.map((d, i) => [d, i]));
+  const answers = Object.fromEntries(consentAnswerKinds.map((k) => [k, dates.map(() => 0)])) as Record<ConsentAnswerKind, number[]>;
+  for (const day of days as Record<string, unknown>[]) {
+    const i = typeof day["date"] === "string" ? index.get(day["date"]) : undefined;
+    if (i === undefined) continue;
+    for (const kind of consentAnswerKinds) answers[kind][i] = count(day[kind]);
+  }
+  return { available: true, answers };
+}
+
+/** The refusal for an authenticator's error: its code and status, never anything else of it. */
+function refusal(error: unknown): Response {
+  if (error instanceof GraphQLError) {
+    const code = typeof error.extensions["code"] === "string" ? error.extensions["code"] : "UNAUTHENTICATED";
+    const http = error.extensions["http"] as { status?: number; headers?: Record<string, string> } | undefined;
+    return problem(http?.status ?? 401, code, error.message, http?.headers ?? {});
+  }
+  return problem(401, "UNAUTHENTICATED", "the token is not a valid access token");
+}
+
+/** A fetch-style handler: a Response for GET /audit/summary, undefined for any other path. */
+export function createAuditSummary(options: AuditSummaryOptions): (request: Request) => Promise<Response | undefined> {
+  const now = options.now ?? (() => new Date());
+  const cacheMs = options.cacheMs ?? 10_000;
+  const cache = new Map<number, { at: number; answer: Promise<AuditSummary> }>();
+
+  async function summarize(days: number): Promise<AuditSummary> {
+    const at = now();
+    const dates = windowDates(days, at);
+    const [gateway, consent] = await Promise.all([summarizeDecisions(options.db, dates), fetchConsentAnswers(options, dates)]);
+    return { days, dates, ...gateway, consent, generatedAt: at.toISOString() };
+  }
+
+  function cached(days: number): Promise<AuditSummary> {
+    const t = now().getTime();
+    const hit = cache.get(days);
+    if (hit !== undefined && t - hit.at < cacheMs) return hit.answer;
+    const answer = summarize(days);
+    cache.set(days, { at: t, answer });
+    answer.catch(() => cache.delete(days));
+    return answer;
+  }
+
+  return async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname !== "/audit/summary") return undefined;
+    if (request.method !== "GET") return problem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
+    let caller;
+    try {
+      caller = await options.authenticator.authenticate(request.headers.get("authorization"));
+    } catch (error) {
+      return refusal(error);
+    }
+    if (caller.kind !== "staff" || !caller.roles.includes("exchange_admin")) {
+      return problem(403, "FORBIDDEN", "the audit summary is for exchange administrators (role exchange_admin)");
+    }
+    const raw = url.searchParams.get("days") ?? "14";
+    const days = Number(raw);
+    if (!/^\d{1,2}$/.test(raw) || days < 1 || days > 90) return problem(400, "BAD_USER_INPUT", "days must be a whole number from 1 to 90");
+    return Response.json(await cached(days), { headers: { "cache-control": "no-store" } });
+  };
+}
+
+/** The handler as a yoga plugin; list it before useAuditApi, which answers every other /audit/ path. */
+export function useAuditSummary(options: AuditSummaryOptions) {
+  const handle = createAuditSummary(options);
+  return {
+    onRequest({ request, endResponse }: { request: Request; endResponse: (r: Response) => void }): Promise<void> | undefined {
+      // Every GraphQL request passes here: a string test, no promise, for those.
+      if (!request.url.includes("/audit/summary")) return undefined;
+      return handle(request).then((response) => {
+        if (response !== undefined) endResponse(response);
+      });
+    },
+  };
+}
