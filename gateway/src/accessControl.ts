@@ -9,6 +9,7 @@ import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
 import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
+import { useAuditSummary } from "./audit/auditSummary.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
@@ -84,6 +85,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
   return {
     plugins: [
       ...admission.plugins,
+      useAuditSummary({ db: database, authenticator, consentEngineUrl: config.CONSENT_ENGINE_URL, consentServiceToken: config.CONSENT_SERVICE_TOKEN }),
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
         admit: admission.admit,
