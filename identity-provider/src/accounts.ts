@@ -26,6 +26,17 @@ export interface AccountDirectory {
   readonly size: number;
 }
 
+/**
+ * The development sign-ins: the fixtures' users and the exchange's staff accounts (from its seed) together. A username
+ * in both is a mistake in the fixtures, refused rather than one silently shadowing the other.
+ */
+export function developmentUsers(fixtureUsers: readonly DevUser[], exchangeUsers: readonly DevUser[]): DevUser[] {
+  const taken = new Set(fixtureUsers.map((u) => u.username));
+  const clash = exchangeUsers.find((u) => taken.has(u.username));
+  if (clash !== undefined) throw new Error(`the exchange seed's user ${clash.username} is also a fixtures user`);
+  return [...fixtureUsers, ...exchangeUsers];
+}
+
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
 
 export function createAccountDirectory(data: { readonly citizens: readonly Citizen[]; readonly users: readonly DevUser[] }): AccountDirectory {

@@ -1,7 +1,7 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
-import { loadFarajaland } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { runService, startTelemetry } from "@ndx/platform";
-import { createAccountDirectory } from "./accounts.ts";
+import { createAccountDirectory, developmentUsers } from "./accounts.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { consoleClientId } from "./provider.ts";
@@ -17,7 +17,8 @@ await runService("identity-provider", logger, async () => {
   }
   const data = loadFarajaland(config.NDX_FIXTURES_FILE);
   const keys = await loadOrCreateKeys(config.IDP_DATA_DIR);
-  const accounts = createAccountDirectory(data);
+  // Development (and test) only, as this whole provider: the exchange's staff sign in beside the fixtures' users.
+  const accounts = createAccountDirectory({ citizens: data.citizens, users: developmentUsers(data.users, loadExchangeSeed().users) });
   const running = await startIdentityProvider({
     accounts,
     consumers: data.consumers,

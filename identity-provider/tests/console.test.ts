@@ -5,13 +5,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadFarajaland } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { createLogger, defaultFixturesFile } from "@ndx/platform";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   consoleClientId,
   createAccountDirectory,
+  developmentUsers,
   loadOrCreateKeys,
   startIdentityProvider,
   type RunningIdentityProvider,
@@ -26,7 +27,7 @@ let idp: RunningIdentityProvider;
 
 beforeAll(async () => {
   idp = await startIdentityProvider({
-    accounts: createAccountDirectory(data),
+    accounts: createAccountDirectory({ citizens: data.citizens, users: developmentUsers(data.users, loadExchangeSeed().users) }),
     consumers: data.consumers,
     portal: { url: "http://localhost:8081", clientId: "consent-portal", clientSecret: "portal-test-secret" },
     console: consoleClient,
@@ -57,6 +58,28 @@ describe("the console client ndx-console", () => {
     const { payload: id } = await jwtVerify(result.tokens?.["id_token"] ?? "", jwks, { issuer: idp.issuer, audience: consoleClientId });
     expect(id.sub).toBe("registrar.checker");
     expect(id["kind"]).toBe("staff");
+  });
+
+  it("signs the exchange's staff in with the roles of its seed", async () => {
+    const seeded = loadExchangeSeed().users;
+    expect(seeded.length).toBeGreaterThan(0);
+    for (const user of [seeded[0], seeded.find((u) => u.username === "rgd.owner")]) {
+      if (user === undefined) throw new Error("the exchange seed lost a user");
+      const result = await login(idp, consoleClient, user.username, user.password, audience);
+      expect(result.status).toBe(200);
+      const { payload } = await jwtVerify(result.tokens?.["access_token"] ?? "", createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), {
+        audience,
+      });
+      expect(payload).toMatchObject({ sub: user.username, kind: "staff", roles: user.roles });
+    }
+    const wrong = await login(idp, consoleClient, "exchange.admin", "registrar-password", audience);
+    expect(wrong.status).toBe(401);
+  });
+
+  it("refuses an exchange seed whose usernames clash with the fixtures' users", () => {
+    expect(() => developmentUsers(data.users, [{ username: "registrar.maker", password: "x", kind: "staff", roles: ["exchange_admin"] }])).toThrow(
+      /registrar\.maker/,
+    );
   });
 
   it("redirects only to the console's own callback", async () => {
