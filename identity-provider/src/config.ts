@@ -1,5 +1,14 @@
 import { resolve } from "node:path";
-import { defaultDataDir, defaultFixturesFile, environmentSetting, loadConfig, setting, tracingConfigSpec, tracingOptionsFrom } from "@ndx/platform";
+import {
+  ConfigError,
+  defaultDataDir,
+  defaultFixturesFile,
+  environmentSetting,
+  loadConfig,
+  setting,
+  tracingConfigSpec,
+  tracingOptionsFrom,
+} from "@ndx/platform";
 
 export const identityProviderConfigSpec = {
   /** @default 9000 */
@@ -28,6 +37,11 @@ export const identityProviderConfigSpec = {
   CONSOLE_URL: setting.url("http://localhost:8082"),
   /** The `ndx-console` client's secret (client_secret_basic). @default "dev-console-secret" */
   CONSOLE_OIDC_CLIENT_SECRET: setting.string("dev-console-secret"),
+  /**
+   * The initial access token of Dynamic Client Registration (RFC 7591): the bearer token a registration must present.
+   * Required outside development. @default "dev-idp-registration-token" (development only)
+   */
+  IDP_REGISTRATION_TOKEN: setting.optionalString(),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
@@ -36,7 +50,21 @@ export const identityProviderConfigSpec = {
 
 export type IdentityProviderConfig = ReturnType<typeof loadIdentityProviderConfig>;
 
+/** Development-only value of the initial access token; never accepted outside development. */
+export const developmentRegistrationToken = "dev-idp-registration-token";
+
 export function loadIdentityProviderConfig(env: Readonly<Record<string, string | undefined>>) {
   const parsed = loadConfig(identityProviderConfigSpec, env);
-  return { ...parsed, tracing: tracingOptionsFrom(parsed, "identity-provider") };
+  const token = parsed.IDP_REGISTRATION_TOKEN;
+  if (parsed.NDX_ENV !== "development") {
+    if (token === undefined) throw new ConfigError([`IDP_REGISTRATION_TOKEN is required when NDX_ENV=${parsed.NDX_ENV}`]);
+    if (token === developmentRegistrationToken || token.length < 24) {
+      throw new ConfigError([`IDP_REGISTRATION_TOKEN must be a real secret of at least 24 characters when NDX_ENV=${parsed.NDX_ENV}`]);
+    }
+  }
+  return {
+    ...parsed,
+    IDP_REGISTRATION_TOKEN: token ?? developmentRegistrationToken,
+    tracing: tracingOptionsFrom(parsed, "identity-provider"),
+  };
 }

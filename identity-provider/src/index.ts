@@ -4,3 +4,4 @@ export * from "./keys.ts";
 export * from "./provider.ts";
 export * from "./server.ts";
 export * from "./identityMetrics.ts";
+export * from "./registration.ts";

@@ -27,6 +27,7 @@ await runService("identity-provider", logger, async () => {
     keys,
     audience: config.GATEWAY_AUDIENCE,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    registration: { initialAccessToken: config.IDP_REGISTRATION_TOKEN },
     logger,
     port: config.PORT,
     host: config.HOST,

@@ -4,10 +4,11 @@
  * sign-in and error pages. Everything else is standard OIDC: discovery, JWKS, token, userinfo, end_session.
  */
 import type { Consumer } from "@ndx/contracts";
-import Provider, { errors, type ClientMetadata, type Configuration } from "oidc-provider";
+import Provider, { errors, type AdapterFactory, type ClientMetadata, type Configuration } from "oidc-provider";
 import type { AccountDirectory } from "./accounts.ts";
 import type { ProviderKeys } from "./keys.ts";
 import { logoutPage, messagePage } from "./pages.ts";
+import { registrationFeatures, type RegistrationOptions } from "./registration.ts";
 
 /** A first-party web application that signs people in by authorization code + PKCE (the portal, the console). */
 export interface WebClientOptions {
@@ -35,6 +36,10 @@ export interface ProviderOptions {
   readonly audience: string;
   /** @default 900 */
   readonly accessTokenTtlSeconds?: number;
+  /** Dynamic Client Registration (RFC 7591/7592) for machine clients. @default undefined: no registration endpoint */
+  readonly registration?: RegistrationOptions | undefined;
+  /** Where oidc-provider keeps clients, tokens and sessions. @default oidc-provider's in-memory adapter */
+  readonly adapter?: AdapterFactory | undefined;
 }
 
 /** The scope a consumer may ask for on the gateway resource; tokens without it are still valid. */
@@ -88,8 +93,8 @@ export function clientsFor(
 export function createProvider(options: ProviderOptions): Provider {
   const { accounts, audience } = options;
   const accessTokenTTL = options.accessTokenTtlSeconds ?? 900;
-  const consumerIds = new Set(options.consumers.map((c) => c.id));
   const configuration: Configuration = {
+    ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
     clients: clientsFor(options.consumers, options.portal, options.console),
     jwks: options.keys.jwks,
     cookies: { keys: options.keys.cookieKeys },
@@ -120,8 +125,10 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        // Consumers get gateway tokens without naming the resource; a user flow gets one only when it asks.
-        defaultResource: (_ctx, client, oneOf) => oneOf ?? (consumerIds.has(client.clientId) ? audience : undefined),
+        // Client-credentials clients (the fixtures' consumers, registered ones) get gateway tokens without naming the
+        // resource; a user flow gets one only when it asks.
+        defaultResource: (_ctx, client, oneOf) =>
+          oneOf ?? (client.grantTypes?.includes("client_credentials") === true ? audience : undefined),
         useGrantedResource: () => true,
         getResourceServerInfo(_ctx, resourceIndicator) {
           if (resourceIndicator !== audience) throw new errors.InvalidTarget("unknown resource indicator");
@@ -134,6 +141,7 @@ export function createProvider(options: ProviderOptions): Provider {
           };
         },
       },
+      ...(options.registration === undefined ? {} : registrationFeatures(gatewayScope)),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx, form) {

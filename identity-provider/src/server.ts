@@ -4,12 +4,14 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Consumer } from "@ndx/contracts";
+import type { AdapterFactory } from "oidc-provider";
 import { healthResponse, listen, traceNodeRequests, type Logger, type ServiceMetrics, type Tracing } from "@ndx/platform";
 import type { AccountDirectory } from "./accounts.ts";
 import { createIdentityMetrics } from "./identityMetrics.ts";
 import { handleInteraction, matchInteraction } from "./interactions.ts";
 import type { ProviderKeys } from "./keys.ts";
 import { messagePage } from "./pages.ts";
+import { acceptInitialAccessToken, type RegistrationOptions } from "./registration.ts";
 import { createProvider, portalRedirectUri, type PortalClientOptions, type WebClientOptions } from "./provider.ts";
 
 export interface IdentityProviderOptions {
@@ -30,6 +32,10 @@ export interface IdentityProviderOptions {
   readonly host?: string;
   /** The issuer identifier. @default the URL it listens on, with host "localhost" */
   readonly issuer?: string | undefined;
+  /** Dynamic Client Registration with this initial access token. @default undefined: no registration endpoint */
+  readonly registration?: RegistrationOptions | undefined;
+  /** Storage of clients and tokens (clientStore.ts). @default oidc-provider's in-memory adapter */
+  readonly adapter?: AdapterFactory | undefined;
   /** The registry GET /metrics serves. @default a registry of its own, labelled identity-provider */
   readonly metrics?: ServiceMetrics;
   /** A SERVER span per request (paths as templates, never query strings). @default undefined: off, no wrapper */
@@ -60,8 +66,11 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     console: options.console,
     keys: options.keys,
     audience: options.audience,
+    registration: options.registration,
+    adapter: options.adapter,
     ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
+  if (options.registration !== undefined) await acceptInitialAccessToken(provider, options.registration);
   provider.on("server_error", (_ctx, error) => options.logger.error({ err: error }, "identity provider error"));
   metrics.watch(provider);
   const callback = provider.callback();
