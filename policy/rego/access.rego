@@ -3,7 +3,9 @@
 # description: |
 #   Decides every request before any subgraph is called. Default deny: a read is allowed only when no rule
 #   below denies it and, for personal data about an identified citizen, the citizen's consent covers it.
-#   Who may read what is data (data.json), not code.
+#   Who may read what is data, not code: the static rules' data in data.json, and `data.consumers`, which the gateway
+#   derives from the exchange's register (applications, purposes, live field grants, suspensions) and sets at run
+#   time (wasm setData), with no rebuild.
 package ndx.access
 
 # Data classes, from least to most protected.
@@ -11,7 +13,15 @@ levels := {"PUBLIC": 0, "INTERNAL": 1, "PERSONAL": 2, "SENSITIVE": 3}
 
 default decision := {"allow": false, "reasons": ["no rule allowed the request"], "consentRequired": false}
 
-decision := {"allow": allow, "reasons": sort([r | some r in deny]), "consentRequired": consent_required}
+decision := {"allow": allow, "reasons": sort([r | some r in deny]), "consentRequired": consent_required} if not suspended
+
+# A suspended application is told plainly, and only that.
+decision := {"allow": false, "reasons": ["application suspended"], "consentRequired": false} if suspended
+
+suspended if {
+	input.caller == "consumer"
+	consumer.suspended
+}
 
 default allow := false
 
@@ -54,6 +64,7 @@ deny contains sprintf("registry staff may not read %s from %s", [f.field, f.prov
 	input.operation == "query"
 	some f in input.fields
 	f.provider != "registry"
+	not exchange_field(f)
 	f.classification != "PUBLIC"
 }
 
@@ -61,6 +72,36 @@ deny contains "registry staff need the registrar or approver role" if {
 	input.caller == "staff"
 	input.operation == "query"
 	count({r | some r in input.roles; r in {"registrar", "approver"}}) == 0
+	not exchange_staff_query
+}
+
+# Exchange staff (exchange administrators, member administrators, provider data owners) read the exchange's own
+# types — members, applications, grant requests, grants — and only those; which member or provider they act for is
+# the exchange subgraph's check.
+exchange_staff if count({r | some r in input.roles; r in data.exchangeRoles}) > 0
+
+exchange_field(f) if f.provider == data.exchangeProvider
+
+exchange_staff_query if {
+	exchange_staff
+	every f in input.fields {
+		exchange_field(f)
+	}
+}
+
+deny contains sprintf("%s is for exchange staff (%s)", [f.field, concat(", ", data.exchangeRoles)]) if {
+	input.caller == "staff"
+	not exchange_staff
+	some f in input.fields
+	exchange_field(f)
+	f.classification != "PUBLIC"
+}
+
+deny contains sprintf("%s is for exchange staff only", [f.field]) if {
+	input.caller != "staff"
+	some f in input.fields
+	exchange_field(f)
+	f.classification != "PUBLIC"
 }
 
 # Change requests, generic register records and their history are the registry staff's working material, not data
@@ -75,18 +116,19 @@ deny contains sprintf("%s is for registry staff only", [f.field]) if {
 
 deny contains sprintf("purpose \"%s\" is not registered for %s", [input.purpose, input.consumer.id]) if {
 	reading
-	not input.purpose in consumer.purposes
+	not consumer.purposes[input.purpose]
 }
 
+# A field that is not public is read only under a live field grant for the request's purpose that names it (the
+# gateway drops a grant from the data at its end date). Under a purpose that is not registered, that alone is said.
 deny contains sprintf("%s may not read %s from %s", [input.consumer.id, f.field, f.provider]) if {
 	reading
+	consumer.purposes[input.purpose]
 	some f in input.fields
 	not may_read(f)
 }
 
-may_read(f) if consumer.mayRead[f.provider] == "*"
-
-may_read(f) if f.field in consumer.mayRead[f.provider]
+may_read(f) if f.field in consumer.grants[input.purpose][f.provider]
 
 # Fields every consumer may read whatever its list says: public data.
 may_read(f) if f.classification == "PUBLIC"
@@ -107,7 +149,7 @@ deny contains sprintf("%s may not read personal data without naming the citizen 
 
 deny contains sprintf("purpose \"%s\" allows at most %d citizens in one request", [input.purpose, limit]) if {
 	reading
-	limit := object.get(data.purposes, [input.purpose, "maxSubjectsPerRequest"], 10)
+	limit := object.get(consumer.purposes, [input.purpose, "maxSubjectsPerRequest"], data.maxSubjectsPerRequest)
 	count(input.subjects) > limit
 }
 
@@ -128,7 +170,7 @@ reading if {
 	input.operation == "query"
 }
 
-# --- writes (registry change requests): by the caller's roles; consent does not apply ----------------------------
+# --- writes (registry change requests, exchange administration): by the caller's roles; consent does not apply ---
 
 deny contains sprintf("%s needs one of the roles %s", [m, concat(", ", data.writes[m])]) if {
 	input.operation == "mutation"

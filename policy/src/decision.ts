@@ -33,3 +33,27 @@ export interface Decision {
   /** Nothing forbids the request, but the citizen's consent does not cover it yet. */
   readonly consentRequired: boolean;
 }
+
+/**
+ * What the policy knows of one consumer application, derived from the exchange's register by the gateway and set as
+ * `data.consumers[<id>]` at run time.
+ */
+export interface ConsumerPolicyData {
+  /** Purpose code → its limits; a request may declare only these. */
+  readonly purposes: Readonly<Record<string, { readonly maxConsentDays: number; readonly maxSubjectsPerRequest?: number }>>;
+  /** Purpose → provider → the `Type.field`s its live grants name. */
+  readonly grants: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  readonly clearance: DataClass;
+  readonly bulkAccess: boolean;
+  /** Refused with the one reason "application suspended". */
+  readonly suspended: boolean;
+  /** When it may read, in the exchange's time zone. @default any time */
+  readonly accessWindow?: { readonly days: readonly string[]; readonly fromHour: number; readonly toHour: number };
+}
+
+/** Run-time policy data: merged over the bundle's static data (top-level keys replace), named by its revision. */
+export interface PolicyData {
+  readonly document: { readonly consumers: Readonly<Record<string, ConsumerPolicyData>> };
+  /** Recorded after the bundle's in every decision it makes, e.g. `r42` for register revision 42. */
+  readonly revision: string;
+}

@@ -4,6 +4,39 @@ import data.ndx.access
 
 weekday_noon := {"iso": "2026-11-23T12:00:00Z", "weekday": "Monday", "hour": 12, "timezone": "Africa/Lusaka"}
 
+# What the gateway derives from the exchange's register (gateway/src/access/registerData.ts) for the seeded
+# applications: their purposes, their live field grants per purpose and provider, clearance, bulk access, suspension.
+consumers := {
+	"passport-app": {
+		"purposes": {"passport-application": {"maxConsentDays": 30}},
+		"grants": {"passport-application": {
+			"registry": ["Person.fullName", "Person.dateOfBirth", "Person.hivStatus", "Person.district"],
+			"drp": ["Person.permanentAddress", "Person.profession"],
+			"dmt": ["Person.vehicles"],
+		}},
+		"clearance": "PERSONAL",
+		"bulkAccess": false,
+		"suspended": false,
+	},
+	"benefits-app": {
+		"purposes": {"benefit-eligibility": {"maxConsentDays": 30}},
+		"grants": {"benefit-eligibility": {
+			"registry": ["Person.fullName", "Person.dateOfBirth"],
+			"drp": ["Person.registeredName", "Person.permanentAddress"],
+		}},
+		"clearance": "PERSONAL",
+		"bulkAccess": false,
+		"suspended": false,
+	},
+}
+
+# The decision with the register's data set, as the gateway sets it.
+decide(inp) := d if {
+	d := access.decision with input as inp with data.consumers as consumers
+}
+
+decide_allows(inp) if decide(inp).allow
+
 field(provider, name) := {"provider": provider, "field": name, "classification": "PERSONAL"}
 
 read(consumer, purpose, fields, covered) := {
@@ -18,106 +51,106 @@ read(consumer, purpose, fields, covered) := {
 }
 
 test_passport_app_with_consent_is_allowed if {
-	d := access.decision with input as read("passport-app", "passport-application", [field("registry", "Person.fullName"), field("drp", "Person.permanentAddress"), field("dmt", "Person.vehicles")], true)
+	d := decide(read("passport-app", "passport-application", [field("registry", "Person.fullName"), field("drp", "Person.permanentAddress"), field("dmt", "Person.vehicles")], true))
 	d.allow
 	d.reasons == []
 }
 
 test_missing_consent_asks_for_consent_and_does_not_allow if {
-	d := access.decision with input as read("passport-app", "passport-application", [field("registry", "Person.fullName")], false)
+	d := decide(read("passport-app", "passport-application", [field("registry", "Person.fullName")], false))
 	not d.allow
 	d.consentRequired
 	d.reasons == []
 }
 
 test_benefits_app_may_not_read_vehicles_whatever_the_consent if {
-	d := access.decision with input as read("benefits-app", "benefit-eligibility", [field("registry", "Person.fullName"), field("dmt", "Person.vehicles")], true)
+	d := decide(read("benefits-app", "benefit-eligibility", [field("registry", "Person.fullName"), field("dmt", "Person.vehicles")], true))
 	not d.allow
 	not d.consentRequired
 	d.reasons == ["benefits-app may not read Person.vehicles from dmt"]
 }
 
 test_benefits_app_may_not_read_profession if {
-	d := access.decision with input as read("benefits-app", "benefit-eligibility", [field("drp", "Person.profession")], false)
+	d := decide(read("benefits-app", "benefit-eligibility", [field("drp", "Person.profession")], false))
 	not d.allow
 	not d.consentRequired
 	d.reasons == ["benefits-app may not read Person.profession from drp"]
 }
 
 test_benefits_app_may_read_its_listed_drp_fields if {
-	access.decision.allow with input as read("benefits-app", "benefit-eligibility", [field("drp", "Person.permanentAddress"), field("registry", "Person.dateOfBirth")], true)
+	decide_allows(read("benefits-app", "benefit-eligibility", [field("drp", "Person.permanentAddress"), field("registry", "Person.dateOfBirth")], true))
 }
 
 test_purpose_must_be_registered_for_the_consumer if {
-	d := access.decision with input as read("passport-app", "benefit-eligibility", [field("registry", "Person.fullName")], true)
+	d := decide(read("passport-app", "benefit-eligibility", [field("registry", "Person.fullName")], true))
 	d.reasons == ["purpose \"benefit-eligibility\" is not registered for passport-app"]
 }
 
 test_unknown_consumer_is_denied if {
-	d := access.decision with input as read("stranger-app", "passport-application", [field("registry", "Person.fullName")], true)
+	d := decide(read("stranger-app", "passport-application", [field("registry", "Person.fullName")], true))
 	not d.allow
 	"stranger-app is not a registered consumer" in d.reasons
 }
 
 test_sensitive_field_needs_clearance if {
 	sensitive := {"provider": "registry", "field": "Person.hivStatus", "classification": "SENSITIVE"}
-	d := access.decision with input as read("passport-app", "passport-application", [sensitive], true)
+	d := decide(read("passport-app", "passport-application", [sensitive], true))
 	d.reasons == ["Person.hivStatus is SENSITIVE data; passport-app is cleared for PERSONAL at most"]
 }
 
 test_public_data_needs_neither_listing_nor_consent if {
 	public := {"provider": "registry", "field": "Query.districts", "classification": "PUBLIC"}
 	inp := object.union(read("benefits-app", "benefit-eligibility", [public], false), {"subjects": []})
-	access.decision.allow with input as inp
+	decide_allows(inp)
 }
 
 test_personal_data_without_a_subject_needs_bulk_access if {
 	inp := object.union(read("passport-app", "passport-application", [field("registry", "Person.fullName")], false), {"subjects": []})
-	d := access.decision with input as inp
+	d := decide(inp)
 	d.reasons == ["passport-app may not read personal data without naming the citizen (no bulk access)"]
-	access.decision.allow with input as inp with data.consumers["passport-app"].bulkAccess as true
+	access.decision.allow with input as inp with data.consumers as consumers with data.consumers["passport-app"].bulkAccess as true
 }
 
 test_access_window_is_enforced if {
 	window := {"days": ["Monday", "Tuesday"], "fromHour": 8, "toHour": 17}
 	inside := read("passport-app", "passport-application", [field("registry", "Person.fullName")], true)
-	access.decision.allow with input as inside with data.consumers["passport-app"].accessWindow as window
+	access.decision.allow with input as inside with data.consumers as consumers with data.consumers["passport-app"].accessWindow as window
 	night := object.union(inside, {"time": object.union(weekday_noon, {"hour": 22})})
-	d := access.decision with input as night with data.consumers["passport-app"].accessWindow as window
+	d := access.decision with input as night with data.consumers as consumers with data.consumers["passport-app"].accessWindow as window
 	d.reasons == ["passport-app may read only on Monday, Tuesday, 08:00 to 17:00 (Africa/Lusaka)"]
 }
 
 test_too_many_citizens_in_one_request if {
 	inp := object.union(read("passport-app", "passport-application", [field("registry", "Person.fullName")], true), {"subjects": numbers.range(1, 11)})
-	d := access.decision with input as inp
+	d := decide(inp)
 	d.reasons == ["purpose \"passport-application\" allows at most 10 citizens in one request"]
 }
 
 write(roles, mutations) := {"caller": "staff", "operation": "mutation", "roles": roles, "mutations": mutations, "time": weekday_noon}
 
 test_registrar_may_submit_but_not_approve if {
-	access.decision.allow with input as write(["registrar"], ["submitChangeRequest"])
-	d := access.decision with input as write(["registrar"], ["approveChangeRequest"])
+	decide_allows(write(["registrar"], ["submitChangeRequest"]))
+	d := decide(write(["registrar"], ["approveChangeRequest"]))
 	d.reasons == ["approveChangeRequest needs one of the roles approver"]
 }
 
 test_writes_ignore_consent if {
-	access.decision.allow with input as write(["registrar", "approver"], ["approveChangeRequest"])
+	decide_allows(write(["registrar", "approver"], ["approveChangeRequest"]))
 }
 
 test_consumer_apps_may_not_write if {
 	inp := object.union(write(["registrar"], ["submitChangeRequest"]), {"caller": "consumer", "consumer": {"id": "passport-app"}})
-	d := access.decision with input as inp
+	d := decide(inp)
 	"only signed-in staff may write to a register" in d.reasons
 }
 
 test_unknown_mutation_is_denied if {
-	d := access.decision with input as write(["registrar"], ["dropEverything"])
+	d := decide(write(["registrar"], ["dropEverything"]))
 	d.reasons == ["dropEverything is not an allowed write"]
 }
 
 test_subscriptions_are_not_served if {
-	d := access.decision with input as {"caller": "consumer", "operation": "subscription", "consumer": {"id": "passport-app"}, "time": weekday_noon}
+	d := decide({"caller": "consumer", "operation": "subscription", "consumer": {"id": "passport-app"}, "time": weekday_noon})
 	not d.allow
 	"operation type \"subscription\" is not served" in d.reasons
 }
@@ -125,23 +158,23 @@ test_subscriptions_are_not_served if {
 staff_read(roles, fields) := {"caller": "staff", "operation": "query", "roles": roles, "subjects": ["197712240099"], "fields": fields, "time": weekday_noon}
 
 test_registry_staff_read_the_register_without_consent if {
-	d := access.decision with input as staff_read(["registrar"], [field("registry", "Person.district")])
+	d := decide(staff_read(["registrar"], [field("registry", "Person.district")]))
 	d.allow
 	not d.consentRequired
 }
 
 test_registry_staff_may_not_read_other_agencies if {
-	d := access.decision with input as staff_read(["registrar", "approver"], [field("drp", "Person.profession")])
+	d := decide(staff_read(["registrar", "approver"], [field("drp", "Person.profession")]))
 	d.reasons == ["registry staff may not read Person.profession from drp"]
 }
 
 test_staff_without_a_registry_role_read_nothing if {
-	d := access.decision with input as staff_read([], [field("registry", "Person.district")])
+	d := decide(staff_read([], [field("registry", "Person.district")]))
 	d.reasons == ["registry staff need the registrar or approver role"]
 }
 
 test_citizen_tokens_are_not_for_the_exchange if {
-	d := access.decision with input as object.union(staff_read([], [field("registry", "Person.district")]), {"caller": "citizen"})
+	d := decide(object.union(staff_read([], [field("registry", "Person.district")]), {"caller": "citizen"}))
 	"citizens see their own data and consents in the consent portal, not through the exchange" in d.reasons
 }
 
@@ -151,7 +184,7 @@ test_consumers_may_not_read_change_requests_or_register_records if {
 		{"provider": "registry", "field": "ChangeRequest.payload", "classification": "SENSITIVE"},
 		{"provider": "registry", "field": "RegisterRecord.data", "classification": "SENSITIVE"},
 	]
-	d := access.decision with input as read("passport-app", "passport-application", fields, true)
+	d := decide(read("passport-app", "passport-application", fields, true))
 	not d.allow
 	"ChangeRequestConnection.totalCount is for registry staff only" in d.reasons
 	"ChangeRequest.payload is for registry staff only" in d.reasons
@@ -160,8 +193,8 @@ test_consumers_may_not_read_change_requests_or_register_records if {
 
 test_staff_only_types_are_data if {
 	inp := read("passport-app", "passport-application", [{"provider": "registry", "field": "Register.name", "classification": "PUBLIC"}], true)
-	access.decision.allow with input as inp
-	d := access.decision with input as inp with data.staffOnlyTypes as ["Register"]
+	decide_allows(inp)
+	d := access.decision with input as inp with data.consumers as consumers with data.staffOnlyTypes as ["Register"]
 	d.reasons == ["Register.name is for registry staff only"]
 }
 
@@ -170,10 +203,125 @@ test_registry_staff_read_change_requests if {
 		{"provider": "registry", "field": "ChangeRequest.status", "classification": "INTERNAL"},
 		{"provider": "registry", "field": "RegisterRecord.data", "classification": "SENSITIVE"},
 	]
-	access.decision.allow with input as object.union(staff_read(["registrar"], fields), {"subjects": []})
+	decide_allows(object.union(staff_read(["registrar"], fields), {"subjects": []}))
 }
 
 test_staff_submit_reading_the_change_request_back if {
 	inp := object.union(write(["registrar"], ["submitChangeRequest"]), {"fields": [{"provider": "registry", "field": "ChangeRequest.id", "classification": "INTERNAL"}]})
-	access.decision.allow with input as inp
+	decide_allows(inp)
+}
+
+# --- the register's data: grants per purpose, suspension ---------------------------------------------------------
+
+test_a_grant_counts_only_for_its_purpose if {
+	other := object.union(consumers, {"benefits-app": object.union(consumers["benefits-app"], {
+		"purposes": {"benefit-eligibility": {"maxConsentDays": 30}, "fraud-check": {"maxConsentDays": 30}},
+		"grants": {"fraud-check": {"dmt": ["Person.vehicles"]}},
+	})})
+	inp := read("benefits-app", "benefit-eligibility", [field("dmt", "Person.vehicles")], true)
+	d := access.decision with input as inp with data.consumers as other
+	d.reasons == ["benefits-app may not read Person.vehicles from dmt"]
+	access.decision.allow with input as object.union(inp, {"purpose": "fraud-check"}) with data.consumers as other
+}
+
+test_no_grant_no_read_even_with_consent if {
+	without := object.union(object.remove(consumers, ["passport-app"]), {"passport-app": object.union(object.remove(consumers["passport-app"], ["grants"]), {"grants": {}})})
+	d := access.decision with input as read("passport-app", "passport-application", [field("dmt", "Person.vehicles")], true) with data.consumers as without
+	d.reasons == ["passport-app may not read Person.vehicles from dmt"]
+}
+
+test_a_suspended_application_is_told_only_that if {
+	suspended := object.union(consumers, {"passport-app": object.union(consumers["passport-app"], {"suspended": true})})
+	allowed := read("passport-app", "passport-application", [field("registry", "Person.fullName")], true)
+	d := access.decision with input as allowed with data.consumers as suspended
+	d == {"allow": false, "reasons": ["application suspended"], "consentRequired": false}
+
+	# Whatever else is wrong with the request: the suspension is the only reason given.
+	wrong := read("passport-app", "benefit-eligibility", [field("dmt", "Person.vehicles"), {"provider": "registry", "field": "Person.hivStatus", "classification": "SENSITIVE"}], false)
+	e := access.decision with input as wrong with data.consumers as suspended
+	e.reasons == ["application suspended"]
+	not e.consentRequired
+
+	# Other applications are not affected.
+	decide_allows(read("benefits-app", "benefit-eligibility", [field("registry", "Person.fullName")], true))
+}
+
+# --- exchange staff ----------------------------------------------------------------------------------------------
+
+exchange_field(name) := {"provider": "exchange", "field": name, "classification": "INTERNAL"}
+
+exchange_read(roles, fields) := {"caller": "staff", "operation": "query", "roles": roles, "subjects": [], "fields": fields, "time": weekday_noon}
+
+test_exchange_staff_read_the_exchange_types if {
+	fields := [exchange_field("Query.members"), exchange_field("Member.code"), exchange_field("Application.status")]
+	every role in ["exchange_admin", "member_admin", "provider_data_owner"] {
+		decide_allows(exchange_read([role], fields))
+	}
+}
+
+test_exchange_staff_read_only_the_exchange_types if {
+	d := decide(exchange_read(["exchange_admin"], [exchange_field("Query.members"), field("registry", "Person.district")]))
+	d.reasons == ["registry staff need the registrar or approver role"]
+	e := decide(exchange_read(["member_admin"], [field("drp", "Person.profession")]))
+	e.reasons == ["registry staff may not read Person.profession from drp", "registry staff need the registrar or approver role"]
+}
+
+test_registry_staff_rules_unchanged_for_exchange_staff_who_are_also_registrars if {
+	decide_allows(exchange_read(["exchange_admin", "registrar"], [exchange_field("Query.members"), field("registry", "Person.district")]))
+}
+
+test_registry_staff_may_not_read_the_exchange_types if {
+	d := decide(exchange_read(["registrar", "approver"], [exchange_field("Query.members")]))
+	d.reasons == ["Query.members is for exchange staff (exchange_admin, member_admin, provider_data_owner)"]
+}
+
+test_consumers_may_not_read_the_exchange_types if {
+	d := decide(read("passport-app", "passport-application", [exchange_field("Query.applications")], true))
+	"Query.applications is for exchange staff only" in d.reasons
+	not d.allow
+
+	# The field catalogue is public.
+	decide_allows(read("passport-app", "passport-application", [{"provider": "exchange", "field": "Query.exchangeFields", "classification": "PUBLIC"}], true))
+}
+
+exchange_writes := {
+	"registerMember": {"exchange_admin"},
+	"setMemberPerson": {"exchange_admin"},
+	"suspendApplication": {"exchange_admin"},
+	"reinstateApplication": {"exchange_admin"},
+	"decideGrantRequest": {"exchange_admin"},
+	"registerApplication": {"member_admin"},
+	"rotateApplicationSecret": {"member_admin"},
+	"requestFieldGrant": {"member_admin"},
+	"withdrawGrantRequest": {"member_admin"},
+	"reviewGrantRequest": {"provider_data_owner"},
+	"revokeFieldGrant": {"exchange_admin", "provider_data_owner"},
+}
+
+test_exchange_mutations_by_role if {
+	every m, allowed in exchange_writes {
+		every role in {"exchange_admin", "member_admin", "provider_data_owner", "registrar", "approver"} {
+			expected := role in allowed
+			decide(write([role], [m])).allow == expected
+		}
+	}
+}
+
+test_exchange_mutation_refused_names_the_roles if {
+	d := decide(write(["member_admin"], ["suspendApplication"]))
+	d.reasons == ["suspendApplication needs one of the roles exchange_admin"]
+	e := decide(write(["member_admin"], ["revokeFieldGrant"]))
+	e.reasons == ["revokeFieldGrant needs one of the roles exchange_admin, provider_data_owner"]
+}
+
+test_exchange_mutation_reading_back_exchange_types if {
+	inp := object.union(write(["member_admin"], ["registerApplication"]), {"fields": [exchange_field("ApplicationCredentials.clientId"), exchange_field("Application.id")]})
+	decide_allows(inp)
+}
+
+test_only_signed_in_staff_administer_the_exchange if {
+	inp := object.union(write(["exchange_admin"], ["suspendApplication"]), {"caller": "consumer", "consumer": {"id": "passport-app"}})
+	d := decide(inp)
+	"only signed-in staff may write to a register" in d.reasons
+	not d.allow
 }

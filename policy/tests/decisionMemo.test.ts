@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, loadAccessPolicy, memoiseDecisions, type AccessInput, type AccessPolicy, type DataClass } from "../src/index.ts";
+import { registerData } from "./registerData.ts";
 
 const base: AccessInput = {
   caller: "consumer",
@@ -94,8 +95,8 @@ describe("the compiled policy, remembered and not", () => {
   let fresh: AccessPolicy;
   beforeAll(async () => {
     buildBundle();
-    memoised = await loadAccessPolicy();
-    fresh = await loadAccessPolicy(undefined, { memoise: false });
+    memoised = await loadAccessPolicy(undefined, { data: registerData(1) });
+    fresh = await loadAccessPolicy(undefined, { memoise: false, data: registerData(1) });
   });
 
   it("is memoised for our policy, and says so", () => {

@@ -2,9 +2,17 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFarajaland } from "@ndx/fixtures";
-import { defaultFixturesFile } from "@ndx/platform";
-import { buildBundle, loadAccessPolicy, regoDir, watchAccessPolicy, type AccessInput, type AccessPolicy } from "../src/index.ts";
+import {
+  buildBundle,
+  instantiatePolicy,
+  loadAccessPolicy,
+  loadPolicyBundle,
+  regoDir,
+  watchAccessPolicy,
+  type AccessInput,
+  type AccessPolicy,
+} from "../src/index.ts";
+import { registerData, seededConsumers } from "./registerData.ts";
 
 const time = { iso: "2026-11-23T12:00:00Z", weekday: "Monday", hour: 12, timezone: "Africa/Lusaka" };
 const read = (consumer: string, purpose: string, fields: [string, string][], covered: boolean): AccessInput => ({
@@ -21,7 +29,7 @@ const read = (consumer: string, purpose: string, fields: [string, string][], cov
 let policy: AccessPolicy;
 beforeAll(async () => {
   buildBundle();
-  policy = await loadAccessPolicy();
+  policy = await loadAccessPolicy(undefined, { data: registerData(1) });
 });
 
 describe("the compiled policy, in process", () => {
@@ -30,7 +38,7 @@ describe("the compiled policy, in process", () => {
       read("passport-app", "passport-application", [["registry", "Person.fullName"], ["dmt", "Person.vehicles"]], true),
     );
     expect(decision).toEqual({ allow: true, reasons: [], consentRequired: false });
-    expect(policy.revision).toMatch(/^[0-9a-f]{16}$/);
+    expect(policy.revision).toMatch(/^[0-9a-f]{16}\+r1$/);
   });
 
   it("asks for consent when only consent is missing", () => {
@@ -68,22 +76,40 @@ describe("the compiled policy, in process", () => {
   });
 });
 
-describe("policy data", () => {
-  it("gives each fixture consumer exactly its registered purposes and readable providers", () => {
-    const data = JSON.parse(readFileSync(join(regoDir, "data.json"), "utf8")) as {
-      consumers: Record<string, { purposes: string[]; mayRead: Record<string, "*" | string[]> }>;
-    };
-    // DRP's own name for a person's full name is exposed as Person.registeredName (the registry owns fullName).
-    const graphqlName = (provider: string, field: string) =>
-      provider === "drp" && field === "Person.fullName" ? "Person.registeredName" : field;
-    for (const consumer of loadFarajaland(defaultFixturesFile).consumers) {
-      const entry = data.consumers[consumer.id];
-      expect(entry?.purposes).toEqual(consumer.purposes);
-      const expected = Object.fromEntries(
-        Object.entries(consumer.mayRead).map(([p, f]) => [p, f === "*" ? "*" : f.map((x) => graphqlName(p, x))]),
-      );
-      expect(entry?.mayRead).toEqual(expected);
-    }
+describe("policy data: static rules in the bundle, consumers from the exchange's register", () => {
+  it("builds no consumers or purposes into the bundle: without run-time data every consumer is unknown", async () => {
+    const data = JSON.parse(readFileSync(join(regoDir, "data.json"), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(data)).not.toContain("consumers");
+    expect(Object.keys(data)).not.toContain("purposes");
+    const bare = await loadAccessPolicy();
+    expect(bare.purposes.size).toBe(0);
+    const decision = bare.evaluate(read("passport-app", "passport-application", [["registry", "Person.fullName"]], true));
+    expect(decision.reasons).toContain("passport-app is not a registered consumer");
+  });
+
+  it("registers the purposes of the data it is given", () => {
+    expect([...policy.purposes].sort()).toEqual(["benefit-eligibility", "passport-application"]);
+  });
+
+  it("answers each data revision with its own policy: a decision remembered under one is not reused under the next", () => {
+    const bundle = loadPolicyBundle();
+    const input = read("benefits-app", "benefit-eligibility", [["dmt", "Person.vehicles"]], true);
+    const before = instantiatePolicy(bundle, { data: registerData(7) });
+    expect(before.evaluate(input).allow).toBe(false);
+    const granted = { ...seededConsumers["benefits-app"], grants: { "benefit-eligibility": { dmt: ["Person.vehicles"] } } };
+    const after = instantiatePolicy(bundle, { data: registerData(8, { ...seededConsumers, "benefits-app": granted }) });
+    expect(after.evaluate(input)).toEqual({ allow: true, reasons: [], consentRequired: false });
+    // The earlier policy keeps answering as it did: its memo and wasm data are its own.
+    expect(before.evaluate(input).allow).toBe(false);
+    expect([before.revision, after.revision]).toEqual([`${bundle.revision}+r7`, `${bundle.revision}+r8`]);
+  });
+
+  it("refuses a suspended application with that reason alone", () => {
+    const suspended = instantiatePolicy(loadPolicyBundle(), {
+      data: registerData(2, { ...seededConsumers, "passport-app": { ...seededConsumers["passport-app"], suspended: true } }),
+    });
+    const decision = suspended.evaluate(read("passport-app", "passport-application", [["dmt", "Person.vehicles"]], false));
+    expect(decision).toEqual({ allow: false, reasons: ["application suspended"], consentRequired: false });
   });
 });
 
@@ -94,21 +120,23 @@ describe("reloading", () => {
     const out = join(mkdtempSync(join(tmpdir(), "ndx-bundle-")), "dist");
     const first = buildBundle({ sources, outDir: out });
     const reloads: string[] = [];
-    const holder = await watchAccessPolicy(out, (e) => e.revision && reloads.push(e.revision), 50);
+    const holder = await watchAccessPolicy(out, (e) => e.revision && reloads.push(e.revision), 50, { data: registerData(3) });
     try {
-      const input = read("benefits-app", "benefit-eligibility", [["drp", "Person.profession"]], true);
-      expect(holder.current.evaluate(input).allow).toBe(false);
-      const data = JSON.parse(readFileSync(join(sources, "data.json"), "utf8")) as {
-        consumers: Record<string, { mayRead: Record<string, unknown> }>;
-      };
-      const benefits = data.consumers["benefits-app"];
-      if (benefits !== undefined) benefits.mayRead["drp"] = "*";
+      const input = read("benefits-app", "benefit-eligibility", [["registry", "Person.dateOfBirth"]], true);
+      expect(holder.current.evaluate(input).allow).toBe(true);
+      const data = JSON.parse(readFileSync(join(sources, "data.json"), "utf8")) as { staffOnlyTypes: string[] };
+      data.staffOnlyTypes.push("Person");
       writeFileSync(join(sources, "data.json"), JSON.stringify(data));
       const second = buildBundle({ sources, outDir: out });
       expect(second).not.toBe(first);
-      await expect.poll(() => holder.current.revision, { timeout: 5000 }).toBe(second);
-      expect(reloads).toEqual([second]);
-      expect(holder.current.evaluate(input).allow).toBe(true);
+      // The new bundle answers with the run-time data set before it.
+      await expect.poll(() => holder.current.revision, { timeout: 5000 }).toBe(`${second}+r3`);
+      expect(reloads).toEqual([`${second}+r3`]);
+      expect(holder.current.evaluate(input).reasons).toEqual(["Person.dateOfBirth is for registry staff only"]);
+      // New run-time data: a new policy, on the same bundle.
+      holder.setData(registerData(4, {}));
+      expect(holder.current.revision).toBe(`${second}+r4`);
+      expect(holder.current.evaluate(input).reasons).toContain("benefits-app is not a registered consumer");
     } finally {
       holder.close();
     }
