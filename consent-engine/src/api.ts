@@ -1,12 +1,13 @@
 /**
  * The engine's JSON API under /v1, for the gateway and other NDX services (service bearer token on every call):
  * open, fetch and check consent requests; grant, refuse, revoke and list on a citizen's behalf; the revision and
- * its push channels. Documented in consent-engine/README.md.
+ * its push channels; the consent summary for the admin console's charts. Documented in consent-engine/README.md.
  */
 import type { RevisionAckAnswer } from "@ndx/contracts";
 import { setRequestRoute, type Logger } from "@ndx/platform";
 import { ApiError, badInput, errorResponse, notFound } from "./apiError.ts";
 import type { ConsentService } from "./consentService.ts";
+import { summaryDays } from "./consentSummary.ts";
 import { actingRequest, checkRequest, grantRequest, isCitizenId, scopeRequest } from "./inputs.ts";
 import { readJson } from "./requestBody.ts";
 import type { RevisionFeed } from "./revisionFeed.ts";
@@ -43,6 +44,8 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       return json({ ...consent, reused: !created }, created ? 201 : 200);
     })
     .add("GET", "/v1/consent-requests/:id", (_r, p) => found(p["id"] ?? ""))
+    // Before /v1/consents/:id, which would take "summary" for an id.
+    .add("GET", "/v1/consents/summary", async (_r, _p, url) => json(await service.summary(summaryDays(url.searchParams))))
     .add("GET", "/v1/consents/:id", (_r, p) => found(p["id"] ?? ""))
     .add("POST", "/v1/consent-requests/:id/grant", async (request, p) => {
       const input = grantRequest(await readJson(request));
@@ -63,9 +66,10 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       return json({ citizenId, consents: await service.listForCitizen(citizenId) });
     })
     .add("GET", "/v1/consumers/:id", async (_r, p) => {
-      const consumer = await service.consumer(p["id"] ?? "");
-      if (consumer === undefined) throw notFound(`No consumer ${p["id"]}`);
-      return json(consumer);
+      const application = service.applications.current(p["id"] ?? "");
+      if (application === undefined) throw notFound(`No consumer ${p["id"]}`);
+      const { id, name, description, member, status, redirectUris, purposes } = application;
+      return json({ id, name, description, member, status, redirectUris, purposes });
     })
     .add("GET", "/v1/fields", async () => json(service.catalogue.toJSON()))
     .add("GET", "/v1/revision", async (request, _p, url) => {

@@ -33,6 +33,7 @@ export function errorResponse(error: unknown, log: (error: unknown) => void): Re
   if (error instanceof ApiError) {
     const headers: Record<string, string> = { "cache-control": "no-store" };
     if (error.code === "UNAUTHENTICATED") headers["www-authenticate"] = 'Bearer realm="ndx-consent-engine"';
+    if (error.status === 503) headers["retry-after"] = "1";
     return Response.json(error.toJSON(), { status: error.status, headers });
   }
   log(error);

@@ -1,6 +1,7 @@
 /**
  * The catalogue of fields a consent can cover, with the plain-language labels the portal shows, read from
- * field-catalogue.json (data, not code). A field not in the catalogue cannot be asked for.
+ * field-catalogue.json (data, not code). A field not in the catalogue cannot be asked for. Purposes and their texts
+ * are not here: they are the exchange's register's (register/applicationRegister.ts).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -20,18 +21,12 @@ export interface FieldCatalogue {
   has(item: ScopeItem): boolean;
   providerLabel(provider: string): string;
   fieldLabel(item: ScopeItem): string;
-  /**
-   * The purpose in plain language. An unlisted purpose is never shown as it was sent (it could say anything): the
-   * citizen reads that it is not a registered purpose.
-   */
-  purposeLabel(purpose: string): string;
   /** For GET /v1/fields. */
   toJSON(): unknown;
 }
 
 interface CatalogueFile {
   providers: Record<string, { label: string; fields: Record<string, string> }>;
-  purposes: Record<string, string>;
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -41,7 +36,7 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 function validate(value: unknown, file: string): CatalogueFile {
   const bad = (why: string) => new Error(`${file}: ${why}`);
   if (typeof value !== "object" || value === null) throw bad("not a JSON object");
-  const { providers, purposes } = value as Record<string, unknown>;
+  const { providers } = value as Record<string, unknown>;
   if (typeof providers !== "object" || providers === null) throw bad("providers must be an object");
   for (const [id, provider] of Object.entries(providers)) {
     if (!/^[a-z][a-z0-9-]*$/.test(id)) throw bad(`provider id ${id} is not lower-case`);
@@ -53,11 +48,13 @@ function validate(value: unknown, file: string): CatalogueFile {
       if (!/^[A-Z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/.test(field)) throw bad(`${id}: ${field} is not Type.field`);
     }
   }
-  if (!isStringRecord(purposes)) throw bad("purposes must map a purpose id to a label");
   return value as CatalogueFile;
 }
 
-/** What the portal shows for a purpose that is not in the catalogue. */
+/**
+ * What the portal shows for a purpose the application has not registered: never the purpose as it was sent (it could
+ * say anything).
+ */
 export const unregisteredPurpose = "A purpose that is not registered with the exchange";
 
 export function loadFieldCatalogue(file: string = defaultCatalogueFile): FieldCatalogue {
@@ -74,7 +71,6 @@ export function loadFieldCatalogue(file: string = defaultCatalogueFile): FieldCa
     has: (item) => labels.has(`${item.provider}\u0000${item.field}`),
     providerLabel: (provider) => data.providers[provider]?.label ?? provider,
     fieldLabel: (item) => labels.get(`${item.provider}\u0000${item.field}`) ?? item.field,
-    purposeLabel: (purpose) => (Object.hasOwn(data.purposes, purpose) ? (data.purposes[purpose] ?? "") : unregisteredPurpose),
-    toJSON: () => ({ providers, purposes: data.purposes }),
+    toJSON: () => ({ providers }),
   };
 }

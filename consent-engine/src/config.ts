@@ -8,28 +8,8 @@ import {
   setting,
   tracingConfigSpec,
   tracingOptionsFrom,
-  type Setting,
   type TracingOptions,
 } from "@ndx/platform";
-
-/** `purpose=days,purpose=days`: the longest grant each purpose allows, where it differs from CONSENT_MAX_DAYS. */
-function purposeDays(): Setting<Readonly<Record<string, number>>> {
-  return {
-    describe: "a list purpose=days, comma-separated (e.g. passport-application=90), or unset",
-    parse(raw) {
-      const out: Record<string, number> = {};
-      if (raw === undefined) return out;
-      for (const part of raw.split(",")) {
-        const m = /^\s*([a-z0-9][a-z0-9._-]*)\s*=\s*(\d{1,4})\s*$/.exec(part);
-        if (m === null || m[1] === undefined) throw new Error(`"${part}" is not purpose=days`);
-        const days = Number(m[2]);
-        if (days < 1 || days > 3650) throw new Error(`${m[1]}: days must be from 1 to 3650`);
-        out[m[1]] = days;
-      }
-      return out;
-    },
-  };
-}
 
 export const consentEngineConfigSpec = {
   /** @default 8081 */
@@ -42,8 +22,12 @@ export const consentEngineConfigSpec = {
   DATABASE_URL: setting.optionalUrl(),
   /** @default ".data/consent-engine" */
   PGLITE_DIR: setting.string(resolve(defaultDataDir, "consent-engine")),
-  /** Consumer registrations are seeded from here. @default "packages/fixtures/data/farajaland.json" */
+  /** Development without EXCHANGE_URL only: the applications' names and redirect URIs of the fixed register. @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
+  /** The exchange (subgraphs/exchange) whose register gives the applications, purposes and suspensions. Required outside development; unset in development: a fixed register from the exchange seed. */
+  EXCHANGE_URL: setting.optionalUrl(),
+  /** Bearer token of the exchange's register. Required outside development. @default "dev-exchange-service-token" (development only) */
+  EXCHANGE_SERVICE_TOKEN: setting.optionalString(),
   /** The portal's public base URL: consent URLs and the OIDC redirect URI are built on it. @default "http://localhost:8081" */
   PORTAL_PUBLIC_URL: setting.url("http://localhost:8081"),
   /** The OpenID Provider citizens log in with (discovery at <issuer>/.well-known/openid-configuration). @default "http://localhost:9000" */
@@ -62,10 +46,6 @@ export const consentEngineConfigSpec = {
   GATEWAY_URL: setting.url("http://localhost:4000"),
   /** Bearer token for the gateway's audit API (the gateway's AUDIT_READ_TOKEN). Required outside development. @default "dev-audit-read-token" (development only) */
   AUDIT_READ_TOKEN: setting.optionalString(),
-  /** The longest a grant may last, in days, unless CONSENT_MAX_DAYS_BY_PURPOSE says otherwise. @default 30 */
-  CONSENT_MAX_DAYS: setting.int(30, { min: 1, max: 3650 }),
-  /** Per-purpose maximum durations, e.g. "passport-application=90". @default {} */
-  CONSENT_MAX_DAYS_BY_PURPOSE: purposeDays(),
   /** A request not answered within this time expires. @default 3600 */
   CONSENT_REQUEST_TTL_SECONDS: setting.int(3600, { min: 30, max: 7 * 86_400 }),
   /** How often consents past their expiry are marked EXPIRED and announced (the check enforces expiry anyway). @default 30 */
@@ -83,8 +63,9 @@ export const consentEngineConfigSpec = {
 const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(consentEngineConfigSpec, env);
 type Parsed = ReturnType<typeof parse>;
 
-export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN"> {
+export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN"> {
   readonly OIDC_CLIENT_SECRET: string;
+  readonly EXCHANGE_SERVICE_TOKEN: string;
   readonly CONSENT_SERVICE_TOKEN: string;
   readonly AUDIT_READ_TOKEN: string;
   /** From the OTEL_* variables; undefined: tracing off (the default). */
@@ -96,6 +77,7 @@ export const developmentSecrets = {
   OIDC_CLIENT_SECRET: "dev-consent-portal-secret",
   CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
   AUDIT_READ_TOKEN: "dev-audit-read-token",
+  EXCHANGE_SERVICE_TOKEN: "dev-exchange-service-token",
 } as const;
 
 export function loadConsentEngineConfig(env: Readonly<Record<string, string | undefined>>): ConsentEngineConfig {
@@ -116,10 +98,14 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     OIDC_CLIENT_SECRET: secret("OIDC_CLIENT_SECRET"),
     CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
     AUDIT_READ_TOKEN: secret("AUDIT_READ_TOKEN"),
+    EXCHANGE_SERVICE_TOKEN: secret("EXCHANGE_SERVICE_TOKEN"),
     tracing: tracingOptionsFrom(parsed, "consent-engine"),
   };
   if (!development && !config.PORTAL_PUBLIC_URL.startsWith("https:")) {
     problems.push(`PORTAL_PUBLIC_URL must be https when NDX_ENV=${parsed.NDX_ENV}`);
+  }
+  if (!development && config.EXCHANGE_URL === undefined) {
+    problems.push(`EXCHANGE_URL is required when NDX_ENV=${parsed.NDX_ENV} (the exchange's register of applications)`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

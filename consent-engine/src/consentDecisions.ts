@@ -1,11 +1,15 @@
 /**
- * The citizen's answer to a pending request: grant it for a number of days (at most the purpose's maximum), announced
- * as a new revision, or refuse it. A request past its expiry or already answered cannot be answered.
+ * The citizen's answer to a pending request: grant it for a number of days (at most the purpose's maximum in the
+ * exchange's register), announced as a new revision, or refuse it. A request past its expiry or already answered
+ * cannot be answered. A grant needs the application as registered now: not suspended, the purpose still registered
+ * (FORBIDDEN otherwise; 503 while the register is stale). A refusal never depends on the register.
  */
-import { badInput, conflict } from "./apiError.ts";
+import { ApiError, badInput, conflict } from "./apiError.ts";
 import type { ConsentRow } from "./consentStore.ts";
 import { effectiveStatus, type ConsentView } from "./consentView.ts";
 import type { Acting, Guard, Transition } from "./consentTransition.ts";
+import { purposeOf, type RegisterApplication } from "./register/applicationRegister.ts";
+import { askingApplication } from "./scopeRequest.ts";
 
 export interface ConsentDecisions {
   grant(id: string, acting: Acting & { readonly durationDays: number }, guard?: Guard): Promise<ConsentView>;
@@ -21,12 +25,23 @@ function mustBePending(row: ConsentRow, at: Date): void {
   throw conflict(`This consent request was already answered (${status})`, { status });
 }
 
-export function createDecisions(transition: Transition, maxDurationDays: (purpose: string) => number): ConsentDecisions {
+/** The longest grant the register allows for the request's purpose, now. */
+function grantableDays(row: ConsentRow, application: RegisterApplication | undefined): number {
+  const purpose = purposeOf(askingApplication(application, row.consumerId), row.purpose);
+  if (purpose === undefined) {
+    const reason = "purpose no longer registered";
+    throw new ApiError("FORBIDDEN", reason, { details: { consumerId: row.consumerId, purpose: row.purpose, reasons: [reason] } });
+  }
+  return purpose.maxConsentDays;
+}
+
+/** `application`: the current registration (ApplicationRegister.current, which refuses while the register is stale). */
+export function createDecisions(transition: Transition, application: (id: string) => RegisterApplication | undefined): ConsentDecisions {
   return {
     async grant(id, acting, guard) {
       const { view } = await transition(id, acting, guard, (row, at) => {
         mustBePending(row, at);
-        const max = maxDurationDays(row.purpose);
+        const max = grantableDays(row, application(row.consumerId));
         const days = acting.durationDays;
         if (!Number.isInteger(days) || days < 1 || days > max) {
           throw badInput(`durationDays must be a whole number of days from 1 to ${max} for this purpose`, { maxDurationDays: max });

@@ -1,49 +1,39 @@
 /**
  * Consents as callers read them: one by id (optionally with its history) or all of a citizen's, each as a view whose
- * consumer name comes from the registration. Registrations are read once per process and kept.
+ * consumer name is the application's name in the exchange's register (the last one known: reading one's consents
+ * never waits for, nor fails with, the register).
  */
 import type { Db } from "@ndx/platform";
 import { findConsent, listEvents, listForCitizen, type ConsentEvent, type ConsentRow } from "./consentStore.ts";
 import { consentIdPattern, consentView, type ConsentView } from "./consentView.ts";
-import { findConsumer, type ConsumerRegistration } from "./consumerStore.ts";
+import type { ApplicationRegister } from "./register/applicationRegister.ts";
 
 export interface ConsentReadsOptions {
   readonly db: Db;
   /** The portal's public base URL; a consent's consentUrl is <portalUrl>/consent/<id>. */
   readonly portalUrl: string;
   readonly now: () => Date;
-  /** The longest grant for a purpose, in days (shown in the view). */
-  readonly maxDurationDays: (purpose: string) => number;
+  readonly applications: ApplicationRegister;
+  /** The longest grant for an application's purpose, in days (shown in the view). */
+  readonly maxDurationDays: (consumerId: string, purpose: string) => number;
 }
 
 export interface ConsentReads {
-  /** A consumer's registration, from the database the first time and from memory after. */
-  consumer(id: string): Promise<ConsumerRegistration | undefined>;
   view(row: ConsentRow, history?: readonly ConsentEvent[]): Promise<ConsentView>;
   get(id: string, options?: { history?: boolean }): Promise<ConsentView | undefined>;
   listForCitizen(citizenId: string): Promise<ConsentView[]>;
 }
 
 export function createConsentReads(options: ConsentReadsOptions): ConsentReads {
-  const { db, now, maxDurationDays } = options;
-  const consumers = new Map<string, ConsumerRegistration>();
+  const { db, now, maxDurationDays, applications } = options;
   const consentUrl = (id: string): string => new URL(`/consent/${id}`, options.portalUrl).toString();
 
-  async function consumer(id: string): Promise<ConsumerRegistration | undefined> {
-    const cached = consumers.get(id);
-    if (cached !== undefined) return cached;
-    const found = await findConsumer(db, id);
-    if (found !== undefined) consumers.set(id, found);
-    return found;
-  }
-
   async function view(row: ConsentRow, history?: readonly ConsentEvent[]): Promise<ConsentView> {
-    const registration = await consumer(row.consumerId);
     const context = {
-      consumerName: registration?.name ?? row.consumerId,
+      consumerName: applications.lastKnown(row.consumerId)?.name ?? row.consumerId,
       now: now(),
       consentUrl: consentUrl(row.id),
-      maxDurationDays: maxDurationDays(row.purpose),
+      maxDurationDays: maxDurationDays(row.consumerId, row.purpose),
     };
     return consentView(row, context, history);
   }
@@ -60,5 +50,5 @@ export function createConsentReads(options: ConsentReadsOptions): ConsentReads {
     return Promise.all(rows.map((r) => view(r)));
   }
 
-  return { consumer, view, get, listForCitizen: listCitizen };
+  return { view, get, listForCitizen: listCitizen };
 }

@@ -5,7 +5,7 @@
  * Each rule lives in its own file; this one puts them together behind one interface.
  */
 import type { Db } from "@ndx/platform";
-import type { FieldCatalogue } from "./catalogue.ts";
+import { unregisteredPurpose, type FieldCatalogue } from "./catalogue.ts";
 import type { ConsentEvents } from "./consentMetrics.ts";
 import { createDecisions } from "./consentDecisions.ts";
 import { createExpirySweep } from "./consentExpiry.ts";
@@ -13,10 +13,11 @@ import { createConsentReads } from "./consentReads.ts";
 import { createRequestOpening } from "./consentRequests.ts";
 import { createRevocation, type RevokedConsent } from "./consentRevocation.ts";
 import { currentRevision } from "./consentStore.ts";
+import { consentSummary, type ConsentSummary } from "./consentSummary.ts";
 import { createTransition, type Acting, type Guard } from "./consentTransition.ts";
 import type { ConsentView } from "./consentView.ts";
-import type { ConsumerRegistration } from "./consumerStore.ts";
 import { createCoverageCheck, type CheckRequest, type CheckResult } from "./coverageCheck.ts";
+import { purposeOf, type ApplicationRegister } from "./register/applicationRegister.ts";
 import type { RevisionFeed } from "./revisionFeed.ts";
 import { validateScopeRequest, type ScopeRequest } from "./scopeRequest.ts";
 
@@ -26,12 +27,10 @@ export interface ConsentServiceOptions {
   readonly db: Db;
   readonly catalogue: FieldCatalogue;
   readonly feed: RevisionFeed;
+  /** The applications, their purposes (texts, maximum consent durations) and status: the exchange's register. */
+  readonly applications: ApplicationRegister;
   /** The portal's public base URL; a request's consentUrl is <portalUrl>/consent/<id>. */
   readonly portalUrl: string;
-  /** The longest a grant may last, in days. @default 30 */
-  readonly maxDays?: number;
-  /** Per-purpose maximum durations in days. @default {} */
-  readonly maxDaysByPurpose?: Readonly<Record<string, number>>;
   /** How long a request waits for an answer. @default 3600 */
   readonly requestTtlSeconds?: number;
   /** The clock (tests move it). @default () => new Date() */
@@ -42,8 +41,11 @@ export interface ConsentServiceOptions {
 
 export interface ConsentService {
   readonly catalogue: FieldCatalogue;
-  consumer(id: string): Promise<ConsumerRegistration | undefined>;
-  maxDurationDays(purpose: string): number;
+  readonly applications: ApplicationRegister;
+  /** The longest a consent for this application's purpose may last (its last known registration; 0 when not registered). */
+  maxDurationDays(consumerId: string, purpose: string): number;
+  /** What the citizen reads for the purpose: its registered text, or that it is not a registered purpose. */
+  purposeText(consumerId: string, purpose: string): string;
   openRequest(input: ScopeRequest): Promise<{ consent: ConsentView; created: boolean }>;
   get(id: string, options?: { history?: boolean }): Promise<ConsentView | undefined>;
   check(input: CheckRequest): Promise<CheckResult>;
@@ -51,29 +53,33 @@ export interface ConsentService {
   reject(id: string, acting: Acting, guard?: Guard): Promise<ConsentView>;
   revoke(id: string, acting: Acting, guard?: Guard): Promise<RevokedConsent>;
   listForCitizen(citizenId: string): Promise<ConsentView[]>;
+  /** Counts of requests and answers per day and application over the last `days` days (no citizen in it). */
+  summary(days: number): Promise<ConsentSummary>;
   /** Records EXPIRED for what is due and announces expired grants; returns how many changed. */
   expireDue(): Promise<number>;
   revision(): Promise<number>;
 }
 
 export function createConsentService(options: ConsentServiceOptions): ConsentService {
-  const { db, catalogue, feed, metrics } = options;
+  const { db, catalogue, feed, metrics, applications } = options;
   const now = options.now ?? (() => new Date());
-  const maxDays = options.maxDays ?? 30;
-  const byPurpose = options.maxDaysByPurpose ?? {};
-  const maxDurationDays = (purpose: string): number => byPurpose[purpose] ?? maxDays;
+  const maxDurationDays = (consumerId: string, purpose: string): number =>
+    purposeOf(applications.lastKnown(consumerId), purpose)?.maxConsentDays ?? 0;
+  const purposeText = (consumerId: string, purpose: string): string =>
+    purposeOf(applications.lastKnown(consumerId), purpose)?.text ?? unregisteredPurpose;
 
-  const reads = createConsentReads({ db, now, portalUrl: options.portalUrl, maxDurationDays });
-  const validate = (input: ScopeRequest) => validateScopeRequest(input, { consumer: reads.consumer, catalogue });
+  const reads = createConsentReads({ db, now, portalUrl: options.portalUrl, applications, maxDurationDays });
+  const validate = async (input: ScopeRequest) => validateScopeRequest(input, { application: (id) => applications.current(id), catalogue });
   const requestTtlMs = (options.requestTtlSeconds ?? 3600) * 1000;
   const openRequest = createRequestOpening({ db, now, requestTtlMs, validate, view: reads.view, metrics });
   const transition = createTransition({ db, now, feed, view: reads.view, metrics });
-  const decisions = createDecisions(transition, maxDurationDays);
+  const decisions = createDecisions(transition, (id) => applications.current(id));
 
   return {
     catalogue,
-    consumer: reads.consumer,
+    applications,
     maxDurationDays,
+    purposeText,
     openRequest,
     get: reads.get,
     check: createCoverageCheck({ db, now, validate, openRequest, metrics }),
@@ -81,6 +87,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
     reject: decisions.reject,
     revoke: createRevocation(transition),
     listForCitizen: reads.listForCitizen,
+    summary: (days) => consentSummary(db, { days, now: now(), applicationName: (id) => applications.lastKnown(id)?.name }),
     expireDue: createExpirySweep({ db, now, feed, metrics }),
     revision: () => currentRevision(db),
   };

@@ -1,9 +1,12 @@
-/** Starts the consent engine: configuration, storage (migrations, consumer registrations), API and portal. */
-import { loadFarajaland } from "@ndx/fixtures";
+/**
+ * Starts the consent engine: configuration, storage (migrations), the exchange's register of applications (followed at
+ * EXCHANGE_URL; in development without it, a fixed register from the exchange seed), API and portal.
+ */
 import { listen, openDb, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
 import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
-import { createConsentEngine, prepareConsentDatabase } from "./server.ts";
+import { followExchangeRegister } from "./register/registerFollower.ts";
+import { createConsentEngine, developmentApplications, prepareConsentDatabase } from "./server.ts";
 
 const config = loadConsentEngineConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
@@ -11,10 +14,14 @@ const { logger, tracing } = startTelemetry("consent-engine", config.LOG_LEVEL, c
 
 await runService("consent-engine", logger, async () => {
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "consent" });
-  const consumers = loadFarajaland(config.NDX_FIXTURES_FILE).consumers;
-  await prepareConsentDatabase(db, consumers);
+  await prepareConsentDatabase(db);
+  const applications =
+    config.EXCHANGE_URL === undefined
+      ? developmentApplications(config.NDX_FIXTURES_FILE)
+      : followExchangeRegister({ url: config.EXCHANGE_URL, serviceToken: config.EXCHANGE_SERVICE_TOKEN, logger });
   const engine = await createConsentEngine({
     db,
+    applications,
     databaseUrl: config.DATABASE_URL,
     serviceToken: config.CONSENT_SERVICE_TOKEN,
     portalUrl: config.PORTAL_PUBLIC_URL,
@@ -27,8 +34,6 @@ await runService("consent-engine", logger, async () => {
     },
     development: config.NDX_ENV === "development",
     logger,
-    maxDays: config.CONSENT_MAX_DAYS,
-    maxDaysByPurpose: config.CONSENT_MAX_DAYS_BY_PURPOSE,
     requestTtlSeconds: config.CONSENT_REQUEST_TTL_SECONDS,
     sessionTtlSeconds: config.SESSION_TTL_SECONDS,
     expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
@@ -40,12 +45,13 @@ await runService("consent-engine", logger, async () => {
     tracing === undefined ? engine.nodeHandler : traceNodeRequests(engine.nodeHandler, tracing, { untraced: ["/v1/revision/stream"] });
   const http = await listen(handler, config.PORT, config.HOST);
   logger.info(
-    { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, consumers: consumers.length, storage: db.kind },
+    { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, exchange: config.EXCHANGE_URL ?? "fixed development register", storage: db.kind },
     "consent engine listening",
   );
   if (config.NDX_ENV === "development" && config.CONSENT_SERVICE_TOKEN === "dev-consent-service-token") {
     logger.warn("using the development service token (set CONSENT_SERVICE_TOKEN outside development)");
   }
+  if (config.EXCHANGE_URL === undefined) logger.warn("no EXCHANGE_URL: applications from the fixed development register (exchange seed)");
   return {
     async close() {
       await http.close();

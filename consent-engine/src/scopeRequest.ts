@@ -1,31 +1,43 @@
 /**
- * What a consumer may ask about a citizen: its registered purposes only, at least one and at most 200 (provider, field)
- * pairs, every one in the catalogue. The answer is the scope normalised (sorted, no duplicates).
+ * What a consumer may ask about a citizen: an application registered with the exchange and not suspended (FORBIDDEN
+ * otherwise), one of its registered purposes, at least one and at most 200 (provider, field) pairs, every one in the
+ * catalogue. The answer is the scope normalised (sorted, no duplicates).
  */
 import type { ScopeRequest } from "@ndx/contracts";
-import { badInput } from "./apiError.ts";
+import { ApiError, badInput } from "./apiError.ts";
 import type { FieldCatalogue } from "./catalogue.ts";
-import type { ConsumerRegistration } from "./consumerStore.ts";
 import { itemKey, normaliseScope, type ScopeItem } from "./scope.ts";
+import type { RegisterApplication } from "./register/applicationRegister.ts";
 
 export type { ScopeRequest };
 
-/** What validation reads: the consumer's registration and the catalogue of fields. */
+/** What validation reads: the application as registered now, and the catalogue of fields. */
 export interface ScopeRules {
-  readonly consumer: (id: string) => Promise<ConsumerRegistration | undefined>;
+  /** The current registration (ApplicationRegister.current: throws UPSTREAM_UNAVAILABLE when the register is stale). */
+  readonly application: (id: string) => RegisterApplication | undefined;
   readonly catalogue: FieldCatalogue;
+}
+
+/** FORBIDDEN with the reason the gateway's policy gives for the same refusal. */
+const refusal = (reason: string, consumerId: string) =>
+  new ApiError("FORBIDDEN", reason, { details: { consumerId, reasons: [reason] } });
+
+/** The application may ask for consent now: registered, and not suspended. */
+export function askingApplication(application: RegisterApplication | undefined, consumerId: string): RegisterApplication {
+  if (application === undefined) throw refusal("application not registered", consumerId);
+  if (application.status !== "ACTIVE") throw refusal("application suspended", consumerId);
+  return application;
 }
 
 const maxFields = 200;
 
 /** Validates a scope request against the registrations and the catalogue; returns the normalised fields. */
-export async function validateScopeRequest(input: ScopeRequest, rules: ScopeRules): Promise<ScopeItem[]> {
-  const registration = await rules.consumer(input.consumerId);
-  if (registration === undefined) throw badInput(`Unknown consumer ${input.consumerId}`, { consumerId: input.consumerId });
-  if (!registration.purposes.includes(input.purpose)) {
+export function validateScopeRequest(input: ScopeRequest, rules: ScopeRules): ScopeItem[] {
+  const registration = askingApplication(rules.application(input.consumerId), input.consumerId);
+  if (!registration.purposes.some((p) => p.code === input.purpose)) {
     throw badInput(`Purpose ${input.purpose} is not registered for consumer ${input.consumerId}`, {
       purpose: input.purpose,
-      registeredPurposes: registration.purposes,
+      registeredPurposes: registration.purposes.map((p) => p.code),
     });
   }
   if (input.fields.length === 0) throw badInput("fields must name at least one (provider, field) pair");

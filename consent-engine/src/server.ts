@@ -4,7 +4,7 @@
  * it to node:http.
  */
 import type { RequestListener } from "node:http";
-import type { Consumer } from "@ndx/contracts";
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import { createApi } from "./api.ts";
@@ -12,13 +12,14 @@ import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue.ts";
 import { createConsentMetrics } from "./consentMetrics.ts";
 import { createConsentService, type ConsentService } from "./consentService.ts";
 import { currentRevision } from "./consentStore.ts";
-import { seedConsumers } from "./consumerStore.ts";
 import { migrationsDir } from "./migrations.ts";
 import type { AuditReader } from "./portal/accessHistory.ts";
 import { createFormTokens } from "./portal/formTokens.ts";
 import { createOidcLogin } from "./portal/oidcLogin.ts";
 import { createPortal } from "./portal/portalRoutes.ts";
 import { createSessionStore } from "./portal/sessions.ts";
+import { fixedApplicationRegister, type ApplicationRegister } from "./register/applicationRegister.ts";
+import { developmentRegister } from "./register/developmentRegister.ts";
 import { createRevisionFeed, type RevisionFeed } from "./revisionFeed.ts";
 
 export interface OidcClientOptions {
@@ -45,10 +46,11 @@ export interface ConsentEngineOptions {
   readonly logger: Logger;
   /** @default the bundled field-catalogue.json */
   readonly catalogue?: FieldCatalogue;
-  /** @default 30 */
-  readonly maxDays?: number;
-  /** @default {} */
-  readonly maxDaysByPurpose?: Readonly<Record<string, number>>;
+  /**
+   * The applications: the exchange's register (followExchangeRegister), closed with the engine.
+   * @default the fixed development register of the exchange seed and farajaland.json (developmentRegister)
+   */
+  readonly applications?: ApplicationRegister;
   /** @default 3600 */
   readonly requestTtlSeconds?: number;
   /**
@@ -77,10 +79,17 @@ export interface ConsentEngine {
   close(): Promise<void>;
 }
 
-/** Applies the migrations and seeds the consumer registrations (exactly as the fixtures have them). */
-export async function prepareConsentDatabase(db: Db, consumers: readonly Consumer[], now = new Date()): Promise<void> {
+/**
+ * Applies the migrations. Applications are no longer seeded (they come from the exchange's register); the second
+ * argument, the consumers it once seeded, is accepted and ignored so that existing callers keep working.
+ */
+export async function prepareConsentDatabase(db: Db, _consumers?: readonly unknown[]): Promise<void> {
   await migrate(db, readMigrations(migrationsDir), "ndx:consent-engine");
-  await seedConsumers(db, consumers, now);
+}
+
+/** The development fallback: the exchange seed's applications, always current (no EXCHANGE_URL, development only). */
+export function developmentApplications(fixturesFile?: string): ApplicationRegister {
+  return fixedApplicationRegister(developmentRegister(loadExchangeSeed(), loadFarajaland(fixturesFile)));
 }
 
 export async function createConsentEngine(options: ConsentEngineOptions): Promise<ConsentEngine> {
@@ -93,15 +102,15 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     ...(options.revisionHeartbeatMs === undefined ? {} : { heartbeatMs: options.revisionHeartbeatMs }),
   });
   const metrics = createConsentMetrics(feed, options.metrics);
+  const applications = options.applications ?? developmentApplications();
   const service = createConsentService({
     db,
     feed,
+    applications,
     catalogue: options.catalogue ?? loadFieldCatalogue(),
     portalUrl: options.portalUrl,
     now,
     metrics,
-    ...(options.maxDays === undefined ? {} : { maxDays: options.maxDays }),
-    ...(options.maxDaysByPurpose === undefined ? {} : { maxDaysByPurpose: options.maxDaysByPurpose }),
     ...(options.requestTtlSeconds === undefined ? {} : { requestTtlSeconds: options.requestTtlSeconds }),
   });
   const sessions = createSessionStore({
@@ -158,6 +167,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     metrics: metrics.service,
     async close() {
       clearInterval(timer);
+      applications.close();
       await feed.close();
     },
   };

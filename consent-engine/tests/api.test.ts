@@ -81,7 +81,6 @@ describe("consent engine API", () => {
       [await raw(JSON.stringify({ ...passportRequest, fields: [{ provider: "drp" }] })), 400, /fields\[0\]/],
       [await raw(JSON.stringify({ ...passportRequest, citizenId: "../../etc" })), 400, /citizenId/],
       [await raw(JSON.stringify({ ...passportRequest, note: "x".repeat(70_000) })), 413, /larger than 65536/],
-      [await raw(JSON.stringify({ ...passportRequest, consumerId: "unknown-app" })), 400, /Unknown consumer/],
       [await raw(JSON.stringify({ ...passportRequest, purpose: "advertising" })), 400, /not registered/],
       [await raw(JSON.stringify({ ...passportRequest, fields: [] })), 400, /at least one/],
       [await raw(JSON.stringify({ ...passportRequest, fields: [{ provider: "dmt", field: "Person.salary" }] })), 400, /Unknown field/],
@@ -93,6 +92,14 @@ describe("consent engine API", () => {
       expect(body.message).toMatch(message);
       expect(JSON.stringify(body)).not.toMatch(/stack|SELECT|INSERT|at .*\.ts/);
     }
+    // An application the exchange has not registered: refused as the gateway's policy would, nothing written.
+    const unknown = await raw(JSON.stringify({ ...passportRequest, consumerId: "unknown-app" }));
+    expect(unknown.status).toBe(403);
+    expect(await unknown.json()).toEqual({
+      code: "FORBIDDEN",
+      message: "application not registered",
+      details: { consumerId: "unknown-app", reasons: ["application not registered"] },
+    });
     expect(await consentsOf(citizen)).toEqual([]);
     expect((await system.api("/v1/consents")).status).toBe(400);
     expect((await system.api("/v1/revision?after=x")).status).toBe(400);
@@ -110,11 +117,22 @@ describe("consent engine API", () => {
     expect((await system.api("/v1/consent-requests", undefined, { method: "PUT" })).status).toBe(405);
   });
 
-  it("describes consumers and the field catalogue", async () => {
+  it("describes consumers as the exchange registered them, and the field catalogue", async () => {
     expect(await (await system.api("/v1/consumers/passport-app")).json()).toEqual({
       id: "passport-app",
       name: "Department of Immigration and Emigration — Passport Application",
-      purposes: ["passport-application"],
+      description: "The passport office checks who you are, where you live and what vehicles you own when you apply for a passport.",
+      member: { code: "DIE", name: "Department of Immigration and Emigration" },
+      status: "ACTIVE",
+      purposes: [
+        {
+          code: "passport-application",
+          text: "To process your passport application",
+          legalBasis: "Passports Act, section 4 (identity of the applicant)",
+          maxConsentDays: 30,
+          maxGrantDays: 365,
+        },
+      ],
       redirectUris: ["http://localhost:5173/callback"],
     });
     const catalogue = JSON.stringify(await (await system.api("/v1/fields")).json());

@@ -13,22 +13,15 @@ describe("configuration", () => {
       OIDC_CLIENT_ID: "consent-portal",
       OIDC_CLIENT_SECRET: "dev-consent-portal-secret",
       CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
-      CONSENT_MAX_DAYS: 30,
-      CONSENT_MAX_DAYS_BY_PURPOSE: {},
+      EXCHANGE_SERVICE_TOKEN: "dev-exchange-service-token",
       CONSENT_REQUEST_TTL_SECONDS: 3600,
       OIDC_CITIZEN_CLAIM: "sub",
       GATEWAY_URL: "http://localhost:4000",
       AUDIT_READ_TOKEN: "dev-audit-read-token",
     });
-  });
-
-  it("reads per-purpose limits and refuses malformed ones", () => {
-    expect(loadConsentEngineConfig({ CONSENT_MAX_DAYS_BY_PURPOSE: "passport-application=90, benefit-eligibility=7" }).CONSENT_MAX_DAYS_BY_PURPOSE).toEqual({
-      "passport-application": 90,
-      "benefit-eligibility": 7,
-    });
-    expect(() => loadConsentEngineConfig({ CONSENT_MAX_DAYS_BY_PURPOSE: "passport-application" })).toThrow(ConfigError);
-    expect(() => loadConsentEngineConfig({ CONSENT_MAX_DAYS_BY_PURPOSE: "x=0" })).toThrow(/from 1 to 3650/);
+    // Without EXCHANGE_URL, development uses the fixed register of the exchange seed.
+    expect(config.EXCHANGE_URL).toBeUndefined();
+    expect(loadConsentEngineConfig({ EXCHANGE_URL: "http://localhost:4004" }).EXCHANGE_URL).toBe("http://localhost:4004");
   });
 
   it("outside development, demands real secrets and an https portal", () => {
@@ -42,6 +35,8 @@ describe("configuration", () => {
     expect(problems.join("\n")).toMatch(/CONSENT_SERVICE_TOKEN must be a real secret/);
     expect(problems.join("\n")).toMatch(/PORTAL_PUBLIC_URL must be https/);
     expect(problems.join("\n")).toMatch(/AUDIT_READ_TOKEN must be a real secret/);
+    expect(problems.join("\n")).toMatch(/EXCHANGE_URL is required/);
+    expect(problems.join("\n")).toMatch(/EXCHANGE_SERVICE_TOKEN is required/);
     const ok = loadConsentEngineConfig({
       NDX_ENV: "production",
       PORTAL_PUBLIC_URL: "https://consent.ndx.example",
@@ -50,7 +45,10 @@ describe("configuration", () => {
       CONSENT_SERVICE_TOKEN: "another-real-secret-from-the-vault",
       AUDIT_READ_TOKEN: "the-gateways-audit-read-secret-01",
       GATEWAY_URL: "https://gateway.ndx.example",
+      EXCHANGE_URL: "https://exchange.ndx.example",
+      EXCHANGE_SERVICE_TOKEN: "the-exchange-register-secret-0001",
     });
+    expect(ok.EXCHANGE_URL).toBe("https://exchange.ndx.example");
     expect(ok.OIDC_ISSUER).toBe("https://id.ndx.example/realms/ndx");
     expect(ok.GATEWAY_URL).toBe("https://gateway.ndx.example");
     expect(ok.AUDIT_READ_TOKEN).toBe("the-gateways-audit-read-secret-01");
@@ -68,7 +66,6 @@ describe("field catalogue", () => {
     expect(catalogue.fieldLabel({ provider: "drp", field: "Person.permanentAddress" })).toBe("Permanent address");
     expect(catalogue.fieldLabel({ provider: "dmt", field: "Person.vehicles" })).toBe("Vehicles you own");
     expect(catalogue.providerLabel("registry")).toContain("Registrar General");
-    expect(catalogue.purposeLabel("passport-application")).toBe("To process your passport application");
     for (const [provider, fields] of Object.entries({
       registry: ["Person.fullName", "Person.dateOfBirth", "Person.birthPlace", "Person.district", "Person.sex", "Person.birthRegistrationNumber", "Person.nic"],
       drp: ["Person.registeredName", "Person.otherNames", "Person.permanentAddress", "Person.profession"],

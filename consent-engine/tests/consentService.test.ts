@@ -10,6 +10,7 @@ import {
   ApiError,
   createConsentService,
   createRevisionFeed,
+  fixedApplicationRegister,
   loadFieldCatalogue,
   prepareConsentDatabase,
   type ConsentService,
@@ -17,7 +18,7 @@ import {
   type RevisionFeed,
   type ScopeItem,
 } from "../src/index.ts";
-import { fixtures, passportRequest } from "./support/system.ts";
+import { passportRequest, seededRegister } from "./support/system.ts";
 
 const logger = createLogger("consent-test", "silent");
 const catalogue = loadFieldCatalogue();
@@ -27,6 +28,13 @@ const address: ScopeItem = { provider: "drp", field: "Person.permanentAddress" }
 const vehicles: ScopeItem = { provider: "dmt", field: "Person.vehicles" };
 const fullName: ScopeItem = { provider: "registry", field: "Person.fullName" };
 const citizen = "199012345678";
+/** The seeded register, with a benefit-eligibility consent lasting at most 10 days (the register's maxConsentDays). */
+const applications = fixedApplicationRegister({
+  ...seededRegister,
+  applications: seededRegister.applications.map((a) =>
+    a.id === "benefits-app" ? { ...a, purposes: a.purposes.map((p) => ({ ...p, maxConsentDays: 10 })) } : a,
+  ),
+});
 
 async function rejection(promise: Promise<unknown>): Promise<ApiError> {
   try {
@@ -60,7 +68,7 @@ for (const backend of testBackends()) {
     beforeEach(async () => {
       // A clean schema for each test, cheaper than a new database (history is append-only, so no TRUNCATE).
       await db.exec("DROP SCHEMA IF EXISTS consent CASCADE; CREATE SCHEMA consent;");
-      await prepareConsentDatabase(db, fixtures.consumers);
+      await prepareConsentDatabase(db);
       clock = new Date("2026-03-01T09:00:00Z");
       // A short heartbeat: revocations wait out the start-up window (twice the heartbeat) of each fresh feed.
       feed = await createRevisionFeed({ initial: 0, logger, heartbeatMs: 25 });
@@ -69,24 +77,23 @@ for (const backend of testBackends()) {
       service = createConsentService({
         db,
         feed,
+        applications,
         catalogue,
         portalUrl: "http://localhost:8081",
         now: () => clock,
-        maxDaysByPurpose: { "benefit-eligibility": 10 },
       });
     });
     afterEach(async () => {
       await feed.close();
     });
 
-    it("seeds the consumer registrations exactly as the fixtures have them", async () => {
-      for (const c of fixtures.consumers) {
-        expect(await service.consumer(c.id)).toEqual({ id: c.id, name: c.name, purposes: c.purposes, redirectUris: c.redirectUris });
-      }
-      // Seeding again (a restart) changes nothing.
-      await prepareConsentDatabase(db, fixtures.consumers);
-      const { rows } = await db.query("SELECT id FROM consumers ORDER BY id");
-      expect(rows).toEqual([{ id: "benefits-app" }, { id: "passport-app" }]);
+    it("keeps no table of applications: the fixtures' consumers table is dropped, the register names them", async () => {
+      const { rows } = await db.query<{ t: string | null }>("SELECT to_regclass('consent.consumers')::text AS t");
+      expect(rows).toEqual([{ t: null }]);
+      const { consent } = await service.openRequest(passportRequest);
+      expect(consent.consumerName).toBe(seededRegister.applications.find((a) => a.id === "passport-app")?.name);
+      expect(service.purposeText("passport-app", "passport-application")).toBe("To process your passport application");
+      expect(service.purposeText("passport-app", "benefit-eligibility")).toBe("A purpose that is not registered with the exchange");
     });
 
     it("opens a request: PENDING for an hour, with its consent URL and first event; the same request again is reused", async () => {
@@ -95,7 +102,7 @@ for (const backend of testBackends()) {
       expect(consent).toMatchObject({
         status: "PENDING",
         consumerId: "passport-app",
-        consumerName: fixtures.consumers[0]?.name,
+        consumerName: seededRegister.applications[0]?.name,
         citizenId: citizen,
         purpose: "passport-application",
         consentUrl: `http://localhost:8081/consent/${consent.consentId}`,
@@ -114,7 +121,6 @@ for (const backend of testBackends()) {
 
     it("refuses bad requests with BAD_USER_INPUT and writes nothing", async () => {
       const cases = [
-        { ...passportRequest, consumerId: "no-such-app" },
         { ...passportRequest, purpose: "benefit-eligibility" },
         { ...passportRequest, purpose: "marketing" },
         { ...passportRequest, fields: [] },
@@ -128,6 +134,10 @@ for (const backend of testBackends()) {
         expect(error.status).toBe(400);
         await expect(service.check(input)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       }
+      // An application the register does not know may ask nothing.
+      const unknown = { ...passportRequest, consumerId: "no-such-app" };
+      expect(await rejection(service.openRequest(unknown))).toMatchObject({ code: "FORBIDDEN", status: 403, message: "application not registered" });
+      await expect(service.check({ ...unknown, openRequest: true })).rejects.toMatchObject({ code: "FORBIDDEN" });
       expect((await rejection(service.openRequest({ ...passportRequest, fields: [{ provider: "drp", field: "Person.shoeSize" }] }))).details).toEqual({
         unknownFields: [{ provider: "drp", field: "Person.shoeSize" }],
       });
@@ -309,7 +319,7 @@ for (const backend of testBackends()) {
         expect(await waited).toBe(2);
 
         // That instance cannot see the gateways following this one: its revocations wait out the whole deadline.
-        const other = createConsentService({ db: otherDb, feed: otherFeed, catalogue, portalUrl: "http://localhost:8081", now: () => clock });
+        const other = createConsentService({ db: otherDb, feed: otherFeed, applications, catalogue, portalUrl: "http://localhost:8081", now: () => clock });
         await new Promise((r) => setTimeout(r, otherFeed.staleAfterMs)); // past its start-up window
         const second = await other.openRequest(passportRequest);
         await other.grant(second.consent.consentId, { citizenId: citizen, durationDays: 7, via: "api" });

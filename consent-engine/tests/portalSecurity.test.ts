@@ -10,7 +10,7 @@ import { createFormTokens } from "../src/portal/formTokens.ts";
 import { consumerReturnUrl } from "../src/portal/consumerReturn.ts";
 import { html } from "@ndx/platform";
 import { createSessionStore } from "../src/portal/sessions.ts";
-import { fixtures, passportRedirect, passportRequest, startSystem, type TestSystem } from "./support/system.ts";
+import { passportRedirect, passportRequest, startSystem, type TestSystem } from "./support/system.ts";
 
 describe("html escaping", () => {
   it("escapes every interpolated value, nested templates stay as they are", () => {
@@ -26,7 +26,7 @@ describe("sessions and form tokens", () => {
   let db: Db;
   beforeAll(async () => {
     db = await openDb({ schema: "consent" });
-    await prepareConsentDatabase(db, fixtures.consumers);
+    await prepareConsentDatabase(db);
   });
   afterAll(async () => {
     await db.close();

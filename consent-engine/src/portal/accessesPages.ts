@@ -23,6 +23,8 @@ export interface AccessRow {
   readonly access: CitizenAccess & { readonly decision: ShownDecision };
   /** The consumer's registered name, or its id when it is not registered. */
   readonly consumerName: string;
+  /** The purpose's registered text (the exchange's register), or that it is not a registered purpose. */
+  readonly purposeText: string;
 }
 
 export interface AccessesModel {
@@ -68,12 +70,12 @@ ${
             : "There are no older records."
       }</p>`
     : html`<ol class="accesses">${m.rows.map(
-        ({ access, consumerName }) => html`<li class="access-card">
+        ({ access, consumerName, purposeText }) => html`<li class="access-card">
 <article aria-labelledby="a-${access.id}">
 <h2 id="a-${access.id}">${consumerName} <span class="outcome ${access.decision.replace("_", "-")}">${accessOutcomes[access.decision]}</span></h2>
 <dl class="facts">
   <dt>When</dt><dd><time datetime="${access.at}">${formatDate(access.at)}</time></dd>
-  <dt>Why</dt><dd>${access.purpose === null ? "No purpose was given" : m.catalogue.purposeLabel(access.purpose)}</dd>
+  <dt>Why</dt><dd>${access.purpose === null ? "No purpose was given" : purposeText}</dd>
 </dl>
 <p class="what">${whatLabel[access.decision]}:</p>
 ${accessedFields(access.fields, m.catalogue)}

@@ -1,14 +1,15 @@
 /**
  * The citizen's answer (POST /consent/:id): Allow for a number of days, or Deny, recorded with the form token consumed
  * in the same transaction; then back to the consumer's registered redirect_uri (with status and state) when the
- * question came with one, else a page saying what was recorded.
+ * question came with one, else a page saying what was recorded. Allow needs the application as registered now
+ * (a "try again" page while the register is stale; the suspended page when it is suspended); Deny never waits for it.
  */
 import type { FormTokens } from "./formTokens.ts";
-import { isRegisteredRedirect } from "../consumerStore.ts";
+import { purposeOf } from "../register/applicationRegister.ts";
 import { readForm } from "../requestBody.ts";
 import type { Handler } from "../router.ts";
-import { consumerReturnUrl } from "./consumerReturn.ts";
-import { decidedPage, messagePage } from "./pages.ts";
+import { consumerReturnUrl, isRegisteredRedirect } from "./consumerReturn.ts";
+import { decidedPage, messagePage, notAskingPage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 
 export function consentAnswer(parts: PortalParts): Handler {
@@ -34,6 +35,13 @@ export function consentAnswer(parts: PortalParts): Handler {
     if (decision === "grant" && !/^\d{1,4}$/.test(rawDays)) {
       return page(400, messagePage("Choose how long", "The form did not say for how long. Nothing was recorded.", { user }));
     }
+    if (decision === "grant" && consent.status === "PENDING") {
+      // The grant itself checks again, in its transaction; this only picks the page that explains a refusal.
+      const application = service.applications.current(consent.consumerId);
+      if (application === undefined || application.status !== "ACTIVE" || purposeOf(application, consent.purpose) === undefined) {
+        return page(403, notAskingPage(application, consent, user));
+      }
+    }
     // The form token is consumed inside the answer's transaction; what it kept (redirect_uri, state) comes back.
     let kept: Readonly<Record<string, string>> = {};
     const guard = async (tx: Parameters<FormTokens["consume"]>[0]) => {
@@ -45,7 +53,8 @@ export function consentAnswer(parts: PortalParts): Handler {
         ? await service.grant(id, { ...acting, durationDays: Number(rawDays) }, guard)
         : await service.reject(id, acting, guard);
     const redirectUri = kept["redirectUri"];
-    const consumer = await service.consumer(answered.consumerId);
+    // Checked against the register when the question was shown; again here against the last registration known.
+    const consumer = service.applications.lastKnown(answered.consumerId);
     if (redirectUri !== undefined && consumer !== undefined && isRegisteredRedirect(consumer, redirectUri)) {
       return redirect(
         consumerReturnUrl(redirectUri, {

@@ -1,23 +1,25 @@
 /**
- * The consent question (GET /consent/:id): the request in plain language, for the signed-in citizen it is about only,
- * with Allow and Deny. A link whose redirect_uri the consumer has not registered, or whose state is not printable, is
- * refused before sign-in; the redirect_uri and state travel in the form token, not in the form.
+ * The consent question (GET /consent/:id): the request in plain language — the application, its member, its
+ * description, the purpose's text and legal basis, as registered with the exchange now — for the signed-in citizen it
+ * is about only, with Allow and Deny. A link whose redirect_uri the application has not registered, or whose state is
+ * not printable, is refused before sign-in; the redirect_uri and state travel in the form token, not in the form.
+ * While the register is stale the page says to try again (503); a suspended or unregistered application's request
+ * cannot be granted, and the page says so.
  */
-import { isRegisteredRedirect } from "../consumerStore.ts";
 import type { ConsentView } from "../consentView.ts";
+import { purposeOf, type RegisterApplication } from "../register/applicationRegister.ts";
 import type { Handler } from "../router.ts";
-import { isAcceptableState } from "./consumerReturn.ts";
+import { isAcceptableState, isRegisteredRedirect } from "./consumerReturn.ts";
 import type { SignedIn } from "./layout.ts";
-import { consentPage, messagePage } from "./pages.ts";
+import { consentPage, messagePage, notAskingPage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 
 export function consentQuestion(parts: PortalParts): Handler {
   const { service, page, visitors, formTokens, logger } = parts;
 
   /** A refusal when the link's redirect_uri or state cannot be used; nothing is recorded either way. */
-  async function unsafeLink(consent: ConsentView, redirectUri: string | undefined, state: string | undefined): Promise<Response | undefined> {
-    const consumer = await service.consumer(consent.consumerId);
-    if (redirectUri !== undefined && (consumer === undefined || !isRegisteredRedirect(consumer, redirectUri))) {
+  function unsafeLink(application: RegisterApplication | undefined, consent: ConsentView, redirectUri: string | undefined, state: string | undefined): Response | undefined {
+    if (redirectUri !== undefined && (application === undefined || !isRegisteredRedirect(application, redirectUri))) {
       logger.warn({ consentId: consent.consentId, consumerId: consent.consumerId }, "consent page opened with an unregistered redirect_uri");
       return page(
         400,
@@ -55,7 +57,9 @@ export function consentQuestion(parts: PortalParts): Handler {
     }
     const redirectUri = url.searchParams.get("redirect_uri") ?? undefined;
     const state = url.searchParams.get("state") ?? undefined;
-    const refused = await unsafeLink(consent, redirectUri, state);
+    // Throws UPSTREAM_UNAVAILABLE (a "try again" page) while the register is stale: no redirect_uri is judged on old data.
+    const application = service.applications.current(consent.consumerId);
+    const refused = unsafeLink(application, consent, redirectUri, state);
     if (refused !== undefined) return refused;
     const current = await visitors.current(request);
     if (current === undefined) return visitors.startLogin(request, url.pathname + url.search);
@@ -72,11 +76,15 @@ export function consentQuestion(parts: PortalParts): Handler {
       );
     }
     if (consent.status !== "PENDING") return notPending(consent, user);
+    const purpose = purposeOf(application, consent.purpose);
+    if (application === undefined || application.status !== "ACTIVE" || purpose === undefined) {
+      return page(403, notAskingPage(application, consent, user));
+    }
     const kept: Record<string, string> = {};
     if (redirectUri !== undefined) kept["redirectUri"] = redirectUri;
     if (state !== undefined) kept["state"] = state;
     const formToken = await formTokens.issue(current.session.idHash, "decide", consent.consentId, kept);
     const targets = redirectUri === undefined ? [] : [new URL(redirectUri).origin];
-    return page(200, consentPage({ consent, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri }), targets);
+    return page(200, consentPage({ consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri }), targets);
   };
 }

@@ -1,7 +1,14 @@
 /**
- * Where the browser goes after the citizen answers: the consumer's redirect URI (already matched exactly against
- * its registered ones) with consent_id, status and the consumer's own state.
+ * Where the browser goes after the citizen answers: the consumer's redirect URI (matched exactly against the ones
+ * registered with the exchange) with consent_id, status and the consumer's own state.
  */
+import type { RegisterApplication } from "../register/applicationRegister.ts";
+
+/** Exact match only: no prefixes, no normalisation, so a registered URI cannot be stretched to another. */
+export function isRegisteredRedirect(application: RegisterApplication, redirectUri: string): boolean {
+  return application.redirectUris.includes(redirectUri);
+}
+
 export type ReturnStatus = "granted" | "rejected";
 
 export function consumerReturnUrl(

@@ -12,6 +12,7 @@ const titles: Partial<Record<ApiError["code"], string>> = {
   FORBIDDEN: "Not allowed",
   NOT_FOUND: "Not found",
   BAD_USER_INPUT: "Something is wrong with this request",
+  UPSTREAM_UNAVAILABLE: "Please try again in a moment",
 };
 
 export function createErrorPage(parts: PortalParts): (error: unknown, request: Request) => Promise<Response> {

@@ -28,7 +28,7 @@ export function myConsentsRoutes(parts: PortalParts): MyConsentsRoutes {
         url.searchParams.get("notice") === "revoked"
           ? "Your consent was revoked. The application can no longer see that information."
           : undefined;
-      return page(200, myConsentsPage({ consents, catalogue: service.catalogue, user, revokeTokens, notice }));
+      return page(200, myConsentsPage({ consents, catalogue: service.catalogue, purposeText: (c) => service.purposeText(c.consumerId, c.purpose), user, revokeTokens, notice }));
     },
     revoke: async (request, params) => {
       const id = params["id"] ?? "";

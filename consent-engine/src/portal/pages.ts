@@ -1,6 +1,7 @@
 /** The portal's pages, in plain language: the consent question and its answer, My consents, and messages. */
 import type { FieldCatalogue } from "../catalogue.ts";
 import type { ConsentView } from "../consentView.ts";
+import type { RegisterApplication, RegisterPurpose } from "../register/applicationRegister.ts";
 import { html, type SafeHtml } from "@ndx/platform";
 import { layout, type SignedIn } from "./layout.ts";
 import { formatDate } from "./readableDate.ts";
@@ -23,6 +24,9 @@ function fieldsByProvider(consent: ConsentView, catalogue: FieldCatalogue, level
 
 export interface ConsentPageModel {
   readonly consent: ConsentView;
+  /** The application and the purpose as registered with the exchange now. */
+  readonly application: RegisterApplication;
+  readonly purpose: RegisterPurpose;
   readonly catalogue: FieldCatalogue;
   readonly user: SignedIn;
   readonly formToken: string;
@@ -31,16 +35,20 @@ export interface ConsentPageModel {
 }
 
 export function consentPage(m: ConsentPageModel): string {
-  const { consent, catalogue } = m;
-  const choices = durationChoices(consent.maxDurationDays);
+  const { consent, catalogue, application, purpose } = m;
+  const maxDays = purpose.maxConsentDays;
+  const choices = durationChoices(maxDays);
   const preselected = choices.find((d) => d >= 7) ?? choices[choices.length - 1];
   return layout(
     "Your consent is requested",
     html`<div class="panel">
-<h1>${consent.consumerName} asks to see some of your information</h1>
+<h1>${application.name} asks to see some of your information</h1>
+<p>${application.description}</p>
 <dl class="facts">
-  <dt>Who is asking</dt><dd>${consent.consumerName}</dd>
-  <dt>Why</dt><dd>${catalogue.purposeLabel(consent.purpose)}</dd>
+  <dt>Who is asking</dt><dd>${application.name}</dd>
+  <dt>On behalf of</dt><dd>${application.member.name}</dd>
+  <dt>Why</dt><dd>${purpose.text}</dd>
+  <dt>What allows them to ask</dt><dd>${purpose.legalBasis}</dd>
   <dt>Answer by</dt><dd>${formatDate(consent.requestExpiresAt)}</dd>
 </dl>
 <h2>What they would see</h2>
@@ -51,7 +59,7 @@ ${fieldsByProvider(consent, catalogue)}
   <select id="durationDays" name="durationDays" aria-describedby="duration-help">
     ${choices.map((d) => html`<option value="${d}"${d === preselected ? html` selected` : ""}>${days(d)}</option>`)}
   </select>
-  <p class="note" id="duration-help">They can see this information whenever they ask during this time, at most ${days(consent.maxDurationDays)} for this purpose. You can revoke your consent at any time under My consents.</p>
+  <p class="note" id="duration-help">They can see this information whenever they ask during this time, at most ${days(maxDays)} for this purpose. You can revoke your consent at any time under My consents.</p>
   <div class="actions">
     <button class="primary" type="submit" name="decision" value="grant">Allow</button>
     <button class="secondary" type="submit" name="decision" value="reject">Deny</button>
@@ -60,6 +68,24 @@ ${fieldsByProvider(consent, catalogue)}
 ${m.returnsTo === undefined ? "" : html`<p class="note">After you answer, you go back to ${new URL(m.returnsTo).host}.</p>`}
 </div>`,
     m.user,
+  );
+}
+
+/**
+ * A pending request that cannot be granted now: its application is suspended, no longer registered, or no longer
+ * registers the purpose. Nothing is recorded; the citizen may still refuse it later, and nothing can read with it.
+ */
+export function notAskingPage(application: RegisterApplication | undefined, consent: ConsentView, user: SignedIn): string {
+  const [title, why] =
+    application === undefined
+      ? ["This application is not registered", "is no longer registered with the exchange"]
+      : application.status !== "ACTIVE"
+        ? ["This application is suspended", "has been suspended by the exchange"]
+        : ["This purpose is no longer registered", "no longer registers the purpose it gave for this request"];
+  return messagePage(
+    title,
+    `${application?.name ?? consent.consumerName} ${why}, so this request cannot be granted. Nothing has been recorded, and the application cannot see your information with it.`,
+    { user, link: { href: "/my/consents", text: "Go to My consents" } },
   );
 }
 
@@ -95,6 +121,8 @@ function statusBadge(status: ConsentView["status"]): SafeHtml {
 export interface MyConsentsModel {
   readonly consents: readonly ConsentView[];
   readonly catalogue: FieldCatalogue;
+  /** The purpose's text as registered with the exchange. */
+  readonly purposeText: (consent: ConsentView) => string;
   readonly user: SignedIn;
   /** consentId → one-time token of its Revoke form. */
   readonly revokeTokens: ReadonlyMap<string, string>;
@@ -107,7 +135,7 @@ export function myConsentsPage(m: MyConsentsModel): string {
   const past = m.consents.filter((c) => c.status !== "ACTIVE" && c.status !== "PENDING");
   const card = (c: ConsentView, extra: SafeHtml | string) => html`<article class="consent-card" aria-labelledby="c-${c.consentId}">
 <h3 id="c-${c.consentId}">${c.consumerName} ${statusBadge(c.status)}</h3>
-<p>${m.catalogue.purposeLabel(c.purpose)}</p>
+<p>${m.purposeText(c)}</p>
 ${fieldsByProvider(c, m.catalogue, 4)}
 ${extra}
 </article>`;
@@ -126,7 +154,7 @@ ${
           html`<p class="note">Given ${formatDate(c.grantedAt)}, valid until ${formatDate(c.expiresAt)}.</p>
 <form method="post" action="/my/consents/${c.consentId}/revoke">
   <input type="hidden" name="token" value="${m.revokeTokens.get(c.consentId) ?? ""}">
-  <button class="danger" type="submit" aria-label="Revoke consent for ${c.consumerName}: ${m.catalogue.purposeLabel(c.purpose)}">Revoke</button>
+  <button class="danger" type="submit" aria-label="Revoke consent for ${c.consumerName}: ${m.purposeText(c)}">Revoke</button>
 </form>`,
         ),
       )

@@ -47,21 +47,16 @@ async function readOwnAccesses(reader: AuditReader, citizenId: string, before: s
   return { fetched, more };
 }
 
-/** The rows of one page, each with its application's registered name (each registration looked up once). */
-async function namedRows(service: ConsentService, accesses: readonly AccessRow["access"][]): Promise<AccessRow[]> {
-  const names = new Map<string, string>();
-  const nameOf = async (id: string | null): Promise<string> => {
-    if (id === null) return "An unnamed application";
-    let name = names.get(id);
-    if (name === undefined) {
-      name = (await service.consumer(id))?.name ?? id;
-      names.set(id, name);
-    }
-    return name;
-  };
-  const rows: AccessRow[] = [];
-  for (const access of accesses) rows.push({ access, consumerName: await nameOf(access.consumer) });
-  return rows;
+/**
+ * The rows of one page, each with its application's name and purpose text as last registered with the exchange
+ * (labels only: this page decides nothing, so it is shown even while the register is stale).
+ */
+function namedRows(service: ConsentService, accesses: readonly AccessRow["access"][]): AccessRow[] {
+  return accesses.map((access) => ({
+    access,
+    consumerName: access.consumer === null ? "An unnamed application" : (service.applications.lastKnown(access.consumer)?.name ?? access.consumer),
+    purposeText: access.purpose === null ? "" : service.purposeText(access.consumer ?? "", access.purpose),
+  }));
 }
 
 export function whoSawMyData(parts: PortalParts, auditReader: AuditReader | undefined): Handler {
@@ -93,7 +88,7 @@ export function whoSawMyData(parts: PortalParts, auditReader: AuditReader | unde
     return page(
       200,
       accessesPage({
-        rows: await namedRows(service, onPage),
+        rows: namedRows(service, onPage),
         catalogue: service.catalogue,
         user,
         newest: before === undefined,

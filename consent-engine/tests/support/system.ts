@@ -7,12 +7,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadFarajaland } from "@ndx/fixtures";
+import type { ExchangeRegister } from "@ndx/contracts";
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
 import { createLogger, defaultFixturesFile, listen, openDb, type Db } from "@ndx/platform";
-import { createConsentEngine, prepareConsentDatabase, type ConsentEngine, type ConsentEngineOptions } from "../../src/index.ts";
+import {
+  createConsentEngine,
+  developmentRegister,
+  fixedApplicationRegister,
+  prepareConsentDatabase,
+  type ConsentEngine,
+  type ConsentEngineOptions,
+} from "../../src/index.ts";
 
 export const fixtures = loadFarajaland(defaultFixturesFile);
+/** The register the harness gives unless a test brings its own: the exchange seed's applications, all ACTIVE. */
+export const seededRegister: ExchangeRegister = developmentRegister(loadExchangeSeed(), fixtures);
 const serviceToken = "test-service-token-0123456789";
 export const passportRedirect = "http://localhost:5173/callback";
 
@@ -29,7 +39,8 @@ export interface TestSystem {
 export interface TestSystemOptions {
   /** An already open database (e.g. from testBackends); PGlite in memory otherwise. */
   readonly db?: Db & { readonly url?: string | undefined };
-  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "maxDays" | "maxDaysByPurpose" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader">>;
+  /** `applications` defaults to a fixed {@link seededRegister}. */
+  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "applications" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader">>;
   /** Start the identity provider too. @default true */
   readonly idp?: boolean;
 }
@@ -48,9 +59,10 @@ export async function startSystem(options: TestSystemOptions = {}): Promise<Test
     logger: createLogger("identity-provider", "silent"),
   });
   const db = options.db ?? (await openDb({ schema: "consent" }));
-  await prepareConsentDatabase(db, fixtures.consumers);
+  await prepareConsentDatabase(db);
   const engine = await createConsentEngine({
     db,
+    applications: fixedApplicationRegister(seededRegister),
     databaseUrl: options.db?.url,
     serviceToken,
     portalUrl,
