@@ -1,0 +1,53 @@
+/**
+ * Per-request state: the caller the gateway's assertion names, who they act for (read once, on first use), the audit
+ * entries of this request's changes, and loaders that batch the lookups of one request into one query each.
+ */
+import DataLoader from "dataloader";
+import type { ForwardedCaller } from "@ndx/platform";
+import { applicationStore, type Application, type Purpose } from "../applications/applicationStore.ts";
+import { grantRequestStore, type GrantRequest, type GrantRequestPart } from "../grants/grantRequestStore.ts";
+import type { AuditEntry } from "../history/changes.ts";
+import { memberStore, type Member, type MemberPerson } from "../members/memberStore.ts";
+import { loadScope, requireStaffCaller, type Scope } from "../members/scope.ts";
+import type { ExchangeServices } from "./services.ts";
+
+export interface ExchangeContext {
+  readonly services: ExchangeServices;
+  readonly caller: ForwardedCaller | undefined;
+  /** Who the staff caller acts for; UNAUTHENTICATED or FORBIDDEN for anyone else. */
+  scope(): Promise<Scope>;
+  /** What this request changed, for `extensions.ndxAudit`. */
+  readonly audit: AuditEntry[];
+  readonly member: DataLoader<string, Member | null>;
+  readonly peopleOf: DataLoader<string, MemberPerson[]>;
+  readonly application: DataLoader<string, Application | null>;
+  readonly purposesOf: DataLoader<string, Purpose[]>;
+  readonly grantRequest: DataLoader<string, GrantRequest | null>;
+  readonly partsOf: DataLoader<string, GrantRequestPart[]>;
+}
+
+const byKey = <K, V>(keys: readonly K[], values: readonly V[], key: (v: V) => K): (V | null)[] => {
+  const found = new Map(values.map((v) => [key(v), v]));
+  return keys.map((k) => found.get(k) ?? null);
+};
+const groupBy = <K, V>(keys: readonly K[], values: readonly V[], key: (v: V) => K): V[][] =>
+  keys.map((k) => values.filter((v) => key(v) === k));
+
+export function createContext(services: ExchangeServices, caller: ForwardedCaller | undefined): ExchangeContext {
+  const { db } = services;
+  let scope: Promise<Scope> | undefined;
+  return {
+    services,
+    caller,
+    scope: () => (scope ??= Promise.resolve().then(() => loadScope(db, requireStaffCaller(caller)))),
+    audit: [],
+    member: new DataLoader(async (codes) => byKey(codes, await memberStore.byCodes(db, codes), (m) => m.code)),
+    peopleOf: new DataLoader(async (codes) =>
+      groupBy(codes, await memberStore.peopleOf(db, codes), (p) => p.member).map((list) => list.map(({ username, role }) => ({ username, role }))),
+    ),
+    application: new DataLoader(async (ids) => byKey(ids, await applicationStore.list(db, { ids }), (a) => a.id)),
+    purposesOf: new DataLoader(async (ids) => groupBy(ids, await applicationStore.purposesOf(db, ids), (p) => p.application)),
+    grantRequest: new DataLoader(async (ids) => byKey(ids, await grantRequestStore.byIds(db, ids), (r) => r.id)),
+    partsOf: new DataLoader(async (ids) => groupBy(ids, await grantRequestStore.partsOf(db, ids), (p) => p.request)),
+  };
+}

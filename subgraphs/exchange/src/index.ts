@@ -1,0 +1,10 @@
+export * from "./config.ts";
+export * from "./server.ts";
+export { migrationsDir } from "./migrations.ts";
+export * from "./catalogue/fieldCatalogue.ts";
+export * from "./seed/seedExchange.ts";
+export * from "./register/registerDocument.ts";
+export { registerPath, registerStreamPath } from "./register/registerEndpoints.ts";
+export type { ClientRegistrar, ClientRegistration } from "./registrar.ts";
+export { createSecretBox, parseSecretKey } from "./storage/secretBox.ts";
+export { readRevision } from "./storage/revisions.ts";

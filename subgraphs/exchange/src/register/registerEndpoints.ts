@@ -1,0 +1,120 @@
+/**
+ * `GET /v1/register` (the whole register at its revision) and `GET /v1/register/stream` (Server-Sent Events: the
+ * current revision with the stream's periods, then one `revision` event per committed change and a `heartbeat` every
+ * `heartbeatMs`), both for followers holding `Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`, compared in constant
+ * time. A client that does not read is never queued more than `maxQueuedEvents`: further events are skipped (every
+ * heartbeat carries the revision, so a follower that reads again catches up), and after `maxSkippedEvents` in a row it
+ * is dropped. `close()` ends every open stream (shutdown).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { RegisterRevision } from "@ndx/contracts";
+import type { Db, Logger } from "@ndx/platform";
+import type { Revision, RevisionFeed } from "../storage/revisions.ts";
+import { readRegister } from "./registerDocument.ts";
+
+export interface RegisterEndpointsOptions {
+  readonly db: Db;
+  readonly revisions: RevisionFeed;
+  /** The followers' credential. */
+  readonly token: string;
+  readonly logger: Logger;
+  /** @default 250 */
+  readonly heartbeatMs?: number;
+  /** Announced on the first event: a follower's register is stale once nothing was heard for this long. @default 1000 */
+  readonly staleAfterMs?: number;
+  /** Events held for a client that does not read. @default 16 */
+  readonly maxQueuedEvents?: number;
+  /** Events skipped in a row before such a client is dropped. @default 40 */
+  readonly maxSkippedEvents?: number;
+}
+
+export const registerPath = "/v1/register";
+export const registerStreamPath = "/v1/register/stream";
+
+const digest = (v: string) => createHash("sha256").update(v).digest();
+const problem = (status: number, message: string, headers: Record<string, string> = {}) => Response.json({ error: message }, { status, headers });
+
+export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
+  const { db, revisions, logger, heartbeatMs = 250, staleAfterMs = 1000, maxQueuedEvents = 16, maxSkippedEvents = 40 } = options;
+  const expected = digest(options.token);
+  const open = new Set<() => void>();
+  const encoder = new TextEncoder();
+
+  function stream(): Response {
+    let end = () => undefined as void;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          let skipped = 0;
+          let ended = false;
+          const send = (event: "revision" | "heartbeat", data: RegisterRevision) => {
+            if (ended) return;
+            if ((controller.desiredSize ?? 1) <= 0) {
+              skipped += 1;
+              if (skipped >= maxSkippedEvents) {
+                logger.warn({ skipped }, "a register stream client stopped reading; dropped");
+                end();
+                controller.error(new Error("the client stopped reading"));
+              }
+              return;
+            }
+            skipped = 0;
+            controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+          };
+          const onRevision = (r: Revision) => send("revision", { revision: r.revision, at: r.at });
+          const unsubscribe = revisions.subscribe(onRevision);
+          const heartbeat = setInterval(() => send("heartbeat", { revision: revisions.latest().revision, at: new Date().toISOString() }), heartbeatMs);
+          end = () => {
+            if (ended) return;
+            ended = true;
+            clearInterval(heartbeat);
+            unsubscribe();
+            open.delete(close);
+          };
+          const close = () => {
+            end();
+            try {
+              controller.close();
+            } catch {
+              // already closed or errored
+            }
+          };
+          open.add(close);
+          send("revision", { ...revisions.latest(), heartbeatMs, staleAfterMs });
+        },
+        cancel() {
+          end();
+        },
+      },
+      { highWaterMark: maxQueuedEvents },
+    );
+    return new Response(body, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+    });
+  }
+
+  const plugin = {
+    async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
+      if (url.pathname !== registerPath && url.pathname !== registerStreamPath) return;
+      if (request.method !== "GET") return endResponse(problem(405, "GET only", { allow: "GET" }));
+      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+        return endResponse(problem(401, "the register needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>", { "www-authenticate": "Bearer" }));
+      }
+      if (url.pathname === registerStreamPath) return endResponse(stream());
+      endResponse(Response.json(await readRegister(db), { headers: { "cache-control": "no-store" } }));
+    },
+  };
+
+  return {
+    plugin,
+    /** Open streams now (for metrics and tests). */
+    openStreams: () => open.size,
+    /** Ends every open stream: before the HTTP server closes, which waits for open responses. */
+    close() {
+      for (const close of [...open]) close();
+    },
+  };
+}
+
+export type RegisterEndpoints = ReturnType<typeof createRegisterEndpoints>;
