@@ -19,8 +19,10 @@ export const identityProviderConfigSpec = {
   NDX_ENV: environmentSetting(),
   /** The issuer identifier, exactly as tokens carry it in `iss`. Unset means http://localhost:<PORT>. */
   IDP_ISSUER: setting.optionalUrl(),
-  /** Signing keys (JWKS) and cookie keys, generated once and reused on restart. @default ".data/identity-provider" */
+  /** Signing keys (JWKS) and cookie keys, generated once and reused on restart; PGlite (registered clients) in its pglite/. @default ".data/identity-provider" */
   IDP_DATA_DIR: setting.string(resolve(defaultDataDir, "identity-provider")),
+  /** A postgres:// URL for registered clients (schema `idp`); unset means PGlite under IDP_DATA_DIR/pglite. */
+  DATABASE_URL: setting.optionalUrl(),
   /** @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
   /** The gateway's resource indicator: the `aud` of every access token. @default "http://localhost:4000/graphql" */

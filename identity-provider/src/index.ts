@@ -5,3 +5,4 @@ export * from "./provider.ts";
 export * from "./server.ts";
 export * from "./identityMetrics.ts";
 export * from "./registration.ts";
+export * from "./clientStore.ts";

@@ -1,7 +1,9 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
+import { join } from "node:path";
 import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { runService, startTelemetry } from "@ndx/platform";
 import { createAccountDirectory, developmentUsers } from "./accounts.ts";
+import { clientStoreAdapter, openClientStore } from "./clientStore.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { consoleClientId } from "./provider.ts";
@@ -19,6 +21,7 @@ await runService("identity-provider", logger, async () => {
   const keys = await loadOrCreateKeys(config.IDP_DATA_DIR);
   // Development (and test) only, as this whole provider: the exchange's staff sign in beside the fixtures' users.
   const accounts = createAccountDirectory({ citizens: data.citizens, users: developmentUsers(data.users, loadExchangeSeed().users) });
+  const db = await openClientStore({ url: config.DATABASE_URL, dataDir: join(config.IDP_DATA_DIR, "pglite") });
   const running = await startIdentityProvider({
     accounts,
     consumers: data.consumers,
@@ -28,6 +31,7 @@ await runService("identity-provider", logger, async () => {
     audience: config.GATEWAY_AUDIENCE,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     registration: { initialAccessToken: config.IDP_REGISTRATION_TOKEN },
+    adapter: clientStoreAdapter(db),
     logger,
     port: config.PORT,
     host: config.HOST,
@@ -48,6 +52,7 @@ await runService("identity-provider", logger, async () => {
     ...running,
     async close() {
       await running.close();
+      await db.close();
       await tracing?.shutdown();
     },
   };

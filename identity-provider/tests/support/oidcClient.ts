@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import type { RunningIdentityProvider, WebClientOptions } from "../../src/index.ts";
 
-export const basic = (user: string, secret: string): string =>
+const basic = (user: string, secret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(user)}:${encodeURIComponent(secret)}`).toString("base64")}`;
 
 export async function clientCredentials(base: string, user: string, secret: string, extra: Record<string, string> = {}) {
@@ -18,7 +18,7 @@ export async function clientCredentials(base: string, user: string, secret: stri
 }
 
 /** A tiny browser: follows redirects by hand and keeps cookies, so the test sees every hop. */
-export class Browser {
+class Browser {
   readonly cookies = new Map<string, string>();
   async go(url: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetch(url, {
