@@ -1,0 +1,116 @@
+/**
+ * The register follower against a real HTTP stand-in of the exchange's register (SSE stream + GET /v1/register):
+ * it holds the register, takes a change within a heartbeat, fails closed (503) once nothing current was heard for
+ * staleAfterMs, and recovers; a register or an event that breaks the contract, or a wrong token, is never used.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createLogger } from "@ndx/platform";
+import { afterEach, describe, expect, it } from "vitest";
+import { ApiError, followExchangeRegister, type ApplicationRegister } from "../src/index.ts";
+import { startRegisterStandIn, type RegisterStandIn } from "./support/registerStandIn.ts";
+import { seededRegister } from "./support/system.ts";
+
+const logger = createLogger("register-follower-test", "silent");
+const open: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
+
+async function standIn(options: { heartbeatMs?: number; staleAfterMs?: number } = {}): Promise<RegisterStandIn> {
+  const s = await startRegisterStandIn({ register: seededRegister, ...options });
+  open.push(s);
+  return s;
+}
+
+function follow(url: string, token: string, timeoutMs = 1000): ApplicationRegister {
+  const f = followExchangeRegister({ url, serviceToken: token, logger, timeoutMs, maxBackoffMs: 200 });
+  open.push(f);
+  return f;
+}
+
+async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function refusal(f: () => unknown): ApiError {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("exchange register follower", () => {
+  it("holds the register and takes a change within a heartbeat", async () => {
+    const exchange = await standIn();
+    const register = follow(exchange.url, exchange.token);
+    await register.ready();
+    expect(register.fresh()).toBe(true);
+    expect(register.current("passport-app")?.purposes[0]?.text).toBe("To process your passport application");
+    expect(register.current("no-such-app")).toBeUndefined();
+
+    exchange.change((apps) => apps.map((a) => (a.id === "passport-app" ? { ...a, status: "SUSPENDED" as const } : a)));
+    await until(() => register.revision === 1);
+    expect(register.current("passport-app")?.status).toBe("SUSPENDED");
+    // One fetch for the start, one for the change: heartbeats naming the revision held fetch nothing.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(exchange.fetches).toBe(2);
+  });
+
+  it("fails closed once nothing was heard for staleAfterMs, keeps the last registration for labels, and recovers", async () => {
+    const exchange = await standIn({ heartbeatMs: 50, staleAfterMs: 300 });
+    const register = follow(exchange.url, exchange.token);
+    await register.ready();
+    exchange.stall();
+    const stalledAt = Date.now();
+    await until(() => !register.fresh(), 2000);
+    expect(Date.now() - stalledAt).toBeLessThan(1000);
+    const refused = refusal(() => register.current("passport-app"));
+    expect(refused).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 503 });
+    expect(register.lastKnown("passport-app")?.name).toBe(seededRegister.applications[0]?.name);
+
+    exchange.resume();
+    exchange.change((apps) => [...apps]);
+    await until(() => register.fresh(), 5000);
+    expect(register.revision).toBe(1);
+  });
+
+  it("is not current while it cannot fetch a revision it has heard of", async () => {
+    const exchange = await standIn({ heartbeatMs: 50, staleAfterMs: 300 });
+    const register = follow(exchange.url, exchange.token);
+    await register.ready();
+    // The stream goes on (heartbeats naming revision 1), but GET /v1/register breaks the contract.
+    exchange.corrupt();
+    await until(() => !register.fresh(), 2000);
+    expect(register.revision).toBe(0);
+    expect(register.lastKnown("passport-app")?.status).toBe("ACTIVE");
+    exchange.change((apps) => apps);
+    await until(() => register.fresh(), 5000);
+    expect(register.revision).toBe(2);
+  });
+
+  it("never trusts an exchange that refuses its token or sends events that break the contract", async () => {
+    const exchange = await standIn();
+    const wrongToken = follow(exchange.url, "not-the-exchange-token-0000000000");
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`event: revision\ndata: {"revision":"one"}\n\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    open.push({ close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });
+    const malformed = follow(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, exchange.token);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const register of [wrongToken, malformed]) {
+      expect(register.fresh()).toBe(false);
+      expect(register.revision).toBe(-1);
+      expect(refusal(() => register.current("passport-app")).code).toBe("UPSTREAM_UNAVAILABLE");
+    }
+  });
+});
