@@ -1,0 +1,121 @@
+/**
+ * Applications: the list, registering one (its OAuth client is made by the exchange through the identity provider),
+ * one application with its purposes and grants, secret rotation, suspension and reinstatement. A client secret is
+ * shown once, on the answer to the POST that made it (never stored by the console, never cached: every page is
+ * no-store), and never on any other page.
+ */
+import { html } from "@ndx/platform";
+import type { Router } from "../http/router.ts";
+import type { PageResponses } from "../http/responses.ts";
+import { operations, type ApplicationView, type CredentialsView, type GrantView } from "../gateway/operations.ts";
+import type { Staff } from "../staff.ts";
+import { grantsTable } from "./grants.ts";
+import { badge, layout, tokenField, when, type Shell } from "./layout.ts";
+import { applicationsTable } from "./members.ts";
+
+const purposeRows = 2;
+
+function credentialsPage(c: CredentialsView, shell: Shell, rotated: boolean): string {
+  return layout(rotated ? "New client secret" : "Application registered", html`<h1>${rotated ? "A new client secret" : "The application is registered"}</h1>
+<div class="panel secret">
+<dl class="facts"><dt>Application</dt><dd>${c.application.name}</dd><dt>Client id</dt><dd><code id="client-id">${c.clientId}</code></dd>
+<dt>Token endpoint</dt><dd><code>${c.tokenEndpoint}</code></dd></dl>
+${c.clientSecret === null
+    ? html`<p>This application signs its token requests with its own key (private_key_jwt): there is no secret to show.</p>`
+    : html`<h2>Client secret</h2>
+<p class="warning" role="alert"><strong>Copy it now.</strong> This is the only time it is shown: the exchange keeps no copy, and this page cannot be shown again.${rotated ? " The previous secret no longer works." : ""}</p>
+<label for="client-secret">Client secret</label><input id="client-secret" class="secret-value" readonly value="${c.clientSecret}" autocomplete="off" spellcheck="false">`}
+</div>
+<p><a href="/applications/${encodeURIComponent(c.application.id)}">Go to the application</a></p>`, shell);
+}
+
+export function applicationRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
+  router
+    .add("GET", "/applications", staff.page(async ({ call, shell, url }) => {
+      const member = url.searchParams.get("member");
+      const { applications } = await call<{ applications: ApplicationView[] }>(operations.applications, { member });
+      return page(200, layout("Applications", html`<h1>Applications</h1>
+<p><a class="button primary" href="/applications/new${member === null ? "" : `?member=${encodeURIComponent(member)}`}">Register an application</a></p>
+${applicationsTable(applications, member === null ? "Applications you can see" : `Applications of ${member}`)}`, shell));
+    }))
+    .add("GET", "/applications/new", staff.page(async ({ shell, token, url }) =>
+      page(200, layout("Register an application", html`<h1>Register an application</h1>
+<form method="post" action="/applications" class="panel">
+${tokenField(token("/applications"))}
+<label for="member">Member code</label><input id="member" name="member" required value="${url.searchParams.get("member") ?? ""}">
+<label for="name">Name</label><input id="name" name="name" required>
+<label for="description">What a citizen reads about it</label><textarea id="description" name="description" rows="3" required></textarea>
+<label for="redirectUris">Redirect URIs, one per line (exact match; https outside development)</label><textarea id="redirectUris" name="redirectUris" rows="3"></textarea>
+${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose ${i + 1}${i === 0 ? "" : " (optional)"}</legend>
+<label for="purpose${i}-code">Code</label><input id="purpose${i}-code" name="purpose${i}-code"${i === 0 ? html` required` : ""}>
+<label for="purpose${i}-text">What citizens read</label><input id="purpose${i}-text" name="purpose${i}-text">
+<label for="purpose${i}-legalBasis">Legal basis</label><input id="purpose${i}-legalBasis" name="purpose${i}-legalBasis">
+<label for="purpose${i}-maxConsentDays">Longest consent (days)</label><input id="purpose${i}-maxConsentDays" name="purpose${i}-maxConsentDays" type="number" min="1" max="365" value="30">
+<label for="purpose${i}-maxGrantDays">Longest field grant (days)</label><input id="purpose${i}-maxGrantDays" name="purpose${i}-maxGrantDays" type="number" min="1" max="1825" value="365">
+</fieldset>`)}
+<label for="authMethod">How it authenticates</label>
+<select id="authMethod" name="authMethod"><option value="CLIENT_SECRET_BASIC">client secret (client_secret_basic)</option><option value="PRIVATE_KEY_JWT">its own key (private_key_jwt)</option></select>
+<label for="jwks">Public keys for private_key_jwt (a JWKS, JSON)</label><textarea id="jwks" name="jwks" rows="3"></textarea>
+<div class="actions"><button class="primary" type="submit">Register application</button></div>
+</form>`, shell)),
+    ))
+    .add("POST", "/applications", staff.page(async ({ call, form, shell }) => {
+      const purposes = Array.from({ length: purposeRows }, (_, i) => ({
+        code: (form.get(`purpose${i}-code`) ?? "").trim(),
+        text: (form.get(`purpose${i}-text`) ?? "").trim(),
+        legalBasis: (form.get(`purpose${i}-legalBasis`) ?? "").trim(),
+        maxConsentDays: Number(form.get(`purpose${i}-maxConsentDays`) || 30),
+        maxGrantDays: Number(form.get(`purpose${i}-maxGrantDays`) || 365),
+      })).filter((p) => p.code !== "");
+      const jwks = (form.get("jwks") ?? "").trim();
+      const input = {
+        member: (form.get("member") ?? "").trim(),
+        name: (form.get("name") ?? "").trim(),
+        description: (form.get("description") ?? "").trim(),
+        redirectUris: (form.get("redirectUris") ?? "").split(/\r?\n/).map((u) => u.trim()).filter(Boolean),
+        purposes,
+        authMethod: form.get("authMethod") === "PRIVATE_KEY_JWT" ? "PRIVATE_KEY_JWT" : "CLIENT_SECRET_BASIC",
+        ...(jwks === "" ? {} : { jwks }),
+      };
+      const { registerApplication } = await call<{ registerApplication: CredentialsView }>(operations.registerApplication, { input });
+      return page(201, credentialsPage(registerApplication, { ...shell, current: "/applications" }, false));
+    }))
+    .add("GET", "/applications/:id", staff.page(async ({ call, shell, params, token, url }) => {
+      const id = params["id"] ?? "";
+      const { application: a } = await call<{ application: (ApplicationView & { grants: GrantView[] }) | null }>(operations.application, { id });
+      if (a === null) return page(404, layout("Not found", html`<h1>No such application</h1><p><a href="/applications">All applications</a></p>`, shell));
+      const base = `/applications/${encodeURIComponent(a.id)}`;
+      const notice = url.searchParams.get("notice");
+      return page(200, layout(a.name, html`<h1>${a.name} ${badge(a.status)}</h1>
+${notice === null ? "" : html`<p class="notice" role="status">${notice === "suspended" ? "The application is suspended." : notice === "reinstated" ? "The application is active again." : "Done."}</p>`}
+<dl class="facts"><dt>Client id</dt><dd><code>${a.id}</code></dd><dt>Member</dt><dd>${a.member.name} (${a.member.code})</dd>
+<dt>Description</dt><dd>${a.description}</dd><dt>Authentication</dt><dd>${a.authMethod === "PRIVATE_KEY_JWT" ? "private_key_jwt" : "client_secret_basic"} (${a.clientRegistration.toLowerCase()} client)</dd>
+<dt>Secret issued</dt><dd>${when(a.secretIssuedAt)}</dd><dt>Redirect URIs</dt><dd>${a.redirectUris.length === 0 ? "—" : html`<ul>${a.redirectUris.map((u) => html`<li><code>${u}</code></li>`)}</ul>`}</dd>
+${a.suspendedReason === null ? "" : html`<dt>Suspended because</dt><dd>${a.suspendedReason}</dd>`}</dl>
+<h2>Purposes</h2>
+<table><caption>Purposes of ${a.name}</caption><thead><tr><th scope="col">Code</th><th scope="col">What citizens read</th><th scope="col">Legal basis</th><th scope="col">Longest consent</th><th scope="col">Longest grant</th></tr></thead>
+<tbody>${a.purposes.map((p) => html`<tr><td><code>${p.code}</code></td><td>${p.text}</td><td>${p.legalBasis}</td><td>${p.maxConsentDays} days</td><td>${p.maxGrantDays} days</td></tr>`)}</tbody></table>
+<h2>Field grants</h2>
+<p><a class="button" href="${base}/request">Request fields</a></p>
+${grantsTable(a.grants, `Grants of ${a.name}`, token)}
+<h2>Actions</h2>
+<div class="actions-grid">
+${a.authMethod === "CLIENT_SECRET_BASIC" ? html`<form method="post" action="${base}/rotate" class="panel">${tokenField(token(`${base}/rotate`))}<p>Issue a new client secret. The current one stops working.</p><button class="secondary" type="submit">Rotate secret</button></form>` : ""}
+${a.status === "ACTIVE"
+    ? html`<form method="post" action="${base}/suspend" class="panel">${tokenField(token(`${base}/suspend`))}<label for="reason">Reason for suspending</label><input id="reason" name="reason" required><p class="note">Its next request is refused by every gateway.</p><button class="danger" type="submit">Suspend</button></form>`
+    : html`<form method="post" action="${base}/reinstate" class="panel">${tokenField(token(`${base}/reinstate`))}<button class="primary" type="submit">Reinstate</button></form>`}
+</div>`, { ...shell, current: "/applications" }));
+    }))
+    .add("POST", "/applications/:id/rotate", staff.page(async ({ call, params, shell }) => {
+      const { rotateApplicationSecret } = await call<{ rotateApplicationSecret: CredentialsView }>(operations.rotateSecret, { id: params["id"] });
+      return page(200, credentialsPage(rotateApplicationSecret, { ...shell, current: "/applications" }, true));
+    }))
+    .add("POST", "/applications/:id/suspend", staff.page(async ({ call, params, form }) => {
+      await call(operations.suspend, { id: params["id"], reason: (form.get("reason") ?? "").trim() });
+      return redirect(`/applications/${encodeURIComponent(params["id"] ?? "")}?notice=suspended`);
+    }))
+    .add("POST", "/applications/:id/reinstate", staff.page(async ({ call, params }) => {
+      await call(operations.reinstate, { id: params["id"] });
+      return redirect(`/applications/${encodeURIComponent(params["id"] ?? "")}?notice=reinstated`);
+    }));
+}

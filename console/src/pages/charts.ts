@@ -1,0 +1,72 @@
+/**
+ * Charts of the audit trail (exchange administrators; the gateway's GET /audit/summary): requests per application
+ * per day, decisions by kind, consent answers. Each chart is drawn by Chart.js (served from the console) from the
+ * table under it, so the picture and the accessible table always show the same figures; without scripts the tables
+ * remain.
+ */
+import { html, type SafeHtml } from "@ndx/platform";
+import type { Router } from "../http/router.ts";
+import type { PageResponses } from "../http/responses.ts";
+import { consentAnswerKinds, decisionKinds, type AuditSummary } from "../gateway/auditSummary.ts";
+import type { Staff } from "../staff.ts";
+import { layout } from "./layout.ts";
+
+const dayChoices = [7, 14, 30, 90] as const;
+
+const decisionLabels: Readonly<Record<(typeof decisionKinds)[number], string>> = {
+  permit: "permitted",
+  consent_required: "consent required",
+  forbidden: "forbidden",
+  unauthenticated: "unauthenticated",
+  bad_request: "bad request",
+  unavailable: "unavailable",
+};
+
+interface Series {
+  readonly key: string;
+  readonly label: string;
+  readonly counts: readonly number[];
+}
+
+/** A chart and, under it, its figures as a table: a row per series, a column per day. */
+function chart(id: string, title: string, summary: AuditSummary, series: readonly Series[], note?: string): SafeHtml {
+  return html`<section class="panel chart-block" aria-labelledby="${id}-title">
+<h2 id="${id}-title">${title}</h2>
+${note === undefined ? "" : html`<p class="note">${note}</p>`}
+<div class="chart"><canvas id="${id}-chart" data-table="${id}-table" role="img" aria-label="${title}: a chart of the figures in the table below"></canvas></div>
+<div class="table-scroll"><table id="${id}-table" class="figures">
+<caption>${title}, per day (UTC)</caption>
+<thead><tr><th scope="col">Series</th>${summary.dates.map((d) => html`<th scope="col">${d}</th>`)}</tr></thead>
+<tbody>${series.length === 0
+    ? html`<tr><th scope="row">none</th>${summary.dates.map(() => html`<td>0</td>`)}</tr>`
+    : series.map((s) => html`<tr data-series="${s.key}"><th scope="row">${s.label}</th>${s.counts.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody>
+</table></div>
+</section>`;
+}
+
+export function chartsPage(summary: AuditSummary): SafeHtml {
+  const requests = summary.requests.map((r) => ({ key: r.application, label: r.application, counts: r.counts }));
+  const decisions = decisionKinds.map((k) => ({ key: k, label: decisionLabels[k], counts: summary.decisions[k] }));
+  return html`<h1>Charts of the audit trail</h1>
+<form method="get" action="/charts" class="inline-form">
+<label for="days">Days</label>
+<select id="days" name="days">${dayChoices.map((d) => html`<option value="${d}"${d === summary.days ? html` selected` : ""}>last ${d} days</option>`)}</select>
+<button class="secondary small" type="submit">Show</button>
+</form>
+<p class="note">From ${summary.dates[0] ?? ""} to ${summary.dates.at(-1) ?? ""} (UTC), as of ${summary.generatedAt.slice(0, 19).replace("T", " ")} UTC.</p>
+${chart("requests", "Requests per application", summary, requests, "Each request an application sent through the gateway, whatever was decided.")}
+${chart("decisions", "Decisions by kind", summary, decisions, "Every decision of the gateway, staff and refused callers included.")}
+${summary.consent.available
+    ? chart("consent", "Consent answers", summary, consentAnswerKinds.map((k) => ({ key: k, label: k, counts: summary.consent.available ? summary.consent.answers[k] : [] })))
+    : html`<section class="panel" aria-labelledby="consent-title"><h2 id="consent-title">Consent answers</h2>
+<p class="problem" role="status">Not available: ${summary.consent.reason}.</p></section>`}`;
+}
+
+export function chartRoutes(router: Router, staff: Staff, { page }: PageResponses): void {
+  router.add("GET", "/charts", staff.page(async ({ shell, url, auditSummary }) => {
+    const raw = url.searchParams.get("days") ?? "14";
+    const days = /^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 90 ? Number(raw) : 14;
+    const summary = await auditSummary(days);
+    return page(200, layout("Charts", chartsPage(summary), shell, ["/static/chart.umd.min.js", "/static/charts.js"]));
+  }));
+}

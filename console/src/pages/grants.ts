@@ -1,0 +1,39 @@
+/** Field grants with their end dates, and revoking one (exchange administrators, or a data owner of its provider). */
+import { html, type SafeHtml } from "@ndx/platform";
+import type { Router } from "../http/router.ts";
+import type { PageResponses } from "../http/responses.ts";
+import { operations, type GrantView } from "../gateway/operations.ts";
+import type { Staff } from "../staff.ts";
+import { badge, layout, tokenField, when } from "./layout.ts";
+
+/** @param token form tokens for the revoke forms; without it, no forms. */
+export function grantsTable(grants: readonly GrantView[], caption: string, token?: (action: string) => string): SafeHtml {
+  return html`<table class="grants">
+<caption>${caption} (${grants.length})</caption>
+<thead><tr><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Provider</th><th scope="col">Field</th><th scope="col">Ends</th><th scope="col">Status</th>${token === undefined ? "" : html`<th scope="col">Revoke</th>`}</tr></thead>
+<tbody>${grants.map((g) => {
+    const action = `/grants/${encodeURIComponent(g.id)}/revoke`;
+    return html`<tr><td><a href="/applications/${encodeURIComponent(g.application.id)}">${g.application.name}</a></td><td>${g.purpose}</td><td>${g.provider}</td><td><code>${g.coordinate}</code></td>
+<td>${when(g.endsAt)}</td><td>${badge(g.status)}${g.status === "REVOKED" ? html`<br><span class="muted">${g.revokedBy ?? ""}: ${g.revokeReason ?? ""}</span>` : ""}</td>
+${token === undefined ? "" : html`<td>${g.status === "ACTIVE"
+      ? html`<form method="post" action="${action}" class="inline">${tokenField(token(action))}<label class="visually-hidden" for="reason-${g.id}">Reason to revoke ${g.coordinate} of ${g.application.name}</label><input id="reason-${g.id}" name="reason" required placeholder="reason"><button class="danger small" type="submit">Revoke</button></form>`
+      : ""}</td>`}</tr>`;
+  })}</tbody>
+</table>`;
+}
+
+export function grantRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
+  router
+    .add("GET", "/grants", staff.page(async ({ call, shell, token, url }) => {
+      const includeEnded = url.searchParams.get("ended") === "1";
+      const { grants } = await call<{ grants: GrantView[] }>(operations.grants, { includeEnded });
+      return page(200, layout("Grants", html`<h1>Field grants</h1>
+${url.searchParams.get("notice") === "revoked" ? html`<p class="notice" role="status">The grant was revoked: the next query that reads the field is refused.</p>` : ""}
+<p>${includeEnded ? html`<a href="/grants">Only live grants</a>` : html`<a href="/grants?ended=1">Also ended and revoked grants</a>`}</p>
+${grantsTable(grants, includeEnded ? "All grants" : "Live grants", token)}`, shell));
+    }))
+    .add("POST", "/grants/:id/revoke", staff.page(async ({ call, params, form }) => {
+      await call(operations.revoke, { id: params["id"], reason: (form.get("reason") ?? "").trim() });
+      return redirect("/grants?notice=revoked");
+    }, () => "/grants"));
+}

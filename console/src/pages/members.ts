@@ -1,0 +1,73 @@
+/** Members: the list, registering one with its people (exchange administrators), and one member with its applications. */
+import { html } from "@ndx/platform";
+import type { Router } from "../http/router.ts";
+import type { PageResponses } from "../http/responses.ts";
+import type { ApplicationView, MemberView } from "../gateway/operations.ts";
+import { operations } from "../gateway/operations.ts";
+import type { Staff } from "../staff.ts";
+import { badge, layout, tokenField, when } from "./layout.ts";
+
+const roleText = { MEMBER_ADMIN: "member administrator", PROVIDER_DATA_OWNER: "provider data owner" } as const;
+/** Rows for people on the registration form. */
+const personRows = 3;
+
+export function memberRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
+  router
+    .add("GET", "/members", staff.page(async ({ call, shell }) => {
+      const { members } = await call<{ members: MemberView[] }>(operations.members);
+      return page(200, layout("Members", html`<h1>Members</h1>
+<p><a class="button primary" href="/members/new">Register a member</a></p>
+<table>
+<caption>The exchange's members (${members.length})</caption>
+<thead><tr><th scope="col">Code</th><th scope="col">Name</th><th scope="col">Provides</th><th scope="col">People</th><th scope="col">Since</th></tr></thead>
+<tbody>${members.map((m) => html`<tr><td><a href="/members/${encodeURIComponent(m.code)}">${m.code}</a></td><td>${m.name}</td><td>${m.providers.join(", ") || "—"}</td>
+<td>${m.people.map((p) => html`${p.username} (${roleText[p.role]})<br>`)}</td><td>${when(m.createdAt)}</td></tr>`)}</tbody>
+</table>`, shell));
+    }))
+    .add("GET", "/members/new", staff.page(async ({ shell, token }) =>
+      page(200, layout("Register a member", html`<h1>Register a member</h1>
+<form method="post" action="/members" class="panel">
+${tokenField(token("/members"))}
+<label for="code">Code</label><input id="code" name="code" required aria-describedby="code-help"><p class="note" id="code-help">Upper-case letters, digits and hyphens, e.g. MOH.</p>
+<label for="name">Name</label><input id="name" name="name" required>
+<label for="contactEmail">Contact e-mail</label><input id="contactEmail" name="contactEmail" type="email" required>
+<label for="providers">Providers it operates (subgraph names, comma-separated; empty for a consumer-only member)</label><input id="providers" name="providers">
+<fieldset><legend>People (accounts at the identity provider)</legend>
+${Array.from({ length: personRows }, (_, i) => html`<div class="row">
+<label for="person${i}">Username ${i + 1}</label><input id="person${i}" name="person${i}">
+<label for="role${i}">Role ${i + 1}</label><select id="role${i}" name="role${i}"><option value="MEMBER_ADMIN">member administrator</option><option value="PROVIDER_DATA_OWNER">provider data owner</option></select>
+</div>`)}
+</fieldset>
+<div class="actions"><button class="primary" type="submit">Register member</button></div>
+</form>`, shell)),
+    ))
+    .add("POST", "/members", staff.page(async ({ call, form }) => {
+      const people = Array.from({ length: personRows }, (_, i) => ({ username: (form.get(`person${i}`) ?? "").trim(), role: form.get(`role${i}`) ?? "" }))
+        .filter((p) => p.username !== "");
+      const providers = (form.get("providers") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+      const input = { code: (form.get("code") ?? "").trim(), name: (form.get("name") ?? "").trim(), contactEmail: (form.get("contactEmail") ?? "").trim(), providers, people };
+      const { registerMember } = await call<{ registerMember: { code: string } }>(operations.registerMember, { input });
+      return redirect(`/members/${encodeURIComponent(registerMember.code)}?notice=registered`);
+    }))
+    .add("GET", "/members/:code", staff.page(async ({ call, shell, params, url }) => {
+      const { member } = await call<{ member: (MemberView & { applications: ApplicationView[] }) | null }>(operations.member, { code: params["code"] });
+      if (member === null) return page(404, layout("Not found", html`<h1>No such member</h1><p><a href="/members">All members</a></p>`, shell));
+      return page(200, layout(member.name, html`<h1>${member.name} <span class="muted">(${member.code})</span></h1>
+${url.searchParams.get("notice") === "registered" ? html`<p class="notice" role="status">The member was registered.</p>` : ""}
+<dl class="facts"><dt>Contact</dt><dd>${member.contactEmail}</dd><dt>Provides</dt><dd>${member.providers.join(", ") || "—"}</dd><dt>Since</dt><dd>${when(member.createdAt)}</dd></dl>
+<h2>People</h2>
+<ul>${member.people.map((p) => html`<li>${p.username} — ${roleText[p.role]}</li>`)}</ul>
+<h2>Applications</h2>
+<p><a class="button" href="/applications/new?member=${encodeURIComponent(member.code)}">Register an application</a></p>
+${applicationsTable(member.applications, `Applications of ${member.code}`)}`, shell));
+    }));
+}
+
+export function applicationsTable(applications: readonly ApplicationView[], caption: string) {
+  return html`<table>
+<caption>${caption} (${applications.length})</caption>
+<thead><tr><th scope="col">Application</th><th scope="col">Member</th><th scope="col">Purposes</th><th scope="col">Status</th><th scope="col">Registered</th></tr></thead>
+<tbody>${applications.map((a) => html`<tr><td><a href="/applications/${encodeURIComponent(a.id)}">${a.name}</a><br><span class="muted">${a.id}</span></td><td>${a.member.code}</td>
+<td>${a.purposes.map((p) => p.code).join(", ")}</td><td>${badge(a.status)}</td><td>${when(a.createdAt)}</td></tr>`)}</tbody>
+</table>`;
+}
