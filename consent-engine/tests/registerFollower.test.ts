@@ -99,7 +99,7 @@ describe("exchange register follower", () => {
   it("never trusts an exchange that refuses its token or sends events that break the contract", async () => {
     const exchange = await standIn();
     const wrongToken = follow(exchange.url, "not-the-exchange-token-0000000000");
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(`event: revision\ndata: {"revision":"one"}\n\n`);
     });
