@@ -1,10 +1,12 @@
 /**
  * Assembles the access plugin from configuration: the gateway's database and audit log, the authenticator, the
- * field catalogue, the policy bundle (reloaded when rebuilt), the consent engine client, and admission (trusted
+ * field catalogue, the policy bundle (reloaded when rebuilt) with the exchange's register as its data (followed at
+ * EXCHANGE_URL, or the fixture seed's in development without it), the consent engine client, and admission (trusted
  * documents, rate limits). All of it is built once at start-up; nothing here runs per request. This is the gateway's
  * composition root for access: it imports the parts below it (access/, audit/) and nothing imports it but main.ts.
  */
 import { migrate, openDb, readMigrations, type Check, type Db, type Logger, type Tracing } from "@ndx/platform";
+import type { ExchangeRegister } from "@ndx/contracts";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
 import { useAuditApi } from "./audit/auditApi.ts";
@@ -17,6 +19,9 @@ import { createAdmission } from "./access/admission.ts";
 import { createConsentCheck } from "./access/consentCheck.ts";
 import { createAuthenticator } from "./access/consumerAuth.ts";
 import { buildFieldCatalogue } from "./access/fieldCatalogue.ts";
+import { createRegisterFollower, type RegisterFollower } from "./access/registerFollower.ts";
+import { createRegisterPolicy } from "./access/registerPolicy.ts";
+import { seedRegister } from "./access/seedRegister.ts";
 import { useAccess } from "./access/useAccess.ts";
 
 export interface AccessControl {
@@ -38,6 +43,11 @@ export interface AccessControlOptions {
   readonly now?: (() => number) | undefined;
   /** The gateway's tracing: calls to the consent engine join the request's trace. @default undefined: off */
   readonly tracing?: Tracing | undefined;
+  /**
+   * A fixed register instead of the one followed at EXCHANGE_URL (tests). @default followed at EXCHANGE_URL; in
+   * development without it, the fixture seed's
+   */
+  readonly register?: ExchangeRegister | undefined;
 }
 
 export async function createAccessControl(options: AccessControlOptions): Promise<AccessControl> {
@@ -64,11 +74,33 @@ export async function createAccessControl(options: AccessControlOptions): Promis
   if (catalogue.undeclared.length > 0) {
     logger.warn({ fields: catalogue.undeclared }, "fields without @classified are treated as PERSONAL");
   }
-  const policy = await watchAccessPolicy(config.POLICY_DIR, (event) => {
+  const bundle = await watchAccessPolicy(config.POLICY_DIR, (event) => {
     if (event.error !== undefined) logger.error({ err: event.error }, "policy bundle reload failed; the previous one stays");
-    else logger.info({ revision: event.revision, memo: policy.current.memo }, "policy bundle reloaded");
+    else logger.info({ revision: event.revision, memo: bundle.current.memo }, "policy bundle reloaded");
   });
-  logger.info({ revision: policy.current.revision, memo: policy.current.memo }, "policy bundle loaded");
+  logger.info({ revision: bundle.current.revision, memo: bundle.current.memo }, "policy bundle loaded");
+  const policy = createRegisterPolicy(bundle);
+  let follower: RegisterFollower | undefined;
+  const fixed = options.register ?? (config.EXCHANGE_URL === undefined ? seedRegister(catalogue) : undefined);
+  if (fixed !== undefined) {
+    policy.apply(fixed);
+    if (options.register === undefined) logger.warn("development: no EXCHANGE_URL, so the register is the fixture seed's and changes made at the exchange are not seen");
+  } else if (config.EXCHANGE_URL !== undefined) {
+    follower = createRegisterFollower({
+      url: config.EXCHANGE_URL,
+      serviceToken: config.EXCHANGE_SERVICE_TOKEN,
+      logger,
+      onRegister: (register) => {
+        policy.apply(register);
+        logger.info({ revision: register.revision, policy: policy.current.revision }, "exchange register applied");
+      },
+    });
+  }
+  const register = follower;
+  metrics?.followRegister(() => ({
+    revision: policy.revision,
+    staleSeconds: register === undefined ? 0 : register.staleForMs() / 1000,
+  }));
   const consent = createConsentCheck({
     url: config.CONSENT_ENGINE_URL,
     serviceToken: config.CONSENT_SERVICE_TOKEN,
@@ -92,6 +124,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         authenticator,
         catalogue,
         policy,
+        ...(register === undefined ? {} : { register }),
         consent,
         audit,
         logger,
@@ -109,10 +142,17 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         const health = audit.health();
         return health.healthy ? Promise.resolve() : Promise.reject(new Error(health.reason));
       },
+      // Not ready while the register is not known current: consumers are refused then.
+      register: () => {
+        if (register === undefined || register.current()) return Promise.resolve();
+        const stale = register.revision < 0 ? "none applied yet" : `revision ${register.revision}, known current ${(register.staleForMs() / 1000).toFixed(1)} s ago`;
+        return Promise.reject(new Error(`the exchange's register is not followed (${stale})`));
+      },
     },
     async close() {
       consent.close();
-      policy.close();
+      register?.close();
+      bundle.close();
       await audit.flush();
       if (db === undefined) await database.close();
     },

@@ -17,6 +17,7 @@ import {
 import { distDir } from "@ndx/policy";
 import { listSubgraphs, supergraphFile } from "@ndx/schema";
 import { corsOriginsSetting, developmentCorsOrigins } from "./cors.ts";
+import { evidenceConfigSpec, evidenceSettingsFrom, type EvidenceSettings } from "./evidence/evidenceConfig.ts";
 
 /** A request rate: a decimal number of requests per second, 0 for no limit. */
 function rateSetting(fallback: number): Setting<number> {
@@ -68,6 +69,9 @@ function consumerRatesSetting(): Setting<Readonly<Record<string, RateSetting>>> 
   };
 }
 
+/** The subgraph of the exchange's own register (members, applications, grants), reached at EXCHANGE_URL. */
+export const exchangeSubgraph = "exchange";
+
 /** `REGISTRY_URL`, `DRP_REST_URL`, ...: the run-time URL of each subgraph, overriding the supergraph's default. */
 export function subgraphUrlVariable(name: string): string {
   return `${name.toUpperCase().replaceAll(/[^A-Z0-9]/g, "_")}_URL`;
@@ -92,6 +96,14 @@ const base = {
   CONSENT_ENGINE_URL: setting.url("http://localhost:8081"),
   /** Service credential for the consent engine's API (development default only in development). */
   CONSENT_SERVICE_TOKEN: setting.optionalString(),
+  /**
+   * The exchange subgraph's base URL: its register (`/v1/register`, `/v1/register/stream`) is the policy's data, and
+   * `/graphql` is the `exchange` subgraph. Required outside development (with the access plugin on); in development,
+   * unset, the gateway uses a fixed register built from the fixture seed. @default unset
+   */
+  EXCHANGE_URL: setting.optionalUrl(),
+  /** Service credential for the exchange's register (development default only in development). */
+  EXCHANGE_SERVICE_TOKEN: setting.optionalString(),
   /** GATEWAY_SIGNING_KEY (required outside development), GATEWAY_SIGNING_KEY_PREVIOUS, GATEWAY_ISSUER: the caller assertions to subgraphs. */
   ...gatewaySigningConfigSpec,
   /** Credential the consent portal presents to read a citizen's audit events (development default only in development). */
@@ -117,6 +129,8 @@ const base = {
   AUDIT_FAILURE_GRACE_MS: setting.int(5000, { min: 0, max: 600_000 }),
   /** Most audit records waiting to be written before the same happens. @default 10000 */
   AUDIT_MAX_BACKLOG: setting.int(10_000, { min: 1, max: 10_000_000 }),
+  /** Signed, time-stamped checkpoints: AUDIT_CHECKPOINT_*, AUDIT_TSA_*, AUDIT_TIMESTAMP_MAX_AGE_MS (evidence/evidenceConfig.ts). */
+  ...evidenceConfigSpec,
   /** Time zone of policy access windows. @default "UTC" */
   NDX_TIMEZONE: setting.string("UTC"),
   /** @default 4000 */
@@ -169,6 +183,7 @@ const base = {
 export const developmentSecrets = {
   CONSENT_SERVICE_TOKEN: "dev-consent-service-token",
   AUDIT_READ_TOKEN: "dev-audit-read-token",
+  EXCHANGE_SERVICE_TOKEN: "dev-exchange-service-token",
 } as const;
 
 export interface GatewayConfig {
@@ -182,6 +197,9 @@ export interface GatewayConfig {
   readonly CONSENT_ENGINE_URL: string;
   readonly CONSENT_SERVICE_TOKEN: string;
   readonly AUDIT_READ_TOKEN: string;
+  /** The exchange's base URL; undefined only in development, where the register is the fixture seed's. */
+  readonly EXCHANGE_URL: string | undefined;
+  readonly EXCHANGE_SERVICE_TOKEN: string;
   /** The key that signs caller assertions to subgraphs (generated at start in development), and what else the JWKS publishes. */
   readonly signing: GatewaySigning;
   readonly CONSENT_CACHE_MS: number;
@@ -190,6 +208,8 @@ export interface GatewayConfig {
   readonly AUDIT_GROUP_COMMIT_MS: number | undefined;
   readonly AUDIT_FAILURE_GRACE_MS: number;
   readonly AUDIT_MAX_BACKLOG: number;
+  /** Checkpoints, their key and the time-stamping authority (docs/evidence.md). */
+  readonly evidence: EvidenceSettings;
   readonly NDX_TIMEZONE: string;
   readonly PORT: number;
   readonly HOST: string;
@@ -222,7 +242,9 @@ export interface GatewayConfig {
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   const urls: Record<string, Setting<string | undefined>> = {};
-  for (const s of listSubgraphs()) urls[subgraphUrlVariable(s.name)] = setting.optionalUrl();
+  // The exchange subgraph is routed from EXCHANGE_URL (a base URL), not from a URL variable of its own.
+  const overridable = listSubgraphs().filter((s) => s.name !== exchangeSubgraph);
+  for (const s of overridable) urls[subgraphUrlVariable(s.name)] = setting.optionalUrl();
   const problems: string[] = [];
   const collect = <T>(load: () => T): T | undefined => {
     try {
@@ -242,11 +264,13 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       {
         CONSENT_SERVICE_TOKEN: parsed.CONSENT_SERVICE_TOKEN,
         AUDIT_READ_TOKEN: parsed.AUDIT_READ_TOKEN,
+        EXCHANGE_SERVICE_TOKEN: parsed.EXCHANGE_SERVICE_TOKEN,
       },
       developmentSecrets,
     ),
   );
   const signing = collect(() => gatewaySigningFrom(parsed));
+  const evidence = collect(() => evidenceSettingsFrom(parsed));
   try {
     new Intl.DateTimeFormat("en", { timeZone: parsed.NDX_TIMEZONE });
   } catch {
@@ -257,17 +281,22 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       `TRUSTED_DOCUMENTS_REQUIRED=${JSON.stringify(parsed.TRUSTED_DOCUMENTS_REQUIRED.join(","))}: holds consumers to trusted documents, but TRUSTED_DOCUMENTS_FILE is not set`,
     );
   }
-  if (problems.length > 0 || secrets === undefined || signing === undefined) throw new ConfigError(problems);
+  if (parsed.EXCHANGE_URL === undefined && parsed.NDX_ENV !== "development" && parsed.ACCESS_CONTROL) {
+    problems.push(`EXCHANGE_URL: must be set when NDX_ENV=${parsed.NDX_ENV}: the exchange's register says who may read what`);
+  }
+  if (problems.length > 0 || secrets === undefined || signing === undefined || evidence === undefined) throw new ConfigError(problems);
   const subgraphUrls: Record<string, string> = {};
-  for (const s of listSubgraphs()) {
+  for (const s of overridable) {
     const url = overrides[subgraphUrlVariable(s.name)];
     if (url !== undefined) subgraphUrls[s.name] = url;
   }
-  const { GATEWAY_SIGNING_KEY: _key, GATEWAY_SIGNING_KEY_PREVIOUS: _previous, ...settings } = parsed;
+  if (parsed.EXCHANGE_URL !== undefined) subgraphUrls[exchangeSubgraph] = `${parsed.EXCHANGE_URL.replace(/\/+$/, "")}/graphql`;
+  const { GATEWAY_SIGNING_KEY: _key, GATEWAY_SIGNING_KEY_PREVIOUS: _previous, AUDIT_CHECKPOINT_KEY: _ck, AUDIT_CHECKPOINT_KEY_PREVIOUS: _cp, ...settings } = parsed;
   return {
     ...settings,
     ...secrets,
     signing,
+    evidence,
     PORT: parsed.PORT,
     HOST: parsed.HOST,
     SUPERGRAPH_FILE: resolve(parsed.SUPERGRAPH_FILE),

@@ -2,7 +2,7 @@
  * The gateway's own instruments, on its service registry: access decisions by outcome, consent checks and cache
  * hits, audit write latency, and upstream (subgraph) calls by provider and outcome.
  */
-import { Counter, Histogram, type ServiceMetrics } from "@ndx/platform";
+import { Counter, Gauge, Histogram, type ServiceMetrics } from "@ndx/platform";
 import type { AuditDecision } from "./audit/auditEvent.ts";
 
 export interface GatewayMetrics {
@@ -12,6 +12,8 @@ export interface GatewayMetrics {
   upstream(provider: string, outcome: "ok" | "error" | "timeout"): void;
   /** A request refused right after authentication: `consumer` is the consumer id (a person's kind, never their id). */
   turnedAway(consumer: string, reason: "rate_limited" | "untrusted_document"): void;
+  /** Where the exchange's register stands, read at each scrape: the revision applied, and seconds since it was known current. */
+  followRegister(state: () => { readonly revision: number; readonly staleSeconds: number }): void;
 }
 
 export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
@@ -47,6 +49,23 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
     labelNames: ["consumer", "reason"] as const,
     registers,
   });
+  let register: () => { readonly revision: number; readonly staleSeconds: number } = () => ({ revision: -1, staleSeconds: Number.POSITIVE_INFINITY });
+  new Gauge({
+    name: "ndx_exchange_register_revision",
+    help: "The exchange register revision whose grants and suspensions the policy applies (-1: none yet)",
+    registers,
+    collect() {
+      this.set(register().revision);
+    },
+  });
+  new Gauge({
+    name: "ndx_exchange_register_staleness_seconds",
+    help: "Seconds since the register applied was last known current; consumers are refused past the stream's deadline (1 s by default)",
+    registers,
+    collect() {
+      this.set(register().staleSeconds);
+    },
+  });
   for (const d of ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", "unavailable"] as const) decisions.inc({ decision: d }, 0);
   return {
     decision: (d) => decisions.inc({ decision: d }),
@@ -57,5 +76,8 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
     },
     upstream: (provider, outcome) => upstream.inc({ provider, outcome }),
     turnedAway: (consumer, reason) => turnedAway.inc({ consumer, reason }),
+    followRegister: (state) => {
+      register = state;
+    },
   };
 }

@@ -199,7 +199,8 @@ describe("the audit trail", () => {
     expect(counts["forbidden"]).toBeGreaterThanOrEqual(3);
     expect(counts["unauthenticated"]).toBeGreaterThanOrEqual(6);
     const revision = await system.gatewayDb.query<{ policy_revision: string }>("SELECT DISTINCT policy_revision FROM audit_event WHERE decision = 'permit'");
-    expect(revision.rows.map((r) => r.policy_revision)).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)]);
+    // The bundle and the register revision that decided: <bundle>+r<register revision>.
+    expect(revision.rows.map((r) => r.policy_revision)).toEqual([expect.stringMatching(/^[0-9a-f]{16}\+r1$/)]);
 
     const response = await system.gateway.yoga.fetch(`http://gateway.test/audit/citizens/${nic}/accesses`, {
       headers: { authorization: `Bearer ${auditToken}` },

@@ -3,7 +3,7 @@
  * the network parts (token verification, the consent engine) replaced by fakes that say what they were asked. Each
  * case pins what is decided and what the audit record says.
  */
-import { buildBundle, loadAccessPolicy, type AccessPolicy, type FieldAccess } from "@ndx/policy";
+import type { AccessPolicy, FieldAccess } from "@ndx/policy";
 import { ndxError } from "@ndx/platform";
 import { readSupergraph } from "@ndx/schema";
 import { getOperationAST, parse } from "graphql";
@@ -12,13 +12,13 @@ import type { ConsentAnswer, ConsentCheck } from "../src/access/consentCheck.ts"
 import type { Caller } from "../src/access/consumerAuth.ts";
 import { createDecide, type AccessDecision, type DecideOptions } from "../src/access/decide.ts";
 import { buildFieldCatalogue } from "../src/access/fieldCatalogue.ts";
+import { registerPolicy } from "./harness.ts";
 
 const nic = "199012345678";
 const catalogue = buildFieldCatalogue(readSupergraph());
 let policy: AccessPolicy;
 beforeAll(async () => {
-  buildBundle();
-  policy = await loadAccessPolicy();
+  policy = await registerPolicy();
 });
 
 const passport: Caller = { kind: "consumer", id: "passport-app", roles: [], scopes: [] };
@@ -53,7 +53,7 @@ function decider(overrides: Partial<DecideOptions> & { asked?: Asked } = {}) {
   return createDecide({
     authenticator: { authenticate: async () => passport },
     catalogue,
-    policy: { current: policy, close: () => undefined },
+    policy: { current: policy },
     consent: consentThat(() => covered, asked),
     evidence: { healthy: true },
     ...overrides,

@@ -16,14 +16,32 @@ import {
   type Tracing,
 } from "@ndx/platform";
 import { expect } from "vitest";
+import type { ExchangeRegister } from "@ndx/contracts";
+import { buildBundle, loadAccessPolicy, type AccessPolicy } from "@ndx/policy";
 import { createRegistry, migrationsDir, seedRegistry } from "@ndx/registry";
 import { readSupergraph } from "@ndx/schema";
-import { createGateway, createGatewayMetrics, type Gateway, type RequestLimits } from "../src/index.ts";
+import { policyDataOf } from "../src/access/registerData.ts";
+import { seedRegister } from "../src/access/seedRegister.ts";
+import { buildFieldCatalogue, createGateway, createGatewayMetrics, type Gateway, type RequestLimits } from "../src/index.ts";
 
 export const logger = createLogger("test", "silent");
 /** The test gateway's signer of caller assertions; the test subgraphs are given its public keys (`gatewayTrust`). */
 export const assertions = createCallerAssertionSigner({ key: generateGatewaySigningKey() });
 export const gatewayTrust = { jwks: assertions.jwks };
+
+/**
+ * The register of a fresh development exchange, from the fixture seed (passport-app and benefits-app with their
+ * purposes and grants): what the tests give the access control instead of following an exchange.
+ */
+export function seededRegister(revision = 1): ExchangeRegister {
+  return seedRegister(buildFieldCatalogue(readSupergraph()), new Date(), revision);
+}
+
+/** The real policy bundle (built when stale) with `register` (the seeded one by default) as its data. */
+export async function registerPolicy(register: ExchangeRegister = seededRegister()): Promise<AccessPolicy> {
+  buildBundle();
+  return loadAccessPolicy(undefined, { data: policyDataOf(register, Date.now()).data });
+}
 
 export interface RunningRegistry {
   readonly http: Listening;

@@ -26,7 +26,7 @@ import {
   type AccessControl,
   type Gateway,
 } from "../src/index.ts";
-import { assertions, gatewayTrust, logger, startRegistry, type RunningRegistry } from "./harness.ts";
+import { assertions, gatewayTrust, logger, seededRegister, startRegistry, type RunningRegistry } from "./harness.ts";
 
 const fixtures = loadFarajaland(defaultFixturesFile);
 const generated = 200;
@@ -135,7 +135,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ...options.env,
   });
   const gatewayTracing = options.tracing?.("gateway");
-  const accessOptions = { ...(options.now === undefined ? {} : { now: options.now }), tracing: gatewayTracing };
+  const accessOptions = { ...(options.now === undefined ? {} : { now: options.now }), tracing: gatewayTracing, register: seededRegister() };
   const gatewayDb = await openDb({ schema: "gateway" });
   const supergraphSdl = readSupergraph();
   const service = createServiceMetrics("gateway");

@@ -5,7 +5,7 @@
  * (first without consent, so no consent is asked for what the policy denies); the admit hook turns a caller away
  * before anything else; nothing executes after a refusal.
  */
-import { buildBundle, loadAccessPolicy, type AccessInput, type AccessPolicy, type FieldAccess } from "@ndx/policy";
+import type { AccessInput, AccessPolicy, FieldAccess } from "@ndx/policy";
 import { readSupergraph } from "@ndx/schema";
 import { GraphQLError } from "graphql";
 import { createSchema, createYoga } from "graphql-yoga";
@@ -15,14 +15,13 @@ import type { Caller } from "../src/access/consumerAuth.ts";
 import { buildFieldCatalogue } from "../src/access/fieldCatalogue.ts";
 import { useAccess, type AccessOptions } from "../src/access/useAccess.ts";
 import type { AuditLog } from "../src/audit/auditLog.ts";
-import { logger } from "./harness.ts";
+import { logger, registerPolicy } from "./harness.ts";
 
 const nic = "199012345678";
 const catalogue = buildFieldCatalogue(readSupergraph());
 let policy: AccessPolicy;
 beforeAll(async () => {
-  buildBundle();
-  policy = await loadAccessPolicy();
+  policy = await registerPolicy();
 });
 
 interface Counts {
@@ -92,7 +91,7 @@ function gatewayWith(consumer: string, consent: ConsentCheck, extra: Partial<Acc
       useAccess({
         authenticator: { authenticate: async () => caller },
         catalogue,
-        policy: { current: counting, close: () => undefined },
+        policy: { current: counting },
         consent,
         audit,
         logger,

@@ -27,3 +27,8 @@ export function notRecorded(): GraphQLError {
 export function undecided(): GraphQLError {
   return ndxError("INTERNAL_SERVER_ERROR", "The access could not be decided, so nothing was read");
 }
+
+/** The exchange's register has not been heard from within its deadline: what it grants cannot be known. */
+export function registerUnreachable(): GraphQLError {
+  return ndxError("UPSTREAM_UNAVAILABLE", "The exchange's register cannot be reached, so nothing was read", { details: { provider: "exchange" } });
+}

@@ -7,9 +7,9 @@
  */
 import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode } from "graphql";
 import { badUserInput, isNdxError } from "@ndx/platform";
-import type { AccessInput, PolicyHolder } from "@ndx/policy";
+import type { AccessInput, AccessPolicy } from "@ndx/policy";
 import type { AuditContent, AuditDecision } from "../audit/auditEvent.ts";
-import { forbidden, notRecorded, undecided } from "./accessErrors.ts";
+import { forbidden, notRecorded, registerUnreachable, undecided } from "./accessErrors.ts";
 import { accessTime } from "./accessTime.ts";
 import { allKnown, createConsentAnswers, type CitizenConsent } from "./consentAnswers.ts";
 import type { ConsentCheck } from "./consentCheck.ts";
@@ -22,7 +22,13 @@ import { createScopes, type Scope } from "./scope.ts";
 export interface DecideOptions {
   readonly authenticator: Authenticator;
   readonly catalogue: FieldCatalogue;
-  readonly policy: PolicyHolder;
+  /** The policy in force (with the exchange's register as its data): asked once or twice per request. */
+  readonly policy: { readonly current: AccessPolicy };
+  /**
+   * Whether the exchange's register the policy holds is known to be current (registerFollower.ts): consumers are
+   * refused while it is not. @default always current (a fixed register)
+   */
+  readonly register?: { current(): boolean };
   readonly consent: ConsentCheck;
   /** Whether the audit trail can take the record now (the audit log's health): no personal data otherwise. */
   readonly evidence: { readonly healthy: boolean };
@@ -91,6 +97,13 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
     const refuse = (reasons: readonly string[], consentIds: readonly string[] = []) =>
       refused([forbidden(reasons.length > 0 ? reasons : ["not allowed"])], "forbidden", reasons, consentIds);
 
+    // Fail closed: what a consumer may read is the register's, and it may have changed unheard (a grant revoked, the
+    // application suspended). Staff are decided by their roles and static rules alone, and must reach the exchange
+    // to repair it.
+    if (caller.kind === "consumer" && options.register?.current() === false) {
+      const refusal = registerUnreachable();
+      return refused([refusal], "unavailable", ["the exchange's register cannot be reached"]);
+    }
     if (declared.kind === "invalid") return badRequest(`The ${purposeHeader} header must be a registered purpose code, such as passport-application`);
     if (scope.invalidSubjects.length > 0) {
       return badRequest(`Not a citizen identifier: ${scope.invalidSubjects.map((s) => JSON.stringify(s.slice(0, 40))).join(", ")}`);

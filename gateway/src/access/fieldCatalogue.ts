@@ -35,6 +35,8 @@ export interface FieldCatalogue {
   identity(type: string): FieldInfo | undefined;
   /** Fields without a declared class. */
   readonly undeclared: readonly string[];
+  /** Every field, in schema order. */
+  readonly all: readonly FieldInfo[];
 }
 
 const classes: readonly DataClass[] = ["PUBLIC", "INTERNAL", "PERSONAL", "SENSITIVE"];
@@ -107,6 +109,7 @@ export function buildFieldCatalogue(supergraphSdl: string): FieldCatalogue {
       return key === undefined ? undefined : fields.get(key);
     },
     undeclared,
+    all: [...fields.values()],
   };
 }
 

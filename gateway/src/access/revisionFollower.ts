@@ -13,6 +13,7 @@
  */
 import { revisionAckAnswer, revisionHeartbeat, revisionStreamEvent, type RevisionStreamEvent } from "@ndx/contracts";
 import type { Logger } from "@ndx/platform";
+import { readServerSentEvents, type ServerSentEvent } from "./serverSentEvents.ts";
 
 export interface RevisionFollowerOptions {
   /** The consent engine's base URL. */
@@ -107,15 +108,12 @@ export function createRevisionFollower(options: RevisionFollowerOptions): Revisi
     acking = false;
   };
 
-  const receive = (block: string) => {
-    const lines = block.split("\n");
-    const data = lines.find((l) => l.startsWith("data:"));
-    const name = lines.find((l) => l.startsWith("event:"))?.slice(6).trim() ?? "message";
+  const receive = ({ name, data }: ServerSentEvent) => {
     // Another kind of event (a newer engine's) is not ours to act on.
     if (data === undefined || !followed.has(name)) return;
     let json: unknown;
     try {
-      json = JSON.parse(data.slice(5));
+      json = JSON.parse(data);
     } catch {
       throw new MalformedEvent(`a ${name} event that is not JSON`);
     }
@@ -158,18 +156,10 @@ export function createRevisionFollower(options: RevisionFollowerOptions): Revisi
           signal: connection.signal,
         });
         if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
-        const decoder = new TextDecoder();
-        let buffer = "";
-        const reader = response.body.getReader();
-        for (;;) {
-          const { value: chunk, done } = await reader.read();
-          if (done) break;
-          lastHeard = now();
-          buffer += decoder.decode(chunk, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            receive(buffer.slice(0, end));
-            buffer = buffer.slice(end + 2);
+        await readServerSentEvents(
+          response.body,
+          (event) => {
+            receive(event);
             if (!up && subscriber !== undefined) {
               up = true;
               // From now on the engine's deadline applies, not the first event's.
@@ -179,8 +169,11 @@ export function createRevisionFollower(options: RevisionFollowerOptions): Revisi
               onConnected?.();
               logger.info({ revision: applied, staleAfterMs }, "following consent revisions");
             }
-          }
-        }
+          },
+          () => {
+            lastHeard = now();
+          },
+        );
         throw new Error("stream ended");
       } catch (error) {
         clearTimeout(watchdog);
