@@ -5,6 +5,6 @@ export * from "./catalogue/fieldCatalogue.ts";
 export * from "./seed/seedExchange.ts";
 export * from "./register/registerDocument.ts";
 export { registerPath, registerStreamPath } from "./register/registerEndpoints.ts";
-export type { ClientRegistrar, ClientRegistration } from "./registrar.ts";
+export { createClientRegistrar, type ClientRegistrar, type ClientRegistration } from "./clientRegistration.ts";
 export { createSecretBox, parseSecretKey } from "./storage/secretBox.ts";
 export { readRevision } from "./storage/revisions.ts";

@@ -17,7 +17,7 @@ import { createContext, type ExchangeContext } from "./graphql/context.ts";
 import { resolvers } from "./graphql/resolvers.ts";
 import type { ExchangeServices } from "./graphql/services.ts";
 import { createMembers } from "./members/members.ts";
-import type { ClientRegistrar } from "./registrar.ts";
+import type { ClientRegistrar } from "./clientRegistration.ts";
 import { createRegisterEndpoints, type RegisterEndpoints } from "./register/registerEndpoints.ts";
 import { openRevisionFeed, type RevisionFeed } from "./storage/revisions.ts";
 import { createSecretBox } from "./storage/secretBox.ts";

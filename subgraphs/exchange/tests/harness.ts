@@ -34,6 +34,8 @@ export interface MemoryRegistrar extends ClientRegistrar {
   /** Makes the next register() return this client id (e.g. one the exchange has already). */
   nextClientId: string | undefined;
   failNext: boolean;
+  /** Makes the next register() a refusal with this OAuth error code (as the identity provider answers bad metadata). */
+  refuseNext: string | undefined;
 }
 
 export function memoryRegistrar(): MemoryRegistrar {
@@ -42,11 +44,17 @@ export function memoryRegistrar(): MemoryRegistrar {
     clients,
     nextClientId: undefined,
     failNext: false,
+    refuseNext: undefined,
     tokenEndpoint: "http://idp.test/token",
     async register(input) {
       if (self.failNext) {
         self.failNext = false;
         throw new Error("registration refused: upstream body with internals");
+      }
+      if (self.refuseNext !== undefined) {
+        const error = self.refuseNext;
+        self.refuseNext = undefined;
+        throw Object.assign(new Error(`client registration refused: ${error}`), { status: 400, error });
       }
       const clientId = self.nextClientId ?? `app-${randomUUID()}`;
       self.nextClientId = undefined;
@@ -129,8 +137,8 @@ export async function startTestExchange(
     server: first.server,
     registrar,
     gql: first.gql,
-    get: (path, token = serviceToken) =>
-      first.server.yoga.fetch(`http://exchange.test${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } }),
+    get: async (path, token = serviceToken) =>
+      await first.server.yoga.fetch(`http://exchange.test${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } }),
     start,
     async close() {
       for (const s of servers) await s.close();

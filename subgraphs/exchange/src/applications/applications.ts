@@ -7,7 +7,7 @@ import { badInput, conflict, isUniqueViolation, notFound } from "../errors.ts";
 import { recordChange, type AuditEntry, type ChangeDeps } from "../history/changes.ts";
 import { limits, text } from "../inputChecks.ts";
 import { requireExchangeAdmin, requireMemberAdmin, type Scope } from "../members/scope.ts";
-import type { ClientRegistrar, RegisteredClient } from "../registrar.ts";
+import type { ClientRegistrar, ClientRegistration } from "../clientRegistration.ts";
 import type { SecretBox } from "../storage/secretBox.ts";
 import { checkJwks, checkPurposes, checkRedirectUris, type PurposeInput } from "./applicationInput.ts";
 import { applicationSnapshot, applicationStore, type Application, type AuthMethod } from "./applicationStore.ts";
@@ -40,15 +40,24 @@ export interface ApplicationDeps extends ChangeDeps {
 
 type Request = { readonly scope: Scope; readonly audit: AuditEntry[] };
 
+/** The OAuth error code of a registrar's refusal (RFC 7591 section 3.2.2), when the identity provider gave one. */
+const oauthError = (err: unknown): string | undefined =>
+  typeof err === "object" && err !== null && "error" in err && typeof err.error === "string" ? err.error : undefined;
+
 const upstream = (logger: Logger, err: unknown, what: string) => {
   if (isNdxError(err)) return err;
   logger.warn({ err }, `the identity provider failed to ${what}`);
+  const refusal = oauthError(err);
+  // The metadata was refused (e.g. keys it cannot use): the member's input, named by its code only.
+  if (refusal === "invalid_client_metadata" || refusal === "invalid_redirect_uri") {
+    return badInput(`The identity provider refused the client's metadata (${refusal}); nothing was changed`, { oauthError: refusal });
+  }
   return ndxError("UPSTREAM_UNAVAILABLE", `The identity provider did not ${what}; nothing was changed`, { httpStatus: false });
 };
 
 export function createApplications(deps: ApplicationDeps) {
   const { db, registrar, secrets, logger } = deps;
-  const seal = (client: RegisteredClient) =>
+  const seal = (client: Omit<ClientRegistration, "clientSecret">) =>
     secrets.seal(JSON.stringify({ token: client.registrationAccessToken, uri: client.registrationClientUri }), client.clientId);
 
   /** The application, if the caller may see it; NOT_FOUND otherwise (another member's id reads as no id at all). */
