@@ -1,0 +1,50 @@
+/** Starts the exchange subgraph: configuration, storage (migrations, the seed of a fresh database), HTTP. */
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
+import { listen, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
+import { loadFieldCatalogue } from "./catalogue/fieldCatalogue.ts";
+import { createClientRegistrar } from "./clientRegistration.ts";
+import { loadExchangeConfig } from "./config.ts";
+import { migrationsDir } from "./migrations.ts";
+import { seedExchange } from "./seed/seedExchange.ts";
+import { createExchange } from "./server.ts";
+
+const config = loadExchangeConfig(process.env);
+const { logger, tracing } = startTelemetry("exchange", config.LOG_LEVEL, config.tracing);
+// A supergraph that cannot be read stops the start before anything else happens.
+const catalogue = loadFieldCatalogue(config.SUPERGRAPH_PATH);
+
+await runService("exchange", logger, async () => {
+  const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "exchange" });
+  await migrate(db, readMigrations(migrationsDir), "ndx:exchange");
+  const seeded = await seedExchange(db, {
+    seed: loadExchangeSeed(config.EXCHANGE_SEED_FILE),
+    consumers: loadFarajaland(config.NDX_FIXTURES_FILE).consumers,
+    catalogue,
+  });
+  logger.info({ ...seeded, storage: db.kind }, seeded.seeded ? "exchange seeded" : "exchange has data; not seeded");
+  const exchange = await createExchange({
+    db,
+    logger,
+    catalogue,
+    registrar: createClientRegistrar({ issuer: config.OIDC_ISSUER, initialAccessToken: config.IDP_REGISTRATION_TOKEN }),
+    secretKey: config.secretKey,
+    serviceToken: config.EXCHANGE_SERVICE_TOKEN,
+    development: config.development,
+    listenUrl: config.DATABASE_URL,
+    heartbeatMs: config.REGISTER_HEARTBEAT_MS,
+    staleAfterMs: config.REGISTER_STALE_AFTER_MS,
+    gatewayTrust: config.gatewayTrust,
+    tracing,
+  });
+  const http = await listen(exchange.yoga, config.EXCHANGE_PORT, config.HOST);
+  logger.info({ url: `${http.url}/graphql`, register: `${http.url}/v1/register`, revision: exchange.revisions.latest() }, "exchange subgraph listening");
+  return {
+    async close() {
+      // The register streams first: the HTTP server waits for open responses.
+      await exchange.close();
+      await http.close();
+      await db.close();
+      await tracing?.shutdown();
+    },
+  };
+});
