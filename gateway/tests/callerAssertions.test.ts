@@ -76,7 +76,12 @@ describe("caller assertions to subgraphs", () => {
 });
 
 describe("the signing key's configuration", () => {
-  const secrets = { CONSENT_SERVICE_TOKEN: "c".repeat(32), AUDIT_READ_TOKEN: "a".repeat(32) };
+  const secrets = {
+    CONSENT_SERVICE_TOKEN: "c".repeat(32),
+    AUDIT_READ_TOKEN: "a".repeat(32),
+    AUDIT_CHECKPOINT_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    AUDIT_TSA_URL: "http://127.0.0.1:9093",
+  };
 
   it("is generated at each start in development only; production refuses to start without GATEWAY_SIGNING_KEY", () => {
     const development = loadGatewayConfig({});

@@ -70,6 +70,8 @@ describe("CORS_ORIGINS", () => {
     AUDIT_READ_TOKEN: "audit-read-token-of-production-12",
     SUBGRAPH_TOKEN: "subgraph-token-of-production-1234",
     GATEWAY_SIGNING_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    AUDIT_CHECKPOINT_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    AUDIT_TSA_URL: "http://127.0.0.1:9093",
   };
 
   it("defaults in development to the dev consumer apps' registered origins, the portal and the console", () => {

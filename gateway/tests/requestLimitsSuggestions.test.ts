@@ -13,6 +13,8 @@ const secrets = {
   AUDIT_READ_TOKEN: "audit-read-token-of-production-12",
   SUBGRAPH_TOKEN: "subgraph-token-of-production-1234",
   GATEWAY_SIGNING_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+  AUDIT_CHECKPOINT_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+  AUDIT_TSA_URL: "http://127.0.0.1:9093",
 };
 const misspelled = { query: '{ person(nic: "199012345678") { fulName } }' };
 const badEnum = { query: "query($op: ChangeOperation!) { changeRequests(filter: { operation: $op }) { totalCount } }", variables: { op: "UPDAT" } };
