@@ -1,14 +1,17 @@
 /**
  * GET /audit/summary: only exchange administrators (a staff token of a real HTTP issuer, verified by the gateway's
  * authenticator), `days` from 1 to 90, and figures aggregated from real audit rows written through the audit log, with
- * the consent engine's answers from its summary (a real HTTP stand-in) or marked unavailable when it cannot answer.
+ * the answers of the real consent engine (on PGlite, over HTTP, its clock moved) or marked unavailable when it cannot
+ * answer.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { createYoga } from "graphql-yoga";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { migrate, readMigrations, type Db } from "@ndx/platform";
+import { createConsentEngine, developmentRegister, fixedApplicationRegister, prepareConsentDatabase, type ConsentEngine } from "@ndx/consent-engine";
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
+import { createLogger, defaultFixturesFile, listen as listenHandler, migrate, openDb, readMigrations, type Db, type Listening } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
 import { createAuthenticator } from "../src/access/consumerAuth.ts";
 import { useAuditApi } from "../src/audit/auditApi.ts";
@@ -25,13 +28,30 @@ const now = new Date("2026-12-06T10:30:00.000Z");
 let issuerServer: Server;
 let issuer: string;
 let signingKey: CryptoKey;
-/** A consent engine stand-in over real HTTP: GET /v1/consents/summary, with the requests it received. */
-let engine: Server;
+/** The real consent engine, on its own clock, with consents answered on 5 and 6 December. */
+let engineDb: Db;
+let engine: ConsentEngine;
+let engineHttp: Listening;
 let engineUrl: string;
-const engineRequests: { url: string; authorization: string | undefined }[] = [];
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+/** On 5 December: two grants (one for a day) and a refusal; on 6 December: a revocation and the one-day grant expiring. */
+async function answerConsents(setClock: (iso: string) => void): Promise<void> {
+  const { service } = engine;
+  const ask = async (citizenId: string) =>
+    (await service.openRequest({ consumerId: "passport-app", citizenId, purpose: "passport-application", fields: [{ provider: "registry", field: "Person.fullName" }] })).consent.consentId;
+  setClock("2026-12-05T09:00:00.000Z");
+  const [short, long, refused] = [await ask("198503150123"), await ask("199012345678"), await ask("200101010011")];
+  await service.grant(short, { citizenId: "198503150123", via: "api", durationDays: 1 });
+  await service.grant(long, { citizenId: "199012345678", via: "api", durationDays: 7 });
+  await service.reject(refused, { citizenId: "200101010011", via: "api" });
+  setClock("2026-12-06T10:00:00.000Z");
+  await service.revoke(long, { citizenId: "199012345678", via: "api" });
+  expect(await service.expireDue()).toBe(1);
+  setClock(now.toISOString());
 }
 
 beforeAll(async () => {
@@ -45,25 +65,32 @@ beforeAll(async () => {
     else res.writeHead(404).end();
   });
   issuer = await listen(issuerServer);
-  engine = createServer((req: IncomingMessage, res) => {
-    engineRequests.push({ url: req.url ?? "", authorization: req.headers.authorization });
-    if (req.headers.authorization !== `Bearer ${consentToken}`) return void res.writeHead(401).end();
-    res.setHeader("content-type", "application/json");
-    res.end(
-      JSON.stringify({
-        days: [
-          { date: "2026-12-05", granted: 3, denied: 1, revoked: 0, expired: 2, byApplication: [] },
-          { date: "2026-12-06", granted: 1, denied: 0, revoked: 1, expired: 0, byApplication: [] },
-          { date: "2026-11-01", granted: 9, denied: 9, revoked: 9, expired: 9 },
-        ],
-      }),
-    );
+
+  let clock = now;
+  engineDb = await openDb({ schema: "consent" });
+  await prepareConsentDatabase(engineDb);
+  engine = await createConsentEngine({
+    db: engineDb,
+    applications: fixedApplicationRegister(developmentRegister(loadExchangeSeed(), loadFarajaland(defaultFixturesFile))),
+    serviceToken: consentToken,
+    portalUrl: "http://localhost:8081",
+    oidc: { issuer: "http://localhost:9000", clientId: "consent-portal", clientSecret: "unused-here" },
+    development: true,
+    logger: createLogger("consent-engine", "silent"),
+    expirySweepSeconds: 3600,
+    now: () => clock,
   });
-  engineUrl = await listen(engine);
+  engineHttp = await listenHandler(engine.nodeHandler, 0);
+  engineUrl = engineHttp.url;
+  await answerConsents((iso) => {
+    clock = new Date(iso);
+  });
 });
 afterAll(async () => {
   await new Promise((r) => issuerServer.close(r));
-  await new Promise((r) => engine.close(r));
+  await engineHttp?.close();
+  await engine?.close();
+  await engineDb?.close();
 });
 
 async function token(claims: Record<string, unknown>): Promise<string> {
@@ -89,8 +116,13 @@ for (const backend of testBackends()) {
       db = await backend.open("gateway");
       await migrate(db, readMigrations(gatewayMigrationsDir), "ndx:gateway");
       const log = await openAuditLog({ db });
+      return { log, ...(await reopen(overrides)) };
+    }
+
+    /** A summary handler over the open database. */
+    async function reopen(overrides: Partial<AuditSummaryOptions> = {}) {
       const handler = createAuditSummary({
-        db,
+        db: db as Db,
         authenticator: createAuthenticator({ issuer, audience }),
         consentEngineUrl: engineUrl,
         consentServiceToken: consentToken,
@@ -103,7 +135,7 @@ for (const backend of testBackends()) {
         if (response === undefined) throw new Error(`${path} was not answered`);
         return response;
       };
-      return { log, get };
+      return { get };
     }
 
     it("refuses without a token (401), a token without exchange_admin (403), and days outside 1–90 (400)", async () => {
@@ -133,8 +165,6 @@ for (const backend of testBackends()) {
       }
       expect((await get("/audit/summary?days=90", admin)).status).toBe(200);
       expect((await get("/audit/summary?days=1", admin)).status).toBe(200);
-      // Nothing was asked of the consent engine for a refused request.
-      expect(engineRequests.filter((r) => r.url.includes("days=0") || r.url.includes("days=91"))).toEqual([]);
     });
 
     it("counts the audit trail's decisions per day, per application and by kind, with the consent engine's answers", async () => {
@@ -178,11 +208,14 @@ for (const backend of testBackends()) {
           bad_request: [0, 0, 1],
           unavailable: [0, 0, 1],
         },
-        consent: { available: true, answers: { granted: [0, 3, 1], denied: [0, 1, 0], revoked: [0, 0, 1], expired: [0, 2, 0] } },
+        consent: { available: true, answers: { granted: [0, 2, 0], denied: [0, 1, 0], revoked: [0, 0, 1], expired: [0, 0, 1] } },
         generatedAt: now.toISOString(),
       });
       expect(JSON.stringify(summary)).not.toContain("199012345678");
-      expect(engineRequests.at(-1)).toEqual({ url: "/v1/consents/summary?days=3", authorization: `Bearer ${consentToken}` });
+      // With another service token the engine refuses, and the consent part says so.
+      const { get: withWrongToken } = await reopen({ consentServiceToken: "not-the-engine-token-0123456789" });
+      const refused = (await (await withWrongToken("/audit/summary?days=3", `Bearer ${await token({})}`)).json()) as AuditSummary;
+      expect(refused.consent).toEqual({ available: false, reason: "the consent engine answered HTTP 401" });
     });
 
     it("still answers with the gateway's figures when the consent engine cannot answer", async () => {

@@ -95,8 +95,8 @@ export async function summarizeDecisions(db: Queryable, dates: readonly string[]
 const count = (v: unknown): number => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : 0);
 
 /**
- * The consent engine's answers per day, aligned with `dates`. Its answer lists days as
- * `{ days: [{ date: "YYYY-MM-DD", granted, denied, revoked, expired }] }`; days it does not list count 0.
+ * The consent engine's answers per day, aligned with `dates`. Its answer (consent-engine/src/consentSummary.ts) lists
+ * days as `{ byDay: [{ date: "YYYY-MM-DD", granted, denied, revoked, expired, ... }] }`; a day it does not list counts 0.
  */
 export async function fetchConsentAnswers(
   options: Pick<AuditSummaryOptions, "consentEngineUrl" | "consentServiceToken" | "consentTimeoutMs">,
@@ -117,7 +117,7 @@ export async function fetchConsentAnswers(
   } catch {
     return { available: false, reason: "the consent engine could not be reached" };
   }
-  const days = (body as { days?: unknown } | null)?.days;
+  const days = (body as { byDay?: unknown } | null)?.byDay;
   if (!Array.isArray(days)) return { available: false, reason: "the consent engine's answer was not understood" };
   const index = new Map(dates.map((d, i) => [d, i]));
   const answers = Object.fromEntries(consentAnswerKinds.map((k) => [k, dates.map(() => 0)])) as Record<ConsentAnswerKind, number[]>;
