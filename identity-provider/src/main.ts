@@ -32,6 +32,11 @@ await runService("identity-provider", logger, async () => {
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     registration: { initialAccessToken: config.IDP_REGISTRATION_TOKEN },
     adapter: clientStoreAdapter(db),
+    readinessChecks: {
+      database: async () => {
+        await db.query("SELECT 1");
+      },
+    },
     logger,
     port: config.PORT,
     host: config.HOST,

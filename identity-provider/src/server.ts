@@ -5,7 +5,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Consumer } from "@ndx/contracts";
 import type { AdapterFactory } from "oidc-provider";
-import { healthResponse, listen, traceNodeRequests, type Logger, type ServiceMetrics, type Tracing } from "@ndx/platform";
+import { healthResponse, listen, type Check, traceNodeRequests, type Logger, type ServiceMetrics, type Tracing } from "@ndx/platform";
 import type { AccountDirectory } from "./accounts.ts";
 import { createIdentityMetrics } from "./identityMetrics.ts";
 import { handleInteraction, matchInteraction } from "./interactions.ts";
@@ -36,6 +36,8 @@ export interface IdentityProviderOptions {
   readonly registration?: RegistrationOptions | undefined;
   /** Storage of clients and tokens (clientStore.ts). @default oidc-provider's in-memory adapter */
   readonly adapter?: AdapterFactory | undefined;
+  /** More checks GET /ready runs beside the signing keys, e.g. the client store's database. @default none */
+  readonly readinessChecks?: Readonly<Record<string, Check>> | undefined;
   /** The registry GET /metrics serves. @default a registry of its own, labelled identity-provider */
   readonly metrics?: ServiceMetrics;
   /** A SERVER span per request (paths as templates, never query strings). @default undefined: off, no wrapper */
@@ -98,6 +100,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", issuer);
     const health = await healthResponse(new Request(url, { method: req.method ?? "GET" }), {
+      ...options.readinessChecks,
       keys: async () => {
         if (options.keys.jwks.keys.length === 0) throw new Error("no signing key");
       },

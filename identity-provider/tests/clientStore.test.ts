@@ -34,6 +34,7 @@ async function start(db: Db): Promise<RunningIdentityProvider> {
     audience: "http://localhost:4000/graphql",
     registration: { initialAccessToken },
     adapter: clientStoreAdapter(db),
+    readinessChecks: { database: async () => void (await db.query("SELECT 1")) },
     logger: createLogger("identity-provider-test", "silent"),
   });
 }
@@ -106,6 +107,9 @@ describe("registered clients across a restart", () => {
       expect(created.status).toBe(201);
       const models = await db.query<{ model: string }>("SELECT DISTINCT model FROM oidc_store ORDER BY model");
       expect(models.rows.map((r) => r.model)).toEqual(["Client", "RegistrationAccessToken"]);
+      const ready = await fetch(`${idp.issuer}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ checks: { database: "ok", keys: "ok" } });
     } finally {
       await idp.close();
       await db.close();
