@@ -184,6 +184,36 @@ for (const backend of testBackends()) {
       expect((await t.gql(immigration, `query($id: ID!) { grantRequest(id: $id) { id } }`, { id: someRequest })).data).toEqual({ grantRequest: null });
     });
 
+    it("lets one of two simultaneous reviews of a part through and answers the other CONFLICT", async () => {
+      const { request } = await ask([{ provider: "drp", coordinate: "Person.registeredName" }]);
+      const id = request?.id ?? "";
+      const both = await Promise.all([
+        t.gql(drpOwner, review, { id, provider: "drp", approve: true }),
+        t.gql(drpOwner, review, { id, provider: "drp", approve: false, comment: "No" }),
+      ]);
+      expect(both.map(codes).flat()).toEqual(["CONFLICT"]);
+      const history = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM admin_history WHERE action = 'reviewGrantRequest' AND target = $1", [`grantRequest:${id}`]);
+      expect(history.rows[0]?.n).toBe(1);
+    });
+
+    it("puts every change of a document into extensions.ndxAudit, as an array when there are several", async () => {
+      const { request } = await ask([{ provider: "dmt", coordinate: "Vehicle.make" }, { provider: "drp", coordinate: "Person.otherNames" }]);
+      const id = request?.id ?? "";
+      await t.gql(drpOwner, review, { id, provider: "drp", approve: true });
+      await t.gql(dmtOwner, review, { id, provider: "dmt", approve: true });
+      const body = await t.gql(admin, `mutation($id: ID!) { a: decideGrantRequest(id: $id, approve: true) { status }
+        b: suspendApplication(id: "benefits-app", reason: "Two in one") { status } c: reinstateApplication(id: "benefits-app") { status } }`, { id });
+      expect(body.errors).toBeUndefined();
+      const audit = body.extensions?.["ndxAudit"] as { action: string; target: string }[];
+      expect(audit.map((e) => [e.action, e.target])).toEqual([
+        ["decideGrantRequest", `grantRequest:${id}`],
+        ["suspendApplication", "application:benefits-app"],
+        ["reinstateApplication", "application:benefits-app"],
+      ]);
+      // Reads carry no audit entry.
+      expect((await t.gql(admin, "{ members { code } }")).extensions?.["ndxAudit"]).toBeUndefined();
+    });
+
     it("serves the field catalogue to any caller", async () => {
       const body = await t.gql(undefined, `{ exchangeFields(provider: "dmt") { provider coordinate dataClass } }`);
       const fields = body.data?.["exchangeFields"] as { coordinate: string }[];
