@@ -12,7 +12,7 @@ import {
 
 export const consoleConfigSpec = {
   /** @default 8082 */
-  CONSOLE_PORT: setting.port(8082),
+  PORT: setting.port(8082),
   /** @default "127.0.0.1" */
   HOST: setting.string("127.0.0.1"),
   /** development: development secrets allowed, http URLs, cookies without Secure. @default "development" */

@@ -1,4 +1,4 @@
-/** Starts the admin console: configuration, then the server on CONSOLE_PORT. */
+/** Starts the admin console: configuration, then the server on PORT. */
 import { listen, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
 import { loadConsoleConfig } from "./config.ts";
 import { createConsole } from "./server.ts";
@@ -18,7 +18,7 @@ await runService("console", logger, async () => {
     logger,
   });
   const handler = tracing === undefined ? app.nodeHandler : traceNodeRequests(app.nodeHandler, tracing);
-  const http = await listen(handler, config.CONSOLE_PORT, config.HOST);
+  const http = await listen(handler, config.PORT, config.HOST);
   logger.info({ url: http.url, public: config.CONSOLE_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL }, "admin console listening");
   if (config.NDX_ENV === "development" && config.CONSOLE_SESSION_SECRET === "dev-console-session-secret") {
     logger.warn("using the development session secret (set CONSOLE_SESSION_SECRET outside development)");

@@ -26,7 +26,7 @@ export const exchangeConfigSpec = {
   /** Only the gateway may call /graphql: GATEWAY_JWKS_URL and GATEWAY_ISSUER say how its caller assertions are checked. */
   ...gatewayTrustConfigSpec,
   /** @default 4004 */
-  EXCHANGE_PORT: setting.port(4004),
+  PORT: setting.port(4004),
   /** @default "127.0.0.1" */
   HOST: setting.string("127.0.0.1"),
   /** A postgres:// URL; unset means embedded PGlite under PGLITE_DIR. */

@@ -36,7 +36,7 @@ await runService("exchange", logger, async () => {
     gatewayTrust: config.gatewayTrust,
     tracing,
   });
-  const http = await listen(exchange.yoga, config.EXCHANGE_PORT, config.HOST);
+  const http = await listen(exchange.yoga, config.PORT, config.HOST);
   logger.info({ url: `${http.url}/graphql`, register: `${http.url}/v1/register`, revision: exchange.revisions.latest() }, "exchange subgraph listening");
   return {
     async close() {
