@@ -135,7 +135,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ...options.env,
   });
   const gatewayTracing = options.tracing?.("gateway");
-  const accessOptions = { ...(options.now === undefined ? {} : { now: options.now }), tracing: gatewayTracing, register: seededRegister() };
+  const accessOptions = {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    tracing: gatewayTracing,
+    // The seeded register, unless the test runs an exchange register for the gateway to follow.
+    ...(options.env?.["EXCHANGE_URL"] === undefined ? { register: seededRegister() } : {}),
+  };
   const gatewayDb = await openDb({ schema: "gateway" });
   const supergraphSdl = readSupergraph();
   const service = createServiceMetrics("gateway");

@@ -1,0 +1,88 @@
+/**
+ * The gateway following the exchange's register over real HTTP (registerStandIn.ts), every other part real: a grant
+ * revoked at the exchange, or an application suspended, is refused on the next query within a second with no
+ * subgraph called; a silent register refuses consumers (and says so on /ready) until it speaks again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRegister } from "./harness.ts";
+import { exchangeToken, startRegisterStandIn, type RegisterStandIn } from "./registerStandIn.ts";
+import { startSystem, type System } from "./system.ts";
+
+let exchange: RegisterStandIn;
+let system: System;
+let passport: string;
+beforeAll(async () => {
+  exchange = await startRegisterStandIn(seededRegister(1));
+  system = await startSystem({ env: { EXCHANGE_URL: exchange.url, EXCHANGE_SERVICE_TOKEN: exchangeToken } });
+  passport = await system.token("passport-app");
+});
+afterAll(async () => {
+  await system?.close();
+  await exchange?.close();
+});
+
+const nic = "199012345678";
+const vehicles = { query: `{ person(nic: "${nic}") { fullName vehicles { regNo } } }` };
+const asPassport = () => ({ authorization: `Bearer ${passport}`, "x-purpose": "passport-application" });
+
+async function upstreamDuring<T>(fn: () => Promise<T>): Promise<{ calls: number; result: T }> {
+  const before = system.upstreamCalls();
+  const result = await fn();
+  return { calls: system.upstreamCalls() - before, result };
+}
+
+describe("the register as the gateway follows it", () => {
+  it("reads under the register's grants, then refuses a revoked grant within a second with no subgraph called", async () => {
+    const asked = await system.query(vehicles, asPassport());
+    expect(asked.body["errors"][0].extensions.code).toBe("CONSENT_REQUIRED");
+    const id = asked.body["errors"][0].extensions.consentRequestId;
+    await system.consentApi(`/v1/consent-requests/${id}/grant`, { citizenId: nic, durationDays: 1 });
+    const read = await system.query(vehicles, asPassport());
+    expect(read.body["data"].person.vehicles.length).toBeGreaterThan(0);
+
+    exchange.change((apps) => apps.map((a) => (a.id === "passport-app" ? { ...a, grants: a.grants.filter((g) => g.provider !== "dmt") } : a)));
+    const changed = performance.now();
+    await expect.poll(async () => (await system.query(vehicles, asPassport())).status, { timeout: 1000, interval: 20 }).toBe(403);
+    expect(performance.now() - changed).toBeLessThan(1000);
+    const { calls, result } = await upstreamDuring(() => system.query(vehicles, asPassport()));
+    expect(calls).toBe(0);
+    expect(result.body["errors"][0].extensions).toMatchObject({ code: "FORBIDDEN", reasons: ["passport-app may not read Person.vehicles from dmt", "passport-app may not read Vehicle.regNo from dmt"] });
+    const revision = await system.gatewayDb.query<{ policy_revision: string }>(
+      "SELECT policy_revision FROM audit_event WHERE decision = 'forbidden' ORDER BY at DESC LIMIT 1",
+    );
+    expect(revision.rows[0]?.policy_revision).toMatch(/\+r2$/);
+  });
+
+  it("refuses a suspended application with 'application suspended' on the next query, with no subgraph called", async () => {
+    exchange.change((apps) => apps.map((a) => (a.id === "passport-app" ? { ...a, status: "SUSPENDED" } : a)));
+    await expect.poll(async () => (await system.query(vehicles, asPassport())).body["errors"]?.[0]?.extensions?.reasons, { timeout: 1000, interval: 20 }).toEqual(["application suspended"]);
+    const { calls, result } = await upstreamDuring(() => system.query({ query: `{ person(nic: "${nic}") { fullName } }` }, asPassport()));
+    expect(calls).toBe(0);
+    expect(result.status).toBe(403);
+    expect(result.body["errors"]).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "FORBIDDEN", reasons: ["application suspended"] }) })]);
+    exchange.change((apps) => apps.map((a) => (a.id === "passport-app" ? { ...a, status: "ACTIVE" } : a)));
+    await expect.poll(async () => (await system.query({ query: `{ person(nic: "${nic}") { fullName } }` }, asPassport())).status, { timeout: 1000, interval: 20 }).toBe(200);
+  });
+
+  it("fails closed while the register is silent, says so on /ready and in /metrics, and recovers", async () => {
+    exchange.silence();
+    const name = { query: `{ person(nic: "${nic}") { fullName } }` };
+    await expect.poll(async () => (await system.query(name, asPassport())).status, { timeout: 2000, interval: 20 }).toBe(502);
+    const { calls, result } = await upstreamDuring(() => system.query(name, asPassport()));
+    expect(calls).toBe(0);
+    expect(result.body["errors"][0]).toMatchObject({ message: "The exchange's register cannot be reached, so nothing was read", extensions: { code: "UPSTREAM_UNAVAILABLE" } });
+    const unavailable = await system.gatewayDb.query<{ reasons: string[] }>("SELECT reasons FROM audit_event WHERE decision = 'unavailable' ORDER BY at DESC LIMIT 1");
+    expect(unavailable.rows[0]?.reasons).toEqual(["the exchange's register cannot be reached"]);
+    const ready = await system.gateway.yoga.fetch("http://gateway.test/ready");
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks["register"]).toMatch(/^the exchange's register is not followed \(revision 4, known current [\d.]+ s ago\)$/);
+    const metrics = await (await system.gateway.yoga.fetch("http://gateway.test/metrics")).text();
+    expect(metrics).toMatch(/^ndx_exchange_register_revision(\{[^}]*\})? 4$/m);
+    expect(Number(/^ndx_exchange_register_staleness_seconds(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0.4);
+
+    exchange.resume();
+    await expect.poll(async () => (await system.query(name, asPassport())).status, { timeout: 8000, interval: 50 }).toBe(200);
+    const readyAgain = (await (await system.gateway.yoga.fetch("http://gateway.test/ready")).json()) as { checks: Record<string, string> };
+    expect(readyAgain.checks["register"]).toBe("ok");
+  });
+});
