@@ -1,8 +1,8 @@
 /**
  * oidc-provider's storage (its `Adapter` interface): registered clients and their registration access tokens in the
  * database (schema `idp`, table `oidc_store`), so that they outlive a restart; everything short-lived (sessions,
- * interactions, authorization codes, grants, the initial access token, replay detection) in memory, as oidc-provider
- * keeps them by default — a restart signs people out, as before.
+ * interactions, authorization codes, grants, the initial access token, replay detection) in memory (memoryStore.ts),
+ * as oidc-provider keeps them by default — a restart signs people out, as before.
  *
  * Clients are read on every token request: they are cached in this process and the cache is updated on every write
  * here. One provider process per database (the development provider is one process).
@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import { migrate, openDb, readMigrations, type Db } from "@ndx/platform";
 import type { Adapter, AdapterFactory, AdapterPayload } from "oidc-provider";
-import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
+import { createMemoryStore } from "./memoryStore.ts";
 
 /** The models kept in the database; all others stay in memory. */
 export const persistedModels: ReadonlySet<string> = new Set(["Client", "RegistrationAccessToken"]);
@@ -77,7 +77,7 @@ function dbAdapter(db: Db, model: string, cache: Map<string, AdapterPayload> | u
 
 /** The adapter factory for oidc-provider's `adapter` option over `db`. */
 export function clientStoreAdapter(db: Db): AdapterFactory {
-  const memory = createMemoryAdapter();
+  const memory = createMemoryStore();
   // oidc-provider asks once per model and keeps the adapter.
   return (model) => (persistedModels.has(model) ? dbAdapter(db, model, model === "Client" ? new Map() : undefined) : memory(model));
 }

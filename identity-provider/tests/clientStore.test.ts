@@ -18,7 +18,7 @@ import {
   startIdentityProvider,
   type RunningIdentityProvider,
 } from "../src/index.ts";
-import { clientCredentials } from "./support/oidcClient.ts";
+import { clientCredentials, login } from "./support/oidcClient.ts";
 
 const data = loadFarajaland(defaultFixturesFile);
 const initialAccessToken = "test-registration-token";
@@ -107,6 +107,12 @@ describe("registered clients across a restart", () => {
       expect(created.status).toBe(201);
       const models = await db.query<{ model: string }>("SELECT DISTINCT model FROM oidc_store ORDER BY model");
       expect(models.rows.map((r) => r.model)).toEqual(["Client", "RegistrationAccessToken"]);
+      // Sign-ins (sessions, interactions, codes, grants) run on the memory store beside it, and leave no row.
+      const portal = { url: "http://localhost:8081", clientId: "consent-portal", clientSecret: "portal-test-secret" };
+      const signedIn = await login(idp, portal, "registrar.maker", "maker-dev-password", "http://localhost:4000/graphql");
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.tokens?.["access_token"]).toBeDefined();
+      expect((await db.query("SELECT 1 FROM oidc_store WHERE model NOT IN ('Client', 'RegistrationAccessToken')")).rowCount).toBe(0);
       const ready = await fetch(`${idp.issuer}/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ checks: { database: "ok", keys: "ok" } });
