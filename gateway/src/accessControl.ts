@@ -13,6 +13,7 @@ import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
 import { useAuditSummary } from "./audit/auditSummary.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
+import { startEvidence } from "./evidence/evidence.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createAdmission } from "./access/admission.ts";
@@ -101,6 +102,15 @@ export async function createAccessControl(options: AccessControlOptions): Promis
     revision: policy.revision,
     staleSeconds: register === undefined ? 0 : register.staleForMs() / 1000,
   }));
+  const evidence = await startEvidence({
+    settings: config.evidence,
+    db: database,
+    chain: config.AUDIT_CHAIN,
+    audit,
+    policyRevision: () => policy.current.revision,
+    logger,
+    metrics: metrics?.evidence,
+  });
   const consent = createConsentCheck({
     url: config.CONSENT_ENGINE_URL,
     serviceToken: config.CONSENT_SERVICE_TOKEN,
@@ -117,6 +127,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
   return {
     plugins: [
       ...admission.plugins,
+      ...evidence.plugins,
       useAuditSummary({ db: database, authenticator, consentEngineUrl: config.CONSENT_ENGINE_URL, consentServiceToken: config.CONSENT_SERVICE_TOKEN }),
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
@@ -127,6 +138,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         ...(register === undefined ? {} : { register }),
         consent,
         audit,
+        evidence: evidence.health,
         logger,
         timezone: config.NDX_TIMEZONE,
         anonymousIntrospection: config.GRAPHIQL,
@@ -142,6 +154,8 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         const health = audit.health();
         return health.healthy ? Promise.resolve() : Promise.reject(new Error(health.reason));
       },
+      // Not ready while no checkpoint was time-stamped for AUDIT_TIMESTAMP_MAX_AGE_MS: no personal data is served then.
+      evidence: () => evidence.health.check(),
       // Not ready while the register is not known current: consumers are refused then.
       register: () => {
         if (register === undefined || register.current()) return Promise.resolve();
@@ -154,6 +168,8 @@ export async function createAccessControl(options: AccessControlOptions): Promis
       register?.close();
       bundle.close();
       await audit.flush();
+      // The last checkpoint covers everything flushed.
+      await evidence.close();
       if (db === undefined) await database.close();
     },
   };

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, type ServiceMetrics } from "@ndx/platform";
 import type { AuditDecision } from "./audit/auditEvent.ts";
+import { createEvidenceMetrics, type EvidenceMetrics } from "./evidence/evidenceMetrics.ts";
 
 export interface GatewayMetrics {
   decision(decision: AuditDecision): void;
@@ -14,6 +15,8 @@ export interface GatewayMetrics {
   turnedAway(consumer: string, reason: "rate_limited" | "untrusted_document"): void;
   /** Where the exchange's register stands, read at each scrape: the revision applied, and seconds since it was known current. */
   followRegister(state: () => { readonly revision: number; readonly staleSeconds: number }): void;
+  /** Audit checkpoints and refusals for missing time-stamps (evidence/evidenceMetrics.ts). */
+  readonly evidence: EvidenceMetrics;
 }
 
 export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
@@ -79,5 +82,6 @@ export function createGatewayMetrics(service: ServiceMetrics): GatewayMetrics {
     followRegister: (state) => {
       register = state;
     },
+    evidence: createEvidenceMetrics(service),
   };
 }

@@ -19,8 +19,8 @@ export function forbidden(reasons: readonly string[]): GraphQLError {
   return ndxError("FORBIDDEN", `Access denied by policy: ${reasons.join("; ")}`, { details: { reasons } });
 }
 
-export function notRecorded(): GraphQLError {
-  return ndxError("EVIDENCE_UNAVAILABLE", "The access could not be recorded in the audit trail, so nothing was read");
+export function notRecorded(message = "The access could not be recorded in the audit trail, so nothing was read"): GraphQLError {
+  return ndxError("EVIDENCE_UNAVAILABLE", message);
 }
 
 /** Something the access plugin did not expect (never with its internals): nothing was read. */

@@ -31,7 +31,11 @@ export interface DecideOptions {
   readonly register?: { current(): boolean };
   readonly consent: ConsentCheck;
   /** Whether the audit trail can take the record now (the audit log's health): no personal data otherwise. */
-  readonly evidence: { readonly healthy: boolean };
+  readonly evidence: {
+    readonly healthy: boolean;
+    /** Why not (the message for the client, the reason for the record), when the trail is not time-stamped (evidence/). */
+    refusal?(): { readonly message: string; readonly reason: string };
+  };
   /** Time zone of access windows. @default "UTC" */
   readonly timezone?: string;
   /** Let GraphiQL load the schema without a token (development). @default false */
@@ -159,7 +163,8 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
     }
     // Every access is on the record, or it does not happen: with the trail failing, no personal data.
     if (!options.evidence.healthy && scope.fields.some(personal)) {
-      return refused([notRecorded()], "unavailable", ["the audit trail cannot be written"], consentIds);
+      const why = options.evidence.refusal?.();
+      return refused([notRecorded(why?.message)], "unavailable", [why?.reason ?? "the audit trail cannot be written"], consentIds);
     }
     return { kind: "permitted", caller, record: { ...who, consentIds, reasons: [...verdict.reasons], decision: "permit" } };
   };

@@ -17,6 +17,8 @@ import { createDecide, type AccessRequest, type DecideOptions, type DecisionReco
 
 export interface AccessOptions extends Omit<DecideOptions, "evidence"> {
   readonly audit: AuditLog;
+  /** Whether personal data may be served: the audit log's health and fresh time-stamps (evidence/). @default the audit log's health */
+  readonly evidence?: DecideOptions["evidence"] | undefined;
   readonly logger: Logger;
   /** Told of every decision (metrics). */
   readonly onDecision?: (decision: AuditDecision) => void;
@@ -39,7 +41,7 @@ function codeOf(error: GraphQLError): string {
 
 export function useAccess(options: AccessOptions): Plugin<{ request: Request } & AccessContext> {
   const { audit, logger } = options;
-  const decide = createDecide({ ...options, evidence: audit });
+  const decide = createDecide({ ...options, evidence: options.evidence ?? audit });
   // One log line and one count per decision: who, what operation, the outcome; never personal data values or tokens.
   const told = (record: DecisionRecord) => {
     options.onDecision?.(record.decision);

@@ -27,7 +27,13 @@ export async function loadOrCreateKeptKey(dir: string): Promise<{ key: GatewaySi
   if (kept !== undefined) return { key: parseGatewaySigningKey(kept), created: false };
   const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, keptKeyFile), pem, { mode: 0o600, flag: "wx" });
+  try {
+    await writeFile(join(dir, keptKeyFile), pem, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    // Another process (a second replica, a parallel test) made it first: use that one.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return loadOrCreateKeptKey(dir);
+  }
   return { key: parseGatewaySigningKey(pem), created: true };
 }
 

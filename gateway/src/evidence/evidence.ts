@@ -1,0 +1,69 @@
+/**
+ * The gateway's evidence, composed once at start-up (accessControl.ts): the checkpoint key (given, or kept in the
+ * evidence directory in development), the TSA client, the evidence health the access decision asks, the checkpoint
+ * writer on its timer, the audit JWKS plugin and the readiness check. `close()` runs the last checkpoint: call it
+ * after the audit log's flush.
+ */
+import type { Db, Logger } from "@ndx/platform";
+import type { Plugin } from "graphql-yoga";
+import type { AuditHealth } from "../audit/auditHealth.ts";
+import { useAuditJwks } from "./auditJwks.ts";
+import { checkpointJwks, loadOrCreateKeptKey } from "./checkpointKeys.ts";
+import { startCheckpointWriter, type CheckpointEvent, type CheckpointWriter } from "./checkpointWriter.ts";
+import type { EvidenceSettings } from "./evidenceConfig.ts";
+import { createEvidenceHealth, type EvidenceHealth } from "./evidenceHealth.ts";
+import { createTsaClient } from "./tsaClient.ts";
+
+export interface EvidenceOptions {
+  readonly settings: EvidenceSettings;
+  readonly db: Db;
+  /** This replica's audit chain. */
+  readonly chain: string;
+  readonly audit: { readonly healthy: boolean; health(): AuditHealth };
+  readonly policyRevision: () => string | null;
+  readonly logger: Logger;
+  /** Checkpoints signed, time-stamps got and missed, and refusals for missing time-stamps (metrics). @default none */
+  readonly metrics?: { checkpoint(event: CheckpointEvent): void; evidenceRefused(): void } | undefined;
+}
+
+export interface Evidence {
+  readonly health: EvidenceHealth;
+  readonly writer: CheckpointWriter;
+  readonly plugins: Plugin[];
+  close(): Promise<void>;
+}
+
+export async function startEvidence(options: EvidenceOptions): Promise<Evidence> {
+  const { settings, logger } = options;
+  let key = settings.key;
+  if (key === undefined) {
+    const kept = await loadOrCreateKeptKey(settings.dir);
+    key = kept.key;
+    logger.info({ kid: key.kid, dir: settings.dir, created: kept.created }, "development: audit checkpoints signed with the key kept in the evidence directory");
+  }
+  if (settings.tsaUrl === undefined) logger.warn("development: no AUDIT_TSA_URL, so audit checkpoints are signed but not time-stamped");
+  const health = createEvidenceHealth({
+    audit: options.audit,
+    required: settings.tsaUrl !== undefined,
+    maxAgeMs: settings.maxAgeMs,
+    logger,
+    onRefused: options.metrics?.evidenceRefused,
+  });
+  const writer = startCheckpointWriter({
+    db: options.db,
+    chain: options.chain,
+    key,
+    intervalMs: settings.intervalMs,
+    stamper: settings.tsaUrl === undefined ? undefined : createTsaClient({ url: settings.tsaUrl, timeoutMs: 5000 }),
+    policyRevision: options.policyRevision,
+    evidence: health,
+    logger,
+    onEvent: options.metrics?.checkpoint,
+  });
+  return {
+    health,
+    writer,
+    plugins: [useAuditJwks(checkpointJwks(key.publicJwk, settings.previousKeys))],
+    close: () => writer.close(),
+  };
+}
