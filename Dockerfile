@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
 # One image per NDX part: `docker build --target <part> .`, where <part> is a name from scripts/services.ts
-# (registry, drp-legacy, dmt-legacy, drp-rest, dmt-soap, identity-provider, consent-engine, gateway).
+# (registry, drp-legacy, dmt-legacy, drp-rest, dmt-soap, identity-provider, time-stamping-authority, exchange,
+# consent-engine, gateway, console).
 # docker-compose.yml builds them all. TypeScript runs as is (Node's type stripping): no build step, the image holds
 # the workspaces' sources and their production dependencies only. tests/e2e/compose.test.ts keeps this file, the
 # compose file and scripts/services.ts in step.
@@ -86,6 +87,16 @@ ENV PORT=9000
 EXPOSE 9000
 CMD ["node", "identity-provider/src/main.ts"]
 
+FROM app AS time-stamping-authority
+ENV PORT=9093
+EXPOSE 9093
+CMD ["node", "time-stamping-authority/src/main.ts"]
+
+FROM app AS exchange
+ENV PORT=4004
+EXPOSE 4004
+CMD ["node", "subgraphs/exchange/src/main.ts"]
+
 FROM app AS consent-engine
 ENV PORT=8081
 EXPOSE 8081
@@ -96,3 +107,8 @@ COPY --from=policy /app/policy/dist/ /app/policy/dist/
 ENV PORT=4000 POLICY_DIR=/app/policy/dist
 EXPOSE 4000
 CMD ["node", "gateway/src/main.ts"]
+
+FROM app AS console
+ENV PORT=8082
+EXPOSE 8082
+CMD ["node", "console/src/main.ts"]

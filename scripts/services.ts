@@ -75,21 +75,45 @@ export const services: readonly ServiceSpec[] = [
       IDP_ISSUER: urls["identity-provider"] ?? "",
       PORTAL_URL: urls["consent-engine"] ?? "",
       GATEWAY_AUDIENCE: `${urls["gateway"]}/graphql`,
+      CONSOLE_URL: urls["console"] ?? "",
     }),
     show: { label: "Identity provider (OIDC discovery)", path: "/.well-known/openid-configuration" },
+  },
+  {
+    name: "time-stamping-authority",
+    entry: "time-stamping-authority/src/main.ts",
+    port: 9093,
+    // Its CA and TSA keys, made at first start and kept.
+    dataDirVariable: "TSA_DATA_DIR",
+    show: { label: "Time-stamping authority, RFC 3161 (development; its CA)", path: "/ca.pem" },
+  },
+  {
+    name: "exchange",
+    entry: "subgraphs/exchange/src/main.ts",
+    port: 4004,
+    pglite: true,
+    after: ["identity-provider"],
+    // Applications' OAuth clients are made at the identity provider by Dynamic Client Registration (its initial access
+    // token and the register's service token are left to their development defaults, or to the environment).
+    links: (urls) => ({
+      GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json`,
+      OIDC_ISSUER: urls["identity-provider"] ?? "",
+    }),
+    show: { label: "Exchange subgraph (answers the gateway only; the register for followers)", path: "/graphql" },
   },
   {
     name: "consent-engine",
     entry: "consent-engine/src/main.ts",
     port: 8081,
     pglite: true,
-    after: ["identity-provider"],
+    after: ["identity-provider", "exchange"],
     // CONSENT_SERVICE_TOKEN, OIDC_CLIENT_SECRET and AUDIT_READ_TOKEN are left to their development defaults, or to the
     // environment. The gateway starts later; the portal asks it for the audit trail only when a page is viewed.
     links: (urls) => ({
       OIDC_ISSUER: urls["identity-provider"] ?? "",
       PORTAL_PUBLIC_URL: urls["consent-engine"] ?? "",
       GATEWAY_URL: urls["gateway"] ?? "",
+      EXCHANGE_URL: urls["exchange"] ?? "",
     }),
     show: { label: "Consent portal (citizens)", path: "/" },
   },
@@ -99,7 +123,7 @@ export const services: readonly ServiceSpec[] = [
     port: 4000,
     // Its own tables: the audit trail.
     pglite: true,
-    after: ["registry", "drp-rest", "dmt-soap", "identity-provider", "consent-engine"],
+    after: ["registry", "drp-rest", "dmt-soap", "identity-provider", "exchange", "consent-engine", "time-stamping-authority"],
     // Secrets (CONSENT_SERVICE_TOKEN, AUDIT_READ_TOKEN) are left to their development defaults; the key that signs
     // caller assertions to the subgraphs is generated at each start (GATEWAY_SIGNING_KEY unset).
     links: (urls) => ({
@@ -109,7 +133,23 @@ export const services: readonly ServiceSpec[] = [
       OIDC_ISSUER: urls["identity-provider"] ?? "",
       OIDC_AUDIENCE: `${urls["gateway"]}/graphql`,
       CONSENT_ENGINE_URL: urls["consent-engine"] ?? "",
+      EXCHANGE_URL: urls["exchange"] ?? "",
+      AUDIT_TSA_URL: urls["time-stamping-authority"] ?? "",
     }),
     show: { label: "Gateway (GraphiQL in a browser)", path: "/graphql" },
+  },
+  {
+    name: "console",
+    entry: "console/src/main.ts",
+    port: 8082,
+    after: ["identity-provider", "gateway"],
+    // Staff sign in at the identity provider as its client ndx-console; everything else is the gateway's GraphQL.
+    links: (urls) => ({
+      CONSOLE_URL: urls["console"] ?? "",
+      OIDC_ISSUER: urls["identity-provider"] ?? "",
+      GATEWAY_URL: urls["gateway"] ?? "",
+      GATEWAY_AUDIENCE: `${urls["gateway"]}/graphql`,
+    }),
+    show: { label: "Admin console (exchange staff)", path: "/" },
   },
 ];

@@ -105,7 +105,7 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     problems.push(`PORTAL_PUBLIC_URL must be https when NDX_ENV=${parsed.NDX_ENV}`);
   }
   if (!development && config.EXCHANGE_URL === undefined) {
-    problems.push(`EXCHANGE_URL is required when NDX_ENV=${parsed.NDX_ENV} (the exchange's register of applications)`);
+    problems.push(`EXCHANGE_URL: must be set when NDX_ENV=${parsed.NDX_ENV}: the exchange's register of applications`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -35,7 +35,7 @@ describe("configuration", () => {
     expect(problems.join("\n")).toMatch(/CONSENT_SERVICE_TOKEN must be a real secret/);
     expect(problems.join("\n")).toMatch(/PORTAL_PUBLIC_URL must be https/);
     expect(problems.join("\n")).toMatch(/AUDIT_READ_TOKEN must be a real secret/);
-    expect(problems.join("\n")).toMatch(/EXCHANGE_URL is required/);
+    expect(problems.join("\n")).toMatch(/EXCHANGE_URL: must be set/);
     expect(problems.join("\n")).toMatch(/EXCHANGE_SERVICE_TOKEN is required/);
     const ok = loadConsentEngineConfig({
       NDX_ENV: "production",

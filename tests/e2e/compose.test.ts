@@ -20,6 +20,9 @@ import { loadIdentityProviderConfig } from "@ndx/identity-provider";
 import { ConfigError } from "@ndx/platform";
 import { opaVersion } from "@ndx/policy";
 import { loadRegistryConfig } from "@ndx/registry";
+import { loadConsoleConfig } from "@ndx/console";
+import { loadExchangeConfig } from "@ndx/exchange";
+import { loadTimeStampingAuthorityConfig } from "@ndx/time-stamping-authority";
 import { services, type ServiceSpec } from "../../scripts/services.ts";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -37,6 +40,9 @@ const loaders: Readonly<Record<string, (env: Env) => unknown>> = {
   "identity-provider": loadIdentityProviderConfig,
   "consent-engine": loadConsentEngineConfig,
   gateway: loadGatewayConfig,
+  exchange: loadExchangeConfig,
+  console: loadConsoleConfig,
+  "time-stamping-authority": loadTimeStampingAuthorityConfig,
 };
 
 /**
@@ -51,6 +57,9 @@ const sharedCredentials: readonly (readonly string[])[] = [
   ["DRP_LEGACY_API_KEY", "DRP_LEGACY_API_KEYS"],
   ["DMT_LEGACY_USERNAME"],
   ["DMT_LEGACY_PASSWORD"],
+  ["EXCHANGE_SERVICE_TOKEN"],
+  ["IDP_REGISTRATION_TOKEN"],
+  ["CONSOLE_OIDC_CLIENT_SECRET"],
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
