@@ -13,5 +13,5 @@ export const unauthenticated = error("UNAUTHENTICATED");
 
 /** PostgreSQL's unique_violation, as both drivers report it. */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && "code" in err && (err as { code: unknown }).code === "23505";
+  return typeof err === "object" && err !== null && "code" in err && (err).code === "23505";
 }

@@ -138,7 +138,7 @@ export async function startTestExchange(
     registrar,
     gql: first.gql,
     get: async (path, token = serviceToken) =>
-      await first.server.yoga.fetch(`http://exchange.test${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } }),
+      first.server.yoga.fetch(`http://exchange.test${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } }),
     start,
     async close() {
       for (const s of servers) await s.close();

@@ -85,7 +85,7 @@ export async function checkJwks(raw: string | null | undefined): Promise<{ keys:
   } catch {
     throw badInput("jwks is not JSON", { field: "jwks" });
   }
-  const keys = typeof parsed === "object" && parsed !== null && "keys" in parsed ? (parsed as { keys: unknown }).keys : undefined;
+  const keys = typeof parsed === "object" && parsed !== null && "keys" in parsed ? (parsed).keys : undefined;
   if (!Array.isArray(keys) || keys.length === 0 || keys.length > 10) throw badInput("jwks must be a JWK Set with 1 to 10 keys", { field: "jwks" });
   const out: JWK[] = [];
   for (const [i, key] of keys.entries()) {

@@ -48,7 +48,7 @@ export function createGrantRequests(deps: ChangeDeps & { readonly catalogue: Fie
       await change(tx, current);
       const after = await grantRequestSnapshot(tx, id);
       if (after === null) throw new Error("the grant request just written is not there");
-      return { result: after as GrantRequest, target: `grantRequest:${id}`, before, after };
+      return { result: after, target: `grantRequest:${id}`, before, after };
     });
 
   return {
@@ -66,7 +66,7 @@ export function createGrantRequests(deps: ChangeDeps & { readonly catalogue: Fie
         await grantRequestStore.insert(tx, { id, application: app.id, purpose: purpose.code, justification, endsAt, requestedBy: scope.id }, parts);
         const after = await grantRequestSnapshot(tx, id);
         if (after === null) throw new Error("the grant request just written is not there");
-        return { result: after as GrantRequest, target: `grantRequest:${id}`, before: null, after };
+        return { result: after, target: `grantRequest:${id}`, before: null, after };
       });
     },
 
