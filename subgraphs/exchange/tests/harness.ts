@@ -38,7 +38,7 @@ export interface MemoryRegistrar extends ClientRegistrar {
   refuseNext: string | undefined;
 }
 
-export function memoryRegistrar(): MemoryRegistrar {
+function memoryRegistrar(): MemoryRegistrar {
   const clients: MemoryRegistrar["clients"] = new Map();
   const self: MemoryRegistrar = {
     clients,
@@ -94,7 +94,7 @@ export const seed = loadExchangeSeed();
 export const consumers = loadFarajaland(defaultFixturesFile).consumers;
 const logger = createLogger("test", "silent");
 
-export function gqlFor(server: ExchangeServer): Gql {
+function gqlFor(server: ExchangeServer): Gql {
   return async (caller, query, variables) => {
     const response = await server.yoga.fetch("http://exchange.test/graphql", {
       method: "POST",
@@ -150,7 +150,7 @@ export async function startTestExchange(
 /** The GraphQL error codes of a response, in order. */
 export const codes = (body: Body): unknown[] => (body.errors ?? []).map((e) => e.extensions?.["code"]);
 
-export const count = async (db: Db, table: string): Promise<number> =>
+const count = async (db: Db, table: string): Promise<number> =>
   (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? 0;
 
 /** Row counts of every table a change writes: equal before and after a refused change means nothing was half-written. */

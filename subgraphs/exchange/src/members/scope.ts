@@ -19,7 +19,7 @@ export interface Scope {
   readonly memberOf: ReadonlySet<string>;
 }
 
-export const exchangeAdminRole = "exchange_admin";
+const exchangeAdminRole = "exchange_admin";
 
 /** The staff member asking; exchange administration is never a consumer's or a citizen's. */
 export function requireStaffCaller(caller: ForwardedCaller | undefined): ForwardedCaller {

@@ -12,7 +12,7 @@ export interface Revision {
   readonly at: string;
 }
 
-export const revisionChannel = "ndx_exchange_revision";
+const revisionChannel = "ndx_exchange_revision";
 
 /** Moves the revision inside `tx` and queues its NOTIFY, delivered on commit. */
 export async function bumpRevision(tx: Queryable): Promise<Revision> {
