@@ -68,6 +68,7 @@ export function createConsole(options: ConsoleOptions): Console {
       postLogoutRedirectUri: new URL("/", options.publicUrl).toString(),
       audience: options.gatewayAudience,
       allowHttp: options.development,
+      now,
     });
   const gateway = createGatewayClient({ url: options.gatewayUrl });
   const staff = createStaff({ sessions, formTokens, login, gateway, responses, logger: options.logger, now });

@@ -18,6 +18,8 @@ export interface OidcLoginOptions {
   readonly audience: string;
   /** Allow an http:// issuer (development only). @default false */
   readonly allowHttp?: boolean;
+  /** The console's clock, for when the access token expires. @default Date.now */
+  readonly now?: () => number;
 }
 
 export class LoginError extends Error {
@@ -92,7 +94,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
         name,
         roles,
         accessToken: tokens.access_token,
-        accessTokenExpiresAt: Date.now() + (tokens.expiresIn() ?? 300) * 1000,
+        accessTokenExpiresAt: (options.now ?? Date.now)() + (tokens.expiresIn() ?? 300) * 1000,
       };
     },
     async logoutUrl() {

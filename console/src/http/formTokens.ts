@@ -47,7 +47,7 @@ export function createFormTokens(options: FormTokenOptions): FormTokens {
     },
     consume(token, sessionId, action) {
       const invalid = new FormTokenError("invalid", "This form is not valid any more. Reload the page and try again; nothing was changed.");
-      const match = /^([A-Za-z0-9_-]{22})\.(\d{13})\.([A-Za-z0-9_-]{43})$/.exec(token);
+      const match = /^([A-Za-z0-9_-]{22})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
       if (match === null) throw invalid;
       const [, nonce = "", expiresRaw = "", signature = ""] = match;
       const expires = Number(expiresRaw);
