@@ -14,6 +14,7 @@ import { ndxError, type CallerAssertionSigner, type ClientSpan, type Logger, typ
 import type { GraphQLError } from "graphql";
 import { Pool } from "undici";
 import type { AccessContext } from "./access/accessContext.ts";
+import { auditExtension, readAuditChanges } from "./audit/auditChanges.ts";
 
 export interface SubgraphSourceOptions {
   readonly name: string;
@@ -89,6 +90,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
         throw new Error(`HTTP ${status}`);
       }
       const result = (await response.body.json()) as Response;
+      this.#takeAuditChanges(result, context);
       onCall?.(name, "ok");
       span?.end({ status });
       return result;
@@ -100,6 +102,17 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       logger.warn({ provider: name, status, cause: cause.message }, "subgraph call failed");
       throw upstreamError(name, timedOut, status);
     }
+  }
+
+  /** An administrative change the subgraph reports goes to the request's audit record, and never to the client. */
+  #takeAuditChanges(result: Response, context: GatewayContext): void {
+    const extensions = result.extensions;
+    if (extensions === undefined || !(auditExtension in extensions)) return;
+    const reported: unknown = extensions[auditExtension];
+    delete extensions[auditExtension];
+    const changes = readAuditChanges(this.#options.name, reported, this.#options.logger);
+    // A request without an access decision (the access plugin off) has nowhere to record them.
+    (context as AccessContext).ndxChanges?.push(...changes);
   }
 
   async close(): Promise<void> {

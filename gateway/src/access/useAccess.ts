@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { activeTraceId, type Logger } from "@ndx/platform";
-import type { AuditDecision } from "../audit/auditEvent.ts";
+import type { AuditChange, AuditDecision } from "../audit/auditEvent.ts";
 import type { AuditLog } from "../audit/auditLog.ts";
 import { notRecorded } from "./accessErrors.ts";
 import type { AccessContext } from "./accessContext.ts";
@@ -92,7 +92,9 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
       // The subgraphs learn who is asking, and under which recorded decision, from the gateway's signed assertion
       // alone (see callerAssertion in @ndx/platform).
       const { caller } = decision;
-      extendContext({ ndxCaller: { kind: caller.kind, id: caller.id, roles: caller.roles, traceId, decisionId } });
+      // Administrative changes the subgraphs report (subgraphSource.ts) complete this request's record.
+      const changes: AuditChange[] = [];
+      extendContext({ ndxCaller: { kind: caller.kind, id: caller.id, roles: caller.roles, traceId, decisionId }, ndxChanges: changes });
       return {
         onExecuteDone({ result }) {
           const errors = "errors" in result ? ((result as ExecutionResult).errors ?? []) : [];
@@ -101,7 +103,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
           // The outcome completes the record (with the other outcomes of its write, in one event); the response does
           // not wait for it.
           audit
-            .complete({ decisionId, traceId, outcome, reasons: errors.map(codeOf) })
+            .complete({ decisionId, traceId, outcome, reasons: errors.map(codeOf), ...(changes.length > 0 ? { changes } : {}) })
             .catch((error: unknown) => logger.error({ err: error }, "audit outcome write failed"));
         },
       };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@ndx/platform";
-import { chainHash, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
+import { chainHash, type AuditChange, type AuditContent, type ChainedEvent, type OutcomeEntry } from "./auditEvent.ts";
 import type { ChainHead } from "./auditInsert.ts";
 
 /** One outcome event for the outcomes waiting at a write. */
@@ -49,10 +49,24 @@ export function chainBatch(chain: string, head: ChainHead, contents: readonly Au
  */
 export function storable(entry: OutcomeEntry): OutcomeEntry {
   const nul = (s: string) => s.includes("\u0000");
-  if (!nul(entry.traceId) && !entry.reasons.some(nul)) return entry;
+  // A reported change is looked at whole: its before/after are whatever JSON the subgraph sent.
+  if (!nul(entry.traceId) && !entry.reasons.some(nul) && (entry.changes === undefined || !holdsNul(entry.changes))) return entry;
   const clean = (s: string) => s.replaceAll("\u0000", "\uFFFD");
-  return { ...entry, traceId: clean(entry.traceId), reasons: entry.reasons.map(clean) };
+  const cleaned = { ...entry, traceId: clean(entry.traceId), reasons: entry.reasons.map(clean) };
+  return entry.changes === undefined ? cleaned : { ...cleaned, changes: withoutNul(entry.changes) as readonly AuditChange[] };
 }
+
+const holdsNul = (value: unknown): boolean =>
+  typeof value === "string"
+    ? value.includes("\u0000")
+    : typeof value === "object" && value !== null && Object.entries(value).some(([k, v]) => k.includes("\u0000") || holdsNul(v));
+
+const withoutNul = (value: unknown): unknown => {
+  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD");
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll("\u0000", "\uFFFD"), withoutNul(v)]));
+};
 
 /**
  * A failed write as it may be logged and handed to callers: the driver's message and SQLSTATE only. A PostgreSQL

@@ -43,6 +43,25 @@ export interface OutcomeEntry {
   readonly outcome: "ok" | "partial" | "error";
   /** Error codes of a partial or failed execution. */
   readonly reasons: readonly string[];
+  /**
+   * What an administrative mutation changed, as the subgraph that made the change reported it (the exchange's
+   * `extensions.ndxAudit`; auditChanges.ts). Absent when nothing was reported, so outcomes from before it was added
+   * hash as they did: the entry's shape is its version.
+   */
+  readonly changes?: readonly AuditChange[];
+}
+
+/** One change an administrative action made: who made it is the decision's caller, under the same trace. */
+export interface AuditChange {
+  /** The subgraph that made and reported it, e.g. exchange. */
+  readonly provider: string;
+  /** What was done, e.g. suspendApplication. */
+  readonly action: string;
+  /** What it was done to, e.g. application:benefits-app; null when the subgraph names nothing. */
+  readonly target: string | null;
+  /** The state before and after (JSON), null where there was none (a creation, a deletion). */
+  readonly before: unknown;
+  readonly after: unknown;
 }
 
 export interface ChainedEvent extends AuditContent {
