@@ -187,6 +187,30 @@ for (const backend of testBackends()) {
           await events.cancel();
         }
       });
+
+      it("sends no heartbeat while its LISTEN connection is lost, and catches up on what it missed when it listens again", async () => {
+        const other = await t.start();
+        const events = sseReader(await t.get("/v1/register/stream"));
+        try {
+          // The other process's last change (the previous test's) may still be on its way here: wait until it is heard.
+          const first = (await written(t.db))["revision"] ?? 0;
+          await events.until((e) => e.event === "heartbeat" && e.data["revision"] === first);
+          // Every exchange's listener is cut, as a restarted server or a dropped connection would.
+          await t.db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()");
+          await new Promise((r) => setTimeout(r, 100));
+          await other.gql(admin, suspend, { id: "passport-app", reason: "Changed while nobody listened" });
+          // What was sent before the cut is read; then nothing comes (heartbeats are every 50 ms when live).
+          let quiet = false;
+          for (let i = 0; i < 40 && !quiet; i++) quiet = await events.next(150).then(() => false, () => true);
+          expect(quiet).toBe(true);
+          const caughtUp = await events.until((e) => Number(e.data["revision"]) > first, 3000);
+          expect(caughtUp.data["revision"]).toBe(first + 1);
+          expect((await events.until((e) => e.event === "heartbeat", 1000)).data["revision"]).toBe(first + 1);
+          await other.gql(admin, reinstate, { id: "passport-app" });
+        } finally {
+          await events.cancel();
+        }
+      });
     }
   });
 }

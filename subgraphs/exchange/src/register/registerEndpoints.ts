@@ -4,7 +4,8 @@
  * `heartbeatMs`), both for followers holding `Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`, compared in constant
  * time. A client that does not read is never queued more than `maxQueuedEvents`: further events are skipped (every
  * heartbeat carries the revision, so a follower that reads again catches up), and after `maxSkippedEvents` in a row it
- * is dropped. `close()` ends every open stream (shutdown).
+ * is dropped. While the revision feed is not live (its LISTEN connection lost), no heartbeat is sent. `close()` ends every
+ * open stream (shutdown).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { RegisterRevision } from "@ndx/contracts";
@@ -63,7 +64,10 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
           };
           const onRevision = (r: Revision) => send("revision", { revision: r.revision, at: r.at });
           const unsubscribe = revisions.subscribe(onRevision);
-          const heartbeat = setInterval(() => send("heartbeat", { revision: revisions.latest().revision, at: new Date().toISOString() }), heartbeatMs);
+          const heartbeat = setInterval(() => {
+            // No heartbeat while this process may be missing changes: its followers go stale rather than trust it.
+            if (revisions.live()) send("heartbeat", { revision: revisions.latest().revision, at: new Date().toISOString() });
+          }, heartbeatMs);
           end = () => {
             if (ended) return;
             ended = true;

@@ -38,6 +38,11 @@ export async function readRevision(db: Queryable): Promise<Revision> {
 export interface RevisionFeed {
   /** The newest revision this process knows of. */
   latest(): Revision;
+  /**
+   * Whether it keeps up: false while the LISTEN connection is lost, when other processes' changes may be missed. The
+   * register stream sends no heartbeat then, so followers go stale (and refuse) instead of trusting an old revision.
+   */
+  live(): boolean;
   /** Called with every newer revision, in order of arrival; returns the unsubscribe. */
   subscribe(listener: (revision: Revision) => void): () => void;
   /** A commit of this process: heard at once, without waiting for its NOTIFY. */
@@ -68,6 +73,18 @@ export async function openRevisionFeed(options: RevisionFeedOptions): Promise<Re
     for (const listener of listeners) listener(revision);
   };
 
+  // Without a listener to keep up (PGlite, one process) every change is this process's own: always live.
+  let listening = options.listenUrl === undefined;
+  const lost = (c: pg.Client, url: string, err?: unknown) => {
+    if (client !== c) return;
+    client = undefined;
+    listening = false;
+    if (closed) return;
+    logger.warn({ err }, "the revision listener lost its connection; listening again");
+    void c.end().catch(() => undefined);
+    schedule(url);
+  };
+
   const listen = async (url: string): Promise<void> => {
     const c = new pg.Client({ connectionString: url, keepAlive: true });
     c.on("notification", (message) => {
@@ -78,21 +95,23 @@ export async function openRevisionFeed(options: RevisionFeedOptions): Promise<Re
         logger.warn("an unreadable revision notification was ignored");
       }
     });
-    c.on("error", (err) => {
-      logger.warn({ err }, "the revision listener lost its connection; listening again");
+    c.on("error", (err) => lost(c, url, err));
+    c.on("end", () => lost(c, url));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${revisionChannel}`);
+    } catch (err) {
       void c.end().catch(() => undefined);
-      if (client === c) client = undefined;
-      schedule(url);
-    });
-    await c.connect();
-    await c.query(`LISTEN ${revisionChannel}`);
-    client = c;
+      throw err;
+    }
     if (closed) {
       await c.end();
       return;
     }
+    client = c;
     // What was committed while nobody listened.
     heard(await readRevision(db));
+    listening = true;
   };
   const schedule = (url: string) => {
     if (closed || retry !== undefined) return;
@@ -109,6 +128,7 @@ export async function openRevisionFeed(options: RevisionFeedOptions): Promise<Re
 
   return {
     latest: () => latest,
+    live: () => listening,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
