@@ -9,6 +9,7 @@ import { grantRequestStore, type GrantRequest, type GrantRequestPart } from "../
 import type { AuditEntry } from "../history/changes.ts";
 import { memberStore, type Member, type MemberPerson } from "../members/memberStore.ts";
 import { loadScope, requireStaffCaller, type Scope } from "../members/scope.ts";
+import { visibleApplications } from "../applications/visibility.ts";
 import type { ExchangeServices } from "./services.ts";
 
 export interface ExchangeContext {
@@ -16,6 +17,8 @@ export interface ExchangeContext {
   readonly caller: ForwardedCaller | undefined;
   /** Who the staff caller acts for; UNAUTHENTICATED or FORBIDDEN for anyone else. */
   scope(): Promise<Scope>;
+  /** The applications the caller may see (visibility.ts), read once per request on first use. */
+  visibleApplications(): Promise<ReadonlySet<string> | "all">;
   /** What this request changed, for `extensions.ndxAudit`. */
   readonly audit: AuditEntry[];
   readonly member: DataLoader<string, Member | null>;
@@ -36,10 +39,13 @@ const groupBy = <K, V>(keys: readonly K[], values: readonly V[], key: (v: V) => 
 export function createContext(services: ExchangeServices, caller: ForwardedCaller | undefined): ExchangeContext {
   const { db } = services;
   let scope: Promise<Scope> | undefined;
+  let visible: Promise<ReadonlySet<string> | "all"> | undefined;
+  const scopeOnce = () => (scope ??= Promise.resolve().then(() => loadScope(db, requireStaffCaller(caller))));
   return {
     services,
     caller,
-    scope: () => (scope ??= Promise.resolve().then(() => loadScope(db, requireStaffCaller(caller)))),
+    scope: scopeOnce,
+    visibleApplications: () => (visible ??= scopeOnce().then((s) => visibleApplications(db, s))),
     audit: [],
     member: new DataLoader(async (codes) => byKey(codes, await memberStore.byCodes(db, codes), (m) => m.code)),
     peopleOf: new DataLoader(async (codes) =>

@@ -1,6 +1,6 @@
 /** Reads: exchange administrators see everything; anyone else only what their member and providers concern (visibility.ts). */
 import { applicationStore, type Application } from "../applications/applicationStore.ts";
-import { sees, seesRequest, visibleApplications } from "../applications/visibility.ts";
+import { sees, seesRequest } from "../applications/visibility.ts";
 import { fieldGrantStore } from "../grants/fieldGrantStore.ts";
 import { grantRequestStore, type GrantRequestStatus } from "../grants/grantRequestStore.ts";
 import { memberStore } from "../members/memberStore.ts";
@@ -9,8 +9,7 @@ import type { ExchangeContext } from "./context.ts";
 type Args<T> = Readonly<T>;
 
 export async function visibleApplicationsOf(ctx: ExchangeContext, members: readonly string[] | undefined): Promise<Application[]> {
-  const scope = await ctx.scope();
-  const visible = await visibleApplications(ctx.services.db, scope);
+  const visible = await ctx.visibleApplications();
   return (await applicationStore.list(ctx.services.db, { members })).filter((a) => sees(visible, a.id));
 }
 
@@ -26,9 +25,8 @@ export const queryResolvers = {
   applications: (_: unknown, { member }: Args<{ member?: string | null }>, ctx: ExchangeContext) =>
     visibleApplicationsOf(ctx, member === null || member === undefined ? undefined : [member]),
   async application(_: unknown, { id }: Args<{ id: string }>, ctx: ExchangeContext) {
-    const scope = await ctx.scope();
-    const app = await ctx.application.load(id);
-    return app !== null && sees(await visibleApplications(ctx.services.db, scope), id) ? app : null;
+    const visible = await ctx.visibleApplications();
+    return sees(visible, id) ? ctx.application.load(id) : null;
   },
   async grantRequests(_: unknown, { status }: Args<{ status?: GrantRequestStatus | null }>, ctx: ExchangeContext) {
     return grantRequestStore.list(ctx.services.db, await ctx.scope(), status ?? null);
