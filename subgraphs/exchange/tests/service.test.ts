@@ -33,7 +33,7 @@ describe("the exchange as started by npm start", () => {
     const c = spawn(process.execPath, [resolve(import.meta.dirname, "../src/main.ts")], {
       env: {
         ...process.env,
-        EXCHANGE_PORT: String(port),
+        PORT: String(port),
         PGLITE_DIR: dataDir,
         DATABASE_URL: "",
         LOG_LEVEL: "info",
