@@ -174,6 +174,15 @@ for (const backend of testBackends()) {
       expect(dmtSees.grantRequests.length).toBeGreaterThan(0);
       expect(dmtSees.grantRequests.every((r) => r.parts.some((p) => p.provider === "dmt"))).toBe(true);
       expect(dmtSees.grants.every((g) => g.provider === "dmt")).toBe(true);
+      // An application's grants, for several applications in one request: the caller's share of each.
+      const apps = (await t.gql(dmtOwner, `{ applications { id grants { provider status } } }`)).data?.["applications"] as {
+        id: string;
+        grants: { provider: string }[];
+      }[];
+      expect(apps.map((a) => a.id).sort()).toEqual(["benefits-app", "passport-app"]);
+      expect(apps.every((a) => a.grants.length > 0 && a.grants.every((g) => g.provider === "dmt"))).toBe(true);
+      const adminApps = (await t.gql(admin, `{ applications { id grants { provider } } }`)).data?.["applications"] as { id: string; grants: { provider: string }[] }[];
+      expect(new Set(adminApps.find((a) => a.id === "passport-app")?.grants.map((g) => g.provider))).toEqual(new Set(["registry", "drp", "dmt"]));
       const die = (await t.gql(immigration, `{ grantRequests { id } grants { application { id } } }`)).data as {
         grantRequests: unknown[];
         grants: { application: { id: string } }[];

@@ -62,6 +62,8 @@ function toGrant(r: GrantRow, now: number): FieldGrant {
 
 export interface GrantFilter {
   readonly application?: string | null | undefined;
+  /** Of any of these applications (the grants of several applications in one query). */
+  readonly applications?: readonly string[] | undefined;
   readonly includeEnded?: boolean | null | undefined;
 }
 
@@ -73,8 +75,9 @@ export const fieldGrantStore = {
         WHERE ($1::boolean OR a.member_code = ANY($2::text[]) OR g.provider = ANY($3::text[]))
           AND ($4::text IS NULL OR g.application_id = $4)
           AND ($5::boolean OR (g.revoked_at IS NULL AND g.ends_at > now()))
+          AND ($6::text[] IS NULL OR g.application_id = ANY($6::text[]))
         ORDER BY g.application_id, g.purpose_code, g.provider, g.coordinate, g.granted_at`,
-      [scope.isExchangeAdmin, [...scope.memberOf], [...scope.ownerOf], filter.application ?? null, filter.includeEnded === true],
+      [scope.isExchangeAdmin, [...scope.memberOf], [...scope.ownerOf], filter.application ?? null, filter.includeEnded === true, filter.applications ?? null],
     );
     const now = Date.now();
     return rows.map((r) => toGrant(r, now));

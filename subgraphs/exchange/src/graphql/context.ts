@@ -5,6 +5,7 @@
 import DataLoader from "dataloader";
 import type { ForwardedCaller } from "@ndx/platform";
 import { applicationStore, type Application, type Purpose } from "../applications/applicationStore.ts";
+import { fieldGrantStore, type FieldGrant } from "../grants/fieldGrantStore.ts";
 import { grantRequestStore, type GrantRequest, type GrantRequestPart } from "../grants/grantRequestStore.ts";
 import type { AuditEntry } from "../history/changes.ts";
 import { memberStore, type Member, type MemberPerson } from "../members/memberStore.ts";
@@ -27,6 +28,8 @@ export interface ExchangeContext {
   readonly purposesOf: DataLoader<string, Purpose[]>;
   readonly grantRequest: DataLoader<string, GrantRequest | null>;
   readonly partsOf: DataLoader<string, GrantRequestPart[]>;
+  /** An application's grants the caller may see, ended and revoked ones included. */
+  readonly grantsOf: DataLoader<string, FieldGrant[]>;
 }
 
 const byKey = <K, V>(keys: readonly K[], values: readonly V[], key: (v: V) => K): (V | null)[] => {
@@ -55,5 +58,8 @@ export function createContext(services: ExchangeServices, caller: ForwardedCalle
     purposesOf: new DataLoader(async (ids) => groupBy(ids, await applicationStore.purposesOf(db, ids), (p) => p.application)),
     grantRequest: new DataLoader(async (ids) => byKey(ids, await grantRequestStore.byIds(db, ids), (r) => r.id)),
     partsOf: new DataLoader(async (ids) => groupBy(ids, await grantRequestStore.partsOf(db, ids), (p) => p.request)),
+    grantsOf: new DataLoader(async (ids) =>
+      groupBy(ids, await fieldGrantStore.list(db, await scopeOnce(), { applications: ids, includeEnded: true }), (g) => g.application),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 /** The links between the exchange's types, through the request's loaders. */
 import type { Application } from "../applications/applicationStore.ts";
-import { fieldGrantStore, type FieldGrant } from "../grants/fieldGrantStore.ts";
+import type { FieldGrant } from "../grants/fieldGrantStore.ts";
 import type { GrantRequest, GrantRequestPart } from "../grants/grantRequestStore.ts";
 import type { Member } from "../members/memberStore.ts";
 import type { ExchangeContext } from "./context.ts";
@@ -20,8 +20,7 @@ export const typeResolvers = {
   Application: {
     member: (a: Application, _: unknown, ctx: ExchangeContext) => must(ctx.member.load(a.member), `member ${a.member}`),
     purposes: (a: Application, _: unknown, ctx: ExchangeContext) => ctx.purposesOf.load(a.id),
-    grants: async (a: Application, _: unknown, ctx: ExchangeContext) =>
-      fieldGrantStore.list(ctx.services.db, await ctx.scope(), { application: a.id, includeEnded: true }),
+    grants: (a: Application, _: unknown, ctx: ExchangeContext) => ctx.grantsOf.load(a.id),
   },
   GrantRequest: {
     application: (r: GrantRequest, _: unknown, ctx: ExchangeContext) => must(ctx.application.load(r.application), `application ${r.application}`),
