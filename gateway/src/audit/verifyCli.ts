@@ -1,9 +1,11 @@
 /**
  * `npm run audit:verify [-- --allow-empty]`: walks the gateway's audit trail (DATABASE_URL, or PGLITE_DIR) and names
- * the first broken link (exit 1), or says how long each chain is (exit 0). It never creates a database: one that is
+ * the first broken link (exit 1), or says how long each chain is (exit 0); then checks every signed checkpoint
+ * (AUDIT_CHECKPOINT_KEY's JWKS, AUDIT_TSA_CA_FILE) against the chains and names the first that fails (exit 1). It never creates a database: one that is
  * missing, has no audit table, or holds an empty trail (unless `--allow-empty`) is exit 2 with the reason.
  */
 import { loadGatewayConfig } from "../config.ts";
+import { checkpointVerifyOptions } from "../evidence/verifyOptions.ts";
 import { runVerifyCommand } from "./verifyCommand.ts";
 
 const usage = "usage: npm run audit:verify [-- --allow-empty]\n";
@@ -17,7 +19,12 @@ if (args.includes("--help") || args.includes("-h")) {
 } else {
   try {
     const config = loadGatewayConfig(process.env);
-    const result = await runVerifyCommand({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, allowEmpty: args.includes("--allow-empty") });
+    const result = await runVerifyCommand({
+      url: config.DATABASE_URL,
+      dataDir: config.PGLITE_DIR,
+      allowEmpty: args.includes("--allow-empty"),
+      checkpoints: await checkpointVerifyOptions(config.evidence),
+    });
     process.stdout.write(result.stdout);
     process.stderr.write(result.stderr);
     process.exitCode = result.exitCode;

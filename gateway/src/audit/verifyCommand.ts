@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { openDb, readMigrations, type Db } from "@ndx/platform";
+import { describeCheckpoints, verifyCheckpoints, type CheckpointVerifyOptions } from "../evidence/checkpointVerify.ts";
 import { verifyAuditTrail } from "./auditVerify.ts";
 import { gatewayMigrationsDir } from "./migrations.ts";
 
@@ -19,6 +20,8 @@ export interface VerifyCommandOptions {
   readonly allowEmpty?: boolean;
   /** For the message about a relative PGLITE_DIR. @default process.cwd() */
   readonly cwd?: string;
+  /** Verify the chains against their signed, time-stamped checkpoints too (evidence/checkpointVerify.ts). @default not */
+  readonly checkpoints?: CheckpointVerifyOptions | undefined;
 }
 
 export interface VerifyCommandResult {
@@ -81,8 +84,11 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<V
           "events here; check DATABASE_URL / PGLITE_DIR. If an empty trail is expected, pass --allow-empty.",
       );
     }
+    const checked = options.checkpoints === undefined ? undefined : describeCheckpoints(await verifyCheckpoints(db, options.checkpoints), report.chains);
+    if (checked?.ok === false) return { exitCode: 1, stdout: checked.stdout, stderr: "" };
     const list = chains.length > 0 ? ` (${chains.map(([n, c]) => `${n}: ${c}`).join(", ")})` : "";
-    return { exitCode: 0, stdout: `Audit trail intact: ${total} events in ${chains.length} chain(s)${list} at ${where}.\n`, stderr: "" };
+    const intact = `Audit trail intact: ${total} events in ${chains.length} chain(s)${list} at ${where}.\n`;
+    return { exitCode: 0, stdout: intact + (checked?.stdout ?? ""), stderr: checked?.stderr ?? "" };
   } catch (error) {
     return cannot(`could not read the audit trail at ${where}: ${error instanceof Error ? error.message : String(error)}.`);
   } finally {

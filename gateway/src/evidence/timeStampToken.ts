@@ -73,8 +73,9 @@ export function readTimeStampReply(der: Uint8Array<ArrayBuffer>): { token: Uint8
 
 export type TokenCheck = { readonly ok: true; readonly info: TokenInfo } | { readonly ok: false; readonly reason: string };
 
-/** Verifies a stored token over `digest` against the trusted TSA CA certificates; never throws. */
-export async function verifyTimeStampToken(token: Uint8Array<ArrayBuffer>, digest: ArrayBuffer, trusted: readonly pkijs.Certificate[]): Promise<TokenCheck> {
+/** Verifies a stored token over `data` (its SHA-256) against the trusted TSA CA certificates; never throws. */
+export async function verifyTimeStampToken(token: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>, trusted: readonly pkijs.Certificate[]): Promise<TokenCheck> {
+  const digest = await crypto.subtle.digest("SHA-256", data);
   let signed: pkijs.SignedData;
   let info: TokenInfo;
   try {
@@ -85,7 +86,8 @@ export async function verifyTimeStampToken(token: Uint8Array<ArrayBuffer>, diges
   }
   if (hex(info.imprint) !== hex(digest)) return { ok: false, reason: "its time-stamp token stamps other data" };
   try {
-    const result = await signed.verify({ signer: 0, trustedCerts: [...trusted], checkChain: true, extendedMode: true, checkDate: info.genTime });
+    // pkijs checks the TSTInfo's imprint against `data` too.
+    const result = await signed.verify({ signer: 0, data: data.buffer, trustedCerts: [...trusted], checkChain: true, extendedMode: true, checkDate: info.genTime });
     if (!result.signatureVerified) return { ok: false, reason: "its time-stamp token's signature does not verify" };
     const usage = result.signerCertificate?.extensions?.find((e) => e.extnID === "2.5.29.37")?.parsedValue as pkijs.ExtKeyUsage | undefined;
     if (usage?.keyPurposes.includes(timeStampingUsage) !== true) return { ok: false, reason: "its time-stamp token is not signed by a time-stamping certificate" };

@@ -29,7 +29,7 @@ export function createTsaClient(options: TsaClientOptions): TimeStamper {
         });
       } catch (error) {
         const timedOut = (error as { name?: unknown }).name === "TimeoutError";
-        throw new Error(timedOut ? `the TSA did not answer within ${timeoutMs} ms` : "the TSA cannot be reached");
+        throw new Error(timedOut ? `the TSA did not answer within ${timeoutMs} ms` : "the TSA cannot be reached", { cause: error });
       }
       if (!response.ok) {
         await response.body?.cancel();
