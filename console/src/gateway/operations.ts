@@ -96,6 +96,7 @@ export const operations = {
   members: `query ConsoleMembers { members { ${member} } }`,
   member: `query ConsoleMember($code: String!) { member(code: $code) { ${member} applications { ${application} } } }`,
   registerMember: `mutation ConsoleRegisterMember($input: RegisterMemberInput!) { registerMember(input: $input) { code } }`,
+  applicationNames: `query ConsoleApplicationNames { applications { id name } }`,
   applications: `query ConsoleApplications($member: String) { applications(member: $member) { ${application} } }`,
   application: `query ConsoleApplication($id: ID!) { application(id: $id) { ${application} grants { ${grant} } } }`,
   registerApplication: `mutation ConsoleRegisterApplication($input: RegisterApplicationInput!) { registerApplication(input: $input) { ${credentials} } }`,
@@ -111,6 +112,8 @@ export const operations = {
   decide: `mutation ConsoleDecide($id: ID!, $approve: Boolean!, $comment: String) {
     decideGrantRequest(id: $id, approve: $approve, comment: $comment) { id status } }`,
   withdraw: `mutation ConsoleWithdraw($id: ID!) { withdrawGrantRequest(id: $id) { id status } }`,
-  grants: `query ConsoleGrants($includeEnded: Boolean) { grants(includeEnded: $includeEnded) { ${grant} } }`,
+  grants: `query ConsoleGrants($application: ID, $includeEnded: Boolean) { grants(application: $application, includeEnded: $includeEnded) { ${grant} } }`,
+  /** Who acts for which member: to offer a data owner the review of their own providers' parts only. */
+  people: `query ConsolePeople { members { code providers people { username role } } }`,
   revoke: `mutation ConsoleRevoke($id: ID!, $reason: String!) { revokeFieldGrant(id: $id, reason: $reason) { id status } }`,
 } as const;

@@ -8,6 +8,7 @@ import { html, type SafeHtml } from "@ndx/platform";
 import type { Router } from "../http/router.ts";
 import type { PageResponses } from "../http/responses.ts";
 import { consentAnswerKinds, decisionKinds, type AuditSummary } from "../gateway/auditSummary.ts";
+import { operations, type ApplicationView } from "../gateway/operations.ts";
 import type { Staff } from "../staff.ts";
 import { layout } from "./layout.ts";
 
@@ -44,8 +45,9 @@ ${note === undefined ? "" : html`<p class="note">${note}</p>`}
 </section>`;
 }
 
-export function chartsPage(summary: AuditSummary): SafeHtml {
-  const requests = summary.requests.map((r) => ({ key: r.application, label: r.application, counts: r.counts }));
+/** @param names applications' names by id, for the labels (the trail holds ids). */
+export function chartsPage(summary: AuditSummary, names: ReadonlyMap<string, string> = new Map()): SafeHtml {
+  const requests = summary.requests.map((r) => ({ key: r.application, label: names.get(r.application) ?? r.application, counts: r.counts }));
   const decisions = decisionKinds.map((k) => ({ key: k, label: decisionLabels[k], counts: summary.decisions[k] }));
   return html`<h1>Charts of the audit trail</h1>
 <form method="get" action="/charts" class="inline-form">
@@ -63,10 +65,17 @@ ${summary.consent.available
 }
 
 export function chartRoutes(router: Router, staff: Staff, { page }: PageResponses): void {
-  router.add("GET", "/charts", staff.page(async ({ shell, url, auditSummary }) => {
+  router.add("GET", "/charts", staff.page(async ({ shell, url, auditSummary, call }) => {
     const raw = url.searchParams.get("days") ?? "14";
     const days = /^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 90 ? Number(raw) : 14;
-    const summary = await auditSummary(days);
-    return page(200, layout("Charts", chartsPage(summary), shell, ["/static/chart.umd.min.js", "/static/charts.js"]));
+    const [summary, names] = await Promise.all([
+      auditSummary(days),
+      // Names are a nicety: without them the ids are shown.
+      call<{ applications: Pick<ApplicationView, "id" | "name">[] }>(operations.applicationNames).then(
+        ({ applications }) => new Map(applications.map((a) => [a.id, a.name])),
+        () => new Map<string, string>(),
+      ),
+    ]);
+    return page(200, layout("Charts", chartsPage(summary, names), shell, ["/static/chart.umd.min.js", "/static/charts.js"]));
   }));
 }

@@ -16,8 +16,26 @@ export function grantsTable(grants: readonly GrantView[], caption: string, token
     return html`<tr><td><a href="/applications/${encodeURIComponent(g.application.id)}">${g.application.name}</a></td><td>${g.purpose}</td><td>${g.provider}</td><td><code>${g.coordinate}</code></td>
 <td>${when(g.endsAt)}</td><td>${badge(g.status)}${g.status === "REVOKED" ? html`<br><span class="muted">${g.revokedBy ?? ""}: ${g.revokeReason ?? ""}</span>` : ""}</td>
 ${token === undefined ? "" : html`<td>${g.status === "ACTIVE"
-      ? html`<form method="post" action="${action}" class="inline">${tokenField(token(action))}<label class="visually-hidden" for="reason-${g.id}">Reason to revoke ${g.coordinate} of ${g.application.name}</label><input id="reason-${g.id}" name="reason" required placeholder="reason"><button class="danger small" type="submit">Revoke</button></form>`
+      ? html`<form method="post" action="${action}" class="inline">${tokenField(token(action))}<input type="hidden" name="application" value="${g.application.id}"><label class="visually-hidden" for="reason-${g.id}">Reason to revoke ${g.coordinate} of ${g.application.name}</label><input id="reason-${g.id}" name="reason" required placeholder="reason"><button class="danger small" type="submit">Revoke</button></form>`
       : ""}</td>`}</tr>`;
+  })}</tbody>
+</table>`;
+}
+
+/** One row per application, purpose and provider: how many fields, and when the first of them ends. */
+function grantsSummary(grants: readonly GrantView[]): SafeHtml {
+  const groups = new Map<string, GrantView[]>();
+  for (const g of grants) {
+    const key = `${g.application.id}\u0000${g.purpose}\u0000${g.provider}`;
+    groups.set(key, [...(groups.get(key) ?? []), g]);
+  }
+  return html`<table class="grants-summary">
+<caption>Grants by application, purpose and provider (${groups.size})</caption>
+<thead><tr><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Provider</th><th scope="col">Fields</th><th scope="col">First end</th></tr></thead>
+<tbody>${[...groups.values()].map((list) => {
+    const g = list[0] as GrantView;
+    const first = list.map((x) => x.endsAt).sort()[0];
+    return html`<tr><td><a href="/grants?application=${encodeURIComponent(g.application.id)}">${g.application.name}</a></td><td>${g.purpose}</td><td>${g.provider}</td><td>${list.length}</td><td>${when(first)}</td></tr>`;
   })}</tbody>
 </table>`;
 }
@@ -26,14 +44,17 @@ export function grantRoutes(router: Router, staff: Staff, { page, redirect }: Pa
   router
     .add("GET", "/grants", staff.page(async ({ call, shell, token, url }) => {
       const includeEnded = url.searchParams.get("ended") === "1";
-      const { grants } = await call<{ grants: GrantView[] }>(operations.grants, { includeEnded });
-      return page(200, layout("Grants", html`<h1>Field grants</h1>
+      const application = url.searchParams.get("application");
+      const { grants } = await call<{ grants: GrantView[] }>(operations.grants, { application, includeEnded });
+      const here = application === null ? "/grants?" : `/grants?application=${encodeURIComponent(application)}&`;
+      return page(200, layout("Grants", html`<h1>Field grants${application === null ? "" : html` of ${grants[0]?.application.name ?? application}`}</h1>
 ${url.searchParams.get("notice") === "revoked" ? html`<p class="notice" role="status">The grant was revoked: the next query that reads the field is refused.</p>` : ""}
-<p>${includeEnded ? html`<a href="/grants">Only live grants</a>` : html`<a href="/grants?ended=1">Also ended and revoked grants</a>`}</p>
-${grantsTable(grants, includeEnded ? "All grants" : "Live grants", token)}`, shell));
+<p>${includeEnded ? html`<a href="${here.slice(0, -1)}">Only live grants</a>` : html`<a href="${here}ended=1">Also ended and revoked grants</a>`}${application === null ? "" : html` · <a href="/grants">All applications</a>`}</p>
+${application === null ? grantsSummary(grants) : grantsTable(grants, includeEnded ? "All grants" : "Live grants", token)}`, shell));
     }))
     .add("POST", "/grants/:id/revoke", staff.page(async ({ call, params, form }) => {
       await call(operations.revoke, { id: params["id"], reason: (form.get("reason") ?? "").trim() });
-      return redirect("/grants?notice=revoked");
+      const application = form.get("application");
+      return redirect(`/grants?${application === null ? "" : `application=${encodeURIComponent(application)}&`}notice=revoked`);
     }, () => "/grants"));
 }

@@ -7,7 +7,7 @@
 import { html, type SafeHtml } from "@ndx/platform";
 import type { Router } from "../http/router.ts";
 import type { PageResponses } from "../http/responses.ts";
-import { operations, type ApplicationView, type FieldView, type GrantRequestView } from "../gateway/operations.ts";
+import { operations, type ApplicationView, type FieldView, type GrantRequestView, type MemberView } from "../gateway/operations.ts";
 import type { StaffRequest, Staff } from "../staff.ts";
 import { badge, layout, tokenField, when } from "./layout.ts";
 
@@ -32,12 +32,13 @@ ${fields.filter((f) => f.provider === provider).map((f, i) => {
   })}</fieldset>`)}`;
 }
 
-function reviewForms(r: GrantRequestView, s: StaffRequest): SafeHtml {
+/** @param ownProviders the providers whose data owner the signed-in person is. */
+function reviewForms(r: GrantRequestView, s: StaffRequest, ownProviders: ReadonlySet<string>): SafeHtml {
   const base = `/requests/${encodeURIComponent(r.id)}`;
   const roles = s.user.roles;
   const open = r.status === "PROVIDER_REVIEW" || r.status === "EXCHANGE_REVIEW";
   return html`${r.status === "PROVIDER_REVIEW" && roles.includes("provider_data_owner")
-    ? r.parts.filter((p) => p.status === "PENDING").map((p) => html`<form method="post" action="${base}/review" class="panel">
+    ? r.parts.filter((p) => p.status === "PENDING" && ownProviders.has(p.provider)).map((p) => html`<form method="post" action="${base}/review" class="panel">
 ${tokenField(s.token(`${base}/review`))}<input type="hidden" name="provider" value="${p.provider}">
 <h3>Review the ${p.provider} part</h3>
 <label for="comment-${p.provider}">Comment (optional)</label><input id="comment-${p.provider}" name="comment">
@@ -54,6 +55,14 @@ ${r.status === "EXCHANGE_REVIEW" && roles.includes("exchange_admin")
 ${open && r.requestedBy === s.user.username
     ? html`<form method="post" action="${base}/withdraw" class="panel">${tokenField(s.token(`${base}/withdraw`))}<button class="secondary" type="submit">Withdraw this request</button></form>`
     : ""}`;
+}
+
+/** The providers of the members this person is a data owner of (none unless they have that role). */
+async function ownProviders(s: StaffRequest): Promise<ReadonlySet<string>> {
+  if (!s.user.roles.includes("provider_data_owner")) return new Set();
+  const { members } = await s.call<{ members: Pick<MemberView, "providers" | "people">[] }>(operations.people);
+  const mine = members.filter((m) => m.people.some((p) => p.username === s.user.username && p.role === "PROVIDER_DATA_OWNER"));
+  return new Set(mine.flatMap((m) => m.providers));
 }
 
 export function requestRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
@@ -120,7 +129,7 @@ ${r.decidedBy === null ? "" : html`<dt>Decided by</dt><dd>${r.decidedBy}, ${when
 ${r.parts.map((p) => html`<section class="panel part"><h3>${p.provider} ${badge(p.status)}</h3>
 <ul>${p.fields.map((f) => html`<li><code>${f.coordinate}</code> <span class="class ${f.dataClass.toLowerCase()}">${f.dataClass}</span></li>`)}</ul>
 ${p.reviewedBy === null ? "" : html`<p class="muted">Reviewed by ${p.reviewedBy}, ${when(p.reviewedAt)}${p.comment === null ? "" : html` — ${p.comment}`}</p>`}</section>`)}
-${reviewForms(r, s)}`, { ...s.shell, current: "/requests" }));
+${reviewForms(r, s, await ownProviders(s))}`, { ...s.shell, current: "/requests" }));
     }))
     .add("POST", "/requests/:id/review", staff.page(async ({ call, params, form }) => {
       const comment = (form.get("comment") ?? "").trim();

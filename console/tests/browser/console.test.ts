@@ -42,6 +42,7 @@ describe("the admin console in Chromium", () => {
   let admin: Page;
   let memberAdmin: Page;
   let applicationId = "";
+  let applicationSecret = "";
   let requestUrl = "";
 
   it("the exchange administrator registers a member with its member administrator", async () => {
@@ -59,5 +60,129 @@ describe("the admin console in Chromium", () => {
     expect(await main(admin)).toContain("health.admin — member administrator");
     await admin.goto(`${system.consoleUrl}/members`);
     console.log(`members screenshot: ${await screenshot(admin, "members")}`);
+  });
+
+  it("its member administrator registers an application and sees its secret once; the secret gets a token", async () => {
+    ({ page: memberAdmin } = await signedIn("health.admin", "/applications/new?member=MOH"));
+    await memberAdmin.getByLabel("Name", { exact: true }).fill("Vaccination records");
+    await memberAdmin.getByLabel("What a citizen reads about it").fill("The health ministry checks who you are and where you live before a vaccination.");
+    await memberAdmin.getByLabel("Redirect URIs").fill("http://localhost:5174/callback");
+    await memberAdmin.getByLabel("Code", { exact: true }).first().fill("vaccination");
+    await memberAdmin.getByLabel("What citizens read").first().fill("To record your vaccinations");
+    await memberAdmin.getByLabel("Legal basis").first().fill("Public Health Act, section 21");
+    const [response] = await Promise.all([memberAdmin.waitForResponse((r) => r.url() === `${system.consoleUrl}/applications` && r.request().method() === "POST"), memberAdmin.getByRole("button", { name: "Register application" }).click()]);
+    expect(response.status()).toBe(201);
+    expect(response.headers()["cache-control"]).toBe("no-store");
+    expect(await memberAdmin.getByRole("heading", { level: 1 }).textContent()).toBe("The application is registered");
+    expect(await main(memberAdmin)).toContain("Copy it now.");
+    applicationId = (await memberAdmin.locator("#client-id").textContent()) ?? "";
+    const secret = (await memberAdmin.getByLabel("Client secret").inputValue()) ?? "";
+    expect(applicationId).not.toBe("");
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    applicationSecret = secret;
+    console.log(`secret screenshot: ${await screenshot(memberAdmin, "application-secret")}`);
+
+    // The credentials work at the identity provider: the application can get a gateway token now.
+    const issued = await clientCredentialsToken({ issuer: system.idp.issuer, clientId: applicationId, clientSecret: secret, audience });
+    expect(issued.accessToken.split(".")).toHaveLength(3);
+
+    // Nowhere else: not on the application's page, and not on reloading it.
+    await memberAdmin.goto(`${system.consoleUrl}/applications/${encodeURIComponent(applicationId)}`);
+    expect(await main(memberAdmin)).toContain("Vaccination records");
+    expect(await memberAdmin.content()).not.toContain(secret);
+  });
+
+  it("it requests DRP and DMT fields, picked from the field catalogue by provider with their data class", async () => {
+    await memberAdmin.getByRole("link", { name: "Request fields" }).click();
+    await memberAdmin.waitForURL(/\/request$/);
+    expect(await memberAdmin.locator("fieldset.fields legend").allTextContents()).toEqual(expect.arrayContaining(["From drp", "From dmt"]));
+    await memberAdmin.locator('input[value="drp|Person.permanentAddress"]').check();
+    await memberAdmin.locator('input[value="dmt|Person.vehicles"]').check();
+    await memberAdmin.getByLabel("Why the application needs them").fill("To find the vaccination centre nearest the citizen's address and record transport needs.");
+    console.log(`request screenshot: ${await screenshot(memberAdmin, "grant-request")}`);
+    await Promise.all([memberAdmin.waitForURL(/\/requests\/[^/?]+\?notice=sent$/), memberAdmin.getByRole("button", { name: "Send the request" }).click()]);
+    requestUrl = memberAdmin.url().replace(/\?.*$/, "");
+    const text = await main(memberAdmin);
+    expect(text).toContain("The request was sent for review.");
+    expect(text).toContain("provider review");
+    expect(await memberAdmin.locator("section.part h3").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("drp"), expect.stringContaining("dmt")]));
+  });
+
+  it("the DRP and DMT data owners approve their parts from their reviews", async () => {
+    for (const [owner, provider] of [["drp.owner", "drp"], ["dmt.owner", "dmt"]] as const) {
+      const { page } = await signedIn(owner, "/reviews");
+      await page.getByRole("link", { name: requestUrl.split("/").at(-1) ?? "" }).click();
+      await page.waitForURL(requestUrl);
+      // Only their own provider's part is theirs to review.
+      const other = provider === "drp" ? "dmt" : "drp";
+      expect(await page.getByRole("button", { name: `Approve the ${other} part` }).count()).toBe(0);
+      if (provider === "drp") console.log(`review screenshot: ${await screenshot(page, "provider-review")}`);
+      await Promise.all([page.waitForURL(/notice=answered/), page.getByRole("button", { name: `Approve the ${provider} part` }).click()]);
+      expect(await page.locator("section.part", { hasText: provider }).textContent()).toContain("approved");
+      await page.context().close();
+    }
+  });
+
+  it("the exchange administrator approves, and sees the grants with their end dates", async () => {
+    await admin.goto(`${system.consoleUrl}/reviews`);
+    await admin.getByRole("link", { name: requestUrl.split("/").at(-1) ?? "" }).click();
+    await admin.waitForURL(requestUrl);
+    expect(await main(admin)).toContain("exchange review");
+    await Promise.all([admin.waitForURL(/notice=answered/), admin.getByRole("button", { name: "Approve request" }).click()]);
+    expect(await main(admin)).toContain("approved");
+    expect(await main(admin)).toContain("Decided by");
+
+    await admin.goto(`${system.consoleUrl}/grants`);
+    const groups = admin.locator("table.grants-summary tbody tr", { hasText: "Vaccination records" });
+    expect((await groups.locator("td:nth-child(3)").allTextContents()).sort()).toEqual(["dmt", "drp"]);
+    await groups.first().getByRole("link", { name: "Vaccination records" }).click();
+    await admin.waitForURL(/\/grants\?application=/);
+    const rows = admin.locator("table.grants tbody tr");
+    expect(await rows.count()).toBe(2);
+    const text = (await rows.allTextContents()).join("\n");
+    expect(text).toContain("Person.permanentAddress");
+    expect(text).toContain("Person.vehicles");
+    expect(text).toMatch(/\d{4}-\d{2}-\d{2} 23:59 UTC/);
+    console.log(`grants screenshot: ${await screenshot(admin, "grants")}`);
+  });
+
+  it("the charts page draws the audit summary, with the same figures in the table under each chart", async () => {
+    // The new application asks the gateway for data, so that it has requests to show.
+    const issued = await clientCredentialsToken({ issuer: system.idp.issuer, clientId: applicationId, clientSecret: applicationSecret, audience });
+    for (const purpose of ["vaccination", "vaccination", "not-a-purpose"]) {
+      const asked = await fetch(`${system.gatewayUrl}/graphql`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${issued.accessToken}`, "content-type": "application/json", "x-purpose": purpose },
+        body: JSON.stringify({ query: `query Visit { person(nic: "199012345678") { permanentAddress } }` }),
+      });
+      expect(asked.status).toBeGreaterThanOrEqual(200);
+      await asked.body?.cancel();
+    }
+
+    // The summary as the gateway gives it to this administrator (the token is the one in their console session).
+    const cookie = (await admin.context().cookies(system.consoleUrl)).find((c) => c.name === "ndx_console");
+    const session = createSessionCookies({ secret: sessionSecret, secure: false }).read(new Request(system.consoleUrl, { headers: { cookie: `ndx_console=${cookie?.value ?? ""}` } }));
+    const response = await fetch(`${system.gatewayUrl}/audit/summary?days=14`, { headers: { authorization: `Bearer ${session?.user?.accessToken ?? ""}` } });
+    expect(response.status).toBe(200);
+    const summary = (await response.json()) as { dates: string[]; requests: { application: string; counts: number[] }[]; decisions: Record<string, number[]>; consent: { available: boolean; answers?: Record<string, number[]> } };
+    expect(summary.decisions["permit"]?.at(-1)).toBeGreaterThan(0);
+    expect(summary.consent.available).toBe(true);
+
+    const { page, problems } = await signedIn("exchange.admin", "/charts");
+    for (const id of ["requests", "decisions", "consent"]) {
+      await page.locator(`canvas#${id}-chart[data-drawn="true"]`).waitFor();
+      const box = await page.locator(`canvas#${id}-chart`).boundingBox();
+      expect(box?.height ?? 0).toBeGreaterThan(100);
+    }
+    const row = async (table: string, series: string) =>
+      (await page.locator(`#${table}-table tr[data-series="${series}"] td`).allTextContents()).map(Number);
+    expect(await page.locator("#decisions-table thead th").allTextContents()).toEqual(["Series", ...summary.dates]);
+    for (const [kind, counts] of Object.entries(summary.decisions)) expect(await row("decisions", kind)).toEqual(counts);
+    expect(summary.requests.find((r) => r.application === applicationId)?.counts.at(-1)).toBe(3);
+    expect(await page.locator(`#requests-table tr[data-series="${applicationId}"] th`).textContent()).toBe("Vaccination records");
+    for (const r of summary.requests) expect(await row("requests", r.application)).toEqual(r.counts);
+    for (const [kind, counts] of Object.entries(summary.consent.answers ?? {})) expect(await row("consent", kind)).toEqual(counts);
+    expect(problems).toEqual([]);
+    console.log(`charts screenshot: ${await screenshot(page, "charts")}`);
   });
 });
