@@ -1,5 +1,6 @@
 /** The exchange subgraph: its services opened at start-up, served by the platform's createSubgraphServer. */
 import {
+  createServiceMetrics,
   createSubgraphServer,
   type Db,
   type Logger,
@@ -19,6 +20,7 @@ import type { ExchangeServices } from "./graphql/services.ts";
 import { createMembers } from "./members/members.ts";
 import type { ClientRegistrar } from "./clientRegistration.ts";
 import { createRegisterEndpoints, type RegisterEndpoints } from "./register/registerEndpoints.ts";
+import { addRegisterMetrics } from "./register/registerMetrics.ts";
 import { openRevisionFeed, type RevisionFeed } from "./storage/revisions.ts";
 import { createSecretBox } from "./storage/secretBox.ts";
 
@@ -46,7 +48,7 @@ export interface ExchangeOptions {
   readonly gatewayTrust?: SubgraphTrustOptions | undefined;
   /** Serve GraphiQL on GET /graphql; never with `gatewayTrust`. @default true */
   readonly graphiql?: boolean;
-  /** Metrics served at GET /metrics. @default a registry of its own */
+  /** Metrics served at GET /metrics, the register's gauges added. @default a registry of its own */
   readonly metrics?: ServiceMetrics;
   /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off */
   readonly tracing?: Tracing | undefined;
@@ -88,6 +90,8 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
   });
+  const metrics = options.metrics ?? createServiceMetrics("exchange");
+  addRegisterMetrics(metrics, register, revisions);
   const yoga = createSubgraphServer<ExchangeContext>({
     name: "exchange",
     sdl: subgraphSdl("exchange"),
@@ -103,7 +107,7 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     openPlugins: [register.plugin, useAuditExtensions()],
     gatewayTrust: options.gatewayTrust,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
-    metrics: options.metrics,
+    metrics,
     tracing: options.tracing,
     logger,
   });

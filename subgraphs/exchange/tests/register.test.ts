@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exchangeRegister, registerRevision } from "@ndx/contracts";
 import { createLogger, listen } from "@ndx/platform";
-import { testBackends } from "@ndx/platform/testing";
+import { metricValue, testBackends } from "@ndx/platform/testing";
 import { seedExchange } from "../src/index.ts";
 import { createRegisterEndpoints } from "../src/register/registerEndpoints.ts";
 import { catalogue } from "./catalogue.ts";
@@ -85,6 +85,10 @@ for (const backend of testBackends()) {
         const first = await events.next();
         expect(first?.event).toBe("revision");
         expect(registerRevision.is(first?.data)).toBe(true);
+        const metrics = await (await t.server.yoga.fetch("http://exchange.test/metrics")).text();
+        expect(metricValue(metrics, "ndx_exchange_register_streams")).toBeGreaterThanOrEqual(1);
+        expect(metricValue(metrics, "ndx_exchange_register_revision")).toBe(first?.data["revision"]);
+        expect(metricValue(metrics, "ndx_exchange_register_live")).toBe(1);
         expect(first?.data).toMatchObject({ revision: (await written(t.db))["revision"], heartbeatMs: 50, staleAfterMs: 500 });
         const heartbeat = await events.until((e) => e.event === "heartbeat");
         expect(heartbeat.data["revision"]).toBe(first?.data["revision"]);
@@ -203,6 +207,7 @@ for (const backend of testBackends()) {
           let quiet = false;
           for (let i = 0; i < 40 && !quiet; i++) quiet = await events.next(150).then(() => false, () => true);
           expect(quiet).toBe(true);
+          expect(metricValue(await (await t.server.yoga.fetch("http://exchange.test/metrics")).text(), "ndx_exchange_register_live")).toBe(0);
           const caughtUp = await events.until((e) => Number(e.data["revision"]) > first, 3000);
           expect(caughtUp.data["revision"]).toBe(first + 1);
           expect((await events.until((e) => e.event === "heartbeat", 1000)).data["revision"]).toBe(first + 1);
