@@ -112,6 +112,15 @@ for (const backend of testBackends()) {
       expect(codes((await ask(vehiclesAndName, welfare, { purpose: "passport-application" })).body)).toEqual(["BAD_USER_INPUT"]);
       expect(codes((await ask(vehiclesAndName, welfare, { justification: " " })).body)).toEqual(["BAD_USER_INPUT"]);
       expect(codes((await ask([])).body)).toEqual(["BAD_USER_INPUT"]);
+      // Fields of a provider no member operates would wait for a review nobody can give.
+      await t.db.query("DELETE FROM member_provider WHERE provider = 'dmt'");
+      try {
+        const unoperated = await ask();
+        expect(codes(unoperated.body)).toEqual(["BAD_USER_INPUT"]);
+        expect(unoperated.body.errors?.[0]?.extensions?.["unoperatedProviders"]).toEqual(["dmt"]);
+      } finally {
+        await t.db.query("INSERT INTO member_provider (provider, member_code) VALUES ('dmt', 'DMT')");
+      }
       // Another member's application: as if there were none. A data owner is not the member's administrator.
       expect(codes((await ask(vehiclesAndName, immigration)).body)).toEqual(["NOT_FOUND"]);
       expect(codes((await ask(vehiclesAndName, admin)).body)).toEqual(["FORBIDDEN"]);

@@ -12,6 +12,7 @@ import type { FieldCatalogue } from "../catalogue/fieldCatalogue.ts";
 import { badInput, conflict, forbidden, notFound } from "../errors.ts";
 import { recordChange, type AuditEntry, type ChangeDeps } from "../history/changes.ts";
 import { limits, optionalText, text } from "../inputChecks.ts";
+import { memberStore } from "../members/memberStore.ts";
 import { requireExchangeAdmin, requireMemberAdmin, type Scope } from "../members/scope.ts";
 import { fieldGrantStore } from "./fieldGrantStore.ts";
 import { checkEndsAt, checkFields, type FieldRef } from "./grantRequestInput.ts";
@@ -59,6 +60,11 @@ export function createGrantRequests(deps: ChangeDeps & { readonly catalogue: Fie
       const purpose = (await applicationStore.purposesOf(db, [app.id])).find((p) => p.code === input.purpose);
       if (purpose === undefined) throw badInput(`${input.purpose} is not a purpose of ${app.id}`, { field: "purpose" });
       const parts = checkFields(catalogue, input.fields);
+      const operated = await memberStore.operators(db, [...parts.keys()]);
+      const unreviewed = [...parts.keys()].filter((p) => !operated.has(p));
+      if (unreviewed.length > 0) {
+        throw badInput(`No member operates ${unreviewed.join(", ")}: nobody could review those fields yet`, { unoperatedProviders: unreviewed });
+      }
       const justification = text(input.justification, "justification", limits.justification);
       const endsAt = checkEndsAt(input.endsAt, purpose.maxGrantDays, Date.now());
       const id = randomUUID();
