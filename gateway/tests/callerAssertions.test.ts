@@ -79,6 +79,8 @@ describe("the signing key's configuration", () => {
   const secrets = {
     CONSENT_SERVICE_TOKEN: "c".repeat(32),
     AUDIT_READ_TOKEN: "a".repeat(32),
+    EXCHANGE_URL: "https://exchange.internal:4004",
+    EXCHANGE_SERVICE_TOKEN: "exchange-service-token-of-production",
     AUDIT_CHECKPOINT_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
     AUDIT_TSA_URL: "http://127.0.0.1:9093",
   };

@@ -11,6 +11,8 @@ import { post, startGateway, startRegistry, type RunningRegistry } from "./harne
 const secrets = {
   CONSENT_SERVICE_TOKEN: "consent-service-token-of-production",
   AUDIT_READ_TOKEN: "audit-read-token-of-production-12",
+  EXCHANGE_URL: "https://exchange.internal:4004",
+  EXCHANGE_SERVICE_TOKEN: "exchange-service-token-of-production",
   SUBGRAPH_TOKEN: "subgraph-token-of-production-1234",
   GATEWAY_SIGNING_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
   AUDIT_CHECKPOINT_KEY: generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
