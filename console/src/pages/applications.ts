@@ -14,6 +14,8 @@ import { badge, layout, tokenField, when, type Shell } from "./layout.ts";
 import { applicationsTable } from "./members.ts";
 
 const purposeRows = 2;
+/** The forms are offered by role; the gateway's policy and the exchange decide what really happens. */
+const memberAdmin = (roles: readonly string[]) => roles.includes("member_admin");
 
 function credentialsPage(c: CredentialsView, shell: Shell, rotated: boolean): string {
   return layout(rotated ? "New client secret" : "Application registered", html`<h1>${rotated ? "A new client secret" : "The application is registered"}</h1>
@@ -79,8 +81,8 @@ ${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose $
       };
       const { registerApplication } = await call<{ registerApplication: CredentialsView }>(operations.registerApplication, { input });
       return page(201, credentialsPage(registerApplication, { ...shell, current: "/applications" }, false));
-    }))
-    .add("GET", "/applications/:id", staff.page(async ({ call, shell, params, token, url }) => {
+    }, () => "/applications/new"))
+    .add("GET", "/applications/:id", staff.page(async ({ call, shell, params, token, url, user }) => {
       const id = params["id"] ?? "";
       const { application: a } = await call<{ application: (ApplicationView & { grants: GrantView[] }) | null }>(operations.application, { id });
       if (a === null) return page(404, layout("Not found", html`<h1>No such application</h1><p><a href="/applications">All applications</a></p>`, shell));
@@ -96,12 +98,14 @@ ${a.suspendedReason === null ? "" : html`<dt>Suspended because</dt><dd>${a.suspe
 <table><caption>Purposes of ${a.name}</caption><thead><tr><th scope="col">Code</th><th scope="col">What citizens read</th><th scope="col">Legal basis</th><th scope="col">Longest consent</th><th scope="col">Longest grant</th></tr></thead>
 <tbody>${a.purposes.map((p) => html`<tr><td><code>${p.code}</code></td><td>${p.text}</td><td>${p.legalBasis}</td><td>${p.maxConsentDays} days</td><td>${p.maxGrantDays} days</td></tr>`)}</tbody></table>
 <h2>Field grants</h2>
-<p><a class="button" href="${base}/request">Request fields</a></p>
+${memberAdmin(user.roles) ? html`<p><a class="button" href="${base}/request">Request fields</a></p>` : ""}
 ${grantsTable(a.grants, `Grants of ${a.name}`, token)}
 <h2>Actions</h2>
 <div class="actions-grid">
-${a.authMethod === "CLIENT_SECRET_BASIC" ? html`<form method="post" action="${base}/rotate" class="panel">${tokenField(token(`${base}/rotate`))}<p>Issue a new client secret. The current one stops working.</p><button class="secondary" type="submit">Rotate secret</button></form>` : ""}
-${a.status === "ACTIVE"
+${a.authMethod === "CLIENT_SECRET_BASIC" && memberAdmin(user.roles) ? html`<form method="post" action="${base}/rotate" class="panel">${tokenField(token(`${base}/rotate`))}<p>Issue a new client secret. The current one stops working.</p><button class="secondary" type="submit">Rotate secret</button></form>` : ""}
+${!user.roles.includes("exchange_admin")
+    ? ""
+    : a.status === "ACTIVE"
     ? html`<form method="post" action="${base}/suspend" class="panel">${tokenField(token(`${base}/suspend`))}<label for="reason">Reason for suspending</label><input id="reason" name="reason" required><p class="note">Its next request is refused by every gateway.</p><button class="danger" type="submit">Suspend</button></form>`
     : html`<form method="post" action="${base}/reinstate" class="panel">${tokenField(token(`${base}/reinstate`))}<button class="primary" type="submit">Reinstate</button></form>`}
 </div>`, { ...shell, current: "/applications" }));

@@ -48,7 +48,7 @@ ${Array.from({ length: personRows }, (_, i) => html`<div class="row">
       const input = { code: (form.get("code") ?? "").trim(), name: (form.get("name") ?? "").trim(), contactEmail: (form.get("contactEmail") ?? "").trim(), providers, people };
       const { registerMember } = await call<{ registerMember: { code: string } }>(operations.registerMember, { input });
       return redirect(`/members/${encodeURIComponent(registerMember.code)}?notice=registered`);
-    }))
+    }, () => "/members/new"))
     .add("GET", "/members/:code", staff.page(async ({ call, shell, params, url }) => {
       const { member } = await call<{ member: (MemberView & { applications: ApplicationView[] }) | null }>(operations.member, { code: params["code"] });
       if (member === null) return page(404, layout("Not found", html`<h1>No such member</h1><p><a href="/members">All members</a></p>`, shell));

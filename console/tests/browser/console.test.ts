@@ -64,12 +64,25 @@ describe("the admin console in Chromium", () => {
 
   it("its member administrator registers an application and sees its secret once; the secret gets a token", async () => {
     ({ page: memberAdmin } = await signedIn("health.admin", "/applications/new?member=MOH"));
-    await memberAdmin.getByLabel("Name", { exact: true }).fill("Vaccination records");
-    await memberAdmin.getByLabel("What a citizen reads about it").fill("The health ministry checks who you are and where you live before a vaccination.");
-    await memberAdmin.getByLabel("Redirect URIs").fill("http://localhost:5174/callback");
-    await memberAdmin.getByLabel("Code", { exact: true }).first().fill("vaccination");
-    await memberAdmin.getByLabel("What citizens read").first().fill("To record your vaccinations");
-    await memberAdmin.getByLabel("Legal basis").first().fill("Public Health Act, section 21");
+    const fill = async (redirectUri: string) => {
+      await memberAdmin.getByLabel("Name", { exact: true }).fill("Vaccination records");
+      await memberAdmin.getByLabel("What a citizen reads about it").fill("The health ministry checks who you are and where you live before a vaccination.");
+      await memberAdmin.getByLabel("Redirect URIs").fill(redirectUri);
+      await memberAdmin.getByLabel("Code", { exact: true }).first().fill("vaccination");
+      await memberAdmin.getByLabel("What citizens read").first().fill("To record your vaccinations");
+      await memberAdmin.getByLabel("Legal basis").first().fill("Public Health Act, section 21");
+    };
+    // A redirect URI with a fragment: the exchange refuses it, and the console says so plainly.
+    await fill("http://localhost:5174/callback#token");
+    await Promise.all([memberAdmin.waitForLoadState(), memberAdmin.getByRole("button", { name: "Register application" }).click()]);
+    await memberAdmin.locator(".problem .code").waitFor();
+    expect(await memberAdmin.locator(".problem .code").textContent()).toBe("BAD_USER_INPUT");
+    expect((await memberAdmin.locator(".problem").textContent())?.toLowerCase()).toContain("redirect");
+    console.log(`refusal screenshot: ${await screenshot(memberAdmin, "bad-input")}`);
+    await memberAdmin.getByRole("link", { name: "Back" }).click();
+    await memberAdmin.waitForURL(`${system.consoleUrl}/applications/new`);
+    await memberAdmin.getByLabel("Member code").fill("MOH");
+    await fill("http://localhost:5174/callback");
     const [response] = await Promise.all([memberAdmin.waitForResponse((r) => r.url() === `${system.consoleUrl}/applications` && r.request().method() === "POST"), memberAdmin.getByRole("button", { name: "Register application" }).click()]);
     expect(response.status()).toBe(201);
     expect(response.headers()["cache-control"]).toBe("no-store");
@@ -146,6 +159,40 @@ describe("the admin console in Chromium", () => {
     console.log(`grants screenshot: ${await screenshot(admin, "grants")}`);
   });
 
+  it("what the policy refuses is shown with its code and reasons: a member administrator cannot register a member", async () => {
+    await memberAdmin.goto(`${system.consoleUrl}/members/new`);
+    await memberAdmin.getByLabel("Code").fill("XYZ");
+    await memberAdmin.getByLabel("Name", { exact: true }).fill("Not allowed");
+    await memberAdmin.getByLabel("Contact e-mail").fill("x@example.org");
+    await memberAdmin.getByRole("button", { name: "Register member" }).click();
+    await memberAdmin.locator(".problem .code").waitFor();
+    expect(await memberAdmin.locator(".problem .code").textContent()).toBe("FORBIDDEN");
+    expect(await memberAdmin.locator(".problem ul.reasons li").count()).toBeGreaterThan(0);
+    expect(await memberAdmin.content()).not.toMatch(/at \S+\.ts:\d+/);
+  });
+
+  it("the exchange administrator suspends the application with a reason (it is refused at once) and reinstates it", async () => {
+    const app = `${system.consoleUrl}/applications/${encodeURIComponent(applicationId)}`;
+    await admin.goto(app);
+    await admin.getByLabel("Reason for suspending").fill("Contact e-mail bounced");
+    await Promise.all([admin.waitForURL(/notice=suspended/), admin.getByRole("button", { name: "Suspend" }).click()]);
+    expect(await main(admin)).toContain("Contact e-mail bounced");
+    expect(await admin.locator("h1 .badge").textContent()).toBe("suspended");
+    const issued = await clientCredentialsToken({ issuer: system.idp.issuer, clientId: applicationId, clientSecret: applicationSecret, audience });
+    const ask = async () => {
+      const response = await fetch(`${system.gatewayUrl}/graphql`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${issued.accessToken}`, "content-type": "application/json", "x-purpose": "vaccination" },
+        body: JSON.stringify({ query: `query Visit { person(nic: "199012345678") { permanentAddress } }` }),
+      });
+      return (await response.json()) as { errors?: { extensions?: { code?: string; reasons?: string[] } }[] };
+    };
+    await expect.poll(async () => (await ask()).errors?.[0]?.extensions?.reasons, { timeout: 1000, interval: 100 }).toEqual(["application suspended"]);
+    await Promise.all([admin.waitForURL(/notice=reinstated/), admin.getByRole("button", { name: "Reinstate" }).click()]);
+    expect(await admin.locator("h1 .badge").textContent()).toBe("active");
+    await expect.poll(async () => (await ask()).errors?.[0]?.extensions?.reasons, { timeout: 1000, interval: 100 }).not.toEqual(["application suspended"]);
+  });
+
   it("the charts page draws the audit summary, with the same figures in the table under each chart", async () => {
     // The new application asks the gateway for data, so that it has requests to show.
     const issued = await clientCredentialsToken({ issuer: system.idp.issuer, clientId: applicationId, clientSecret: applicationSecret, audience });
@@ -178,7 +225,7 @@ describe("the admin console in Chromium", () => {
       (await page.locator(`#${table}-table tr[data-series="${series}"] td`).allTextContents()).map(Number);
     expect(await page.locator("#decisions-table thead th").allTextContents()).toEqual(["Series", ...summary.dates]);
     for (const [kind, counts] of Object.entries(summary.decisions)) expect(await row("decisions", kind)).toEqual(counts);
-    expect(summary.requests.find((r) => r.application === applicationId)?.counts.at(-1)).toBe(3);
+    expect(summary.requests.find((r) => r.application === applicationId)?.counts.at(-1)).toBeGreaterThanOrEqual(3);
     expect(await page.locator(`#requests-table tr[data-series="${applicationId}"] th`).textContent()).toBe("Vaccination records");
     for (const r of summary.requests) expect(await row("requests", r.application)).toEqual(r.counts);
     for (const [kind, counts] of Object.entries(summary.consent.answers ?? {})) expect(await row("consent", kind)).toEqual(counts);
