@@ -10,6 +10,7 @@ import { readSupergraph } from "@ndx/schema";
 import type { ConsentCheck } from "../src/access/consentCheck.ts";
 import type { Caller } from "../src/access/consumerAuth.ts";
 import { storable } from "../src/audit/auditBatch.ts";
+import { readAuditChanges } from "../src/audit/auditChanges.ts";
 import type { OutcomeEntry } from "../src/audit/auditEvent.ts";
 import { openAuditLog, type AuditLog } from "../src/audit/auditLog.ts";
 import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
@@ -99,6 +100,12 @@ describe("administrative actions in the hash chain", () => {
     expect(stored.rows[0]?.outcomes[0]).toEqual(entry);
     expect(Object.keys(stored.rows[0]?.outcomes[0] ?? {})).not.toContain("changes");
     expect(await verifyAuditTrail(db)).toMatchObject({ ok: true });
+  });
+
+  it("reads one change sent as an object, as the exchange sends a single change", () => {
+    const one = { action: "registerMember", target: "member:DIE", before: null, after: { code: "DIE" } };
+    expect(readAuditChanges("exchange", one, logger)).toEqual([{ provider: "exchange", ...one }]);
+    expect(readAuditChanges("exchange", [{ action: "" }, 7, null], logger)).toEqual([]);
   });
 
   it("stores a change holding NUL characters (which jsonb refuses) with them replaced, keys included", () => {
