@@ -1,9 +1,10 @@
 /**
- * The declared purpose of a request: a purpose code the policy data registers (for any consumer), or nothing. The
- * header's text is never kept otherwise: free text must not reach the append-only trail or a citizen's page.
+ * The declared purpose of a request: a purpose code the policy data registers (for any consumer: the purposes of the
+ * exchange's register, registerData.ts), or nothing. The header's text is never kept otherwise: free text must not
+ * reach the append-only trail or a citizen's page.
  */
 
-/** What a purpose code looks like: short, lower-case, no spaces (the policy data's keys). */
+/** What a purpose code looks like: short, lower-case, no spaces (as the exchange requires of a purpose's code). */
 const purposeCode = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export type DeclaredPurpose =
