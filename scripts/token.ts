@@ -1,14 +1,14 @@
 /**
  * `npm run token -- <consumer-app | staff username>`: a development access token from the dev identity provider,
  * printed as a ready Authorization header and as GraphiQL's headers JSON. For a consumer application of the fixtures,
- * by client credentials; for a staff account of the fixtures (registrar.maker, registrar.checker), by signing in
- * with its fixture password through authorization code + PKCE (see staffLogin.ts). `--raw` prints the bare token.
+ * by client credentials; for a staff account of the fixtures (registrar.maker, registrar.checker) or of the exchange
+ * seed (exchange.admin, immigration.admin, drp.owner, ...), by signing in with its development password through authorization code + PKCE (see staffLogin.ts). `--raw` prints the bare token.
  * The URLs follow the same port settings as `npm start` (ports.ts): IDENTITY_PROVIDER_PORT, GATEWAY_PORT and
  * CONSENT_ENGINE_PORT, or the defaults. Environment, each overriding what the ports give: OIDC_ISSUER (the identity
  * provider's URL), OIDC_AUDIENCE (the gateway's /graphql), PORTAL_URL (the consent portal, whose /auth/callback is the
  * sign-in redirect URI); NDX_FIXTURES_FILE (default: the project's packages/fixtures/data/farajaland.json).
  */
-import { loadFarajaland } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { defaultFixturesFile } from "@ndx/platform";
 import { clientCredentialsToken } from "@ndx/platform/dev";
 import { readPorts, urlsOf } from "./ports.ts";
@@ -31,9 +31,10 @@ const fixtures = process.env["NDX_FIXTURES_FILE"] || defaultFixturesFile;
 
 const data = loadFarajaland(fixtures);
 const consumer = data.consumers.find((c) => c.id === clientId);
-const staff = data.users.find((u) => u.kind === "staff" && u.username === clientId);
+const staffAccounts = [...data.users, ...loadExchangeSeed().users].filter((u) => u.kind === "staff");
+const staff = staffAccounts.find((u) => u.username === clientId);
 if (consumer === undefined && staff === undefined) {
-  const names = [...data.consumers.map((c) => c.id), ...data.users.filter((u) => u.kind === "staff").map((u) => u.username)];
+  const names = [...data.consumers.map((c) => c.id), ...staffAccounts.map((u) => u.username)];
   process.stderr.write(`usage: npm run token -- <${names.join("|")}> [--raw]\n`);
   process.exit(2);
 }
@@ -62,7 +63,7 @@ if (staff !== undefined) {
       audience,
       redirectUri: new URL("/auth/callback", portal).toString(),
     });
-    // Staff work on the register they keep; no purpose header, no consent (the policy checks their roles).
+    // Staff work on the registers they keep; no purpose header, no consent (the policy checks their roles).
     print(`${staff.username} (staff: ${(staff.roles ?? []).join(", ")})`, token.accessToken, token.expiresIn, {});
   } catch (error) {
     process.stderr.write(`Could not sign ${staff.username} in at ${issuer} (is npm start running?): ${error instanceof Error ? error.message : String(error)}\n`);
