@@ -65,7 +65,7 @@ const titles: Readonly<Record<string, string>> = {
 const statuses: Readonly<Record<string, number>> = { FORBIDDEN: 403, BAD_USER_INPUT: 400, CONFLICT: 409, NOT_FOUND: 404, UNAUTHENTICATED: 401 };
 
 /** What the gateway refused, shown plainly: the code, its message and the policy's reasons. */
-export function gatewayErrorPage(error: GatewayError, shell: Shell | undefined, back?: string): string {
+function gatewayErrorPage(error: GatewayError, shell: Shell | undefined, back?: string): string {
   const title = titles[error.code] ?? "Something went wrong";
   return layout(
     title,

@@ -46,7 +46,7 @@ ${note === undefined ? "" : html`<p class="note">${note}</p>`}
 }
 
 /** @param names applications' names by id, for the labels (the trail holds ids). */
-export function chartsPage(summary: AuditSummary, names: ReadonlyMap<string, string> = new Map()): SafeHtml {
+function chartsPage(summary: AuditSummary, names: ReadonlyMap<string, string> = new Map()): SafeHtml {
   const requests = summary.requests.map((r) => ({ key: r.application, label: names.get(r.application) ?? r.application, counts: r.counts }));
   const decisions = decisionKinds.map((k) => ({ key: k, label: decisionLabels[k], counts: summary.decisions[k] }));
   return html`<h1>Charts of the audit trail</h1>

@@ -13,7 +13,7 @@ import { badge, layout, tokenField, when } from "./layout.ts";
 
 const dayMs = 86_400_000;
 
-export function requestsTable(requests: readonly GrantRequestView[], caption: string): SafeHtml {
+function requestsTable(requests: readonly GrantRequestView[], caption: string): SafeHtml {
   return html`<table>
 <caption>${caption} (${requests.length})</caption>
 <thead><tr><th scope="col">Request</th><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Providers</th><th scope="col">Ends</th><th scope="col">Status</th><th scope="col">Asked by</th></tr></thead>

@@ -14,7 +14,7 @@ import { createConsole, type Console, type ConsoleOptions } from "../../src/inde
 import { startStandInGateway, type StandInGateway } from "./standInGateway.ts";
 
 export const audience = "http://localhost:4000/graphql";
-export const sessionSecret = "console-test-session-secret-0123456789";
+const sessionSecret = "console-test-session-secret-0123456789";
 const clientSecret = "console-test-client-secret";
 
 export interface ConsoleSystem {

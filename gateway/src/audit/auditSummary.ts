@@ -13,7 +13,7 @@ import { GraphQLError } from "graphql";
 import type { Authenticator } from "../access/consumerAuth.ts";
 import type { AuditDecision } from "./auditEvent.ts";
 
-export const decisionKinds: readonly AuditDecision[] = ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", "unavailable"];
+const decisionKinds: readonly AuditDecision[] = ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", "unavailable"];
 export const consentAnswerKinds = ["granted", "denied", "revoked", "expired"] as const;
 export type ConsentAnswerKind = (typeof consentAnswerKinds)[number];
 
@@ -62,7 +62,7 @@ export function windowDates(days: number, now: Date): string[] {
 }
 
 /** The gateway's part: decisions per application and per kind, from the audit trail. */
-export async function summarizeDecisions(db: Queryable, dates: readonly string[]): Promise<Pick<AuditSummary, "requests" | "decisions">> {
+async function summarizeDecisions(db: Queryable, dates: readonly string[]): Promise<Pick<AuditSummary, "requests" | "decisions">> {
   const from = new Date(`${dates[0] ?? ""}T00:00:00.000Z`);
   const { rows } = await db.query<{ day: string; caller: string | null; consumer: string | null; decision: string | null; n: number }>(
     `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, caller, consumer, decision, count(*)::int AS n
@@ -98,7 +98,7 @@ const count = (v: unknown): number => (typeof v === "number" && Number.isInteger
  * The consent engine's answers per day, aligned with `dates`. Its answer (consent-engine/src/consentSummary.ts) lists
  * days as `{ byDay: [{ date: "YYYY-MM-DD", granted, denied, revoked, expired, ... }] }`; a day it does not list counts 0.
  */
-export async function fetchConsentAnswers(
+async function fetchConsentAnswers(
   options: Pick<AuditSummaryOptions, "consentEngineUrl" | "consentServiceToken" | "consentTimeoutMs">,
   dates: readonly string[],
 ): Promise<AuditSummary["consent"]> {
