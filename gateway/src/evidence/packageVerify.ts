@@ -67,7 +67,8 @@ export async function verifyEvidencePackage(zip: Uint8Array, pinned: PackageTrus
       if (error instanceof Failure) throw error;
       return fail(`${manifestPath} cannot be read (not JSON)`);
     }
-    if (manifest.format !== packageFormat) fail(`${manifestPath}: not an ${packageFormat}`);
+    const format: string = manifest.format;
+    if (format !== packageFormat) fail(`${manifestPath}: not an ${packageFormat as string} (it says ${format})`);
     const jwks = pinned.jwks ?? (JSON.parse(text(jwksPath)) as JsonWebKeySet);
     const caPem = pinned.caPem ?? (entries[caPath] === undefined ? undefined : text(caPath));
     const trusted = caPem === undefined ? undefined : parsePemCertificates(caPem);
