@@ -67,6 +67,19 @@ describe("following the exchange's register", () => {
     expect(follower.revision).toBe(1);
   });
 
+  it("never applies a register that breaks the contract: it stays behind, and is not current past the deadline", async () => {
+    const { standIn, follower, applied } = await follow(seededRegister(1));
+    await follower.ready();
+    standIn.corrupt();
+    await expect.poll(() => standIn.counts.fetches, { timeout: 1000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => follower.current(), { timeout: 2000, interval: 20 }).toBe(false);
+    expect(applied.map((r) => r.revision)).toEqual([1]);
+    // The next good revision is applied and the follower is current again.
+    standIn.change((apps) => apps);
+    await expect.poll(() => follower.current(), { timeout: 1000, interval: 20 }).toBe(true);
+    expect(applied.map((r) => r.revision)).toEqual([1, 3]);
+  });
+
   it("never applies a register without the right token, and is never current then", async () => {
     const { standIn, follower, applied } = await follow(seededRegister(1), "wrong-token-wrong-token-wrong");
     await expect.poll(() => standIn.counts.unauthorized, { timeout: 2000 }).toBeGreaterThanOrEqual(1);

@@ -18,6 +18,8 @@ export interface RegisterStandIn {
   readonly counts: { fetches: number; streams: number; unauthorized: number };
   /** Commits a change: the next revision, announced on every open stream. */
   change(update: (applications: RegisterApplication[]) => RegisterApplication[]): ExchangeRegister;
+  /** Announces the next revision but serves, for it, a register that breaks the contract. */
+  corrupt(): void;
   /** Nothing more is sent (no events, no heartbeats) and GET /v1/register answers 503; connections stay open. */
   silence(): void;
   resume(): void;
@@ -27,6 +29,7 @@ export interface RegisterStandIn {
 export async function startRegisterStandIn(initial: ExchangeRegister, periods = { heartbeatMs: 50, staleAfterMs: 400 }): Promise<RegisterStandIn> {
   let register = initial;
   let silent = false;
+  let served: unknown;
   const streams = new Set<ServerResponse>();
   const counts = { fetches: 0, streams: 0, unauthorized: 0 };
   const send = (res: ServerResponse, event: string, data: unknown) => void res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -44,7 +47,7 @@ export async function startRegisterStandIn(initial: ExchangeRegister, periods = 
     if (req.url === "/v1/register") {
       counts.fetches += 1;
       if (silent) res.writeHead(503).end();
-      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(register));
+      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(served ?? register));
       return;
     }
     if (req.url === "/v1/register/stream") {
@@ -65,9 +68,14 @@ export async function startRegisterStandIn(initial: ExchangeRegister, periods = 
     },
     counts,
     change(update) {
+      served = undefined;
       register = { revision: register.revision + 1, at: new Date().toISOString(), applications: update([...register.applications]) };
       if (!silent) for (const res of streams) send(res, "revision", { revision: register.revision, at: register.at });
       return register;
+    },
+    corrupt() {
+      const next = this.change((apps) => apps);
+      served = { ...next, applications: next.applications.map((a) => ({ ...a, status: "MAYBE" })) };
     },
     silence() {
       silent = true;

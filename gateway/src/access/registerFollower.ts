@@ -63,20 +63,27 @@ export function createRegisterFollower(options: RegisterFollowerOptions): Regist
   // Register fetches one at a time; the newest revision heard meanwhile is fetched next.
   let heard: { revision: number; at: number } | undefined;
   let fetching = false;
+  // A failing fetch is retried at every heartbeat: logged when it starts failing and when it recovers, not each time.
+  let fetchFailing = false;
+  const fetchFailed = (line: Record<string, unknown>, message: string): undefined => {
+    if (!fetchFailing) logger.warn(line, message);
+    fetchFailing = true;
+    return undefined;
+  };
   const fetchRegister = async (): Promise<ExchangeRegister | undefined> => {
     try {
       const response = await fetch(`${base}/v1/register`, { headers: { authorization }, signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) {
         await response.body?.cancel();
-        logger.warn({ status: response.status }, "the exchange's register could not be fetched");
-        return undefined;
+        return fetchFailed({ status: response.status }, "the exchange's register could not be fetched; consumers are refused once it is stale");
       }
       const parsed = exchangeRegister.parse(await response.json());
-      if (!parsed.ok) logger.error({ problem: parsed.problem }, "the exchange sent a malformed register; the previous one stays");
-      return parsed.ok ? parsed.value : undefined;
+      if (!parsed.ok) return fetchFailed({ problem: parsed.problem }, "the exchange sent a malformed register; the previous one stays until it is stale");
+      if (fetchFailing) logger.info({ revision: parsed.value.revision }, "the exchange's register can be fetched again");
+      fetchFailing = false;
+      return parsed.value;
     } catch (error) {
-      logger.warn({ cause: error instanceof Error ? error.message : String(error) }, "the exchange's register could not be fetched");
-      return undefined;
+      return fetchFailed({ cause: error instanceof Error ? error.message : String(error) }, "the exchange's register could not be fetched; consumers are refused once it is stale");
     }
   };
   const catchUp = async (): Promise<void> => {
