@@ -14,6 +14,7 @@ import type { PageResponses } from "./http/responses.ts";
 import type { Handler, Params } from "./http/router.ts";
 import type { Session, SessionCookies, StaffUser } from "./http/sessions.ts";
 import { layout, messagePage, type Shell } from "./pages/layout.ts";
+import { problemBox } from "./pages/problem.ts";
 
 export interface StaffRequest {
   readonly request: Request;
@@ -70,10 +71,7 @@ function gatewayErrorPage(error: GatewayError, shell: Shell | undefined, back?: 
   return layout(
     title,
     html`<h1>${title}</h1>
-<div class="problem" role="alert">
-  <p><span class="code">${error.code}</span> ${error.message}</p>
-  ${error.reasons.length === 0 ? "" : html`<ul class="reasons">${error.reasons.map((r) => html`<li>${r}</li>`)}</ul>`}
-</div>
+${problemBox(error)}
 ${back === undefined ? "" : html`<p><a href="${back}">Back</a></p>`}`,
     shell,
   );

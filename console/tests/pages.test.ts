@@ -135,6 +135,12 @@ describe("what the gateway refuses", () => {
     expect(html).toContain(`<span class="code">BAD_USER_INPUT</span> The code &quot;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&quot; is not upper-case letters`);
     expect(html).not.toContain("<script>alert");
     expect(html).not.toMatch(/at .*\.ts:\d+/);
+    // The form again, with what was typed (escaped) and a fresh token: only the code needs correcting.
+    expect(html).toContain(`<input id="name" name="name" required value="Ministry of Health">`);
+    expect(html).toContain(`value="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"`);
+    const again = await admin.post("/members", { ...memberForm, code: "MOH2", token: formToken(html, "/members") });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe("/members/MOH2?notice=registered");
 
     const detail = await page(admin, "/applications/app-1");
     const refused = await admin.post("/applications/app-1/suspend", { token: formToken(detail, "/applications/app-1/suspend"), reason: "test" });

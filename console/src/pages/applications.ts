@@ -8,7 +8,9 @@ import { html } from "@ndx/platform";
 import type { Router } from "../http/router.ts";
 import type { PageResponses } from "../http/responses.ts";
 import { operations, type ApplicationView, type CredentialsView, type GrantView } from "../gateway/operations.ts";
+import { GatewayError } from "../gateway/gatewayClient.ts";
 import type { Staff } from "../staff.ts";
+import { correctable, problemBox } from "./problem.ts";
 import { grantsTable } from "./grants.ts";
 import { badge, layout, tokenField, when, type Shell } from "./layout.ts";
 import { applicationsTable } from "./members.ts";
@@ -31,6 +33,31 @@ ${c.clientSecret === null
 <p><a href="/applications/${encodeURIComponent(c.application.id)}">Go to the application</a></p>`, shell);
 }
 
+/** The registration form; after a correctable refusal, again with what was typed and the refusal above it. */
+function applicationForm(shell: Shell, token: string, values: URLSearchParams, error?: GatewayError): string {
+  const v = (name: string) => values.get(name) ?? "";
+  return layout("Register an application", html`<h1>Register an application</h1>
+${error === undefined ? "" : problemBox(error)}
+<form method="post" action="/applications" class="panel">
+${tokenField(token)}
+<label for="member">Member code</label><input id="member" name="member" required value="${v("member")}">
+<label for="name">Name</label><input id="name" name="name" required value="${v("name")}">
+<label for="description">What a citizen reads about it</label><textarea id="description" name="description" rows="3" required>${v("description")}</textarea>
+<label for="redirectUris">Redirect URIs, one per line (exact match; https outside development)</label><textarea id="redirectUris" name="redirectUris" rows="3">${v("redirectUris")}</textarea>
+${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose ${i + 1}${i === 0 ? "" : " (optional)"}</legend>
+<label for="purpose${i}-code">Code</label><input id="purpose${i}-code" name="purpose${i}-code"${i === 0 ? html` required` : ""} value="${v(`purpose${i}-code`)}">
+<label for="purpose${i}-text">What citizens read</label><input id="purpose${i}-text" name="purpose${i}-text" value="${v(`purpose${i}-text`)}">
+<label for="purpose${i}-legalBasis">Legal basis</label><input id="purpose${i}-legalBasis" name="purpose${i}-legalBasis" value="${v(`purpose${i}-legalBasis`)}">
+<label for="purpose${i}-maxConsentDays">Longest consent (days)</label><input id="purpose${i}-maxConsentDays" name="purpose${i}-maxConsentDays" type="number" min="1" max="365" value="${v(`purpose${i}-maxConsentDays`) || "30"}">
+<label for="purpose${i}-maxGrantDays">Longest field grant (days)</label><input id="purpose${i}-maxGrantDays" name="purpose${i}-maxGrantDays" type="number" min="1" max="1825" value="${v(`purpose${i}-maxGrantDays`) || "365"}">
+</fieldset>`)}
+<label for="authMethod">How it authenticates</label>
+<select id="authMethod" name="authMethod"><option value="CLIENT_SECRET_BASIC">client secret (client_secret_basic)</option><option value="PRIVATE_KEY_JWT"${v("authMethod") === "PRIVATE_KEY_JWT" ? html` selected` : ""}>its own key (private_key_jwt)</option></select>
+<label for="jwks">Public keys for private_key_jwt (a JWKS, JSON)</label><textarea id="jwks" name="jwks" rows="3">${v("jwks")}</textarea>
+<div class="actions"><button class="primary" type="submit">Register application</button></div>
+</form>`, shell);
+}
+
 export function applicationRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
   router
     .add("GET", "/applications", staff.page(async ({ call, shell, url }) => {
@@ -41,27 +68,9 @@ export function applicationRoutes(router: Router, staff: Staff, { page, redirect
 ${applicationsTable(applications, member === null ? "Applications you can see" : `Applications of ${member}`)}`, shell));
     }))
     .add("GET", "/applications/new", staff.page(async ({ shell, token, url }) =>
-      page(200, layout("Register an application", html`<h1>Register an application</h1>
-<form method="post" action="/applications" class="panel">
-${tokenField(token("/applications"))}
-<label for="member">Member code</label><input id="member" name="member" required value="${url.searchParams.get("member") ?? ""}">
-<label for="name">Name</label><input id="name" name="name" required>
-<label for="description">What a citizen reads about it</label><textarea id="description" name="description" rows="3" required></textarea>
-<label for="redirectUris">Redirect URIs, one per line (exact match; https outside development)</label><textarea id="redirectUris" name="redirectUris" rows="3"></textarea>
-${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose ${i + 1}${i === 0 ? "" : " (optional)"}</legend>
-<label for="purpose${i}-code">Code</label><input id="purpose${i}-code" name="purpose${i}-code"${i === 0 ? html` required` : ""}>
-<label for="purpose${i}-text">What citizens read</label><input id="purpose${i}-text" name="purpose${i}-text">
-<label for="purpose${i}-legalBasis">Legal basis</label><input id="purpose${i}-legalBasis" name="purpose${i}-legalBasis">
-<label for="purpose${i}-maxConsentDays">Longest consent (days)</label><input id="purpose${i}-maxConsentDays" name="purpose${i}-maxConsentDays" type="number" min="1" max="365" value="30">
-<label for="purpose${i}-maxGrantDays">Longest field grant (days)</label><input id="purpose${i}-maxGrantDays" name="purpose${i}-maxGrantDays" type="number" min="1" max="1825" value="365">
-</fieldset>`)}
-<label for="authMethod">How it authenticates</label>
-<select id="authMethod" name="authMethod"><option value="CLIENT_SECRET_BASIC">client secret (client_secret_basic)</option><option value="PRIVATE_KEY_JWT">its own key (private_key_jwt)</option></select>
-<label for="jwks">Public keys for private_key_jwt (a JWKS, JSON)</label><textarea id="jwks" name="jwks" rows="3"></textarea>
-<div class="actions"><button class="primary" type="submit">Register application</button></div>
-</form>`, shell)),
+      page(200, applicationForm(shell, token("/applications"), new URLSearchParams({ member: url.searchParams.get("member") ?? "" }))),
     ))
-    .add("POST", "/applications", staff.page(async ({ call, form, shell }) => {
+    .add("POST", "/applications", staff.page(async ({ call, form, shell, token }) => {
       const purposes = Array.from({ length: purposeRows }, (_, i) => ({
         code: (form.get(`purpose${i}-code`) ?? "").trim(),
         text: (form.get(`purpose${i}-text`) ?? "").trim(),
@@ -79,8 +88,13 @@ ${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose $
         authMethod: form.get("authMethod") === "PRIVATE_KEY_JWT" ? "PRIVATE_KEY_JWT" : "CLIENT_SECRET_BASIC",
         ...(jwks === "" ? {} : { jwks }),
       };
-      const { registerApplication } = await call<{ registerApplication: CredentialsView }>(operations.registerApplication, { input });
-      return page(201, credentialsPage(registerApplication, { ...shell, current: "/applications" }, false));
+      try {
+        const { registerApplication } = await call<{ registerApplication: CredentialsView }>(operations.registerApplication, { input });
+        return page(201, credentialsPage(registerApplication, { ...shell, current: "/applications" }, false));
+      } catch (error) {
+        if (error instanceof GatewayError && correctable(error)) return page(error.code === "CONFLICT" ? 409 : 400, applicationForm(shell, token("/applications"), form, error));
+        throw error;
+      }
     }, () => "/applications/new"))
     .add("GET", "/applications/:id", staff.page(async ({ call, shell, params, token, url, user }) => {
       const id = params["id"] ?? "";

@@ -5,11 +5,35 @@ import type { PageResponses } from "../http/responses.ts";
 import type { ApplicationView, MemberView } from "../gateway/operations.ts";
 import { operations } from "../gateway/operations.ts";
 import type { Staff } from "../staff.ts";
-import { badge, layout, tokenField, when } from "./layout.ts";
+import { GatewayError } from "../gateway/gatewayClient.ts";
+import { badge, layout, tokenField, when, type Shell } from "./layout.ts";
+import { correctable, problemBox } from "./problem.ts";
 
 const roleText = { MEMBER_ADMIN: "member administrator", PROVIDER_DATA_OWNER: "provider data owner" } as const;
 /** Rows for people on the registration form. */
 const personRows = 3;
+
+/** The registration form; after a correctable refusal, again with what was typed and the refusal above it. */
+function memberForm(shell: Shell, token: string, values?: URLSearchParams, error?: GatewayError): string {
+  const v = (name: string) => values?.get(name) ?? "";
+  const role = (i: number, r: string) => (v(`role${i}`) === r ? html` selected` : "");
+  return layout("Register a member", html`<h1>Register a member</h1>
+${error === undefined ? "" : problemBox(error)}
+<form method="post" action="/members" class="panel">
+${tokenField(token)}
+<label for="code">Code</label><input id="code" name="code" required value="${v("code")}" aria-describedby="code-help"><p class="note" id="code-help">Upper-case letters, digits and hyphens, e.g. MOH.</p>
+<label for="name">Name</label><input id="name" name="name" required value="${v("name")}">
+<label for="contactEmail">Contact e-mail</label><input id="contactEmail" name="contactEmail" type="email" required value="${v("contactEmail")}">
+<label for="providers">Providers it operates (subgraph names, comma-separated; empty for a consumer-only member)</label><input id="providers" name="providers" value="${v("providers")}">
+<fieldset><legend>People (accounts at the identity provider)</legend>
+${Array.from({ length: personRows }, (_, i) => html`<div class="row">
+<label for="person${i}">Username ${i + 1}</label><input id="person${i}" name="person${i}" value="${v(`person${i}`)}">
+<label for="role${i}">Role ${i + 1}</label><select id="role${i}" name="role${i}"><option value="MEMBER_ADMIN"${role(i, "MEMBER_ADMIN")}>member administrator</option><option value="PROVIDER_DATA_OWNER"${role(i, "PROVIDER_DATA_OWNER")}>provider data owner</option></select>
+</div>`)}
+</fieldset>
+<div class="actions"><button class="primary" type="submit">Register member</button></div>
+</form>`, shell);
+}
 
 export function memberRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
   router
@@ -24,30 +48,19 @@ export function memberRoutes(router: Router, staff: Staff, { page, redirect }: P
 <td>${m.people.map((p) => html`${p.username} (${roleText[p.role]})<br>`)}</td><td>${when(m.createdAt)}</td></tr>`)}</tbody>
 </table>`, shell));
     }))
-    .add("GET", "/members/new", staff.page(async ({ shell, token }) =>
-      page(200, layout("Register a member", html`<h1>Register a member</h1>
-<form method="post" action="/members" class="panel">
-${tokenField(token("/members"))}
-<label for="code">Code</label><input id="code" name="code" required aria-describedby="code-help"><p class="note" id="code-help">Upper-case letters, digits and hyphens, e.g. MOH.</p>
-<label for="name">Name</label><input id="name" name="name" required>
-<label for="contactEmail">Contact e-mail</label><input id="contactEmail" name="contactEmail" type="email" required>
-<label for="providers">Providers it operates (subgraph names, comma-separated; empty for a consumer-only member)</label><input id="providers" name="providers">
-<fieldset><legend>People (accounts at the identity provider)</legend>
-${Array.from({ length: personRows }, (_, i) => html`<div class="row">
-<label for="person${i}">Username ${i + 1}</label><input id="person${i}" name="person${i}">
-<label for="role${i}">Role ${i + 1}</label><select id="role${i}" name="role${i}"><option value="MEMBER_ADMIN">member administrator</option><option value="PROVIDER_DATA_OWNER">provider data owner</option></select>
-</div>`)}
-</fieldset>
-<div class="actions"><button class="primary" type="submit">Register member</button></div>
-</form>`, shell)),
-    ))
-    .add("POST", "/members", staff.page(async ({ call, form }) => {
+    .add("GET", "/members/new", staff.page(async ({ shell, token }) => page(200, memberForm(shell, token("/members")))))
+    .add("POST", "/members", staff.page(async ({ call, form, shell, token }) => {
       const people = Array.from({ length: personRows }, (_, i) => ({ username: (form.get(`person${i}`) ?? "").trim(), role: form.get(`role${i}`) ?? "" }))
         .filter((p) => p.username !== "");
       const providers = (form.get("providers") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
       const input = { code: (form.get("code") ?? "").trim(), name: (form.get("name") ?? "").trim(), contactEmail: (form.get("contactEmail") ?? "").trim(), providers, people };
-      const { registerMember } = await call<{ registerMember: { code: string } }>(operations.registerMember, { input });
-      return redirect(`/members/${encodeURIComponent(registerMember.code)}?notice=registered`);
+      try {
+        const { registerMember } = await call<{ registerMember: { code: string } }>(operations.registerMember, { input });
+        return redirect(`/members/${encodeURIComponent(registerMember.code)}?notice=registered`);
+      } catch (error) {
+        if (error instanceof GatewayError && correctable(error)) return page(error.code === "CONFLICT" ? 409 : 400, memberForm(shell, token("/members"), form, error));
+        throw error;
+      }
     }, () => "/members/new"))
     .add("GET", "/members/:code", staff.page(async ({ call, shell, params, url }) => {
       const { member } = await call<{ member: (MemberView & { applications: ApplicationView[] }) | null }>(operations.member, { code: params["code"] });

@@ -78,11 +78,11 @@ describe("the admin console in Chromium", () => {
     await memberAdmin.locator(".problem .code").waitFor();
     expect(await memberAdmin.locator(".problem .code").textContent()).toBe("BAD_USER_INPUT");
     expect((await memberAdmin.locator(".problem").textContent())?.toLowerCase()).toContain("redirect");
+    // The form comes back with what was typed, the refusal above it: only the redirect URI needs correcting.
+    expect(await memberAdmin.getByLabel("Name", { exact: true }).inputValue()).toBe("Vaccination records");
+    expect(await memberAdmin.getByLabel("Legal basis").first().inputValue()).toBe("Public Health Act, section 21");
     console.log(`refusal screenshot: ${await screenshot(memberAdmin, "bad-input")}`);
-    await memberAdmin.getByRole("link", { name: "Back" }).click();
-    await memberAdmin.waitForURL(`${system.consoleUrl}/applications/new`);
-    await memberAdmin.getByLabel("Member code").fill("MOH");
-    await fill("http://localhost:5174/callback");
+    await memberAdmin.getByLabel("Redirect URIs").fill("http://localhost:5174/callback");
     const [response] = await Promise.all([memberAdmin.waitForResponse((r) => r.url() === `${system.consoleUrl}/applications` && r.request().method() === "POST"), memberAdmin.getByRole("button", { name: "Register application" }).click()]);
     expect(response.status()).toBe(201);
     expect(response.headers()["cache-control"]).toBe("no-store");
