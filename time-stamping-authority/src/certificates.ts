@@ -8,7 +8,7 @@ import * as pkijs from "pkijs";
 
 export const ecdsaP256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 /** id-kp-timeStamping. */
-export const timeStampingUsage = "1.3.6.1.5.5.7.3.8";
+const timeStampingUsage = "1.3.6.1.5.5.7.3.8";
 
 export interface CertificateRequest {
   readonly commonName: string;

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { defaultDataDir, environmentSetting, loadConfig, setting } from "@ndx/platform";
 
-export const timeStampingAuthorityConfigSpec = {
+const timeStampingAuthorityConfigSpec = {
   /** @default 9093 */
   PORT: setting.port(9093),
   /** @default "127.0.0.1" */

@@ -6,7 +6,7 @@
 import { Counter, createHttpMetrics, createServiceMetrics, type HttpMetrics, type ServiceMetrics } from "@ndx/platform";
 import type { TimeStampOutcome } from "./timeStamp.ts";
 
-export const tsaRoutes: readonly string[] = ["/", "/ca.pem", "/chain.pem"];
+const tsaRoutes: readonly string[] = ["/", "/ca.pem", "/chain.pem"];
 
 export interface TsaMetrics {
   readonly http: HttpMetrics;

@@ -4,7 +4,7 @@
  */
 import type { JsonWebKeySet } from "@ndx/platform";
 
-export const auditJwksPath = "/.well-known/audit-jwks.json";
+const auditJwksPath = "/.well-known/audit-jwks.json";
 
 export function useAuditJwks(jwks: JsonWebKeySet) {
   const body = JSON.stringify(jwks);

@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseGatewaySigningKey, type GatewaySigningKey, type JsonWebKeySet, type PublicJwk } from "@ndx/platform";
 
-export const keptKeyFile = "audit-checkpoint-key.pem";
+const keptKeyFile = "audit-checkpoint-key.pem";
 
 async function readKept(dir: string): Promise<string | undefined> {
   try {

@@ -6,7 +6,7 @@
 import { CompactSign, compactVerify, createLocalJWKSet } from "jose";
 import type { GatewaySigningKey, JsonWebKeySet } from "@ndx/platform";
 
-export const checkpointType = "ndx-audit-checkpoint";
+const checkpointType = "ndx-audit-checkpoint";
 
 export interface CheckpointClaims {
   readonly chain: string;

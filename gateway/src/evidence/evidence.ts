@@ -54,7 +54,7 @@ export async function startEvidence(options: EvidenceOptions): Promise<Evidence>
     chain: options.chain,
     key,
     intervalMs: settings.intervalMs,
-    stamper: settings.tsaUrl === undefined ? undefined : createTsaClient({ url: settings.tsaUrl, timeoutMs: 5000 }),
+    stamper: settings.tsaUrl === undefined ? undefined : createTsaClient({ url: settings.tsaUrl, timeoutMs: 3000 }),
     policyRevision: options.policyRevision,
     evidence: health,
     logger,

@@ -36,7 +36,7 @@ export interface EvidenceSettings {
   readonly maxAgeMs: number;
 }
 
-export const developmentTsaCaFile = resolve(defaultDataDir, "time-stamping-authority", "ca.pem");
+const developmentTsaCaFile = resolve(defaultDataDir, "time-stamping-authority", "ca.pem");
 
 export function evidenceSettingsFrom(parsed: {
   readonly NDX_ENV: Environment;
