@@ -38,6 +38,13 @@ export async function startRegisterStandIn(initial: ExchangeRegister, periods = 
   }, periods.heartbeatMs);
   beat.unref();
 
+  const change = (update: (applications: RegisterApplication[]) => RegisterApplication[]): ExchangeRegister => {
+    served = undefined;
+    register = { revision: register.revision + 1, at: new Date().toISOString(), applications: update([...register.applications]) };
+    if (!silent) for (const res of streams) send(res, "revision", { revision: register.revision, at: register.at });
+    return register;
+  };
+
   const http: Listening = await listen((req, res) => {
     if (req.headers.authorization !== `Bearer ${exchangeToken}`) {
       counts.unauthorized += 1;
@@ -67,14 +74,9 @@ export async function startRegisterStandIn(initial: ExchangeRegister, periods = 
       return register;
     },
     counts,
-    change(update) {
-      served = undefined;
-      register = { revision: register.revision + 1, at: new Date().toISOString(), applications: update([...register.applications]) };
-      if (!silent) for (const res of streams) send(res, "revision", { revision: register.revision, at: register.at });
-      return register;
-    },
+    change,
     corrupt() {
-      const next = this.change((apps) => apps);
+      const next = change((apps) => apps);
       served = { ...next, applications: next.applications.map((a) => ({ ...a, status: "MAYBE" })) };
     },
     silence() {

@@ -2,7 +2,8 @@
  * The register a fresh development exchange starts with, built from the fixture seed (exchange.json, with names and
  * redirect URIs from farajaland.json): the gateway's register in development when no EXCHANGE_URL is set, so that the
  * gateway alone still runs, and the fixed register of its tests. A grant of "*" names every field the provider
- * resolves in the supergraph; every grant lasts its purpose's longest grant from `now`.
+ * resolves in the supergraph but its mutations (the same grants the exchange seeds); every grant lasts its purpose's
+ * longest grant from `now`.
  */
 import type { ExchangeRegister, RegisterGrant } from "@ndx/contracts";
 import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
@@ -14,8 +15,10 @@ export function seedRegister(catalogue: FieldCatalogue, now: Date = new Date(), 
   const seed = loadExchangeSeed();
   const consumers = new Map(loadFarajaland().consumers.map((c) => [c.id, c]));
   const members = new Map(seed.members.map((m) => [m.code, m]));
+  // Grants name fields that are read: a mutation's root field is a write, decided by roles (as the exchange's catalogue).
+  const writes = `${catalogue.schema.getMutationType()?.name ?? "Mutation"}.`;
   const fieldsOf = (provider: string, named: "*" | readonly string[]): readonly string[] =>
-    named === "*" ? catalogue.all.filter((f) => f.providers.includes(provider)).map((f) => f.key) : named;
+    named === "*" ? catalogue.all.filter((f) => f.providers.includes(provider) && !f.key.startsWith(writes)).map((f) => f.key) : named;
   return {
     revision,
     at: now.toISOString(),
