@@ -51,6 +51,9 @@ describe("signing in", () => {
       variables: {},
       caller: { sub: "exchange.admin", kind: "staff", roles: ["exchange_admin"], clientId: "ndx-console" },
     });
+    // The start page sends each person to the first page their roles use.
+    const home = await visitor.go(`${system.url}/`);
+    expect([home.status, home.headers.get("location")]).toEqual([303, "/members"]);
     // The session cookie is sealed: neither the token nor the name can be read from it.
     const sealed = visitor.cookies.get(new URL(system.url).origin)?.get("ndx_console") ?? "";
     expect(Buffer.from(sealed, "base64url").toString("latin1")).not.toContain("exchange.admin");
@@ -67,6 +70,7 @@ describe("signing in", () => {
   it("a changed session cookie is no session; an expired token means signing in again; sign-out ends the session", async () => {
     const visitor = new Visitor(system.url);
     await visitor.signIn(await visitor.get("/grants"), "drp.owner", passwords["drp.owner"] ?? "");
+    expect((await visitor.go(`${system.url}/`)).headers.get("location")).toBe("/requests");
     const jar = visitor.cookies.get(new URL(system.url).origin);
     const sealed = jar?.get("ndx_console") ?? "";
     expect((await visitor.go(`${system.url}/grants`)).status).toBe(200);
