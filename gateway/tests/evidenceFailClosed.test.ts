@@ -85,7 +85,13 @@ describe("time-stamps, or no personal data", () => {
     const recovered = await until((r) => r.status === 200);
     expect(recovered.body).toEqual({ data: { person: { fullName: "Chikondi Emmanuel Mulenga" } } });
     expect(await readyEvidence()).toBe("ok");
-    const stamped = await system.gatewayDb.query<{ n: string }>("SELECT count(*) AS n FROM audit_checkpoint WHERE tst IS NOT NULL");
+    const stamped = await system.gatewayDb.query<{ n: string; kid: string }>("SELECT count(*) AS n, min(kid) AS kid FROM audit_checkpoint WHERE tst IS NOT NULL");
     expect(Number(stamped.rows[0]?.n)).toBeGreaterThan(1);
+    // The key that signed them is published, public half only.
+    const jwks = await get("/.well-known/audit-jwks.json");
+    expect(jwks.headers.get("content-type")).toBe("application/jwk-set+json");
+    const { keys } = (await jwks.json()) as { keys: Record<string, string>[] };
+    expect(keys.map((k) => k["kid"])).toEqual([stamped.rows[0]?.kid]);
+    expect(keys[0]).not.toHaveProperty("d");
   });
 });
