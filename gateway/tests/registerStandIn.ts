@@ -46,6 +46,8 @@ export async function startRegisterStandIn(initial: ExchangeRegister, periods = 
   };
 
   const http: Listening = await listen((req, res) => {
+    // As the exchange: /health is open, for the gateway's readiness probe.
+    if (req.url === "/health") return void res.writeHead(200).end();
     if (req.headers.authorization !== `Bearer ${exchangeToken}`) {
       counts.unauthorized += 1;
       res.writeHead(401).end();

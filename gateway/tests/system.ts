@@ -141,6 +141,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     // The seeded register, unless the test runs an exchange register for the gateway to follow.
     ...(options.env?.["EXCHANGE_URL"] === undefined ? { register: seededRegister() } : {}),
   };
+  // The exchange subgraph is not started here (the register is the seeded one, or a test's stand-in at EXCHANGE_URL):
+  // without EXCHANGE_URL its route answers /health only, so that /ready does not hang on whatever holds port 4004.
+  const exchangeHealth = await listen((req, res) => void res.writeHead(req.url === "/health" ? 200 : 404).end(), 0);
+  const subgraphUrls = { registry: registry.url, drp: drp.url, dmt: dmt.url, exchange: config.subgraphUrls["exchange"] ?? `${exchangeHealth.url}/graphql` };
   const gatewayDb = await openDb({ schema: "gateway" });
   const supergraphSdl = readSupergraph();
   const service = createServiceMetrics("gateway");
@@ -148,7 +152,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const access: AccessControl = await createAccessControl({ config, supergraphSdl, logger, db: gatewayDb, metrics, ...accessOptions });
   const gateway = await createGateway({
     supergraphSdl,
-    subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
+    subgraphUrls,
     assertions,
     plugins: access.plugins,
     readiness: access.readiness,
@@ -180,7 +184,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       const replicaAccess = await createAccessControl({ config: { ...config, AUDIT_CHAIN: chain }, supergraphSdl, logger, db: gatewayDb, ...accessOptions });
       const replicaGateway = await createGateway({
         supergraphSdl,
-        subgraphUrls: { registry: registry.url, drp: drp.url, dmt: dmt.url },
+        subgraphUrls,
         assertions,
         plugins: replicaAccess.plugins,
         graphiql: false,
@@ -221,6 +225,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       await Promise.all([drp.close(), dmt.close()]);
       await Promise.all([registry.close(), drpLegacy.close(), dmtLegacy.close()]);
       await consentHttp.close();
+      await exchangeHealth.close();
       await consent.close();
       await idp.close();
       await consentDb.close();
