@@ -4,7 +4,7 @@
  * the evidence directory, next to PGLITE_DIR unless AUDIT_EVIDENCE_DIR says otherwise.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -55,5 +55,15 @@ describe("evidence settings", () => {
     expect(again).toMatchObject({ created: false, key: { kid: first.key.kid } });
     expect(await readKeptPublicKey(dir)).toEqual(first.key.publicJwk);
     expect(statSync(join(dir, "audit-checkpoint-key.pem")).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("development's kept key, made by several processes at once", () => {
+  it("is one key for all of them, never a half-written file", async () => {
+    const dir = join(work, "raced");
+    const made = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateKeptKey(dir)));
+    expect(new Set(made.map((m) => m.key.kid)).size).toBe(1);
+    expect(made.filter((m) => m.created)).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual(["audit-checkpoint-key.pem"]);
   });
 });

@@ -5,8 +5,8 @@
  * still verify: a key generated per start would leave every earlier checkpoint unverifiable. The previous key
  * (AUDIT_CHECKPOINT_KEY_PREVIOUS) stays in the JWKS after a rotation, so old checkpoints verify too.
  */
-import { generateKeyPairSync } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseGatewaySigningKey, type GatewaySigningKey, type JsonWebKeySet, type PublicJwk } from "@ndx/platform";
 
@@ -27,12 +27,17 @@ export async function loadOrCreateKeptKey(dir: string): Promise<{ key: GatewaySi
   if (kept !== undefined) return { key: parseGatewaySigningKey(kept), created: false };
   const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   await mkdir(dir, { recursive: true });
+  // Written whole under a name of its own, then linked into place: another process (a second replica, a parallel
+  // test) sees either no key or a complete one, and the first link wins.
+  const draft = join(dir, `${keptKeyFile}.${randomUUID()}.tmp`);
+  await writeFile(draft, pem, { mode: 0o600, flag: "wx" });
   try {
-    await writeFile(join(dir, keptKeyFile), pem, { mode: 0o600, flag: "wx" });
+    await link(draft, join(dir, keptKeyFile));
   } catch (error) {
-    // Another process (a second replica, a parallel test) made it first: use that one.
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    return loadOrCreateKeptKey(dir);
+    return await loadOrCreateKeptKey(dir);
+  } finally {
+    await unlink(draft);
   }
   return { key: parseGatewaySigningKey(pem), created: true };
 }
