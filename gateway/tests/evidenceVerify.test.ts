@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,23 @@ describe("audit:verify with checkpoints", () => {
     // After a rotation the old key, kept as AUDIT_CHECKPOINT_KEY_PREVIOUS, still verifies the old checkpoints.
     const rotated = verify({ AUDIT_CHECKPOINT_KEY: pem(), AUDIT_CHECKPOINT_KEY_PREVIOUS: checkpointKey });
     expect(rotated.status).toBe(0);
+  });
+
+  it("detects the newest events deleted with the database's own access, where a checkpoint covers them", async () => {
+    const copy = join(work, "truncated");
+    cpSync(trail, copy, { recursive: true });
+    const db = await openDb({ dataDir: copy, schema: "gateway" });
+    try {
+      await db.query("ALTER TABLE audit_event DISABLE TRIGGER USER");
+      await db.query("DELETE FROM audit_event WHERE chain = 'replica-b' AND seq = 3");
+      await db.query("ALTER TABLE audit_event ENABLE TRIGGER USER");
+      expect(await verifyAuditTrail(db)).toEqual({ ok: true, chains: { "replica-a": 4, "replica-b": 2 } });
+    } finally {
+      await db.close();
+    }
+    const run = verify({ PGLITE_DIR: copy });
+    expect(run.stdout).toMatch(/^Audit checkpoint FAILED: chain replica-b, checkpoint at event 3 \(signed \S+Z\): the chain no longer has event 3, which it signs\.\n$/);
+    expect(run.status).toBe(1);
   });
 
   it("detects a chain rebuilt with the database's own access: the chain alone verifies, its checkpoint does not", async () => {
