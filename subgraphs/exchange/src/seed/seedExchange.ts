@@ -58,6 +58,8 @@ export async function seedExchange(db: Db, options: SeedOptions): Promise<SeedRe
         purposes: app.purposes,
         secretIssued: true,
       });
+      // A seed setting only: no mutation grants bulk access (the bench's seed gives it to its list reader).
+      if (app.bulkAccess === true) await tx.query("UPDATE application SET bulk_access = true WHERE id = $1", [app.id]);
       for (const [provider, fields] of Object.entries(app.grants)) {
         const coordinates = fields === "*" ? catalogue.fields(provider).map((f) => f.coordinate) : fields;
         const unknown = coordinates.filter((c) => catalogue.field(provider, c) === undefined);
