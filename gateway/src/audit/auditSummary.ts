@@ -61,13 +61,19 @@ export function windowDates(days: number, now: Date): string[] {
   return Array.from({ length: days }, (_, i) => isoDay(today - (days - 1 - i) * dayMs));
 }
 
+/**
+ * The decisions since $1, per UTC day, caller, consumer and decision: an index-only scan of the window's decisions
+ * (migration 004_audit_summary_index.sql), never of the whole trail.
+ */
+export const decisionSummarySql = `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, caller, consumer, decision, count(*)::int AS n
+     FROM audit_event WHERE kind = 'decision' AND at >= $1
+     GROUP BY 1, 2, 3, 4`;
+
 /** The gateway's part: decisions per application and per kind, from the audit trail. */
 async function summarizeDecisions(db: Queryable, dates: readonly string[]): Promise<Pick<AuditSummary, "requests" | "decisions">> {
   const from = new Date(`${dates[0] ?? ""}T00:00:00.000Z`);
   const { rows } = await db.query<{ day: string; caller: string | null; consumer: string | null; decision: string | null; n: number }>(
-    `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, caller, consumer, decision, count(*)::int AS n
-     FROM audit_event WHERE kind = 'decision' AND at >= $1
-     GROUP BY 1, 2, 3, 4`,
+    decisionSummarySql,
     [from],
   );
   const index = new Map(dates.map((d, i) => [d, i]));
