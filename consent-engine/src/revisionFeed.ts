@@ -59,7 +59,7 @@ export function isRevisionEvent(value: unknown): value is RevisionEvent {
   if (typeof v["revision"] !== "number" || typeof v["at"] !== "string") return false;
   if (v["change"] === "resync") return true;
   return (
-    (v["change"] === "granted" || v["change"] === "revoked" || v["change"] === "expired") &&
+    ["granted", "revoked", "expired", "paused", "resumed"].includes(String(v["change"])) &&
     typeof v["consentId"] === "string" &&
     typeof v["consumerId"] === "string" &&
     typeof v["citizenId"] === "string"

@@ -19,6 +19,7 @@ import { parseSecretKey } from "./storage/secretBox.ts";
 export const developmentSecretKey = "ZGV2LW9ubHkgTkRYIGV4Y2hhbmdlIHNlY3JldCBrZXk=";
 export const developmentServiceToken = "dev-exchange-service-token";
 export const developmentRegistrationToken = "dev-idp-registration-token";
+export const developmentConsentServiceToken = "dev-consent-service-token";
 
 export const exchangeConfigSpec = {
   /** development, test or production: production refuses development secrets. @default "development" */
@@ -47,6 +48,12 @@ export const exchangeConfigSpec = {
   EXCHANGE_SEED_FILE: setting.string(exchangeSeedFile),
   /** The consumers whose names, secrets and redirect URIs the seed takes. @default "packages/fixtures/data/farajaland.json" */
   NDX_FIXTURES_FILE: setting.string(defaultFixturesFile),
+  /** The consent engine: the schema registry's checks count the ACTIVE consents covering a changed field. @default "http://localhost:8081" */
+  CONSENT_ENGINE_URL: setting.url("http://localhost:8081"),
+  /** The consent engine's service token. Development default only in development. */
+  CONSENT_SERVICE_TOKEN: setting.optionalString(),
+  /** How many days of operations the schema registry's checks count as use. @default 30 */
+  SCHEMA_USAGE_DAYS: setting.int(30, { min: 1, max: 366 }),
   /** How often the register stream sends a heartbeat. @default 250 */
   REGISTER_HEARTBEAT_MS: setting.int(250, { min: 10, max: 60_000 }),
   /** Announced to followers: what they hold is stale once nothing was heard for this long. @default 1000 */
@@ -67,11 +74,13 @@ export function loadExchangeConfig(env: Readonly<Record<string, string | undefin
       EXCHANGE_SERVICE_TOKEN: parsed.EXCHANGE_SERVICE_TOKEN,
       EXCHANGE_SECRET_KEY: parsed.EXCHANGE_SECRET_KEY,
       IDP_REGISTRATION_TOKEN: parsed.IDP_REGISTRATION_TOKEN,
+      CONSENT_SERVICE_TOKEN: parsed.CONSENT_SERVICE_TOKEN,
     },
     {
       EXCHANGE_SERVICE_TOKEN: developmentServiceToken,
       EXCHANGE_SECRET_KEY: developmentSecretKey,
       IDP_REGISTRATION_TOKEN: developmentRegistrationToken,
+      CONSENT_SERVICE_TOKEN: developmentConsentServiceToken,
     },
   );
   return {

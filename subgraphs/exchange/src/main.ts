@@ -7,6 +7,7 @@ import { loadExchangeConfig } from "./config.ts";
 import { migrationsDir } from "./migrations.ts";
 import { seedExchange } from "./seed/seedExchange.ts";
 import { createExchange } from "./server.ts";
+import { createConsentCoverage } from "./schemaRegistry/consentCoverage.ts";
 
 const config = loadExchangeConfig(process.env);
 const { logger, tracing } = startTelemetry("exchange", config.LOG_LEVEL, config.tracing);
@@ -35,6 +36,8 @@ await runService("exchange", logger, async () => {
     staleAfterMs: config.REGISTER_STALE_AFTER_MS,
     gatewayTrust: config.gatewayTrust,
     tracing,
+    coverage: createConsentCoverage({ url: config.CONSENT_ENGINE_URL, serviceToken: config.CONSENT_SERVICE_TOKEN, logger }),
+    usageDays: config.SCHEMA_USAGE_DAYS,
   });
   const http = await listen(exchange.yoga, config.PORT, config.HOST);
   logger.info({ url: `${http.url}/graphql`, register: `${http.url}/v1/register`, revision: exchange.revisions.latest() }, "exchange subgraph listening");

@@ -9,7 +9,7 @@ import {
   type SubgraphYoga,
   type Tracing,
 } from "@ndx/platform";
-import { subgraphSdl, supergraphFile } from "@ndx/schema";
+import { listSubgraphs, subgraphSdl, supergraphFile } from "@ndx/schema";
 import { createApplications } from "./applications/applications.ts";
 import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue/fieldCatalogue.ts";
 import { createGrantRequests } from "./grants/grantRequests.ts";
@@ -23,6 +23,9 @@ import { createRegisterEndpoints, type RegisterEndpoints } from "./register/regi
 import { addRegisterMetrics } from "./register/registerMetrics.ts";
 import { openRevisionFeed, type RevisionFeed } from "./storage/revisions.ts";
 import { createSecretBox } from "./storage/secretBox.ts";
+import { unknownCoverage, type ConsentCoverage } from "./schemaRegistry/consentCoverage.ts";
+import { createRegistryEndpoints } from "./schemaRegistry/registryEndpoints.ts";
+import { createSchemaRegistry, seedSchemaRegistry } from "./schemaRegistry/schemaRegistry.ts";
 
 export interface ExchangeOptions {
   /** Migrated (see migrationsDir). */
@@ -52,6 +55,15 @@ export interface ExchangeOptions {
   readonly metrics?: ServiceMetrics;
   /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off */
   readonly tracing?: Tracing | undefined;
+  /**
+   * ACTIVE consents per field, for the schema registry's checks (the consent engine).
+   * @default none: unknown, so every breaking change counts as in use (fail closed)
+   */
+  readonly coverage?: ConsentCoverage | undefined;
+  /** How many days of operations count as use in the registry's checks. @default 30 */
+  readonly usageDays?: number;
+  /** The schema registry's seed on a fresh database. @default the repository's subgraphs (schema/subgraphs.json) */
+  readonly seedSubgraphs?: readonly { name: string; url: string; sdl: string }[];
 }
 
 export interface ExchangeServer {
@@ -66,6 +78,7 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
   const { db, logger } = options;
   const catalogue = options.catalogue ?? loadFieldCatalogue(supergraphFile);
   const revisions = await openRevisionFeed({ db, listenUrl: options.listenUrl, logger });
+  await seedSchemaRegistry(db, options.seedSubgraphs ?? listSubgraphs().map((s) => ({ name: s.name, url: s.url, sdl: subgraphSdl(s.name) })));
   const changes = { db, revisions };
   const applications = createApplications({
     ...changes,
@@ -81,6 +94,7 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     members: createMembers({ ...changes, catalogue }),
     applications,
     grantRequests: createGrantRequests({ ...changes, catalogue, applications }),
+    schemaRegistry: createSchemaRegistry({ ...changes, coverage: options.coverage ?? unknownCoverage, ...(options.usageDays === undefined ? {} : { usageDays: options.usageDays }) }),
   };
   const register = createRegisterEndpoints({
     db,
@@ -104,7 +118,7 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     },
     // The register has its own credential (followers are services, not the gateway's callers); the audit extension
     // only adds to results.
-    openPlugins: [register.plugin, useAuditExtensions()],
+    openPlugins: [register.plugin, createRegistryEndpoints({ db, token: options.serviceToken, logger }), useAuditExtensions()],
     gatewayTrust: options.gatewayTrust,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
     metrics,

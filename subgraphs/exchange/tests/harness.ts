@@ -4,9 +4,12 @@ import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { createLogger, defaultFixturesFile, migrate, readMigrations, type Db, type ForwardedCaller } from "@ndx/platform";
 import { createTestGateway, type Backend } from "@ndx/platform/testing";
 import { catalogue } from "./catalogue.ts";
+import type { ConsentCoverage } from "../src/schemaRegistry/consentCoverage.ts";
 import { createExchange, migrationsDir, seedExchange, type ClientRegistrar, type ExchangeServer } from "../src/index.ts";
 
 const gateway = createTestGateway();
+/** A consent engine where no consent covers anything (the schema registry's tests start their own). */
+const noConsents: ConsentCoverage = { activeConsents: async () => 0 };
 export const serviceToken = "test-exchange-service-token";
 
 const staff = (id: string, roles: string[]): ForwardedCaller => ({ kind: "staff", id, roles, traceId: undefined, decisionId: `decision-${id}` });
@@ -107,7 +110,7 @@ function gqlFor(server: ExchangeServer): Gql {
 
 export async function startTestExchange(
   backend: Backend,
-  options: { seeded?: boolean; heartbeatMs?: number; development?: boolean } = {},
+  options: { seeded?: boolean; heartbeatMs?: number; development?: boolean; coverage?: ConsentCoverage } = {},
 ): Promise<TestExchange> {
   const db = await backend.open("exchange");
   await migrate(db, readMigrations(migrationsDir), "ndx:exchange");
@@ -126,6 +129,7 @@ export async function startTestExchange(
       gatewayTrust: gateway.trust,
       heartbeatMs: options.heartbeatMs ?? 50,
       staleAfterMs: 500,
+      coverage: options.coverage ?? noConsents,
     });
     servers.push(server);
     return { server, gql: gqlFor(server) };

@@ -5,6 +5,7 @@ import type { FieldCatalogue } from "../catalogue/fieldCatalogue.ts";
 import type { GrantRequests } from "../grants/grantRequests.ts";
 import type { ChangeDeps } from "../history/changes.ts";
 import type { Members } from "../members/members.ts";
+import type { SchemaRegistry } from "../schemaRegistry/schemaRegistry.ts";
 
 export interface ExchangeServices {
   readonly db: Db;
@@ -13,4 +14,5 @@ export interface ExchangeServices {
   readonly members: Members;
   readonly applications: Applications;
   readonly grantRequests: GrantRequests;
+  readonly schemaRegistry: SchemaRegistry;
 }
