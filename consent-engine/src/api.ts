@@ -59,6 +59,14 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       const input = actingRequest(await readJson(request));
       return json(await service.revoke(p["id"] ?? "", { ...input, via: "api" }));
     })
+    .add("POST", "/v1/consents/:id/pause", async (request, p) => {
+      const input = actingRequest(await readJson(request));
+      return json(await service.pause(p["id"] ?? "", { ...input, via: "api" }));
+    })
+    .add("POST", "/v1/consents/:id/resume", async (request, p) => {
+      const input = actingRequest(await readJson(request));
+      return json(await service.resume(p["id"] ?? "", { ...input, via: "api" }));
+    })
     .add("POST", "/v1/consents/check", async (request) => json(await service.check(checkRequest(await readJson(request)))))
     .add("GET", "/v1/consents", async (_r, _p, url) => {
       const citizenId = url.searchParams.get("citizenId") ?? "";

@@ -46,9 +46,11 @@ export function createDecisions(transition: Transition, application: (id: string
         if (!Number.isInteger(days) || days < 1 || days > max) {
           throw badInput(`durationDays must be a whole number of days from 1 to ${max} for this purpose`, { maxDurationDays: max });
         }
+        // A consent that starts later lasts its days from its start.
+        const from = row.terms.start !== null && row.terms.start > at ? row.terms.start : at;
         return {
           to: "ACTIVE",
-          change: { status: "ACTIVE", decidedAt: at, grantedAt: at, expiresAt: new Date(at.getTime() + days * 86_400_000) },
+          change: { status: "ACTIVE", decidedAt: at, grantedAt: at, expiresAt: new Date(from.getTime() + days * 86_400_000) },
           announce: "granted",
           detail: { durationDays: days },
         };

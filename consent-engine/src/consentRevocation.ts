@@ -19,7 +19,7 @@ export function createRevocation(transition: Transition): (id: string, acting: A
   return async function revoke(id, acting, guard) {
     const { view: revoked, settlement } = await transition(id, acting, guard, (row, at) => {
       const status = effectiveStatus(row, at);
-      if (status !== "ACTIVE") throw conflict(`Only an active consent can be revoked; this one is ${status}`, { status });
+      if (status !== "ACTIVE" && status !== "PAUSED") throw conflict(`Only an active or paused consent can be revoked; this one is ${status}`, { status });
       return { to: "REVOKED", change: { status: "REVOKED", revokedAt: at }, announce: "revoked" };
     });
     if (settlement === undefined) throw new Error("a revocation was not announced");

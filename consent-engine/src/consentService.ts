@@ -11,6 +11,7 @@ import { createDecisions } from "./consentDecisions.ts";
 import { createExpirySweep } from "./consentExpiry.ts";
 import { createConsentReads } from "./consentReads.ts";
 import { createRequestOpening } from "./consentRequests.ts";
+import { createPause, type PausedConsent } from "./consentPause.ts";
 import { createRevocation, type RevokedConsent } from "./consentRevocation.ts";
 import { currentRevision } from "./consentStore.ts";
 import { consentSummary, type ConsentSummary } from "./consentSummary.ts";
@@ -21,7 +22,7 @@ import { purposeOf, type ApplicationRegister } from "./register/applicationRegis
 import type { RevisionFeed } from "./revisionFeed.ts";
 import { validateScopeRequest, type ScopeRequest } from "./scopeRequest.ts";
 
-export type { Acting, CheckResult, Guard, RevokedConsent, ScopeRequest };
+export type { Acting, CheckResult, Guard, PausedConsent, RevokedConsent, ScopeRequest };
 
 export interface ConsentServiceOptions {
   readonly db: Db;
@@ -52,6 +53,9 @@ export interface ConsentService {
   grant(id: string, acting: Acting & { readonly durationDays: number }, guard?: Guard): Promise<ConsentView>;
   reject(id: string, acting: Acting, guard?: Guard): Promise<ConsentView>;
   revoke(id: string, acting: Acting, guard?: Guard): Promise<RevokedConsent>;
+  /** Holds an active consent back; answered once that holds on every gateway. */
+  pause(id: string, acting: Acting, guard?: Guard): Promise<PausedConsent>;
+  resume(id: string, acting: Acting, guard?: Guard): Promise<ConsentView>;
   listForCitizen(citizenId: string): Promise<ConsentView[]>;
   /** Counts of requests and answers per day and application over the last `days` days (no citizen in it). */
   summary(days: number): Promise<ConsentSummary>;
@@ -71,7 +75,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   const reads = createConsentReads({ db, now, portalUrl: options.portalUrl, applications, maxDurationDays });
   const validate = async (input: ScopeRequest) => validateScopeRequest(input, { application: (id) => applications.current(id), catalogue });
   const requestTtlMs = (options.requestTtlSeconds ?? 3600) * 1000;
-  const openRequest = createRequestOpening({ db, now, requestTtlMs, validate, view: reads.view, metrics });
+  const openRequest = createRequestOpening({ db, now, requestTtlMs, validate, purposeText, view: reads.view, metrics });
   const transition = createTransition({ db, now, feed, view: reads.view, metrics });
   const decisions = createDecisions(transition, (id) => applications.current(id));
 
@@ -86,6 +90,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
     grant: decisions.grant,
     reject: decisions.reject,
     revoke: createRevocation(transition),
+    ...createPause(transition),
     listForCitizen: reads.listForCitizen,
     summary: (days) => consentSummary(db, { days, now: now(), applicationName: (id) => applications.lastKnown(id)?.name }),
     expireDue: createExpirySweep({ db, now, feed, metrics }),

@@ -5,8 +5,9 @@
  */
 import type { Queryable } from "@ndx/platform";
 import type { ScopeItem } from "./scope.ts";
+import type { Terms, TermUnit } from "./consentTerms.ts";
 
-export type ConsentStatus = "PENDING" | "ACTIVE" | "REJECTED" | "REVOKED" | "EXPIRED";
+export type ConsentStatus = "PENDING" | "ACTIVE" | "PAUSED" | "REJECTED" | "REVOKED" | "EXPIRED" | "SUPERSEDED";
 
 export interface ConsentRow {
   readonly id: string;
@@ -21,6 +22,13 @@ export interface ConsentRow {
   readonly grantedAt: Date | null;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
+  /** The artefact's terms, as proposed and granted. */
+  readonly terms: Terms;
+  /** The purpose's text as registered when the request was opened (null: opened before texts were kept). */
+  readonly purposeText: string | null;
+  readonly pausedAt: Date | null;
+  /** The request that replaced this one (SUPERSEDED). */
+  readonly supersededBy: string | null;
 }
 
 export interface ConsentEvent {
@@ -44,15 +52,29 @@ interface Row {
   granted_at: Date | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  starts_at: Date | null;
+  fetch_type: "ONETIME" | "PERIODIC";
+  frequency_unit: TermUnit | null;
+  frequency_value: number | null;
+  data_life_unit: TermUnit | null;
+  data_life_value: number | null;
+  purpose_text: string | null;
+  paused_at: Date | null;
+  superseded_by: string | null;
 }
 
-const columns = `id, consumer_id, citizen_id, purpose, scope, status, created_at, request_expires_at, decided_at,
-  granted_at, expires_at, revoked_at`;
+export const columns = `id, consumer_id, citizen_id, purpose, scope, status, created_at, request_expires_at, decided_at,
+  granted_at, expires_at, revoked_at, starts_at, fetch_type, frequency_unit, frequency_value, data_life_unit,
+  data_life_value, purpose_text, paused_at, superseded_by`;
 
 const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 const maybeDate = (v: Date | string | null): Date | null => (v === null ? null : date(v));
 
-function toConsent(r: Row): ConsentRow {
+export type { Row as ConsentRecord };
+
+const periodOf = (unit: TermUnit | null, value: number | null) => (unit === null || value === null ? null : { unit, value });
+
+export function toConsent(r: Row): ConsentRow {
   return {
     id: r.id,
     consumerId: r.consumer_id,
@@ -66,6 +88,15 @@ function toConsent(r: Row): ConsentRow {
     grantedAt: maybeDate(r.granted_at),
     expiresAt: maybeDate(r.expires_at),
     revokedAt: maybeDate(r.revoked_at),
+    terms: {
+      start: maybeDate(r.starts_at),
+      fetchType: r.fetch_type,
+      frequency: periodOf(r.frequency_unit, r.frequency_value),
+      dataLife: periodOf(r.data_life_unit, r.data_life_value),
+    },
+    purposeText: r.purpose_text,
+    pausedAt: maybeDate(r.paused_at),
+    supersededBy: r.superseded_by,
   };
 }
 
@@ -78,13 +109,22 @@ export interface NewConsent {
   readonly scopeKey: string;
   readonly createdAt: Date;
   readonly requestExpiresAt: Date;
+  readonly terms: Terms;
+  readonly termsKey: string;
+  readonly purposeText: string;
 }
 
 export async function insertPending(q: Queryable, c: NewConsent): Promise<void> {
+  const { start, fetchType, frequency, dataLife } = c.terms;
   await q.query(
-    `INSERT INTO consents (id, consumer_id, citizen_id, purpose, scope, scope_key, status, created_at, request_expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8)`,
-    [c.id, c.consumerId, c.citizenId, c.purpose, JSON.stringify(c.scope), c.scopeKey, c.createdAt, c.requestExpiresAt],
+    `INSERT INTO consents (id, consumer_id, citizen_id, purpose, scope, scope_key, status, created_at, request_expires_at,
+       starts_at, fetch_type, frequency_unit, frequency_value, data_life_unit, data_life_value, terms_key, purpose_text)
+     VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [
+      c.id, c.consumerId, c.citizenId, c.purpose, JSON.stringify(c.scope), c.scopeKey, c.createdAt, c.requestExpiresAt,
+      start, fetchType, frequency?.unit ?? null, frequency?.value ?? null, dataLife?.unit ?? null, dataLife?.value ?? null,
+      c.termsKey, c.purposeText,
+    ],
   );
 }
 
@@ -93,20 +133,22 @@ export async function findConsent(q: Queryable, id: string, lock = false): Promi
   return rows[0] === undefined ? undefined : toConsent(rows[0]);
 }
 
-/** A still-open request for exactly this scope, so that asking twice does not pile up requests. */
-export async function findOpenIdentical(
+/**
+ * The still-open requests of this application and purpose for the citizen, locked: one for exactly this scope and
+ * these terms is reused (asking twice does not pile up requests); any other is superseded by a new one.
+ */
+export async function findOpen(
   q: Queryable,
-  key: { consumerId: string; citizenId: string; purpose: string; scopeKey: string },
+  key: { consumerId: string; citizenId: string; purpose: string },
   now: Date,
-): Promise<ConsentRow | undefined> {
-  const { rows } = await q.query<Row>(
-    `SELECT ${columns} FROM consents
-     WHERE consumer_id = $1 AND citizen_id = $2 AND purpose = $3 AND scope_key = $4
-       AND status = 'PENDING' AND request_expires_at > $5
-     ORDER BY created_at DESC LIMIT 1`,
-    [key.consumerId, key.citizenId, key.purpose, key.scopeKey, now],
+): Promise<(ConsentRow & { scopeKey: string; termsKey: string })[]> {
+  const { rows } = await q.query<Row & { scope_key: string; terms_key: string }>(
+    `SELECT ${columns}, scope_key, terms_key FROM consents
+     WHERE consumer_id = $1 AND citizen_id = $2 AND purpose = $3 AND status = 'PENDING' AND request_expires_at > $4
+     ORDER BY created_at DESC, id FOR UPDATE`,
+    [key.consumerId, key.citizenId, key.purpose, now],
   );
-  return rows[0] === undefined ? undefined : toConsent(rows[0]);
+  return rows.map((r) => ({ ...toConsent(r), scopeKey: r.scope_key, termsKey: r.terms_key }));
 }
 
 export interface StatusChange {
@@ -115,6 +157,8 @@ export interface StatusChange {
   readonly grantedAt?: Date;
   readonly expiresAt?: Date;
   readonly revokedAt?: Date;
+  readonly pausedAt?: Date;
+  readonly supersededBy?: string;
 }
 
 /** Moves a consent from `from` to a new status; false when it was no longer in `from` (nothing changed). */
@@ -122,7 +166,8 @@ export async function changeStatus(q: Queryable, id: string, from: ConsentStatus
   const result = await q.query(
     `UPDATE consents SET status = $3,
        decided_at = COALESCE($4, decided_at), granted_at = COALESCE($5, granted_at),
-       expires_at = COALESCE($6, expires_at), revoked_at = COALESCE($7, revoked_at)
+       expires_at = COALESCE($6, expires_at), revoked_at = COALESCE($7, revoked_at),
+       paused_at = COALESCE($8, paused_at), superseded_by = COALESCE($9, superseded_by)
      WHERE id = $1 AND status = $2`,
     [
       id,
@@ -132,6 +177,8 @@ export async function changeStatus(q: Queryable, id: string, from: ConsentStatus
       change.grantedAt ?? null,
       change.expiresAt ?? null,
       change.revokedAt ?? null,
+      change.pausedAt ?? null,
+      change.supersededBy ?? null,
     ],
   );
   return result.rowCount === 1;
@@ -165,34 +212,6 @@ export async function listForCitizen(q: Queryable, citizenId: string, limit = 50
   return rows.map(toConsent);
 }
 
-export interface LiveConsents {
-  readonly revision: number;
-  readonly consents: readonly { id: string; scope: readonly ScopeItem[]; expiresAt: Date }[];
-}
-
-/**
- * The check's one query: the revision and this consumer's ACTIVE, unexpired consents for the citizen and purpose,
- * read in one statement (one snapshot), so the revision returned covers exactly what was read.
- */
-export async function liveConsents(
-  q: Queryable,
-  key: { consumerId: string; citizenId: string; purpose: string },
-  now: Date,
-): Promise<LiveConsents> {
-  const { rows } = await q.query<{ revision: string | number; id: string | null; scope: ScopeItem[] | null; expires_at: Date | null }>(
-    `SELECT r.value AS revision, c.id, c.scope, c.expires_at
-     FROM consent_revision r
-     LEFT JOIN consents c ON c.consumer_id = $1 AND c.citizen_id = $2 AND c.purpose = $3
-       AND c.status = 'ACTIVE' AND c.expires_at > $4
-     ORDER BY c.expires_at DESC NULLS LAST, c.id`,
-    [key.consumerId, key.citizenId, key.purpose, now],
-  );
-  const consents = rows.flatMap((r) =>
-    r.id === null || r.scope === null || r.expires_at === null ? [] : [{ id: r.id, scope: r.scope, expiresAt: date(r.expires_at) }],
-  );
-  return { revision: Number(rows[0]?.revision ?? 0), consents };
-}
-
 export async function currentRevision(q: Queryable): Promise<number> {
   const { rows } = await q.query<{ value: string | number }>("SELECT value FROM consent_revision");
   return Number(rows[0]?.value ?? 0);
@@ -215,7 +234,7 @@ export async function bumpRevision(q: Queryable, announcement: Record<string, un
 export async function dueForExpiry(q: Queryable, now: Date, limit = 200): Promise<{ id: string; status: ConsentStatus }[]> {
   const { rows } = await q.query<{ id: string; status: ConsentStatus }>(
     `SELECT id, status FROM consents
-     WHERE (status = 'PENDING' AND request_expires_at <= $1) OR (status = 'ACTIVE' AND expires_at <= $1)
+     WHERE (status = 'PENDING' AND request_expires_at <= $1) OR (status IN ('ACTIVE', 'PAUSED') AND expires_at <= $1)
      ORDER BY id LIMIT $2`,
     [now, limit],
   );

@@ -69,8 +69,8 @@ export function createTransition(options: TransitionOptions): Transition {
     if (change !== undefined) metrics?.changed(change, acting.via);
     if (event === undefined) return { view: await view(row) };
     feed.publish(event);
-    // A revocation is answered once no gateway following the stream can answer from what it cached.
-    const settlement = event.change === "revoked" ? await feed.settled(event.revision) : undefined;
+    // A revocation (or a pause) is answered once no gateway following the stream can answer from what it cached.
+    const settlement = event.change === "revoked" || event.change === "paused" ? await feed.settled(event.revision) : undefined;
     return { view: await view(row), ...(settlement === undefined ? {} : { settlement }) };
   };
 }

@@ -1,6 +1,8 @@
 /** A consent as the API and the portal show it: its status now, its times in ISO 8601, where the citizen answers it. */
 import { randomBytes } from "node:crypto";
+import type { ConsentTerms } from "@ndx/contracts";
 import type { ConsentEvent, ConsentRow, ConsentStatus } from "./consentStore.ts";
+import { wireTerms } from "./consentTerms.ts";
 import { dataScope, type DataScope } from "./scope.ts";
 
 export interface ConsentHistoryEntry {
@@ -29,6 +31,13 @@ export interface ConsentView {
   readonly revokedAt: string | null;
   readonly consentUrl: string;
   readonly maxDurationDays: number;
+  /** The artefact's terms (only those that differ from the default: consent-engine/README.md#the-consent-artefact). */
+  readonly terms: ConsentTerms;
+  /** The purpose's text as registered when the request was opened (null for requests older than that). */
+  readonly purposeText: string | null;
+  readonly pausedAt: string | null;
+  /** SUPERSEDED: the request that replaced this one. */
+  readonly supersededBy: string | null;
   readonly history?: readonly ConsentHistoryEntry[];
 }
 
@@ -40,7 +49,7 @@ export function newConsentId(): string {
 
 export function effectiveStatus(row: ConsentRow, now: Date): ConsentStatus {
   if (row.status === "PENDING" && row.requestExpiresAt <= now) return "EXPIRED";
-  if (row.status === "ACTIVE" && row.expiresAt !== null && row.expiresAt <= now) return "EXPIRED";
+  if ((row.status === "ACTIVE" || row.status === "PAUSED") && row.expiresAt !== null && row.expiresAt <= now) return "EXPIRED";
   return row.status;
 }
 
@@ -72,6 +81,10 @@ export function consentView(row: ConsentRow, context: ViewContext, history?: rea
     revokedAt: isoOrNull(row.revokedAt),
     consentUrl: context.consentUrl,
     maxDurationDays: context.maxDurationDays,
+    terms: wireTerms(row.terms),
+    purposeText: row.purposeText,
+    pausedAt: isoOrNull(row.pausedAt),
+    supersededBy: row.supersededBy,
     ...(history === undefined
       ? {}
       : { history: history.map((e) => ({ at: e.at.toISOString(), actor: e.actor, from: e.from, to: e.to })) }),

@@ -1,5 +1,6 @@
 /** Shape checks of the API's JSON bodies: wrong or missing types become BAD_USER_INPUT naming the property. */
 import { badInput } from "./apiError.ts";
+import { parseTerms, wireTerms } from "./consentTerms.ts";
 import type { ScopeItem } from "./scope.ts";
 import type { ScopeRequest } from "./scopeRequest.ts";
 
@@ -43,14 +44,17 @@ export function scopeRequest(body: unknown): ScopeRequest {
     citizenId: citizenId(o),
     purpose: text(o, "purpose", idPattern, "purpose"),
     fields: fields(o),
+    ...(o["terms"] === undefined ? {} : { terms: wireTerms(parseTerms(o["terms"])) }),
   };
 }
 
-export function checkRequest(body: unknown): ScopeRequest & { openRequest: boolean } {
+export function checkRequest(body: unknown): ScopeRequest & { openRequest: boolean; spend: boolean } {
   const o = asObject(body);
   const open = o["openRequest"];
   if (open !== undefined && typeof open !== "boolean") throw badInput("openRequest must be true or false", { property: "openRequest" });
-  return { ...scopeRequest(o), openRequest: open === true };
+  const spend = o["spend"];
+  if (spend !== undefined && typeof spend !== "boolean") throw badInput("spend must be true or false", { property: "spend" });
+  return { ...scopeRequest(o), openRequest: open === true, spend: spend === true };
 }
 
 export function grantRequest(body: unknown): { citizenId: string; durationDays: number } {

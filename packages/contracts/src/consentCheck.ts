@@ -12,18 +12,63 @@ export interface ScopeItem {
   readonly field: string;
 }
 
+/** A unit of time for a consent's frequency and data life. */
+export type TermUnit = "HOUR" | "DAY" | "MONTH" | "YEAR";
+
+/** A number of units: `{unit: "DAY", value: 3}`. */
+export interface TermPeriod {
+  readonly unit: TermUnit;
+  readonly value: number;
+}
+
+/**
+ * The terms a consumer proposes when it opens a consent request (issue 18); the citizen sees each in plain words
+ * and grants them (the duration stays the citizen's choice). Every one is optional; the defaults are what a consent
+ * meant before terms existed.
+ */
+export interface ConsentTerms {
+  /** Not usable before this time. @default the moment of the grant */
+  readonly start?: string;
+  /** ONETIME: one use in all; PERIODIC: `frequency` uses per window. @default "PERIODIC" */
+  readonly fetchType?: "ONETIME" | "PERIODIC";
+  /** PERIODIC only: at most `value` uses per calendar `unit` (UTC). @default unlimited */
+  readonly frequency?: TermPeriod;
+  /** How long the consumer may keep what it read. @default no longer than the consent lasts */
+  readonly dataLife?: TermPeriod;
+}
+
 /** What a consumer asks about a citizen: the scope of a check, or of a consent request. */
 export interface ScopeRequest {
   readonly consumerId: string;
   readonly citizenId: string;
   readonly purpose: string;
   readonly fields: readonly ScopeItem[];
+  /** With a request opened: the terms proposed. @default every term's default */
+  readonly terms?: ConsentTerms;
 }
 
 export type ConsentCheckRequest = ScopeRequest & {
   /** Open (or reuse) a consent request for exactly the missing fields in the same call. */
   readonly openRequest?: boolean;
+  /**
+   * A decision about to read the data: when every field is covered, one use of each consent with a frequency that
+   * the answer relies on is spent, atomically in the engine's database (no double spend across gateways).
+   * @default false: a question only
+   */
+  readonly spend?: boolean;
 };
+
+/** Why a field with a live consent cannot be read now. */
+export type WithheldReason = "PAUSED" | "NOT_STARTED" | "EXHAUSTED";
+
+/** A field whose consents are all held back now: paused, not started yet, or used up for their window. */
+export interface WithheldItem extends ScopeItem {
+  readonly consentIds: readonly string[];
+  /** PAUSED when any of them is paused; otherwise NOT_STARTED or EXHAUSTED. */
+  readonly reason: WithheldReason;
+  /** When one of them can be used again (its start, its next window), or null (paused; ONETIME used). */
+  readonly renewsAt: string | null;
+}
 
 export interface CoveredItem extends ScopeItem {
   /** The live grants naming this field. */
@@ -51,6 +96,12 @@ export interface ConsentCheckAnswer {
   readonly checkedAt: string;
   /** With `openRequest`, the request opened (or reused) for exactly the missing fields. */
   readonly request?: OpenedConsentRequest;
+  /** Fields held back (not missing, not covered); the status is then never "covered". @default none */
+  readonly withheld?: readonly WithheldItem[];
+  /** A consent the answer relies on has a frequency: never answer from a cache (every use is spent). @default false */
+  readonly metered?: boolean;
+  /** The shortest data life among the consents relied on, or null (no longer than the consent). @default null */
+  readonly dataLife?: TermPeriod | null;
 }
 
 const text = { type: "string" } as const;
@@ -61,6 +112,13 @@ const item = {
   type: "object",
   required: ["provider", "field"],
   properties: { provider: text, field: text },
+} as const;
+
+const unit = { type: "string", enum: ["HOUR", "DAY", "MONTH", "YEAR"] } as const;
+const period = {
+  type: "object",
+  required: ["unit", "value"],
+  properties: { unit, value: { type: "integer", minimum: 1 } },
 } as const;
 
 const answerSchema: JSONSchemaType<ConsentCheckAnswer> = {
@@ -86,6 +144,23 @@ const answerSchema: JSONSchemaType<ConsentCheckAnswer> = {
       required: ["consentRequestId", "consentUrl", "expiresAt"],
       properties: { consentRequestId: text, consentUrl: text, expiresAt: time },
     },
+    withheld: {
+      type: "array",
+      nullable: true,
+      items: {
+        type: "object",
+        required: ["provider", "field", "consentIds", "reason", "renewsAt"],
+        properties: {
+          provider: text,
+          field: text,
+          consentIds: { type: "array", items: text },
+          reason: { type: "string", enum: ["PAUSED", "NOT_STARTED", "EXHAUSTED"] },
+          renewsAt: timeOrNull,
+        },
+      },
+    },
+    metered: { type: "boolean", nullable: true },
+    dataLife: { ...period, nullable: true },
   },
 };
 

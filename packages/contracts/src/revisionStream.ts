@@ -12,7 +12,8 @@ import { contract } from "./contract.ts";
 /** A consent changed: every cached answer older than `revision` may be wrong. */
 export interface ConsentChanged {
   readonly revision: number;
-  readonly change: "granted" | "revoked" | "expired";
+  /** paused and resumed: the citizen held a consent back, or let it be used again (issue 18). */
+  readonly change: "granted" | "revoked" | "expired" | "paused" | "resumed";
   readonly consentId: string;
   readonly consumerId: string;
   readonly citizenId: string;
@@ -82,7 +83,7 @@ const streamEventSchema: JSONSchemaType<RevisionStreamEvent> = {
       required: ["revision", "change", "consentId", "consumerId", "citizenId", "at"],
       properties: {
         revision,
-        change: { type: "string", enum: ["granted", "revoked", "expired"] },
+        change: { type: "string", enum: ["granted", "revoked", "expired", "paused", "resumed"] },
         consentId: text,
         consumerId: text,
         citizenId: text,
