@@ -89,6 +89,9 @@ exchange_writes := {
 	"withdrawGrantRequest": {"member_admin"},
 	"reviewGrantRequest": {"provider_data_owner"},
 	"revokeFieldGrant": {"exchange_admin", "provider_data_owner"},
+	"publishSchemaVersion": {"exchange_admin", "provider_data_owner"},
+	"activateSchemaVersion": {"exchange_admin"},
+	"rollbackSchema": {"exchange_admin"},
 }
 
 test_exchange_mutations_by_role if {
@@ -117,4 +120,17 @@ test_only_signed_in_staff_administer_the_exchange if {
 	d := decide(inp)
 	"only signed-in staff may write to a register" in d.reasons
 	not d.allow
+}
+
+test_schema_registry_activation_refused_names_the_role if {
+	d := decide(write(["provider_data_owner"], ["activateSchemaVersion"]))
+	d.reasons == ["activateSchemaVersion needs one of the roles exchange_admin"]
+	e := decide(write(["member_admin"], ["publishSchemaVersion"]))
+	e.reasons == ["publishSchemaVersion needs one of the roles exchange_admin, provider_data_owner"]
+}
+
+test_schema_registry_reads_are_for_exchange_staff if {
+	decide_allows(exchange_read(["provider_data_owner"], [exchange_field("Query.schemaVersions"), exchange_field("SchemaVersion.checks")]))
+	d := decide(read("passport-app", "passport-application", [exchange_field("Query.activeSchema")], true))
+	"Query.activeSchema is for exchange staff only" in d.reasons
 }
