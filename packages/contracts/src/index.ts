@@ -6,3 +6,4 @@ export * from "./consentCheck.ts";
 export * from "./revisionStream.ts";
 export * from "./citizenAccess.ts";
 export * from "./exchangeRegister.ts";
+export * from "./auditSummary.ts";
