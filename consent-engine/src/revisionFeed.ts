@@ -3,15 +3,14 @@
  * and the long-poll endpoint listen here. Changes made by this process are published right after they commit;
  * with a real PostgreSQL server, changes made by other instances arrive through LISTEN on the revision channel.
  * Subscribers only ever see increasing revisions. The gateways following the stream, their acknowledgements and
- * when a revocation holds on all of them are kept in revisionFollowers.ts.
+ * when a revocation holds on all of them are kept in @ndx/platform (revisionFollowers.ts).
  */
 import type { RevisionEvent } from "@ndx/contracts";
-import type { Logger } from "@ndx/platform";
 import pg from "pg";
 import { revisionChannel } from "./consentStore.ts";
-import { createRevisionFollowers, type Settlement } from "./revisionFollowers.ts";
+import { createRevisionFollowers, type Logger, type Settlement } from "@ndx/platform";
 
-export type { Settlement } from "./revisionFollowers.ts";
+export type { Settlement } from "@ndx/platform";
 
 export type { RevisionEvent };
 

@@ -4,7 +4,7 @@
  * which the follower must treat the stream as down and use no cached answer. Then one `revision` event per grant,
  * revocation or expiry as soon as it commits (`id:` is the revision), and a `heartbeat` event carrying the latest
  * revision every `heartbeatMs`: a follower acknowledges each, and each confirmed acknowledgement keeps its cache
- * usable for `staleAfterMs` more (revisionFollowers.ts). A stream that stalls without closing thus turns the
+ * usable for `staleAfterMs` more (@ndx/platform revisionFollowers.ts). A stream that stalls without closing thus turns the
  * follower's cache off within the deadline, and the engine knows when.
  */
 import { randomUUID } from "node:crypto";

@@ -5,10 +5,10 @@
  * register refuses what depends on it (503) while reading, refusing and revoking go on — and recover.
  */
 import { createLogger } from "@ndx/platform";
+import { startRegisterStandIn, type RegisterStandIn } from "@ndx/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followExchangeRegister, type ApplicationRegister, type ConsentView, type RegisterApplication } from "../src/index.ts";
 import { createSessionStore } from "../src/portal/sessions.ts";
-import { startRegisterStandIn, type RegisterStandIn } from "./support/registerStandIn.ts";
 import { passportRedirect, passportRequest, seededRegister, startSystem, type TestSystem } from "./support/system.ts";
 
 let exchange: RegisterStandIn;
@@ -17,7 +17,7 @@ let system: TestSystem;
 
 beforeAll(async () => {
   // The contract's staleAfterMs (1 s): long enough that a busy machine does not make the register stale by itself.
-  exchange = await startRegisterStandIn({ register: seededRegister, heartbeatMs: 100, staleAfterMs: 1000 });
+  exchange = await startRegisterStandIn(seededRegister, { heartbeatMs: 100, staleAfterMs: 1000 });
   applications = followExchangeRegister({
     url: exchange.url,
     serviceToken: exchange.token,
@@ -47,6 +47,12 @@ async function until(condition: () => boolean, timeoutMs = 8000): Promise<void> 
 async function registerChange(update: (apps: RegisterApplication[]) => RegisterApplication[]): Promise<void> {
   const { revision } = exchange.change(update);
   await until(() => applications.revision >= revision && applications.fresh());
+}
+
+/** Commits a tightening change and waits only as the exchange does before answering it: until every follower acknowledged it. */
+async function tighten(update: (apps: RegisterApplication[]) => RegisterApplication[]): Promise<void> {
+  const { revision } = exchange.change(update);
+  expect(await exchange.settled(revision)).toMatchObject({ acknowledged: 1, lapsed: 0 });
 }
 
 const withApp = (id: string, change: (a: RegisterApplication) => RegisterApplication) => (apps: RegisterApplication[]) =>
@@ -153,7 +159,8 @@ describe("consent engine following the exchange's register", () => {
     const cookie = await signedInAs(citizen);
     const token = formToken((await portal(`/consent/${pending.consentId}`, cookie)).text);
     expect(token).not.toBe("");
-    await registerChange(withApp("passport-app", (a) => ({ ...a, status: "SUSPENDED" })));
+    // The very next request after the exchange answered the suspension is refused.
+    await tighten(withApp("passport-app", (a) => ({ ...a, status: "SUSPENDED" })));
     try {
       const suspended = { code: "FORBIDDEN", message: "application suspended", details: { consumerId: "passport-app", reasons: ["application suspended"] } };
       for (const [path, body] of [
@@ -198,7 +205,7 @@ describe("consent engine following the exchange's register", () => {
     const toRefuse = await openRequest({ ...passportRequest, citizenId: citizen, fields: [{ provider: "drp", field: "Person.otherNames" }] });
     const cookie = await signedInAs(citizen);
 
-    exchange.stall();
+    exchange.silence();
     try {
       await until(() => !applications.fresh(), 4000);
       const ask = { ...passportRequest, citizenId: citizen, fields: [{ provider: "dmt", field: "Vehicle.model" }] };

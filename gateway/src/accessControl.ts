@@ -5,7 +5,7 @@
  * documents, rate limits). All of it is built once at start-up; nothing here runs per request. This is the gateway's
  * composition root for access: it imports the parts below it (access/, audit/) and nothing imports it but main.ts.
  */
-import { migrate, openDb, readMigrations, type Check, type Db, type Logger, type Tracing } from "@ndx/platform";
+import { createRegisterFollower, migrate, openDb, readMigrations, type Check, type Db, type Logger, type RegisterFollower, type Tracing } from "@ndx/platform";
 import type { ExchangeRegister } from "@ndx/contracts";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
@@ -20,7 +20,6 @@ import { createAdmission } from "./access/admission.ts";
 import { createConsentCheck } from "./access/consentCheck.ts";
 import { createAuthenticator } from "./access/consumerAuth.ts";
 import { buildFieldCatalogue } from "./access/fieldCatalogue.ts";
-import { createRegisterFollower, type RegisterFollower } from "./access/registerFollower.ts";
 import { createRegisterPolicy } from "./access/registerPolicy.ts";
 import { seedRegister } from "./access/seedRegister.ts";
 import { useAccess } from "./access/useAccess.ts";

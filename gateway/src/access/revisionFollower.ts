@@ -1,6 +1,6 @@
 /**
  * Follows the consent engine's revision stream (Server-Sent Events) and says, at the moment a cached consent answer
- * would be used, whether it may be: the contract of consent-engine/src/revisionFollowers.ts.
+ * would be used, whether it may be: the contract of packages/platform/src/revisionFollowers.ts.
  *
  * The first event gives a subscriber id, the heartbeat period and the deadline (`staleAfterMs`); then come revision
  * events and heartbeats. Every event is applied (a newer revision empties the cache) and acknowledged; the engine
@@ -12,8 +12,7 @@
  * connection aborted and reopened with backoff; until it is up again every check goes to the engine.
  */
 import { revisionAckAnswer, revisionHeartbeat, revisionStreamEvent, type RevisionStreamEvent } from "@ndx/contracts";
-import type { Logger } from "@ndx/platform";
-import { readServerSentEvents, type ServerSentEvent } from "./serverSentEvents.ts";
+import { readServerSentEvents, type Logger, type ServerSentEvent } from "@ndx/platform";
 
 export interface RevisionFollowerOptions {
   /** The consent engine's base URL. */

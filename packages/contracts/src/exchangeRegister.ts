@@ -8,8 +8,12 @@
  * `GET /v1/register/stream` sends Server-Sent Events: first `event: revision` with the current revision and the
  * stream's periods ({@link RegisterRevision}), then one `event: revision` per committed change, and `event: heartbeat`
  * ({@link RegisterRevision} without periods) every `heartbeatMs`. A follower fetches the register whenever it hears a
- * revision newer than the one it applied, and treats what it holds as stale — and refuses what depends on it — once
- * nothing was heard for `staleAfterMs`.
+ * revision newer than the one it applied, and acknowledges each revision it holds with `POST /v1/register/ack`
+ * ({@link RegisterAck}, naming the `subscriber` of the stream's first event); the answer ({@link RegisterAckAnswer})
+ * says whether it was *confirmed* (the revision is the latest). What a follower holds is current only while its last
+ * confirmed acknowledgement was *sent* less than `staleAfterMs` ago; past that it refuses what depends on the register.
+ * The exchange answers a tightening change (a grant revoked, an application suspended) only once every follower has
+ * acknowledged it or passed that bound, so the very next request after the answer is decided on the new register.
  */
 import type { JSONSchemaType } from "ajv";
 import { contract } from "./contract.ts";
@@ -68,8 +72,24 @@ export interface RegisterRevision {
   readonly at: string;
   /** On the first event: a heartbeat comes this often. */
   readonly heartbeatMs?: number;
-  /** On the first event: what a follower holds is stale once nothing was heard for this long. */
+  /** On the first event: what a follower holds is stale once its last confirmed acknowledgement was sent this long ago. */
   readonly staleAfterMs?: number;
+  /** On the first event: the id the follower names in its acknowledgements (`POST /v1/register/ack`). */
+  readonly subscriber?: string;
+}
+
+/** `POST /v1/register/ack`: the subscriber holds the register at `revision`. */
+export interface RegisterAck {
+  readonly subscriber: string;
+  readonly revision: number;
+}
+
+export interface RegisterAckAnswer {
+  /** `revision` is at least `latest`: what the subscriber holds is current for `staleAfterMs` from when it sent this. */
+  readonly confirmed: boolean;
+  /** The newest revision there is. */
+  readonly latest: number;
+  readonly staleAfterMs: number;
 }
 
 const text = { type: "string" } as const;
@@ -116,8 +136,28 @@ const registerSchema: JSONSchemaType<ExchangeRegister> = {
 const revisionSchema: JSONSchemaType<RegisterRevision> = {
   type: "object",
   required: ["revision", "at"],
-  properties: { revision: { type: "integer", minimum: 0 }, at: time, heartbeatMs: period, staleAfterMs: period },
+  properties: {
+    revision: { type: "integer", minimum: 0 },
+    at: time,
+    heartbeatMs: period,
+    staleAfterMs: period,
+    subscriber: { type: "string", minLength: 1, maxLength: 64, nullable: true },
+  },
+};
+
+const ackSchema: JSONSchemaType<RegisterAck> = {
+  type: "object",
+  required: ["subscriber", "revision"],
+  properties: { subscriber: { type: "string", minLength: 1, maxLength: 64 }, revision: { type: "integer", minimum: 0 } },
+};
+
+const ackAnswerSchema: JSONSchemaType<RegisterAckAnswer> = {
+  type: "object",
+  required: ["confirmed", "latest", "staleAfterMs"],
+  properties: { confirmed: { type: "boolean" }, latest: { type: "integer", minimum: 0 }, staleAfterMs: { type: "integer", minimum: 1 } },
 };
 
 export const exchangeRegister = contract<ExchangeRegister>("exchange register", registerSchema);
 export const registerRevision = contract<RegisterRevision>("exchange register revision", revisionSchema);
+export const registerAck = contract<RegisterAck>("exchange register acknowledgement", ackSchema);
+export const registerAckAnswer = contract<RegisterAckAnswer>("exchange register acknowledgement answer", ackAnswerSchema);

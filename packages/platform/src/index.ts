@@ -21,3 +21,6 @@ export * from "./tracedServers.ts";
 export * from "./serviceTelemetry.ts";
 export * from "./probe.ts";
 export * from "./subgraphServer.ts";
+export * from "./serverSentEvents.ts";
+export * from "./revisionFollowers.ts";
+export * from "./registerFollower.ts";

@@ -1,20 +1,21 @@
 /**
- * The gateways following the revision stream and what each has acknowledged, so that a revocation is answered only
- * once it holds on every one of them.
+ * The followers of a revision stream and what each has acknowledged, so that a tightening change (a consent revoked at
+ * the consent engine; a grant revoked or an application suspended at the exchange) is answered only once it holds on
+ * every one of them. Shared by the consent engine's revision stream and the exchange's register stream.
  *
- * The contract with a follower: it may use a cached "covered" answer only until `staleAfterMs` after it *sent* its
- * last acknowledgement that this engine *confirmed*; an acknowledgement is confirmed only when it names a revision at
- * least the latest one (read from the database as it is handled). A follower that has not acknowledged a revocation
- * (its stream stalled behind a proxy, its process paused) therefore holds no usable "yes" past `confirmedAt +
- * staleAfterMs` here, whatever happens to its timers or its connection. A revocation is answered once every follower
- * has acknowledged it or has passed that bound; a follower that disconnected is remembered until its bound has passed
- * (a proxy may have closed our side while still holding its side open).
+ * The contract with a follower: it may use what it holds (a cached "covered" answer, a register) only until
+ * `staleAfterMs` after it *sent* its last acknowledgement that the server *confirmed*; an acknowledgement is confirmed
+ * only when it names a revision at least the latest one (read from the database as it is handled). A follower that
+ * has not acknowledged a change (its stream stalled behind a proxy, its process paused) therefore holds nothing usable
+ * past `confirmedAt + staleAfterMs` here, whatever happens to its timers or its connection. A change is answered once
+ * every follower has acknowledged it or has passed that bound; a follower that disconnected is remembered until its
+ * bound has passed (a proxy may have closed our side while still holding its side open).
  *
  * Followers this process cannot see are covered by waiting the whole deadline: those of a previous incarnation (for
  * `staleAfterMs` after start) and, when other instances may exist (`otherInstances`), those of the other instances.
  */
 export interface Settlement {
-  /** When the revocation held on every follower: each acknowledged it or could no longer trust a cached answer. */
+  /** When the change held on every follower: each acknowledged it or could no longer trust what it held. */
   readonly at: Date;
   /** Followers that acknowledged the revision. */
   readonly acknowledged: number;
@@ -38,7 +39,7 @@ export interface RevisionFollowers {
 export interface RevisionFollowersOptions {
   /** How long after its last confirmed acknowledgement a follower may still use a cached answer. */
   readonly staleAfterMs: number;
-  /** Other engine instances (sharing the database) may have followers this one cannot see. @default false */
+  /** Other instances of the server (sharing the database) may have followers this one cannot see. @default false */
   readonly otherInstances?: boolean;
   /** A monotonic clock in ms (tests move it). @default performance.now */
   readonly now?: () => number;

@@ -1,6 +1,6 @@
 /**
- * Reads a `text/event-stream` body (Server-Sent Events) event by event: what the consent revision follower and the
- * exchange register follower share. Only what NDX streams send is handled: `event:` and `data:` lines (several data
+ * Reads a `text/event-stream` body (Server-Sent Events) event by event: the one reader of the gateway's consent
+ * revision follower and of the register follower (registerFollower.ts) the gateway and the consent engine share. Only what NDX streams send is handled: `event:` and `data:` lines (several data
  * lines are joined with a newline), events ended by a blank line; comments and other fields are ignored.
  */
 

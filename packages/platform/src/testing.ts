@@ -7,6 +7,7 @@ import pg from "pg";
 import { openDb, type Db } from "./db.ts";
 
 export { createTestGateway, type TestGateway } from "./testGateway.ts";
+export { registerStandInToken, startRegisterStandIn, type RegisterStandIn, type RegisterStandInOptions } from "./registerStandIn.ts";
 
 export interface Backend {
   readonly name: "pglite" | "postgres";

@@ -79,7 +79,18 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
   const catalogue = options.catalogue ?? loadFieldCatalogue(supergraphFile);
   const revisions = await openRevisionFeed({ db, listenUrl: options.listenUrl, logger });
   await seedSchemaRegistry(db, options.seedSubgraphs ?? listSubgraphs().map((s) => ({ name: s.name, url: s.url, sdl: subgraphSdl(s.name) })));
-  const changes = { db, revisions };
+  const register = createRegisterEndpoints({
+    db,
+    revisions,
+    token: options.serviceToken,
+    logger,
+    // Over PostgreSQL other exchange processes may serve followers this one cannot see.
+    otherInstances: options.listenUrl !== undefined,
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
+  });
+  // A tightening change answers once it holds on every follower of the register.
+  const changes = { db, revisions, settled: register.settled };
   const applications = createApplications({
     ...changes,
     registrar: options.registrar,
@@ -96,14 +107,6 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     grantRequests: createGrantRequests({ ...changes, catalogue, applications }),
     schemaRegistry: createSchemaRegistry({ ...changes, coverage: options.coverage ?? unknownCoverage, ...(options.usageDays === undefined ? {} : { usageDays: options.usageDays }) }),
   };
-  const register = createRegisterEndpoints({
-    db,
-    revisions,
-    token: options.serviceToken,
-    logger,
-    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-    ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
-  });
   const metrics = options.metrics ?? createServiceMetrics("exchange");
   addRegisterMetrics(metrics, register, revisions);
   const yoga = createSubgraphServer<ExchangeContext>({

@@ -154,7 +154,8 @@ export function createApplications(deps: ApplicationDeps) {
       const after = await applicationSnapshot(tx, id);
       const changed = await applicationStore.get(tx, id);
       if (changed === undefined) throw new Error("the application just written is not there");
-      return { result: changed, target: `application:${id}`, before, after };
+      // A suspension answers once every follower of the register holds it (its next request is refused); a reinstatement at once.
+      return { result: changed, target: `application:${id}`, before, after, tightening: suspend };
     });
   }
 

@@ -26,6 +26,7 @@ export function revokeFieldGrant(
     if (after === undefined) throw new Error("the grant just written is not there");
     const { member: _m, ...beforeView } = grant;
     const { member: _n, ...afterView } = after;
-    return { result: after, target: `fieldGrant:${id}`, before: beforeView, after: afterView };
+    // Answered once every follower of the register has dropped the grant: the next query reading it is FORBIDDEN.
+    return { result: after, target: `fieldGrant:${id}`, before: beforeView, after: afterView, tightening: true };
   });
 }

@@ -2,8 +2,10 @@
  * Every administrative change in one place: its transaction moves the register's revision and appends who did what
  * (before and after, the gateway's decision id) to `admin_history`; after the commit the change is announced to the
  * register stream and put in the request's audit entries, which the response carries to the gateway's audit trail.
+ * A *tightening* change (one that takes access away: a grant revoked, an application suspended) answers only once it
+ * holds on every follower of the register (`settled`), so the very next request anywhere is decided without it.
  */
-import type { Db, Queryable } from "@ndx/platform";
+import type { Db, Queryable, Settlement } from "@ndx/platform";
 import type { Scope } from "../members/scope.ts";
 import { bumpRevision, type RevisionFeed } from "../storage/revisions.ts";
 
@@ -20,11 +22,15 @@ export interface ChangeOutcome<T> {
   readonly target: string;
   readonly before: unknown;
   readonly after: unknown;
+  /** The change takes access away: answered only once every follower holds it. @default false */
+  readonly tightening?: boolean;
 }
 
 export interface ChangeDeps {
   readonly db: Db;
   readonly revisions: RevisionFeed;
+  /** Resolves once a revision holds on every follower of the register (registerEndpoints.ts). */
+  readonly settled: (revision: number) => Promise<Settlement>;
 }
 
 export async function recordChange<T>(
@@ -52,6 +58,7 @@ export async function recordChange<T>(
     return { outcome, revision };
   });
   deps.revisions.announce(revision);
+  if (outcome.tightening === true) await deps.settled(revision.revision);
   request.audit.push({ action, target: outcome.target, before: outcome.before ?? null, after: outcome.after ?? null });
   return outcome.result;
 }

@@ -77,7 +77,9 @@ export function createMembers(deps: ChangeDeps & { readonly catalogue: FieldCata
         const after = await memberSnapshot(tx, code);
         const [member] = await memberStore.byCodes(tx, [code]);
         if (member === undefined || after === null) throw new Error("the member just written is not there");
-        return { result: member, target: `member:${code}`, before, after };
+        // A person moved to another role loses the one they had: a tightening change, answered once it holds everywhere.
+        const previous = before?.people.find((p) => p.username === checked.username);
+        return { result: member, target: `member:${code}`, before, after, tightening: previous !== undefined && previous.role !== checked.role };
       });
     },
   };

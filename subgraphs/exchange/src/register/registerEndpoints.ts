@@ -1,16 +1,18 @@
 /**
- * `GET /v1/register` (the whole register at its revision) and `GET /v1/register/stream` (Server-Sent Events: the
- * current revision with the stream's periods, then one `revision` event per committed change and a `heartbeat` every
- * `heartbeatMs`), both for followers holding `Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`, compared in constant
- * time. A client that does not read is never queued more than `maxQueuedEvents`: further events are skipped (every
+ * `GET /v1/register` (the whole register at its revision), `GET /v1/register/stream` (Server-Sent Events: the
+ * current revision with the stream's periods and the follower's subscriber id, then one `revision` event per committed
+ * change and a `heartbeat` every `heartbeatMs`) and `POST /v1/register/ack` (a follower holds a revision; confirmed
+ * when it is the latest), all for followers holding `Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`, compared in
+ * constant time. The followers and their acknowledgements are kept by @ndx/platform's revisionFollowers, and
+ * `settled(revision)` resolves once a change holds on every follower (a tightening change answers only then). A client that does not read is never queued more than `maxQueuedEvents`: further events are skipped (every
  * heartbeat carries the revision, so a follower that reads again catches up), and after `maxSkippedEvents` in a row it
  * is dropped. While the revision feed is not live (its LISTEN connection lost), no heartbeat is sent. `close()` ends every
  * open stream (shutdown).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { RegisterRevision } from "@ndx/contracts";
-import type { Db, Logger } from "@ndx/platform";
-import type { Revision, RevisionFeed } from "../storage/revisions.ts";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { registerAck, type RegisterAckAnswer, type RegisterRevision } from "@ndx/contracts";
+import { createRevisionFollowers, type Db, type Logger, type Settlement } from "@ndx/platform";
+import { readRevision, type Revision, type RevisionFeed } from "../storage/revisions.ts";
 import { readRegister } from "./registerDocument.ts";
 
 export interface RegisterEndpointsOptions {
@@ -21,8 +23,13 @@ export interface RegisterEndpointsOptions {
   readonly logger: Logger;
   /** @default 250 */
   readonly heartbeatMs?: number;
-  /** Announced on the first event: a follower's register is stale once nothing was heard for this long. @default 1000 */
+  /** Announced on the first event: a follower's register is stale once its last confirmed acknowledgement was sent this long ago. @default 1000 */
   readonly staleAfterMs?: number;
+  /**
+   * Other exchange processes share the database (PostgreSQL): an acknowledgement is compared with the database's
+   * revision, and a change waits the whole `staleAfterMs` for their followers, which this process cannot see. @default false
+   */
+  readonly otherInstances?: boolean;
   /** Events held for a client that does not read. @default 16 */
   readonly maxQueuedEvents?: number;
   /** Events skipped in a row before such a client is dropped. @default 40 */
@@ -31,6 +38,7 @@ export interface RegisterEndpointsOptions {
 
 export const registerPath = "/v1/register";
 export const registerStreamPath = "/v1/register/stream";
+export const registerAckPath = "/v1/register/ack";
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
 const problem = (status: number, message: string, headers: Record<string, string> = {}) => Response.json({ error: message }, { status, headers });
@@ -40,6 +48,19 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
   const expected = digest(options.token);
   const open = new Set<() => void>();
   const encoder = new TextEncoder();
+  const otherInstances = options.otherInstances ?? false;
+  const followers = createRevisionFollowers({ staleAfterMs, otherInstances });
+
+  async function acknowledge(request: Request): Promise<Response> {
+    const ack = registerAck.parse(await request.json().catch(() => undefined));
+    if (!ack.ok) return problem(400, `an acknowledgement is {subscriber, revision}: ${ack.problem}`);
+    // With other processes, the database's revision: one of them may have committed a change this one has not heard of.
+    const latest = Math.max(revisions.latest().revision, otherInstances ? (await readRevision(db)).revision : 0);
+    const answer = followers.acknowledge(ack.value.subscriber, ack.value.revision, latest);
+    if (answer === undefined) return problem(404, "no such register stream subscriber (reconnect)");
+    const body: RegisterAckAnswer = { confirmed: answer.confirmed, latest, staleAfterMs };
+    return Response.json(body, { headers: { "cache-control": "no-store" } });
+  }
 
   function stream(): Response {
     let end = () => undefined as void;
@@ -64,6 +85,8 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
           };
           const onRevision = (r: Revision) => send("revision", { revision: r.revision, at: r.at });
           const unsubscribe = revisions.subscribe(onRevision);
+          const subscriber = randomUUID();
+          const untrack = followers.track(subscriber, revisions.latest().revision);
           const heartbeat = setInterval(() => {
             // No heartbeat while this process may be missing changes: its followers go stale rather than trust it.
             if (revisions.live()) send("heartbeat", { revision: revisions.latest().revision, at: new Date().toISOString() });
@@ -73,6 +96,7 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
             ended = true;
             clearInterval(heartbeat);
             unsubscribe();
+            untrack();
             open.delete(close);
           };
           const close = () => {
@@ -84,7 +108,7 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
             }
           };
           open.add(close);
-          send("revision", { ...revisions.latest(), heartbeatMs, staleAfterMs });
+          send("revision", { ...revisions.latest(), heartbeatMs, staleAfterMs, subscriber });
         },
         cancel() {
           end();
@@ -99,13 +123,15 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
 
   const plugin = {
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
-      if (url.pathname !== registerPath && url.pathname !== registerStreamPath) return;
-      if (request.method !== "GET") return endResponse(problem(405, "GET only", { allow: "GET" }));
+      if (url.pathname !== registerPath && url.pathname !== registerStreamPath && url.pathname !== registerAckPath) return;
+      const method = url.pathname === registerAckPath ? "POST" : "GET";
+      if (request.method !== method) return endResponse(problem(405, `${method} only`, { allow: method }));
       const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
         return endResponse(problem(401, "the register needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>", { "www-authenticate": "Bearer" }));
       }
       if (url.pathname === registerStreamPath) return endResponse(stream());
+      if (url.pathname === registerAckPath) return endResponse(await acknowledge(request));
       endResponse(Response.json(await readRegister(db), { headers: { "cache-control": "no-store" } }));
     },
   };
@@ -114,6 +140,11 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
     plugin,
     /** Open streams now (for metrics and tests). */
     openStreams: () => open.size,
+    /**
+     * Resolves once `revision` holds on every follower: each acknowledged it or passed the deadline after which it
+     * can no longer trust what it holds (with other instances, the whole deadline). A tightening change answers then.
+     */
+    settled: (revision: number): Promise<Settlement> => followers.settled(revision),
     /** Ends every open stream: before the HTTP server closes, which waits for open responses. */
     close() {
       for (const close of [...open]) close();
