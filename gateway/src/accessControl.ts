@@ -127,7 +127,14 @@ export async function createAccessControl(options: AccessControlOptions): Promis
     plugins: [
       ...admission.plugins,
       ...evidence.plugins,
-      useAuditSummary({ db: database, authenticator, consentEngineUrl: config.CONSENT_ENGINE_URL, consentServiceToken: config.CONSENT_SERVICE_TOKEN }),
+      useAuditSummary({
+        db: database,
+        authenticator,
+        policy,
+        timezone: config.NDX_TIMEZONE,
+        consentEngineUrl: config.CONSENT_ENGINE_URL,
+        consentServiceToken: config.CONSENT_SERVICE_TOKEN,
+      }),
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
         admit: admission.admit,

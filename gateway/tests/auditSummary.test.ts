@@ -17,7 +17,9 @@ import { createAuthenticator } from "../src/access/consumerAuth.ts";
 import { useAuditApi } from "../src/audit/auditApi.ts";
 import type { AuditContent } from "../src/audit/auditEvent.ts";
 import { openAuditLog } from "../src/audit/auditLog.ts";
-import { createAuditSummary, useAuditSummary, windowDates, type AuditSummary, type AuditSummaryOptions } from "../src/audit/auditSummary.ts";
+import type { AuditSummary } from "@ndx/contracts";
+import { buildBundle, loadAccessPolicy, type AccessPolicy } from "@ndx/policy";
+import { createAuditSummary, useAuditSummary, windowDates, type AuditSummaryOptions } from "../src/audit/auditSummary.ts";
 import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
 import { permitRecord } from "./auditFixtures.ts";
 
@@ -33,6 +35,8 @@ let engineDb: Db;
 let engine: ConsentEngine;
 let engineHttp: Listening;
 let engineUrl: string;
+/** The real policy bundle, as the gateway holds it. */
+let policy: AccessPolicy;
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -55,6 +59,8 @@ async function answerConsents(setClock: (iso: string) => void): Promise<void> {
 }
 
 beforeAll(async () => {
+  buildBundle();
+  policy = await loadAccessPolicy();
   const pair = await generateKeyPair("RS256");
   signingKey = pair.privateKey;
   const keys: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" }];
@@ -124,6 +130,7 @@ for (const backend of testBackends()) {
       const handler = createAuditSummary({
         db: db as Db,
         authenticator: createAuthenticator({ issuer, audience }),
+        policy: { current: policy },
         consentEngineUrl: engineUrl,
         consentServiceToken: consentToken,
         now: () => now,
@@ -165,6 +172,20 @@ for (const backend of testBackends()) {
       }
       expect((await get("/audit/summary?days=90", admin)).status).toBe(200);
       expect((await get("/audit/summary?days=1", admin)).status).toBe(200);
+    });
+
+    it("leaves who may read it to the policy: the roles data.reports names for auditSummary, not a role in code", async () => {
+      // Run-time data replaces the bundle's top-level keys: here its reports (a document with more than consumers).
+      const document = { consumers: {}, reports: { auditSummary: ["auditor"] } };
+      const auditors = await loadAccessPolicy(undefined, { data: { document, revision: "test" } });
+      const { get } = await open({ policy: { current: auditors } });
+      const auditor = await get("/audit/summary?days=1", `Bearer ${await token({ sub: "audit.reader", roles: ["auditor"] })}`);
+      expect(auditor.status).toBe(200);
+      const admin = await get("/audit/summary?days=1", `Bearer ${await token({})}`);
+      expect(admin.status).toBe(403);
+      expect(await admin.json()).toEqual({
+        error: { code: "FORBIDDEN", message: "the audit summary is not for this caller: the auditSummary report needs one of the roles auditor" },
+      });
     });
 
     it("counts the audit trail's decisions per day, per application and by kind, with the consent engine's answers", async () => {
@@ -248,7 +269,7 @@ for (const backend of testBackends()) {
       clock += 10_000;
       expect(((await (await get("/audit/summary?days=1", admin)).json()) as AuditSummary).requests).toEqual([{ application: "passport-app", counts: [1] }]);
 
-      const options = { db: db as Db, authenticator: createAuthenticator({ issuer, audience }), consentEngineUrl: engineUrl, consentServiceToken: consentToken };
+      const options = { db: db as Db, authenticator: createAuthenticator({ issuer, audience }), policy: { current: policy }, consentEngineUrl: engineUrl, consentServiceToken: consentToken };
       const yoga = createYoga({ plugins: [useAuditSummary(options), useAuditApi(db as Db, "audit-read-token")] });
       const viaYoga = await yoga.fetch("http://gateway.test/audit/summary?days=2", { headers: { authorization: admin } });
       expect(viaYoga.status).toBe(200);

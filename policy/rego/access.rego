@@ -190,6 +190,24 @@ deny contains "only signed-in staff may write to a register" if {
 	input.caller != "staff"
 }
 
+# --- reports (the gateway's own read-outs over HTTP, e.g. GET /audit/summary): by the caller's roles -------------------
+
+deny contains sprintf("the %s report needs one of the roles %s", [input.report, concat(", ", data.reports[input.report])]) if {
+	input.operation == "report"
+	data.reports[input.report]
+	count({r | some r in input.roles; r in data.reports[input.report]}) == 0
+}
+
+deny contains sprintf("%s is not a report", [input.report]) if {
+	input.operation == "report"
+	not data.reports[input.report]
+}
+
+deny contains "only signed-in staff may read reports" if {
+	input.operation == "report"
+	input.caller != "staff"
+}
+
 deny contains sprintf("operation type \"%s\" is not served", [input.operation]) if {
-	not input.operation in {"query", "mutation"}
+	not input.operation in {"query", "mutation", "report"}
 }

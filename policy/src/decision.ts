@@ -12,7 +12,10 @@ export interface FieldAccess {
 export interface AccessInput {
   /** `consumer` for applications (client credentials), `staff` for signed-in registry staff. */
   readonly caller: "consumer" | "staff" | "citizen";
-  readonly operation: "query" | "mutation" | "subscription";
+  /** `report`: one of the gateway's own read-outs over HTTP (e.g. GET /audit/summary), named in `report`. */
+  readonly operation: "query" | "mutation" | "subscription" | "report";
+  /** With operation `report`: which one (a key of data.reports, e.g. `auditSummary`). */
+  readonly report?: string;
   readonly consumer?: { readonly id: string; readonly scopes?: readonly string[] };
   readonly roles?: readonly string[];
   readonly purpose?: string | undefined;

@@ -3,39 +3,31 @@
  * default 14; today included): decisions per consumer application, decisions by kind, and the consent engine's
  * answers (granted, denied, revoked, expired; its GET /v1/consents/summary). No citizen id is in it.
  *
- * Who may read it: a staff access token verified by the gateway's own authenticator, with the `exchange_admin` role.
- * That role check is here, in code (the Rego policy decides GraphQL operations; this is not one). If the consent
- * engine cannot answer, the gateway's own figures still come back, with the consent part marked unavailable.
- * Answers are kept for `cacheMs`, per N, so a console's reloads cost no new scan of the trail.
+ * Who may read it is the Rego policy's decision, as for every GraphQL operation: a token verified by the gateway's
+ * own authenticator, then the policy evaluated for operation `report` named `auditSummary` (data.json's `reports`:
+ * the `exchange_admin` role). The code also keeps non-staff callers out, as defence in depth only. The wire shape is
+ * `AuditSummary` of @ndx/contracts (the console parses it with the same contract). If the consent engine cannot
+ * answer, the gateway's own figures still come back, with the consent part marked unavailable. Answers are kept for
+ * `cacheMs`, per N, so a console's reloads cost no new scan of the trail.
  */
+import { consentAnswerKinds, decisionKinds, type AuditSummary, type ConsentAnswerKind, type DecisionKind } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
+import type { AccessPolicy } from "@ndx/policy";
 import { GraphQLError } from "graphql";
+import { accessTime } from "../access/accessTime.ts";
 import type { Authenticator } from "../access/consumerAuth.ts";
-import type { AuditDecision } from "./auditEvent.ts";
 
-const decisionKinds: readonly AuditDecision[] = ["permit", "consent_required", "forbidden", "unauthenticated", "bad_request", "unavailable"];
-export const consentAnswerKinds = ["granted", "denied", "revoked", "expired"] as const;
-export type ConsentAnswerKind = (typeof consentAnswerKinds)[number];
-
-/** Every list of counts is aligned with `dates` (oldest first). */
-export interface AuditSummary {
-  readonly days: number;
-  /** YYYY-MM-DD (UTC), oldest first, one per day of the window. */
-  readonly dates: readonly string[];
-  /** Decisions about consumer applications' requests, per application (most requests first). */
-  readonly requests: readonly { readonly application: string; readonly counts: readonly number[] }[];
-  /** Every decision of the gateway (staff and anonymous callers too), by kind. */
-  readonly decisions: Readonly<Record<AuditDecision, readonly number[]>>;
-  readonly consent:
-    | { readonly available: true; readonly answers: Readonly<Record<ConsentAnswerKind, readonly number[]>> }
-    | { readonly available: false; readonly reason: string };
-  readonly generatedAt: string;
-}
+/** The report's name in the policy (data.json `reports`). */
+const report = "auditSummary";
 
 export interface AuditSummaryOptions {
   readonly db: Queryable;
   /** The gateway's authenticator (the access plugin's). */
   readonly authenticator: Authenticator;
+  /** The policy in force (the access plugin's): it decides who may read the summary. */
+  readonly policy: { readonly current: AccessPolicy };
+  /** The exchange's time zone, for the policy's `input.time`. @default "UTC" */
+  readonly timezone?: string;
   /** The consent engine's base URL. */
   readonly consentEngineUrl: string;
   /** The gateway's service token at the consent engine. */
@@ -78,12 +70,12 @@ async function summarizeDecisions(db: Queryable, dates: readonly string[]): Prom
   );
   const index = new Map(dates.map((d, i) => [d, i]));
   const zeros = () => dates.map(() => 0);
-  const decisions = Object.fromEntries(decisionKinds.map((k) => [k, zeros()])) as Record<AuditDecision, number[]>;
+  const decisions = Object.fromEntries(decisionKinds.map((k) => [k, zeros()])) as Record<DecisionKind, number[]>;
   const perApplication = new Map<string, number[]>();
   for (const row of rows) {
     const i = index.get(row.day);
     if (i === undefined) continue;
-    const kind = decisions[row.decision as AuditDecision] as number[] | undefined;
+    const kind = decisions[row.decision as DecisionKind] as number[] | undefined;
     if (kind !== undefined) kind[i] = (kind[i] ?? 0) + row.n;
     if (row.caller === "consumer" && row.consumer !== null) {
       const counts = perApplication.get(row.consumer) ?? zeros();
@@ -148,6 +140,7 @@ function refusal(error: unknown): Response {
 /** A fetch-style handler: a Response for GET /audit/summary, undefined for any other path. */
 export function createAuditSummary(options: AuditSummaryOptions): (request: Request) => Promise<Response | undefined> {
   const now = options.now ?? (() => new Date());
+  const clock = accessTime(options.timezone ?? "UTC");
   const cacheMs = options.cacheMs ?? 10_000;
   const cache = new Map<number, { at: number; answer: Promise<AuditSummary> }>();
 
@@ -178,8 +171,19 @@ export function createAuditSummary(options: AuditSummaryOptions): (request: Requ
     } catch (error) {
       return refusal(error);
     }
-    if (caller.kind !== "staff" || !caller.roles.includes("exchange_admin")) {
-      return problem(403, "FORBIDDEN", "the audit summary is for exchange administrators (role exchange_admin)");
+    const decision = options.policy.current.evaluate({
+      caller: caller.kind,
+      operation: "report",
+      report,
+      roles: caller.roles,
+      subjects: [],
+      fields: [],
+      mutations: [],
+      time: clock(now()),
+    });
+    // Defence in depth: whatever a policy says, a summary of the whole exchange is never an application's or a citizen's.
+    if (!decision.allow || caller.kind !== "staff") {
+      return problem(403, "FORBIDDEN", `the audit summary is not for this caller: ${decision.reasons.join("; ") || "staff only"}`);
     }
     const raw = url.searchParams.get("days") ?? "14";
     const days = Number(raw);
