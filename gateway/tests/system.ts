@@ -82,6 +82,8 @@ export interface SystemOptions {
   readonly now?: () => number;
   /** Tracing of each part (gateway, registry, drp-rest, dmt-soap, drp-legacy, dmt-legacy). @default none: tracing off */
   readonly tracing?: (part: string) => Tracing;
+  /** The consent engine's database (e.g. PostgreSQL from testBackends), left open at close. @default in-memory PGlite */
+  readonly consentDb?: Db;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
@@ -99,7 +101,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     audience,
     logger,
   });
-  const consentDb = await openDb({ schema: "consent" });
+  const consentDb = options.consentDb ?? (await openDb({ schema: "consent" }));
   await prepareConsentDatabase(consentDb, fixtures.consumers);
   const consent = await createConsentEngine({
     db: consentDb,
@@ -228,7 +230,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       await exchangeHealth.close();
       await consent.close();
       await idp.close();
-      await consentDb.close();
+      if (options.consentDb === undefined) await consentDb.close();
       await gatewayDb.close();
       rmSync(keysDir, { recursive: true, force: true });
     },

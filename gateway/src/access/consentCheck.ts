@@ -5,9 +5,11 @@
  * trusted (revisionFollower.ts: up, and its last confirmed acknowledgement younger than the engine's deadline, checked
  * at use time), never beyond the answer's own `validUntil` or `maxAgeMs`. The engine answers a revocation only once
  * every gateway following it has acknowledged it or can no longer trust its cache: so no query after a revocation's
- * answer meets a cached "yes", even through a stream that stalled without closing.
+ * answer meets a cached "yes", even through a stream that stalled without closing. A check made for a decision spends
+ * a use of each consent with a frequency it relies on (in the engine's database, exact across replicas); such an
+ * answer ("metered") is never cached, so only unlimited consents (most) are answered from the cache.
  */
-import { consentCheckAnswer, type ConsentCheckAnswer } from "@ndx/contracts";
+import { consentCheckAnswer, type ConsentCheckAnswer, type ConsentTerms, type TermPeriod, type WithheldItem } from "@ndx/contracts";
 import { ndxError, type Logger, type Tracing } from "@ndx/platform";
 import { rememberFrozen, type FieldAccess } from "@ndx/policy";
 import { createRevisionFollower } from "./revisionFollower.ts";
@@ -36,6 +38,12 @@ export interface ConsentAnswer {
   readonly covered: boolean;
   readonly consentIds: readonly string[];
   readonly missing: readonly { provider: string; field: string }[];
+  /** Fields whose consents cannot be used now (paused, not started, used up). @default none */
+  readonly withheld?: readonly WithheldItem[];
+  /** The shortest data life of the consents relied on (null: no longer than the consent). @default null */
+  readonly dataLife?: TermPeriod | null;
+  /** When the answer stops being true by itself. @default unknown */
+  readonly validUntil?: string | null;
 }
 
 export interface OpenedRequest {
@@ -48,7 +56,8 @@ export interface ConsentCheck {
   check(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]): Promise<ConsentAnswer>;
   /** The cached answer, if one is held and still trusted (counted as a hit); never asks the engine. */
   cached(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]): ConsentAnswer | undefined;
-  openRequest(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[]): Promise<OpenedRequest>;
+  /** `terms`: what the consumer proposed (X-Consent-Terms); the engine's defaults without. */
+  openRequest(consumerId: string, citizenId: string, purpose: string, fields: readonly FieldAccess[], terms?: ConsentTerms): Promise<OpenedRequest>;
   /** Counters for tests and metrics. */
   readonly stats: { hits: number; misses: number };
   /** Resolves once the revision stream is connected (tests, start-up). */
@@ -143,22 +152,27 @@ export function createConsentCheck(options: ConsentCheckOptions): ConsentCheck {
       if (cached !== undefined) return cached;
       stats.misses += 1;
       options.onCheck?.(false);
-      const result = await call(scopeBody(consumerId, citizenId, purpose, fields));
+      // A decision about to read: a consent with a frequency spends one use in the engine's database (exact across
+      // replicas), so an answer relying on one is never cached.
+      const result = await call({ ...scopeBody(consumerId, citizenId, purpose, fields), spend: true });
       const answer: ConsentAnswer = {
         covered: result.status === "covered",
         consentIds: [...new Set(result.covered.flatMap((c) => c.consentIds))].sort(),
         missing: result.missing,
+        ...(result.withheld === undefined ? {} : { withheld: result.withheld }),
+        dataLife: result.dataLife ?? null,
+        validUntil: result.validUntil,
       };
       // Not an answer older than a revision already applied (it may predate a revocation the stream announced).
-      if (answer.covered && result.revision >= follower.revision && follower.trusted()) {
+      if (answer.covered && result.metered !== true && result.revision >= follower.revision && follower.trusted()) {
         const validUntil = result.validUntil === null ? Number.POSITIVE_INFINITY : Date.parse(result.validUntil);
         if (cache.size >= cacheSize) cache.delete(cache.keys().next().value ?? "");
         cache.set(key, { answer, until: Math.min(Date.now() + maxAgeMs, validUntil) });
       }
       return answer;
     },
-    async openRequest(consumerId, citizenId, purpose, fields) {
-      const result = await call({ ...scopeBody(consumerId, citizenId, purpose, fields), openRequest: true });
+    async openRequest(consumerId, citizenId, purpose, fields, terms) {
+      const result = await call({ ...scopeBody(consumerId, citizenId, purpose, fields), openRequest: true, ...(terms === undefined ? {} : { terms }) });
       if (result.request === undefined) {
         throw ndxError("INTERNAL_SERVER_ERROR", "The consent engine opened no request");
       }

@@ -164,5 +164,19 @@ const answerSchema: JSONSchemaType<ConsentCheckAnswer> = {
   },
 };
 
+const termsSchema: JSONSchemaType<ConsentTerms> = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    start: { ...time, nullable: true },
+    fetchType: { type: "string", enum: ["ONETIME", "PERIODIC"], nullable: true },
+    frequency: { ...period, properties: { unit, value: { type: "integer", minimum: 1, maximum: 10_000 } }, nullable: true },
+    dataLife: { ...period, properties: { unit, value: { type: "integer", minimum: 1, maximum: 10_000 } }, nullable: true },
+  },
+};
+
+/** The terms a consumer proposes (the gateway reads them from the request's `X-Consent-Terms` header, JSON). */
+export const consentTerms = contract<ConsentTerms>("consent terms", termsSchema);
+
 /** The engine's answer to a check, as the gateway receives it. */
 export const consentCheckAnswer = contract<ConsentCheckAnswer>("consent check answer", answerSchema);

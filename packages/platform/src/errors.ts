@@ -8,6 +8,10 @@ export const errorCodes = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   CONSENT_REQUIRED: 403,
+  /** A consent covers the fields but cannot be used now: its frequency is used up, or it has not started (with renewsAt). */
+  CONSENT_EXHAUSTED: 403,
+  /** The citizen paused the consent that covers the fields. */
+  CONSENT_PAUSED: 403,
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
