@@ -9,6 +9,7 @@ import { createRegisterFollower, migrate, openDb, readMigrations, type Check, ty
 import type { ExchangeRegister } from "@ndx/contracts";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
+import type { GraphQLSchema } from "graphql";
 import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
 import { useAuditSummary } from "./audit/auditSummary.ts";
@@ -19,7 +20,7 @@ import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createAdmission } from "./access/admission.ts";
 import { createConsentCheck } from "./access/consentCheck.ts";
 import { createAuthenticator } from "./access/consumerAuth.ts";
-import { buildFieldCatalogue } from "./access/fieldCatalogue.ts";
+import { buildFieldCatalogue, type FieldCatalogue } from "./access/fieldCatalogue.ts";
 import { createRegisterPolicy } from "./access/registerPolicy.ts";
 import { seedRegister } from "./access/seedRegister.ts";
 import { useAccess } from "./access/useAccess.ts";
@@ -48,6 +49,11 @@ export interface AccessControlOptions {
    * development without it, the fixture seed's
    */
   readonly register?: ExchangeRegister | undefined;
+  /**
+   * The field catalogue of each schema the gateway serves (supergraphSnapshots.ts): a request is decided with the
+   * catalogue of the schema it was validated against. @default the catalogue of `supergraphSdl` for every request
+   */
+  readonly catalogueOf?: ((schema: GraphQLSchema) => FieldCatalogue | undefined) | undefined;
 }
 
 export async function createAccessControl(options: AccessControlOptions): Promise<AccessControl> {
@@ -140,6 +146,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         admit: admission.admit,
         authenticator,
         catalogue,
+        catalogueOf: options.catalogueOf,
         policy,
         ...(register === undefined ? {} : { register }),
         consent,

@@ -1,6 +1,8 @@
 /**
  * The gateway: graphql-yoga hosting `@apollo/gateway` over the composed supergraph. Each subgraph is called at its
- * configured URL; the query planner runs independent fetches in parallel.
+ * configured URL; the query planner runs independent fetches in parallel. With `supergraphUpdates` the supergraph is
+ * swapped without a restart (`@apollo/gateway`'s supergraph manager, `update`): requests in flight finish on the plan
+ * they took, and each schema served is told to `snapshots` with its SDL (the access decision's catalogue).
  */
 import { ApolloGateway } from "@apollo/gateway";
 import { useApolloFederation } from "@envelop/apollo-federation";
@@ -24,6 +26,9 @@ import { corsPolicy, useVaryByOrigin } from "./cors.ts";
 import { requestLimitPlugins, type RequestLimits } from "./requestLimits.ts";
 import { createSubgraphSource, type SubgraphSource } from "./subgraphSource.ts";
 import { subgraphRoutes, type SubgraphRoute } from "./supergraph.ts";
+import { useSupergraphExecution } from "./supergraphExecution.ts";
+import { createSupergraphSnapshots, type SupergraphSnapshots } from "./supergraphSnapshots.ts";
+import { useSchemaVersions, type ServedSupergraph } from "./supergraphVersions.ts";
 
 export interface GatewayOptions {
   /** The composed supergraph SDL. */
@@ -52,6 +57,12 @@ export interface GatewayOptions {
   readonly readiness?: Readonly<Record<string, Check>>;
   /** OpenTelemetry: a SERVER span per request, a CLIENT span per subgraph call. @default undefined: off, no plugin */
   readonly tracing?: Tracing | undefined;
+  /** New supergraphs to swap to (the schema registry's activations). @default undefined: `supergraphSdl` for good */
+  readonly supergraphUpdates?: { subscribe(listener: (supergraphSdl: string) => void): () => void } | undefined;
+  /** Told of each schema served with its SDL; the access plugin decides with the same snapshot. @default its own */
+  readonly snapshots?: SupergraphSnapshots | undefined;
+  /** What GET /schema/versions answers. @default the hash of the schema served, from the file */
+  readonly served?: (() => ServedSupergraph) | undefined;
 }
 
 export interface Gateway {
@@ -65,8 +76,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const routes = subgraphRoutes(options.supergraphSdl, options.subgraphUrls);
   const urlOf = new Map(routes.map((r) => [r.name, r.url]));
   const sources: SubgraphSource[] = [];
+  const snapshots = options.snapshots ?? createSupergraphSnapshots();
+  const updates = options.supergraphUpdates;
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    supergraphSdl:
+      updates === undefined
+        ? options.supergraphSdl
+        : async ({ update }) => {
+            const stop = updates.subscribe((sdl) => {
+              try {
+                update(sdl);
+              } catch (err) {
+                logger.error({ err }, "the new supergraph cannot be served; the one held stays");
+              }
+            });
+            return { supergraphSdl: options.supergraphSdl, cleanup: async () => stop() };
+          },
     logger: {
       debug: (m: unknown) => logger.debug(String(m)),
       info: (m: unknown) => logger.info(String(m)),
@@ -76,7 +101,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     buildService: ({ name, url }) => {
       const source = createSubgraphSource({
         name,
-        url: urlOf.get(name) ?? url ?? "",
+        url: urlOf.get(name) ?? options.subgraphUrls?.[name] ?? url ?? "",
         timeoutMs: subgraphTimeoutMs,
         logger,
         assertions: options.assertions,
@@ -87,7 +112,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return source;
     },
   });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    const { hash } = snapshots.add(apiSchema, coreSupergraphSdl);
+    logger.info({ hash }, "serving supergraph");
+  });
   await gateway.load();
+  const initial = snapshots.of(gateway.schema as NonNullable<typeof gateway.schema>);
+  const served = options.served ?? (() => ({ hash: initial?.hash ?? "", position: 0, versions: {}, activatedAt: null, source: "file" as const }));
 
   const yoga = createYoga<Record<string, unknown>>({
     graphiql: options.graphiql ?? true,
@@ -107,9 +138,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...Object.fromEntries(routes.map((r) => [`subgraph:${r.name}`, httpProbe(new URL("/health", r.url))])),
       }),
       useVaryByOrigin(),
+      useSchemaVersions(served),
       ...requestLimitPlugins(options.limits),
       ...(options.plugins ?? []),
       useApolloFederation({ gateway, logger }),
+      useSupergraphExecution(gateway, snapshots, logger),
     ],
   });
 

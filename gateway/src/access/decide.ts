@@ -13,7 +13,6 @@ import { forbidden, notRecorded, registerUnreachable, undecided } from "./access
 import { accessTime } from "./accessTime.ts";
 import { allKnown, createConsentAnswers, type CitizenConsent } from "./consentAnswers.ts";
 import type { ConsentCheck } from "./consentCheck.ts";
-import { dataLifeNotice, proposedTerms, type DataLifeNotice } from "./consentTerms.ts";
 import type { Authenticator, Caller } from "./consumerAuth.ts";
 import { personal } from "./dataClass.ts";
 import type { FieldCatalogue } from "./fieldCatalogue.ts";
@@ -58,6 +57,8 @@ export interface AccessRequest {
   readonly traceId: string;
   /** Its Authorization and purpose headers, and what the admit hook looks at. */
   readonly request: Request;
+  /** The catalogue of the supergraph this request was validated against (supergraphSnapshots.ts). @default options.catalogue */
+  readonly catalogue?: FieldCatalogue | undefined;
 }
 
 /** The audit record of a decision (its id and time are given when it is written). */
@@ -68,13 +69,7 @@ export type AccessDecision =
   | { readonly kind: "pass" }
   | { readonly kind: "turned_away"; readonly caller: Caller; readonly error: GraphQLError }
   | { readonly kind: "refused"; readonly errors: readonly GraphQLError[]; readonly record: DecisionRecord }
-  | {
-      readonly kind: "permitted";
-      readonly caller: Caller;
-      readonly record: DecisionRecord;
-      /** How long the consumer may keep what it reads (the response's `extensions.consent`), when consent was needed. */
-      readonly consent?: DataLifeNotice;
-    };
+  | { readonly kind: "permitted"; readonly caller: Caller; readonly record: DecisionRecord };
 
 /**
  * A refusal because a part NDX depends on did not answer (the consent engine, the identity provider) is recorded as
@@ -89,7 +84,13 @@ const nobody = { caller: null, consumer: null, purpose: null, subjects: [], fiel
 
 export function createDecide(options: DecideOptions): (request: AccessRequest) => Promise<AccessDecision> {
   const { authenticator, policy } = options;
-  const scopes = createScopes(options.catalogue);
+  // One scope planner per supergraph served: a request is decided with the catalogue of the schema it was validated against.
+  const scopesByCatalogue = new WeakMap<FieldCatalogue, ReturnType<typeof createScopes>>();
+  const scopesOf = (catalogue: FieldCatalogue) => {
+    let found = scopesByCatalogue.get(catalogue);
+    if (found === undefined) scopesByCatalogue.set(catalogue, (found = createScopes(catalogue)));
+    return found;
+  };
   const answers = createConsentAnswers(options.consent);
   const clock = accessTime(options.timezone ?? "UTC");
   const purposeHeader = options.purposeHeader ?? "x-purpose";
@@ -97,7 +98,7 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
   /** After authentication and admission: scope, purpose, consent, policy and evidence. */
   const decideFor = async (caller: Caller, req: AccessRequest, base: BaseRecord): Promise<AccessDecision> => {
     const active = policy.current;
-    const scope: Scope = scopes.of(req.document, req.operation, req.variables);
+    const scope: Scope = scopesOf(req.catalogue ?? options.catalogue).of(req.document, req.operation, req.variables);
     const declared = declaredPurpose(req.request.headers.get(purposeHeader), active.purposes);
     const purpose = declared.kind === "registered" ? declared.code : null;
     const subjects = [...scope.subjects.keys()];
@@ -161,14 +162,8 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
 
     if (verdict.reasons.length > 0 || (!verdict.allow && !verdict.consentRequired)) return refuse(verdict.reasons, consentIds);
     if (verdict.consentRequired) {
-      const terms = proposedTerms(req.request.headers);
-      if (!terms.ok) return badRequest(`The X-Consent-Terms header is not valid consent terms: ${terms.problem}`);
       try {
-        const errors = await answers.openRequests(caller.id, purpose ?? "", checks, terms.terms);
-        // Consent that exists but is paused or used up is a refusal, not a request for consent.
-        const asked = errors.some((e) => e.extensions["code"] === "CONSENT_REQUIRED");
-        const held = errors.map((e) => String(e.extensions["code"]).toLowerCase().replace("_", " "));
-        return refused(errors, asked ? "consent_required" : "forbidden", asked ? verdict.reasons : [...new Set(held)], consentIds);
+        return refused(await answers.openRequests(caller.id, purpose ?? "", checks), "consent_required", verdict.reasons, consentIds);
       } catch (error) {
         const refusal = isNdxError(error) ? error : undecided();
         return refused([refusal], outage(refusal), verdict.reasons, consentIds);
@@ -179,8 +174,7 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
       const why = options.evidence.refusal?.();
       return refused([notRecorded(why?.message)], "unavailable", [why?.reason ?? "the audit trail cannot be written"], consentIds);
     }
-    const notice = dataLifeNotice(checks.filter((c) => c.wanted.length > 0).map((c) => c.answer), new Date());
-    return { kind: "permitted", caller, record: { ...who, consentIds, reasons: [...verdict.reasons], decision: "permit" }, ...(notice === undefined ? {} : { consent: notice }) };
+    return { kind: "permitted", caller, record: { ...who, consentIds, reasons: [...verdict.reasons], decision: "permit" } };
   };
 
   return async (req) => {

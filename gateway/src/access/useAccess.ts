@@ -6,7 +6,7 @@
  * outcome event that lists them.
  */
 import { randomUUID } from "node:crypto";
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from "graphql";
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { activeTraceId, type Logger } from "@ndx/platform";
 import type { AuditChange, AuditDecision } from "../audit/auditEvent.ts";
@@ -14,6 +14,7 @@ import type { AuditLog } from "../audit/auditLog.ts";
 import { notRecorded } from "./accessErrors.ts";
 import type { AccessContext } from "./accessContext.ts";
 import { createDecide, type AccessRequest, type DecideOptions, type DecisionRecord } from "./decide.ts";
+import type { FieldCatalogue } from "./fieldCatalogue.ts";
 
 export interface AccessOptions extends Omit<DecideOptions, "evidence"> {
   readonly audit: AuditLog;
@@ -22,6 +23,8 @@ export interface AccessOptions extends Omit<DecideOptions, "evidence"> {
   readonly logger: Logger;
   /** Told of every decision (metrics). */
   readonly onDecision?: (decision: AuditDecision) => void;
+  /** The field catalogue of the schema a request was validated against (the supergraph can be swapped live). @default `catalogue` */
+  readonly catalogueOf?: ((schema: GraphQLSchema) => FieldCatalogue | undefined) | undefined;
 }
 
 function traceIdOf(request: Request): string {
@@ -57,7 +60,8 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
       if (operation === null || operation === undefined) return;
       const traceId = traceIdOf(request);
       const variables = args.variableValues as AccessRequest["variables"];
-      const decision = await decide({ document, operation, variables, traceId, request });
+      const catalogue = options.catalogueOf?.(args.schema as GraphQLSchema);
+      const decision = await decide({ document, operation, variables, traceId, request, catalogue });
 
       if (decision.kind === "pass") return;
       if (decision.kind === "turned_away") {
@@ -96,11 +100,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
       const changes: AuditChange[] = [];
       extendContext({ ndxCaller: { kind: caller.kind, id: caller.id, roles: caller.roles, traceId, decisionId }, ndxChanges: changes });
       return {
-        onExecuteDone({ result, setResult }) {
-          // How long the consumer may keep what it read (issue 18): the data life of the consents relied on.
-          if (decision.consent !== undefined && !(Symbol.asyncIterator in result)) {
-            setResult({ ...result, extensions: { ...result.extensions, consent: decision.consent } });
-          }
+        onExecuteDone({ result }) {
           const errors = "errors" in result ? ((result as ExecutionResult).errors ?? []) : [];
           const data = "data" in result ? (result as ExecutionResult).data : undefined;
           const outcome = errors.length === 0 ? "ok" : data === null || data === undefined ? "error" : "partial";
