@@ -13,6 +13,7 @@ import { forbidden, notRecorded, registerUnreachable, undecided } from "./access
 import { accessTime } from "./accessTime.ts";
 import { allKnown, createConsentAnswers, type CitizenConsent } from "./consentAnswers.ts";
 import type { ConsentCheck } from "./consentCheck.ts";
+import { dataLifeNotice, proposedTerms, type DataLifeNotice } from "./consentTerms.ts";
 import type { Authenticator, Caller } from "./consumerAuth.ts";
 import { personal } from "./dataClass.ts";
 import type { FieldCatalogue } from "./fieldCatalogue.ts";
@@ -69,7 +70,13 @@ export type AccessDecision =
   | { readonly kind: "pass" }
   | { readonly kind: "turned_away"; readonly caller: Caller; readonly error: GraphQLError }
   | { readonly kind: "refused"; readonly errors: readonly GraphQLError[]; readonly record: DecisionRecord }
-  | { readonly kind: "permitted"; readonly caller: Caller; readonly record: DecisionRecord };
+  | {
+      readonly kind: "permitted";
+      readonly caller: Caller;
+      readonly record: DecisionRecord;
+      /** How long the consumer may keep what it reads (the response's `extensions.consent`), when consent was needed. */
+      readonly consent?: DataLifeNotice;
+    };
 
 /**
  * A refusal because a part NDX depends on did not answer (the consent engine, the identity provider) is recorded as
@@ -162,8 +169,14 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
 
     if (verdict.reasons.length > 0 || (!verdict.allow && !verdict.consentRequired)) return refuse(verdict.reasons, consentIds);
     if (verdict.consentRequired) {
+      const terms = proposedTerms(req.request.headers);
+      if (!terms.ok) return badRequest(`The X-Consent-Terms header is not valid consent terms: ${terms.problem}`);
       try {
-        return refused(await answers.openRequests(caller.id, purpose ?? "", checks), "consent_required", verdict.reasons, consentIds);
+        const errors = await answers.openRequests(caller.id, purpose ?? "", checks, terms.terms);
+        // Consent that exists but is paused or used up is a refusal, not a request for consent.
+        const asked = errors.some((e) => e.extensions["code"] === "CONSENT_REQUIRED");
+        const held = errors.map((e) => String(e.extensions["code"]).toLowerCase().replace("_", " "));
+        return refused(errors, asked ? "consent_required" : "forbidden", asked ? verdict.reasons : [...new Set(held)], consentIds);
       } catch (error) {
         const refusal = isNdxError(error) ? error : undecided();
         return refused([refusal], outage(refusal), verdict.reasons, consentIds);
@@ -174,7 +187,8 @@ export function createDecide(options: DecideOptions): (request: AccessRequest) =
       const why = options.evidence.refusal?.();
       return refused([notRecorded(why?.message)], "unavailable", [why?.reason ?? "the audit trail cannot be written"], consentIds);
     }
-    return { kind: "permitted", caller, record: { ...who, consentIds, reasons: [...verdict.reasons], decision: "permit" } };
+    const notice = dataLifeNotice(checks.filter((c) => c.wanted.length > 0).map((c) => c.answer), new Date());
+    return { kind: "permitted", caller, record: { ...who, consentIds, reasons: [...verdict.reasons], decision: "permit" }, ...(notice === undefined ? {} : { consent: notice }) };
   };
 
   return async (req) => {

@@ -100,7 +100,11 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
       const changes: AuditChange[] = [];
       extendContext({ ndxCaller: { kind: caller.kind, id: caller.id, roles: caller.roles, traceId, decisionId }, ndxChanges: changes });
       return {
-        onExecuteDone({ result }) {
+        onExecuteDone({ result, setResult }) {
+          // How long the consumer may keep what it read (issue 18): the data life of the consents relied on.
+          if (decision.consent !== undefined && !(Symbol.asyncIterator in result)) {
+            setResult({ ...result, extensions: { ...result.extensions, consent: decision.consent } });
+          }
           const errors = "errors" in result ? ((result as ExecutionResult).errors ?? []) : [];
           const data = "data" in result ? (result as ExecutionResult).data : undefined;
           const outcome = errors.length === 0 ? "ok" : data === null || data === undefined ? "error" : "partial";
