@@ -37,6 +37,16 @@ export function consentQuestion(parts: PortalParts): Handler {
 
   /** A request that is no longer pending: expired unanswered, or answered already. */
   function notPending(consent: ConsentView, user: SignedIn): Response {
+    if (consent.status === "SUPERSEDED") {
+      return page(
+        409,
+        messagePage(
+          "This request was replaced",
+          `${consent.consumerName} asked again, for other information or on other terms, so this request can no longer be answered. If they still need your consent, they will send you the new request.`,
+          { user, link: { href: "/my/consents", text: "Go to My consents" } },
+        ),
+      );
+    }
     const expired = consent.status === "EXPIRED" && consent.decidedAt === null;
     return page(
       409,

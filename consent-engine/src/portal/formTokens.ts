@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Db, Queryable } from "@ndx/platform";
 import { conflict, forbidden } from "../apiError.ts";
 
-export type FormAction = "decide" | "revoke" | "logout";
+export type FormAction = "decide" | "revoke" | "pause" | "resume" | "logout";
 
 export interface FormTokens {
   issue(sessionHash: string, action: FormAction, target: string, data?: Readonly<Record<string, string>>): Promise<string>;

@@ -5,6 +5,7 @@ import type { RegisterApplication, RegisterPurpose } from "../register/applicati
 import { html, type SafeHtml } from "@ndx/platform";
 import { layout, type SignedIn } from "./layout.ts";
 import { formatDate } from "./readableDate.ts";
+import { termsFacts } from "./termsFacts.ts";
 
 function durationChoices(maxDays: number): number[] {
   return [...new Set([1, 7, 30, 90, 180, 365].filter((d) => d <= maxDays).concat(maxDays))].sort((a, b) => a - b);
@@ -13,7 +14,7 @@ function durationChoices(maxDays: number): number[] {
 const days = (n: number): string => (n === 1 ? "1 day" : `${n} days`);
 
 /** The fields, grouped by agency, under headings one level below `level`'s section. */
-function fieldsByProvider(consent: ConsentView, catalogue: FieldCatalogue, level: 3 | 4 = 3): SafeHtml {
+export function fieldsByProvider(consent: ConsentView, catalogue: FieldCatalogue, level: 3 | 4 = 3): SafeHtml {
   return html`${consent.dataScope.providers.map((provider) => {
     const fields = consent.dataScope.fields.filter((f) => f.provider === provider);
     const title = `From the ${catalogue.providerLabel(provider)}`;
@@ -49,6 +50,7 @@ export function consentPage(m: ConsentPageModel): string {
   <dt>On behalf of</dt><dd>${application.member.name}</dd>
   <dt>Why</dt><dd>${purpose.text}</dd>
   <dt>What allows them to ask</dt><dd>${purpose.legalBasis}</dd>
+  ${termsFacts(consent, consent.purposeText ?? purpose.text)}
   <dt>Answer by</dt><dd>${formatDate(consent.requestExpiresAt)}</dd>
 </dl>
 <h2>What they would see</h2>
@@ -59,7 +61,7 @@ ${fieldsByProvider(consent, catalogue)}
   <select id="durationDays" name="durationDays" aria-describedby="duration-help">
     ${choices.map((d) => html`<option value="${d}"${d === preselected ? html` selected` : ""}>${days(d)}</option>`)}
   </select>
-  <p class="note" id="duration-help">They can see this information whenever they ask during this time, at most ${days(maxDays)} for this purpose. You can revoke your consent at any time under My consents.</p>
+  <p class="note" id="duration-help">They can see this information as often as said above during this time${consent.terms.start === undefined ? "" : html`, counted from when it can first be used`}, at most ${days(maxDays)} for this purpose. You can pause or revoke your consent at any time under My consents.</p>
   <div class="actions">
     <button class="primary" type="submit" name="decision" value="grant">Allow</button>
     <button class="secondary" type="submit" name="decision" value="reject">Deny</button>
@@ -104,95 +106,6 @@ ${fieldsByProvider(consent, catalogue)}
 <p><a href="/my/consents">See all your consents</a></p>
 </div>`,
     user,
-  );
-}
-
-function statusBadge(status: ConsentView["status"]): SafeHtml {
-  const labels: Record<ConsentView["status"], string> = {
-    PENDING: "Waiting for your answer",
-    ACTIVE: "Active",
-    REJECTED: "You refused",
-    REVOKED: "Revoked",
-    EXPIRED: "Expired",
-  };
-  return html`<span class="status ${status === "ACTIVE" ? "active" : "ended"}">${labels[status]}</span>`;
-}
-
-export interface MyConsentsModel {
-  readonly consents: readonly ConsentView[];
-  readonly catalogue: FieldCatalogue;
-  /** The purpose's text as registered with the exchange. */
-  readonly purposeText: (consent: ConsentView) => string;
-  readonly user: SignedIn;
-  /** consentId → one-time token of its Revoke form. */
-  readonly revokeTokens: ReadonlyMap<string, string>;
-  readonly notice?: string | undefined;
-}
-
-export function myConsentsPage(m: MyConsentsModel): string {
-  const active = m.consents.filter((c) => c.status === "ACTIVE");
-  const pending = m.consents.filter((c) => c.status === "PENDING");
-  const past = m.consents.filter((c) => c.status !== "ACTIVE" && c.status !== "PENDING");
-  const card = (c: ConsentView, extra: SafeHtml | string) => html`<article class="consent-card" aria-labelledby="c-${c.consentId}">
-<h3 id="c-${c.consentId}">${c.consumerName} ${statusBadge(c.status)}</h3>
-<p>${m.purposeText(c)}</p>
-${fieldsByProvider(c, m.catalogue, 4)}
-${extra}
-</article>`;
-  return layout(
-    "My consents",
-    html`<h1>My consents</h1>
-${m.notice === undefined ? "" : html`<p class="notice" role="status">${m.notice}</p>`}
-<section class="panel" aria-labelledby="active-h">
-<h2 id="active-h">Active</h2>
-${
-  active.length === 0
-    ? html`<p class="muted">No application can see your information with your consent right now.</p>`
-    : active.map((c) =>
-        card(
-          c,
-          html`<p class="note">Given ${formatDate(c.grantedAt)}, valid until ${formatDate(c.expiresAt)}.</p>
-<form method="post" action="/my/consents/${c.consentId}/revoke">
-  <input type="hidden" name="token" value="${m.revokeTokens.get(c.consentId) ?? ""}">
-  <button class="danger" type="submit" aria-label="Revoke consent for ${c.consumerName}: ${m.purposeText(c)}">Revoke</button>
-</form>`,
-        ),
-      )
-}
-</section>
-${
-  pending.length === 0
-    ? ""
-    : html`<section class="panel" aria-labelledby="pending-h">
-<h2 id="pending-h">Waiting for your answer</h2>
-${pending.map((c) =>
-  card(c, html`<p class="note">Asked ${formatDate(c.createdAt)}. <a href="/consent/${c.consentId}">Answer this request</a></p>`),
-)}
-</section>`
-}
-<section class="panel" aria-labelledby="past-h">
-<h2 id="past-h">Past</h2>
-${
-  past.length === 0
-    ? html`<p class="muted">Nothing yet.</p>`
-    : past.map((c) =>
-        card(
-          c,
-          html`<p class="note">${
-            c.status === "REVOKED"
-              ? `Revoked ${formatDate(c.revokedAt)}.`
-              : c.status === "REJECTED"
-                ? `Refused ${formatDate(c.decidedAt)}.`
-                : c.grantedAt === null
-                  ? `Not answered in time (asked ${formatDate(c.createdAt)}).`
-                  : `Ended ${formatDate(c.expiresAt)}.`
-          }</p>`,
-        ),
-      )
-}
-</section>`,
-    m.user,
-    "/my/consents",
   );
 }
 

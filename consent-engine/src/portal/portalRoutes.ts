@@ -2,7 +2,7 @@
  * The consent portal: its route table and the checks every request passes (a known route and method, POSTs from our
  * own origin only, failures as an error page). The pages themselves live one concern to a file: signing in and out
  * (signIn.ts), the consent question and its answer going back to the consumer's registered redirect URI
- * (consentQuestion.ts, consentAnswer.ts), My consents with Revoke (myConsents.ts) and Who saw my data
+ * (consentQuestion.ts, consentAnswer.ts), My consents with Pause, Resume and Revoke (myConsents.ts) and Who saw my data
  * (whoSawMyData.ts). Every POST carries a one-time form token.
  */
 import { readFileSync } from "node:fs";
@@ -72,7 +72,9 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     .add("POST", "/consent/:id", consentAnswer(parts))
     .add("GET", "/my/consents", myConsents.list)
     .add("GET", "/my/accesses", whoSawMyData(parts, options.auditReader))
-    .add("POST", "/my/consents/:id/revoke", myConsents.revoke);
+    .add("POST", "/my/consents/:id/revoke", myConsents.revoke)
+    .add("POST", "/my/consents/:id/pause", myConsents.pause)
+    .add("POST", "/my/consents/:id/resume", myConsents.resume);
 
   return async (request) => {
     const url = new URL(request.url);

@@ -211,7 +211,7 @@ describe("consent portal in Chromium", () => {
     const past = page.locator("section", { has: page.getByRole("heading", { name: "Past" }) });
     expect(await past.textContent()).toContain("You refused");
     console.log(`My consents screenshot: ${await screenshot(page, "my-consents")}`);
-    const token = (await active.locator('input[name="token"]').getAttribute("value")) ?? "";
+    const token = (await active.locator('form[action$="/revoke"] input[name="token"]').getAttribute("value")) ?? "";
     const waited = system.api(`/v1/revision?after=${before.revision}&waitSeconds=10`);
     await Promise.all([page.waitForURL(/notice=revoked/), active.getByRole("button", { name: /Revoke consent for/ }).click()]);
     expect(await page.getByRole("status").textContent()).toContain("revoked");
