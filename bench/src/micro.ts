@@ -23,10 +23,14 @@ import {
 import { createLogger, migrate, openDb, readMigrations } from "@ndx/platform";
 import { loadAccessPolicy, rememberFrozen, type AccessInput, type FieldAccess } from "@ndx/policy";
 import { supergraphFile } from "@ndx/schema";
-import { grantConsent } from "./ndx.ts";
+// The gateway's own derivation of policy data from the register (not exported by @ndx/gateway: used as the gateway uses it).
+import { policyDataOf } from "../../gateway/src/access/registerData.ts";
+import { fetchRegister, grantConsent } from "./ndx.ts";
 
 export interface MicroSpec {
   readonly consentEngineUrl: string;
+  /** The exchange whose register gives the policy its consumers (as the NDX gateway follows it). */
+  readonly exchangeUrl: string;
   readonly policyDir: string;
   readonly consumerId: string;
   readonly purpose: string;
@@ -76,14 +80,16 @@ async function measure(iterations: number, warmup: number, body: () => unknown):
 
 const personal = (f: FieldAccess) => f.classification === "PERSONAL" || f.classification === "SENSITIVE";
 
-async function micro(spec: MicroSpec, consentServiceToken: string): Promise<MicroResult> {
+async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServiceToken: string): Promise<MicroResult> {
   const logger = createLogger("bench", "silent");
   const catalogue = buildFieldCatalogue(readFileSync(supergraphFile, "utf8"));
   const document = parse(spec.query);
   const operation = getOperationAST(document);
   if (operation === null || operation === undefined) throw new Error("the query has no operation");
-  const policy = await loadAccessPolicy(spec.policyDir);
-  const freshPolicy = await loadAccessPolicy(spec.policyDir, { memoise: false });
+  // The consumers come from the exchange's register, as the gateway sets them (setData): the bundle has none.
+  const { data } = policyDataOf(await fetchRegister(spec.exchangeUrl, exchangeServiceToken), Date.now());
+  const policy = await loadAccessPolicy(spec.policyDir, { data });
+  const freshPolicy = await loadAccessPolicy(spec.policyDir, { memoise: false, data });
   const consent = createConsentCheck({ url: spec.consentEngineUrl, serviceToken: consentServiceToken, logger });
   await consent.ready();
 
@@ -181,8 +187,8 @@ async function micro(spec: MicroSpec, consentServiceToken: string): Promise<Micr
 
 if (import.meta.main) {
   const spec = JSON.parse(process.argv[2] ?? "{}") as MicroSpec;
-  // The consent engine's credential comes in the environment, not on the command line (which `ps` shows).
-  const result = await micro(spec, process.env["BENCH_CONSENT_SERVICE_TOKEN"] ?? "");
+  // The credentials come in the environment, not on the command line (which `ps` shows).
+  const result = await micro(spec, process.env["BENCH_CONSENT_SERVICE_TOKEN"] ?? "", process.env["BENCH_EXCHANGE_SERVICE_TOKEN"] ?? "");
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }

@@ -1,12 +1,15 @@
 /**
  * What the bench needs from the running parts: a consumer token from the dev identity provider (client credentials),
- * a consent granted through the consent engine's API, the bench policy bundle, and the NDX gateway's audit counters.
+ * a consent granted through the consent engine's API, the policy bundle, the seed of its exchange and the register the
+ * exchange serves, and the NDX gateway's audit counters.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCallerAssertionSigner, defaultFixturesFile, generateGatewaySigningKey } from "@ndx/platform";
 import { clientCredentialsToken } from "@ndx/platform/dev";
-import { buildBundle, regoDir } from "@ndx/policy";
+import { exchangeRegister, type ExchangeRegister } from "@ndx/contracts";
+import { loadExchangeSeed } from "@ndx/fixtures";
+import { buildBundle } from "@ndx/policy";
 
 export const benchConsumer = "passport-app";
 export const benchPurpose = "passport-application";
@@ -44,28 +47,35 @@ export async function grantConsent(consentEngine: ConsentEngine, consentRequestI
   if (!response.ok) throw new Error(`grant failed: HTTP ${response.status} ${await response.text()}`);
 }
 
+/** The policy bundle built into `dir` from policy/rego as it is (nothing under policy/ is written). */
+export function buildPolicyBundle(dir: string): { dir: string; revision: string } {
+  const out = join(dir, "policy");
+  return { dir: out, revision: buildBundle({ outDir: out }) };
+}
+
 /**
- * Two bundles built into `dir`: `stock` from policy/rego as it is, and `bench`, the same Rego with one data change —
- * the bench consumer gets bulk access, so that it may read a list of people (the list scenario) without naming each
- * citizen. Nothing under policy/ is written.
+ * The seed of the bench's exchange, written into `dir`: the development seed with one change — the bench consumer has
+ * bulk access (a seed setting; no GraphQL input grants it), so that it may read a list of people (the list scenario)
+ * without naming each citizen. It reaches the NDX gateway as production's data does: through the exchange's register.
+ * Bulk access matters only to a request that names no citizen, so the single-person scenario's policy path is the
+ * stock one.
  */
-export function buildPolicyBundles(dir: string): { stock: string; bench: string; stockRevision: string; benchRevision: string } {
-  const stock = join(dir, "policy-stock");
-  const bench = join(dir, "policy-bench");
-  const benchSources = join(dir, "policy-bench-rego");
-  mkdirSync(benchSources, { recursive: true });
-  for (const file of readdirSync(regoDir).filter((f) => /\.(rego|json)$/.test(f))) {
-    copyFileSync(join(regoDir, file), join(benchSources, file));
-  }
-  const dataFile = join(benchSources, "data.json");
-  const data = JSON.parse(readFileSync(dataFile, "utf8")) as { consumers: Record<string, { bulkAccess?: boolean }> };
-  const consumer = data.consumers[benchConsumer];
-  if (consumer === undefined) throw new Error(`policy data has no consumer ${benchConsumer}`);
-  consumer.bulkAccess = true;
-  writeFileSync(dataFile, `${JSON.stringify(data, null, 2)}\n`);
-  const stockRevision = buildBundle({ outDir: stock });
-  const benchRevision = buildBundle({ sources: benchSources, outDir: bench });
-  return { stock, bench, stockRevision, benchRevision };
+export function writeBenchExchangeSeed(dir: string): string {
+  const seed = loadExchangeSeed();
+  if (!seed.applications.some((a) => a.id === benchConsumer)) throw new Error(`the exchange seed has no application ${benchConsumer}`);
+  const file = join(dir, "exchange-seed.json");
+  const applications = seed.applications.map((a) => (a.id === benchConsumer ? { ...a, bulkAccess: true } : a));
+  writeFileSync(file, `${JSON.stringify({ ...seed, applications }, null, 2)}\n`);
+  return file;
+}
+
+/** The exchange's register as a follower reads it (GET /v1/register), checked against the contract. */
+export async function fetchRegister(exchangeUrl: string, serviceToken: string): Promise<ExchangeRegister> {
+  const response = await fetch(new URL("/v1/register", exchangeUrl), { headers: { authorization: `Bearer ${serviceToken}` } });
+  if (!response.ok) throw new Error(`the exchange's register: HTTP ${response.status}`);
+  const parsed = exchangeRegister.parse(await response.json());
+  if (!parsed.ok) throw new Error(`the exchange's register breaks the contract: ${parsed.problem}`);
+  return parsed.value;
 }
 
 /** Audit events stored and INSERTs made so far, from the NDX gateway's /metrics. */

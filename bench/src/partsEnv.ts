@@ -7,10 +7,12 @@
  * secret production requires is given: values generated for this run, never the development ones. The parts that
  * cannot run as production on loopback stay in development, given the same values where both sides must match:
  * the identity provider (development-only by design: it refuses production), the consent engine (production requires
- * an https portal URL) and the legacy simulators (which have no NDX_ENV; they accept the credentials given here).
+ * an https portal URL), the time-stamping authority (development-only by design) and the legacy simulators (which
+ * have no NDX_ENV; they accept the credentials given here). The exchange subgraph, which the NDX gateway and the
+ * consent engine follow (its register) but no request measured calls, runs as production with its own secrets.
  * Each part inherits the bench's environment: NODE_ENV and NDX_ENV are always set or unset here, whatever the shell holds.
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 export interface BenchSecrets {
   /** The consent engine's API credential, presented by the NDX gateway and by the bench when it grants consent. */
@@ -27,6 +29,14 @@ export interface BenchSecrets {
   readonly registryEventsToken: string;
   /** The consent portal's OIDC client secret, registered with the identity provider. */
   readonly portalClientSecret: string;
+  /** The followers' credential for the exchange's register (the NDX gateway, the consent engine, the micro-benchmark). */
+  readonly exchangeServiceToken: string;
+  /** The exchange's key that seals registration access tokens: 32 random bytes, base64. */
+  readonly exchangeSecretKey: string;
+  /** Dynamic Client Registration's initial access token at the identity provider, held by the exchange. */
+  readonly idpRegistrationToken: string;
+  /** The NDX gateway's audit checkpoint signing key: a fresh Ed25519 private key, PKCS #8 PEM. */
+  readonly auditCheckpointKey: string;
 }
 
 /** Fresh secrets for one run: 32 random bytes each (43 characters base64url; the KEK 44 in base64). */
@@ -40,6 +50,10 @@ export function benchSecrets(): BenchSecrets {
     registryKek: randomBytes(32).toString("base64"),
     registryEventsToken: secret(),
     portalClientSecret: secret(),
+    exchangeServiceToken: secret(),
+    exchangeSecretKey: randomBytes(32).toString("base64"),
+    idpRegistrationToken: secret(),
+    auditCheckpointKey: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
 }
 
@@ -69,7 +83,20 @@ export function partEnv(name: string, secrets: BenchSecrets): Record<string, str
     case "dmt-legacy":
       return { ...quiet, ...production, DMT_LEGACY_PASSWORD: secrets.dmtPassword };
     case "identity-provider":
-      return { ...quiet, ...development, PORTAL_CLIENT_SECRET: secrets.portalClientSecret };
+      return { ...quiet, ...development, PORTAL_CLIENT_SECRET: secrets.portalClientSecret, IDP_REGISTRATION_TOKEN: secrets.idpRegistrationToken };
+    case "time-stamping-authority":
+      return { ...quiet, ...development };
+    case "exchange":
+      // Its seed is the bench's (benchExchangeSeed in ndx.ts: the bench consumer with bulk access), set by run.ts.
+      return {
+        ...quiet,
+        ...production,
+        EXCHANGE_SERVICE_TOKEN: secrets.exchangeServiceToken,
+        EXCHANGE_SECRET_KEY: secrets.exchangeSecretKey,
+        IDP_REGISTRATION_TOKEN: secrets.idpRegistrationToken,
+        // The consent engine's API credential, as the gateway's (the exchange asks the consent engine too).
+        CONSENT_SERVICE_TOKEN: secrets.consentServiceToken,
+      };
     case "consent-engine":
       return {
         ...quiet,
@@ -77,6 +104,7 @@ export function partEnv(name: string, secrets: BenchSecrets): Record<string, str
         CONSENT_SERVICE_TOKEN: secrets.consentServiceToken,
         AUDIT_READ_TOKEN: secrets.auditReadToken,
         OIDC_CLIENT_SECRET: secrets.portalClientSecret,
+        EXCHANGE_SERVICE_TOKEN: secrets.exchangeServiceToken,
       };
     default:
       throw new Error(`the bench does not know how to start ${name}: add it to bench/src/partsEnv.ts`);
@@ -85,8 +113,9 @@ export function partEnv(name: string, secrets: BenchSecrets): Record<string, str
 
 /**
  * What the plain and the NDX gateway share: production, the key both sign caller assertions with (the subgraphs
- * know the NDX gateway's JWKS only), and the consent engine's tokens (required in production even with
- * ACCESS_CONTROL=false).
+ * know the NDX gateway's JWKS only), the consent engine's tokens (required in production even with
+ * ACCESS_CONTROL=false), the exchange's register credential and the audit checkpoint key (the NDX gateway's; its
+ * EXCHANGE_URL and AUDIT_TSA_URL are links, given in run.ts).
  */
 export function gatewayEnv(secrets: BenchSecrets, signingKeyPem: string): Record<string, string | undefined> {
   return {
@@ -95,5 +124,7 @@ export function gatewayEnv(secrets: BenchSecrets, signingKeyPem: string): Record
     GATEWAY_SIGNING_KEY: signingKeyPem,
     CONSENT_SERVICE_TOKEN: secrets.consentServiceToken,
     AUDIT_READ_TOKEN: secrets.auditReadToken,
+    EXCHANGE_SERVICE_TOKEN: secrets.exchangeServiceToken,
+    AUDIT_CHECKPOINT_KEY: secrets.auditCheckpointKey,
   };
 }

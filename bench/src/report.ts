@@ -53,7 +53,10 @@ export interface BenchResults {
     /** Where the NDX gateway's audit trail was stored. */
     auditStore?: string;
     versions: Record<string, string>;
-    policyRevision: { stock: string; bench: string };
+    /** The policy bundle's revision. */
+    policyRevision: string;
+    /** The bench exchange's register revision the NDX gateway answered by (its consumers, grants, bulk access). */
+    registerRevision: number;
   };
   readonly scenarios: readonly ScenarioResult[];
   /** From the single-person scenario. */

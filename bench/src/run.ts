@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts the subgraphs (the registry with the normal seed in a temporary data dir, the adapters and
- * the legacy simulators with no injected latency, the identity provider and the consent engine) and three gateways on
+ * the legacy simulators with no injected latency, the identity provider, the exchange subgraph whose register gives the
+ * policy its consumers, the time-stamping authority and the consent engine) and three gateways on
  * the same supergraph, then for each scenario loads, in turn and with the same requests, connections, warm-up and
  * duration:
  *
@@ -20,16 +21,25 @@
  * profiles of the three gateways under the person scenario, summarised in bench/profiles/), --no-save, --keep (the
  * temporary data dir), --serve (start the parts and wait, for experiments by hand), --verbose.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { freePort } from "@ndx/platform/dev";
-import { builtRevision } from "@ndx/policy";
 import { services } from "../../scripts/services.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import type { MicroResult, MicroSpec } from "./micro.ts";
-import { auditCounts, benchAssertion, benchConsumer, benchPurpose, benchSigningKeyPem, buildPolicyBundles, consumerToken } from "./ndx.ts";
+import {
+  auditCounts,
+  benchAssertion,
+  benchConsumer,
+  benchPurpose,
+  benchSigningKeyPem,
+  buildPolicyBundle,
+  consumerToken,
+  fetchRegister,
+  writeBenchExchangeSeed,
+} from "./ndx.ts";
 import {
   atExit,
   childrenOf,
@@ -52,7 +62,7 @@ import { benchSecrets, gatewayEnv, partEnv } from "./partsEnv.ts";
 import { ratiosOf, saveResults } from "./results.ts";
 import { combineRounds } from "./rounds.ts";
 import { ask, expectedAnswers, type Variant } from "./answers.ts";
-import { benchCitizen, requestBody, scenarios, type Scenario, type Target } from "./scenarios.ts";
+import { benchCitizen, scenarios, type Scenario, type Target } from "./scenarios.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -118,17 +128,14 @@ say(
 
 // --- the parts NDX calls -------------------------------------------------------------------------------------------
 
-const bundles = buildPolicyBundles(work);
-// The NDX gateway reads its bundle here; the bench swaps the bench bundle in before the list scenario (hot reload).
-const activePolicy = join(work, "policy-active");
-const installBundle = (from: string) => {
-  mkdirSync(activePolicy, { recursive: true });
-  // The manifest last: it is what the gateway watches.
-  for (const file of ["policy.wasm", "data.json", "manifest.json"]) copyFileSync(join(from, file), join(activePolicy, file));
-};
-installBundle(bundles.stock);
+// The policy as it is; its consumers come from the bench's exchange (its register), whose seed gives the bench consumer
+// bulk access for the list scenario (ndx.ts).
+const policy = buildPolicyBundle(work);
+const exchangeSeedFile = writeBenchExchangeSeed(work);
 
-const backing = services.filter((s) => s.name !== "gateway");
+// Every part but the gateway (the bench starts its own three) and the console (staff pages over the gateway; nothing
+// measured uses it).
+const backing = services.filter((s) => s.name !== "gateway" && s.name !== "console");
 const ports = new Map<string, number>();
 for (const s of services) ports.set(s.name, await freePort());
 const urls: Record<string, string> = Object.fromEntries(services.map((s) => [s.name, `http://127.0.0.1:${ports.get(s.name)}`]));
@@ -147,6 +154,10 @@ const secrets = benchSecrets();
         const env: Record<string, string | undefined> = { ...partEnv(s.name, secrets), PORT: String(ports.get(s.name)), ...s.links?.(urls) };
         if (s.pglite === true) env["PGLITE_DIR"] = join(work, s.name);
         if (s.dataDirVariable !== undefined) env[s.dataDirVariable] = join(work, s.name);
+        if (s.name === "exchange") {
+          env["EXCHANGE_SEED_FILE"] = exchangeSeedFile;
+          env["CONSENT_ENGINE_URL"] ??= urls["consent-engine"];
+        }
         const proc = startNode({ name: s.name, args: [resolve(repoRoot, s.entry)], env, echo: flags.verbose });
         procs.set(s.name, proc);
         await waitReady(proc, `${urls[s.name]}/ready`, 180_000);
@@ -158,7 +169,7 @@ const secrets = benchSecrets();
     }
   }
 }
-say(`[${elapsed()}] subgraphs, simulators, identity provider and consent engine ready`);
+say(`[${elapsed()}] subgraphs, simulators, identity provider, exchange, time-stamping authority and consent engine ready`);
 const consentEngine = { url: urls["consent-engine"] ?? "", serviceToken: secrets.consentServiceToken };
 // Tokens carry the NDX gateway's URL as audience (services.ts links it to the "gateway" port, which NDX listens on).
 const audience = `${urls["gateway"]}/graphql`;
@@ -167,9 +178,10 @@ const token = await consumerToken(urls["identity-provider"] ?? "", benchConsumer
 if (flags.serve) {
   // For experiments by hand: the parts stay up until Ctrl-C.
   // A gateway started by hand must sign with the bench's key (GATEWAY_SIGNING_KEY) for the subgraphs to answer it, and
-  // present this run's consent engine tokens: `gatewayEnv` is what the bench gateways get (production; NDX_ENV unset).
+  // present this run's consent engine tokens: `gatewayEnv` is what the bench gateways get (production; NDX_ENV unset);
+  // the NDX gateway also needs EXCHANGE_URL and AUDIT_TSA_URL (urls.exchange, urls["time-stamping-authority"]).
   const shared = gatewayEnv(secrets, benchSigningKeyPem);
-  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, bundles, activePolicy, gatewaySigningKey: benchSigningKeyPem, gatewayEnv: shared })}\n`);
+  process.stdout.write(`${JSON.stringify({ urls, audience, token, work, policy, gatewaySigningKey: benchSigningKeyPem, gatewayEnv: shared })}\n`);
   await new Promise(() => undefined);
 }
 
@@ -179,6 +191,8 @@ const subgraphEnv = {
   REGISTRY_URL: `${urls["registry"]}/graphql`,
   DRP_URL: `${urls["drp-rest"]}/graphql`,
   DMT_URL: `${urls["dmt-soap"]}/graphql`,
+  // The exchange subgraph's base URL: /graphql is its subgraph, /v1/register* the register the NDX gateway follows.
+  EXCHANGE_URL: urls["exchange"] ?? "",
 };
 
 async function hiveConfig(): Promise<string> {
@@ -248,7 +262,8 @@ async function startGateway(target: GatewayTarget, profileDir?: string): Promise
           OIDC_ISSUER: urls["identity-provider"] ?? "",
           OIDC_AUDIENCE: audience,
           CONSENT_ENGINE_URL: urls["consent-engine"] ?? "",
-          POLICY_DIR: activePolicy,
+          AUDIT_TSA_URL: urls["time-stamping-authority"] ?? "",
+          POLICY_DIR: policy.dir,
           PGLITE_DIR: join(work, `gateway-${startedAt}`),
           // The production setting: the audit trail on a PostgreSQL server instead of the embedded PGlite.
           ...(flags["audit-database-url"] === undefined ? {} : { DATABASE_URL: flags["audit-database-url"] }),
@@ -294,22 +309,6 @@ say(`[${elapsed()}] plain, NDX and Hive gateways ready`);
 const variablesOf = new Map<string, Record<string, unknown>[]>();
 for (const scenario of scenarios) variablesOf.set(scenario.name, await scenario.variables(registryClient));
 
-async function usePolicy(scenario: Scenario): Promise<void> {
-  const wanted = scenario.benchPolicy ? bundles.benchRevision : bundles.stockRevision;
-  if (builtRevision(activePolicy) === wanted) return;
-  installBundle(scenario.benchPolicy ? bundles.bench : bundles.stock);
-  // The gateway polls the manifest (about every second); it answers by the new revision once reloaded.
-  const ndx = gateways.get("ndx");
-  const probe = requestBody(scenario.query, variablesOf.get(scenario.name)?.[0] ?? {});
-  for (let i = 0; i < 100; i += 1) {
-    await new Promise((r) => setTimeout(r, 200));
-    if (ndx === undefined) return;
-    const answer = await ask(ndx.url, ndx.headers, probe);
-    if (answer.status === 200 && answer.json?.errors === undefined) return;
-  }
-  throw new Error(`the NDX gateway did not take up policy revision ${wanted}`);
-}
-
 // Work left from before the bench (a test run, a build) or from starting the parts must not land on the first targets.
 const quiet = await waitForQuiet();
 say(
@@ -320,7 +319,6 @@ say(
 const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
   const variables = variablesOf.get(scenario.name) ?? [];
-  await usePolicy(scenario);
   // The ratios come from the single-person scenario: its gateways are measured in interleaved rounds, so a burst of
   // other work on the machine does not land on one target alone, and take turns at each position (plain, NDX, Hive;
   // NDX, Hive, plain; ...), so a machine that drifts during the run favours none of them.
@@ -423,7 +421,8 @@ const firstNic = variablesOf.get("person")?.[0]?.["nic"];
 const microSubject = typeof firstNic === "string" ? firstNic : benchCitizen;
 const microSpec: MicroSpec = {
   consentEngineUrl: urls["consent-engine"] ?? "",
-  policyDir: bundles.stock,
+  exchangeUrl: urls["exchange"] ?? "",
+  policyDir: policy.dir,
   consumerId: benchConsumer,
   purpose: benchPurpose,
   subject: microSubject,
@@ -434,7 +433,7 @@ const microSpec: MicroSpec = {
 const microProc = startNode({
   name: "micro-benchmark",
   args: [resolve(import.meta.dirname, "micro.ts"), JSON.stringify(microSpec)],
-  env: { BENCH_CONSENT_SERVICE_TOKEN: secrets.consentServiceToken },
+  env: { BENCH_CONSENT_SERVICE_TOKEN: secrets.consentServiceToken, BENCH_EXCHANGE_SERVICE_TOKEN: secrets.exchangeServiceToken },
   mayExit: true,
 });
 const microCode = await microProc.exited;
@@ -452,8 +451,7 @@ if (flags.profile) {
   mkdirSync(profileDir, { recursive: true });
   const scenario = scenarios[0];
   if (scenario !== undefined) {
-    // The gateways start afresh here, with the bundle of this scenario.
-    installBundle(scenario.benchPolicy ? bundles.bench : bundles.stock);
+    // The gateways start afresh here.
     for (const target of ["plain", "ndx", "hive"] as const) {
       say(`[${elapsed()}] profiling the ${target} gateway (${scenario.name})...`);
       const running = await startGateway(target, profileDir);
@@ -495,7 +493,8 @@ const output: BenchResults = {
       "graphql-yoga": versionOf("graphql-yoga"),
       "@graphql-hive/gateway": versionOf("@graphql-hive/gateway"),
     },
-    policyRevision: { stock: bundles.stockRevision, bench: bundles.benchRevision },
+    policyRevision: policy.revision,
+    registerRevision: (await fetchRegister(urls["exchange"] ?? "", secrets.exchangeServiceToken)).revision,
   },
   scenarios: results,
   ...ratiosOf(results, chosen.map((s) => s.name)),

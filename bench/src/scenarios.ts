@@ -16,8 +16,6 @@ export interface Scenario {
   variables(registry: RegistryClient): Promise<Record<string, unknown>[]>;
   /** The variable that names the citizen (consent is granted for each before the run), if any. */
   readonly subjectVariable?: string;
-  /** The NDX gateway runs with the bench policy bundle (bulk access for the bench consumer). */
-  readonly benchPolicy: boolean;
 }
 
 export type RegistryClient = (query: string) => Promise<unknown>;
@@ -48,7 +46,6 @@ export const scenarios: readonly Scenario[] = [
       return data.people.edges.map((e) => ({ nic: e.node.nic }));
     },
     subjectVariable: "nic",
-    benchPolicy: false,
   },
   {
     name: "people",
@@ -64,7 +61,6 @@ export const scenarios: readonly Scenario[] = [
       const data = (await registry("{ districts }")) as { districts: string[] };
       return data.districts.map((district) => ({ district }));
     },
-    benchPolicy: true,
   },
 ];
 

@@ -12,6 +12,8 @@ import { drpAdapter } from "../../adapters/drp-rest/src/drpAdapter.ts";
 import { services } from "../../scripts/services.ts";
 import { developmentSecrets as consentDevelopmentSecrets, loadConsentEngineConfig } from "../../consent-engine/src/config.ts";
 import { loadIdentityProviderConfig } from "../../identity-provider/src/config.ts";
+import { developmentSecretKey, developmentServiceToken, loadExchangeConfig } from "../../subgraphs/exchange/src/config.ts";
+import { loadTimeStampingAuthorityConfig } from "../../time-stamping-authority/src/config.ts";
 import { developmentKek, loadRegistryConfig } from "../../subgraphs/registry/src/config.ts";
 import { loadDmtLegacyConfig } from "../../simulators/dmt-legacy/src/config.ts";
 import { loadDrpLegacyConfig } from "../../simulators/drp-legacy/src/config.ts";
@@ -28,8 +30,10 @@ function envOf(name: string): Record<string, string | undefined> {
   return { ...shell, ...partEnv(name, secrets), PORT: String(spec.port), ...spec.links?.(urls) };
 }
 const signingKeyPem = generateGatewaySigningKey().privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+// The links run.ts adds: the exchange (both gateways route its subgraph; the NDX gateway follows its register) and the TSA.
+const links = { EXCHANGE_URL: urls["exchange"], AUDIT_TSA_URL: urls["time-stamping-authority"] };
 const gatewayOf = (accessControl: boolean) =>
-  loadGatewayConfig({ ...shell, ...gatewayEnv(secrets, signingKeyPem), PORT: "0", ACCESS_CONTROL: String(accessControl) });
+  loadGatewayConfig({ ...shell, ...gatewayEnv(secrets, signingKeyPem), ...links, PORT: "0", ACCESS_CONTROL: String(accessControl) });
 
 describe("the bench's secrets", () => {
   const developmentValues = [
@@ -39,6 +43,9 @@ describe("the bench's secrets", () => {
     "dev-registry-events-token",
     "dev-drp-api-key",
     "dev-dmt-password",
+    developmentSecretKey,
+    developmentServiceToken,
+    "dev-idp-registration-token",
   ];
 
   it("are real secrets: at least 24 characters, none a development value", () => {
@@ -46,6 +53,11 @@ describe("the bench's secrets", () => {
       expect(value.length, name).toBeGreaterThanOrEqual(24);
       expect(developmentValues, name).not.toContain(value);
     }
+  });
+
+  it("include a checkpoint key that is a private key of its own", () => {
+    expect(secrets.auditCheckpointKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(secrets.auditCheckpointKey).not.toBe(signingKeyPem);
   });
 
   it("are generated for each run", () => {
@@ -89,6 +101,31 @@ describe("the environment of each part", () => {
       expect(config.CONSENT_SERVICE_TOKEN).toBe(consent.CONSENT_SERVICE_TOKEN);
       expect(config.AUDIT_READ_TOKEN).toBe(consent.AUDIT_READ_TOKEN);
     }
+  });
+
+  it("starts the exchange as production, with its own secrets, the register credential its followers hold, and the identity provider's registration token", () => {
+    const exchange = loadExchangeConfig(envOf("exchange"));
+    expect(exchange.NDX_ENV).toBe("production");
+    expect(exchange.EXCHANGE_SERVICE_TOKEN).toBe(secrets.exchangeServiceToken);
+    expect(exchange.EXCHANGE_SECRET_KEY).toBe(secrets.exchangeSecretKey);
+    expect(exchange.gatewayTrust.jwks).toBe(`${urls["gateway"]}/.well-known/jwks.json`);
+    expect(exchange.IDP_REGISTRATION_TOKEN).toBe(loadIdentityProviderConfig(envOf("identity-provider")).IDP_REGISTRATION_TOKEN);
+    expect(loadConsentEngineConfig(envOf("consent-engine")).EXCHANGE_SERVICE_TOKEN).toBe(secrets.exchangeServiceToken);
+    for (const config of [gatewayOf(false), gatewayOf(true)]) {
+      expect(config.EXCHANGE_SERVICE_TOKEN).toBe(secrets.exchangeServiceToken);
+      expect(config.EXCHANGE_URL).toBe(urls["exchange"]);
+    }
+  });
+
+  it("gives the NDX gateway the bench's checkpoint key and the time-stamping authority, which runs in development", () => {
+    const ndx = gatewayOf(true);
+    expect(ndx.evidence.key).toBeDefined();
+    expect(ndx.evidence.tsaUrl).toBe(urls["time-stamping-authority"]);
+    expect(loadTimeStampingAuthorityConfig(envOf("time-stamping-authority")).NDX_ENV).toBe("development");
+  });
+
+  it("knows every part npm start runs that the bench starts", () => {
+    for (const s of services.filter((p) => p.name !== "gateway" && p.name !== "console")) expect(() => partEnv(s.name, secrets), s.name).not.toThrow();
   });
 
   it("keeps the identity provider and the consent engine in development, with the bench's secrets, not the development ones", () => {
