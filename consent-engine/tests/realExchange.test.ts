@@ -2,7 +2,8 @@
  * The engine following the real exchange subgraph's register (`@ndx/exchange` on a free port, seeded as a fresh
  * development exchange), changed through its GraphQL mutations as the gateway would call them: an application a member
  * administrator registers can ask for consent at once, at its registered redirect URI only, named and explained as
- * registered; suspended by an exchange administrator, it opens nothing and gets nothing granted; reinstated, it can.
+ * registered; suspended by an exchange administrator, it opens nothing from the very next request and gets nothing
+ * granted; reinstated, it can.
  */
 import { createLogger } from "@ndx/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,10 +82,10 @@ describe("consent engine following the real exchange's register", () => {
       expect(question.text).toContain(text);
     }
 
+    // The exchange answers a suspension once the engine holds it: the very next consent request is refused.
     await exchange.gql(exchangeAdmin, suspend, { id, reason: "test: suspended" });
-    await until(() => applications.current(id)?.status === "SUSPENDED");
-    const before = ((await (await system.api(`/v1/consents?citizenId=${citizen}`)).json()) as { consents: ConsentView[] }).consents.length;
     const refused = await system.api("/v1/consents/check", { ...ask, fields: [{ provider: "registry", field: "Person.dateOfBirth" }] });
+    const before = ((await (await system.api(`/v1/consents?citizenId=${citizen}`)).json()) as { consents: ConsentView[] }).consents.length;
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ code: "FORBIDDEN", message: "application suspended" });
     const grant = await system.api(`/v1/consent-requests/${requestId}/grant`, { citizenId: citizen, durationDays: 1 });
