@@ -25,6 +25,8 @@ import { loadAccessPolicy, rememberFrozen, type AccessInput, type FieldAccess } 
 import { supergraphFile } from "@ndx/schema";
 // The gateway's own derivation of policy data from the register (not exported by @ndx/gateway: used as the gateway uses it).
 import { policyDataOf } from "../../gateway/src/access/registerData.ts";
+// The schema registry's usage counting, as the access plugin's onPermitted hook calls it (issue 17).
+import { createUsageCounts } from "../../gateway/src/usage/usageCounts.ts";
 import { fetchRegister, grantConsent } from "./ndx.ts";
 
 export interface MicroSpec {
@@ -55,6 +57,8 @@ export interface MicroResult extends Percentiles {
     /** One evaluation by the OPA wasm, as on the first request of a shape. */
     readonly policyEvaluateFresh: Percentiles;
     readonly auditAppend: Percentiles;
+    /** Counting a permitted request's field usage for the schema registry (target: p99 under 20 µs). */
+    readonly usageCount?: Percentiles;
   };
   /** policy.evaluate calls per permitted consumer read in useAccess with the consent answers cached. */
   readonly policyEvaluationsPerRequest: number;
@@ -142,6 +146,8 @@ async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServi
   const consentWarm = await measure(n, warm, () => consent.check(caller.id, spec.subject, spec.purpose, wanted0));
   const policyEvaluate = await measure(n, warm, () => policy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));
   const policyEvaluateFresh = await measure(n, warm, () => freshPolicy.evaluate(input(scope0, { covered: true, consentIds: first.consentIds })));
+  const usage = createUsageCounts();
+  const usageCount = await measure(n, warm, () => usage.count(document, "Person", caller.id, scope0.fields));
   if (consent.stats.misses !== missesBefore) {
     throw new Error(`the consent cache was not warm: ${consent.stats.misses - missesBefore} misses while measuring`);
   }
@@ -180,7 +186,7 @@ async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServi
   return {
     ...total,
     iterations: n,
-    pieces: { scope, consentWarm, policyEvaluate, policyEvaluateFresh, auditAppend },
+    pieces: { scope, consentWarm, policyEvaluate, policyEvaluateFresh, auditAppend, usageCount },
     policyEvaluationsPerRequest: 1,
   };
 }

@@ -140,6 +140,9 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push("| piece | p50 µs | p99 µs |");
   lines.push("|---|---:|---:|");
   lines.push(`| scope (operation planned once) | ${fmt(p.pieces.scope.p50Us, 1)} | ${fmt(p.pieces.scope.p99Us, 1)} |`);
+  if (p.pieces.usageCount !== undefined) {
+    lines.push(`| usage count for the schema registry (target p99 < 20 µs) | ${fmt(p.pieces.usageCount.p50Us, 1)} | ${fmt(p.pieces.usageCount.p99Us, 1)} |`);
+  }
   lines.push(`| consent check, warm cache | ${fmt(p.pieces.consentWarm.p50Us, 1)} | ${fmt(p.pieces.consentWarm.p99Us, 1)} |`);
   lines.push(`| policy.evaluate, remembered for a request of the same shape | ${fmt(p.pieces.policyEvaluate.p50Us, 1)} | ${fmt(p.pieces.policyEvaluate.p99Us, 1)} |`);
   const fresh = p.pieces.policyEvaluateFresh;

@@ -24,6 +24,7 @@ import { buildFieldCatalogue, type FieldCatalogue } from "./access/fieldCatalogu
 import { createRegisterPolicy } from "./access/registerPolicy.ts";
 import { seedRegister } from "./access/seedRegister.ts";
 import { useAccess } from "./access/useAccess.ts";
+import { createUsageReport, usageConsumer } from "./usage/usageReport.ts";
 
 export interface AccessControl {
   readonly plugins: Plugin[];
@@ -103,6 +104,9 @@ export async function createAccessControl(options: AccessControlOptions): Promis
     });
   }
   const register = follower;
+  // Field usage for the schema registry's checks: counted in memory, reported every 10 s and at shutdown.
+  const usage =
+    config.EXCHANGE_URL === undefined ? undefined : createUsageReport({ url: config.EXCHANGE_URL, serviceToken: config.EXCHANGE_SERVICE_TOKEN, logger });
   metrics?.followRegister(() => ({
     revision: policy.revision,
     staleSeconds: register === undefined ? 0 : register.staleForMs() / 1000,
@@ -147,6 +151,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         authenticator,
         catalogue,
         catalogueOf: options.catalogueOf,
+        ...(usage === undefined ? {} : { onPermitted: (document, record) => usage.count(document, record.operationName, usageConsumer(record), record.fields) }),
         policy,
         ...(register === undefined ? {} : { register }),
         consent,
@@ -178,6 +183,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
     },
     async close() {
       consent.close();
+      await usage?.close();
       register?.close();
       bundle.close();
       await audit.flush();
