@@ -8,6 +8,7 @@ import { setRequestRoute, type Logger } from "@ndx/platform";
 import { ApiError, badInput, errorResponse, notFound } from "./apiError.ts";
 import type { ConsentService } from "./consentService.ts";
 import { summaryDays } from "./consentSummary.ts";
+import { coverageQuery, type CoverageCount } from "./consentCoverageCount.ts";
 import { actingRequest, checkRequest, grantRequest, isCitizenId, scopeRequest } from "./inputs.ts";
 import { readJson } from "./requestBody.ts";
 import type { RevisionFeed } from "./revisionFeed.ts";
@@ -23,6 +24,8 @@ export interface ApiOptions {
   readonly logger: Logger;
   /** Longest long-poll wait. @default 30 */
   readonly maxWaitSeconds?: number;
+  /** Counts the live consents covering a field (GET /v1/consents/coverage). @default none: the endpoint answers 404 */
+  readonly coverage?: ((provider: string, field: string) => Promise<CoverageCount>) | undefined;
 }
 
 const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
@@ -46,6 +49,11 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
     .add("GET", "/v1/consent-requests/:id", (_r, p) => found(p["id"] ?? ""))
     // Before /v1/consents/:id, which would take "summary" for an id.
     .add("GET", "/v1/consents/summary", async (_r, _p, url) => json(await service.summary(summaryDays(url.searchParams))))
+    .add("GET", "/v1/consents/coverage", async (_r, _p, url) => {
+      if (options.coverage === undefined) throw notFound("No API endpoint GET /v1/consents/coverage");
+      const { provider, field } = coverageQuery(url.searchParams);
+      return json(await options.coverage(provider, field));
+    })
     .add("GET", "/v1/consents/:id", (_r, p) => found(p["id"] ?? ""))
     .add("POST", "/v1/consent-requests/:id/grant", async (request, p) => {
       const input = grantRequest(await readJson(request));

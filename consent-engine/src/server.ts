@@ -8,6 +8,7 @@ import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
 import { healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import { createApi } from "./api.ts";
+import { countCoverage } from "./consentCoverageCount.ts";
 import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue.ts";
 import { createConsentMetrics } from "./consentMetrics.ts";
 import { createConsentService, type ConsentService } from "./consentService.ts";
@@ -130,7 +131,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     ...(options.oidc.scope === undefined ? {} : { scope: options.oidc.scope }),
     ...(options.oidc.citizenClaim === undefined ? {} : { citizenClaim: options.oidc.citizenClaim }),
   });
-  const api = createApi({ service, feed, serviceToken: options.serviceToken, logger });
+  const api = createApi({ service, feed, serviceToken: options.serviceToken, logger, coverage: (provider, field) => countCoverage(db, provider, field) });
   const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger, auditReader: options.auditReader });
 
   const fetchHandler = metrics.http.fetch(async (request: Request): Promise<Response> => {
