@@ -60,7 +60,7 @@ export async function startRegisterStandIn(initial: ExchangeRegister, options: R
   const heartbeatMs = options.heartbeatMs ?? 50;
   const staleAfterMs = options.staleAfterMs ?? 400;
   const token = options.token ?? registerStandInToken;
-  let register = structuredClone(initial) as ExchangeRegister;
+  let register = structuredClone<ExchangeRegister>(initial);
   if (!exchangeRegister.is(register)) throw new Error(`stand-in register: ${exchangeRegister.problem(register)}`);
   let silent = false;
   let withhold = false;
@@ -125,7 +125,7 @@ export async function startRegisterStandIn(initial: ExchangeRegister, options: R
     counts,
     change(update) {
       served = undefined;
-      register = { revision: register.revision + 1, at: at(), applications: update(structuredClone([...register.applications]) as RegisterApplication[]) };
+      register = { revision: register.revision + 1, at: at(), applications: update(structuredClone<RegisterApplication[]>([...register.applications])) };
       if (!exchangeRegister.is(register)) throw new Error(`stand-in register: ${exchangeRegister.problem(register)}`);
       announce();
       return register;

@@ -38,7 +38,7 @@ export interface RegisterEndpointsOptions {
 
 export const registerPath = "/v1/register";
 export const registerStreamPath = "/v1/register/stream";
-export const registerAckPath = "/v1/register/ack";
+const registerAckPath = "/v1/register/ack";
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
 const problem = (status: number, message: string, headers: Record<string, string> = {}) => Response.json({ error: message }, { status, headers });
