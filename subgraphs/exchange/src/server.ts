@@ -26,6 +26,7 @@ import { createSecretBox } from "./storage/secretBox.ts";
 import { unknownCoverage, type ConsentCoverage } from "./schemaRegistry/consentCoverage.ts";
 import { createRegistryEndpoints } from "./schemaRegistry/registryEndpoints.ts";
 import { createSchemaRegistry, seedSchemaRegistry } from "./schemaRegistry/schemaRegistry.ts";
+import { createLiveCatalogue } from "./schemaRegistry/liveCatalogue.ts";
 
 export interface ExchangeOptions {
   /** Migrated (see migrationsDir). */
@@ -76,9 +77,11 @@ export interface ExchangeServer {
 
 export async function createExchange(options: ExchangeOptions): Promise<ExchangeServer> {
   const { db, logger } = options;
-  const catalogue = options.catalogue ?? loadFieldCatalogue(supergraphFile);
   const revisions = await openRevisionFeed({ db, listenUrl: options.listenUrl, logger });
   await seedSchemaRegistry(db, options.seedSubgraphs ?? listSubgraphs().map((s) => ({ name: s.name, url: s.url, sdl: subgraphSdl(s.name) })));
+  // What grants can name follows the schema registry's active supergraph.
+  const catalogue = createLiveCatalogue(db, options.catalogue ?? loadFieldCatalogue(supergraphFile), revisions, logger);
+  await catalogue.refresh();
   const register = createRegisterEndpoints({
     db,
     revisions,
@@ -105,7 +108,7 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     members: createMembers({ ...changes, catalogue }),
     applications,
     grantRequests: createGrantRequests({ ...changes, catalogue, applications }),
-    schemaRegistry: createSchemaRegistry({ ...changes, coverage: options.coverage ?? unknownCoverage, ...(options.usageDays === undefined ? {} : { usageDays: options.usageDays }) }),
+    schemaRegistry: createSchemaRegistry({ ...changes, coverage: options.coverage ?? unknownCoverage, onActivated: catalogue.refresh, ...(options.usageDays === undefined ? {} : { usageDays: options.usageDays }) }),
   };
   const metrics = options.metrics ?? createServiceMetrics("exchange");
   addRegisterMetrics(metrics, register, revisions);
@@ -133,6 +136,7 @@ export async function createExchange(options: ExchangeOptions): Promise<Exchange
     revisions,
     register,
     async close() {
+      catalogue.close();
       register.close();
       await revisions.close();
     },

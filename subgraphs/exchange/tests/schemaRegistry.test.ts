@@ -160,6 +160,10 @@ for (const backend of testBackends()) {
       expect(after.hash).not.toBe(before.hash);
       expect(after.sdl).toContain("registeredOn");
       expect(after.versions).toMatchObject({ drp: 2, registry: 1 });
+      // What grants can name follows at once.
+      const drpFields = async () =>
+        ((await t.gql(admin, `{ exchangeFields(provider: "drp") { coordinate dataClass } }`)).data?.["exchangeFields"] as { coordinate: string }[]).map((f) => f.coordinate);
+      expect(await drpFields()).toContain("Person.registeredOn");
       expect(codes(await t.gql(admin, activate, { id: "drp@2" }))).toEqual(["CONFLICT"]);
       const listed = (await t.gql(drpOwner, versions, { s: "drp" })).data?.["schemaVersions"] as { id: string; status: string }[];
       expect(listed.slice(-2)).toEqual([{ id: "drp@2", number: 2, status: "ACTIVE" }, { id: "drp@1", number: 1, status: "SUPERSEDED" }].map(({ id, status }) => expect.objectContaining({ id, status })));
@@ -169,6 +173,7 @@ for (const backend of testBackends()) {
       const rolled = (await (await t.get("/v1/supergraph")).json()) as { hash: string; sdl: string };
       expect(rolled.hash).toBe(before.hash);
       expect(rolled.sdl).not.toContain("registeredOn");
+      expect(await drpFields()).not.toContain("Person.registeredOn");
     });
 
     it("activates a version refused for a breaking change in use only with an override, recorded", async () => {

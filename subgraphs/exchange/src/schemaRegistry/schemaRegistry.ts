@@ -20,6 +20,8 @@ export interface SchemaRegistryOptions extends ChangeDeps {
   readonly coverage: ConsentCoverage;
   /** How far back operations count as use. @default 30 */
   readonly usageDays?: number;
+  /** After an activation or rollback has committed, before it is answered (the field catalogue follows). @default nothing */
+  readonly onActivated?: () => Promise<void>;
 }
 
 type Request = { readonly scope: Scope; readonly audit: AuditEntry[] };
@@ -82,6 +84,12 @@ export function createSchemaRegistry(options: SchemaRegistryOptions) {
     };
   }
 
+  const afterActivation = async (activated: Promise<SchemaVersion>): Promise<SchemaVersion> => {
+    const version = await activated;
+    await options.onActivated?.();
+    return version;
+  };
+
   return {
     list: (subgraph: string) => versionStore.list(db, subgraph),
     activeSupergraph: () => versionStore.activeSupergraph(db),
@@ -119,7 +127,7 @@ export function createSchemaRegistry(options: SchemaRegistryOptions) {
       requireExchangeAdmin(request.scope, "activate a schema version");
       const reason = override?.trim() ?? "";
       if (reason.length > 2000) throw badInput("override is longer than 2000 characters", { field: "override" });
-      return recordChange(options, request, "activateSchemaVersion", async (tx) => {
+      return afterActivation(recordChange(options, request, "activateSchemaVersion", async (tx) => {
         const version = await versionStore.byId(tx, id, true);
         if (version === null) throw notFound(`No schema version ${id}`, { id });
         if (version.status === "ACTIVE") throw conflict(`${id} is already active`, { id });
@@ -128,19 +136,19 @@ export function createSchemaRegistry(options: SchemaRegistryOptions) {
           if (reason === "") throw badInput(`${id} has breaking changes in use: activating it needs override, the reason`, { field: "override" });
         }
         return activate(tx, version, request.scope.id, version.status === "REFUSED" ? reason : null);
-      });
+      }));
     },
 
     async rollback(request: Request, subgraph: string, number: number): Promise<SchemaVersion> {
       requireExchangeAdmin(request.scope, "roll back a schema");
       const id = versionId(subgraph, number);
-      return recordChange(options, request, "rollbackSchema", async (tx) => {
+      return afterActivation(recordChange(options, request, "rollbackSchema", async (tx) => {
         const version = await versionStore.byId(tx, id, true);
         if (version === null) throw notFound(`No schema version ${id}`, { id });
         if (version.status === "ACTIVE") throw conflict(`${id} is already active`, { id });
         if (version.activatedAt === null) throw conflict(`${id} was never active: activate it instead`, { id });
         return activate(tx, version, request.scope.id, null);
-      });
+      }));
     },
   };
 }
