@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
 import {
   ConfigError,
+  parseGatewayPublicKey,
+  parseGatewaySigningKey,
+  type GatewaySigningKey,
+  type PublicJwk,
   defaultDataDir,
   defaultFixturesFile,
   environmentSetting,
@@ -46,6 +50,14 @@ export const consentEngineConfigSpec = {
   GATEWAY_URL: setting.url("http://localhost:4000"),
   /** Bearer token for the gateway's audit API (the gateway's AUDIT_READ_TOKEN). Required outside development. @default "dev-audit-read-token" (development only) */
   AUDIT_READ_TOKEN: setting.optionalString(),
+  /** The key that signs consent artefacts: Ed25519 or P-256, PEM or JWK. Required outside development; in development one is made once and kept in CONSENT_KEYS_DIR. */
+  CONSENT_SIGNING_KEY: setting.optionalString(),
+  /** The key before a rotation (public or private, PEM or JWK): stays in the JWKS so artefacts signed with it still verify. */
+  CONSENT_SIGNING_KEY_PREVIOUS: setting.optionalString(),
+  /** Development: where the kept artefact key lives. @default ".data/consent-engine-keys" */
+  CONSENT_KEYS_DIR: setting.string(resolve(defaultDataDir, "consent-engine-keys")),
+  /** The audience of the consumers' access tokens the artefact endpoint accepts. @default GATEWAY_URL + "/graphql" (the token a consumer uses at the gateway) */
+  CONSUMER_TOKEN_AUDIENCE: setting.optionalString(),
   /** A request not answered within this time expires. @default 3600 */
   CONSENT_REQUEST_TTL_SECONDS: setting.int(3600, { min: 30, max: 7 * 86_400 }),
   /** How often consents past their expiry are marked EXPIRED and announced (the check enforces expiry anyway). @default 30 */
@@ -63,7 +75,12 @@ export const consentEngineConfigSpec = {
 const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(consentEngineConfigSpec, env);
 type Parsed = ReturnType<typeof parse>;
 
-export interface ConsentEngineConfig extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN"> {
+export interface ConsentEngineConfig
+  extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE"> {
+  /** CONSENT_SIGNING_KEY, parsed; undefined in development without it (the kept key of CONSENT_KEYS_DIR is used). */
+  readonly CONSENT_SIGNING_KEY: GatewaySigningKey | undefined;
+  readonly CONSENT_SIGNING_KEY_PREVIOUS: readonly PublicJwk[];
+  readonly CONSUMER_TOKEN_AUDIENCE: string;
   readonly OIDC_CLIENT_SECRET: string;
   readonly EXCHANGE_SERVICE_TOKEN: string;
   readonly CONSENT_SERVICE_TOKEN: string;
@@ -93,8 +110,30 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     }
     return value ?? "";
   };
+  const { CONSENT_SIGNING_KEY: keyText, CONSENT_SIGNING_KEY_PREVIOUS: previousText, ...settings } = parsed;
+  let signingKey: GatewaySigningKey | undefined;
+  if (keyText !== undefined) {
+    try {
+      signingKey = parseGatewaySigningKey(keyText);
+    } catch (error) {
+      problems.push(`CONSENT_SIGNING_KEY: ${error instanceof Error ? error.message : "is not a key"} (expected an Ed25519 or P-256 private key, PEM or JWK)`);
+    }
+  } else if (!development) {
+    problems.push(`CONSENT_SIGNING_KEY: must be set to the private key that signs consent artefacts (Ed25519 or P-256, PEM or JWK) when NDX_ENV=${parsed.NDX_ENV}`);
+  }
+  const previousKeys: PublicJwk[] = [];
+  if (previousText !== undefined) {
+    try {
+      previousKeys.push(parseGatewayPublicKey(previousText));
+    } catch (error) {
+      problems.push(`CONSENT_SIGNING_KEY_PREVIOUS: ${error instanceof Error ? error.message : "is not a key"} (expected an Ed25519 or P-256 key, PEM or JWK)`);
+    }
+  }
   const config = {
-    ...parsed,
+    ...settings,
+    CONSENT_SIGNING_KEY: signingKey,
+    CONSENT_SIGNING_KEY_PREVIOUS: previousKeys,
+    CONSUMER_TOKEN_AUDIENCE: parsed.CONSUMER_TOKEN_AUDIENCE ?? new URL("/graphql", parsed.GATEWAY_URL).toString(),
     OIDC_CLIENT_SECRET: secret("OIDC_CLIENT_SECRET"),
     CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
     AUDIT_READ_TOKEN: secret("AUDIT_READ_TOKEN"),

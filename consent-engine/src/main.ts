@@ -3,6 +3,7 @@
  * EXCHANGE_URL; in development without it, a fixed register from the exchange seed), API and portal.
  */
 import { listen, openDb, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
+import { loadOrCreateKeptKey } from "./artefact/artefactKeys.ts";
 import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
 import { followExchangeRegister } from "./register/registerFollower.ts";
@@ -39,6 +40,12 @@ await runService("consent-engine", logger, async () => {
     expirySweepSeconds: config.EXPIRY_SWEEP_SECONDS,
     revisionHeartbeatMs: config.REVISION_HEARTBEAT_MS,
     auditReader: createAuditReader({ gatewayUrl: config.GATEWAY_URL, token: config.AUDIT_READ_TOKEN }),
+    artefacts: {
+      // Development without CONSENT_SIGNING_KEY: a key made once and kept, so artefacts signed before a restart verify.
+      key: config.CONSENT_SIGNING_KEY ?? (await loadOrCreateKeptKey(config.CONSENT_KEYS_DIR)),
+      previous: config.CONSENT_SIGNING_KEY_PREVIOUS,
+      consumerTokens: { issuer: config.OIDC_ISSUER, audience: config.CONSUMER_TOKEN_AUDIENCE },
+    },
   });
   // The gateways' revision stream stays open for hours: no span for it (its acknowledgements are traced).
   const handler =

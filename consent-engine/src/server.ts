@@ -5,10 +5,12 @@
  */
 import type { RequestListener } from "node:http";
 import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
-import { healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
+import { generateGatewaySigningKey, healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import { createApi } from "./api.ts";
 import { countCoverage } from "./consentCoverageCount.ts";
+import { createArtefactRoutes, type ArtefactOptions } from "./artefact/artefactRoutes.ts";
+import type { ConsumerTokenOptions } from "./artefact/consumerTokens.ts";
 import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue.ts";
 import { createConsentMetrics } from "./consentMetrics.ts";
 import { createConsentService, type ConsentService } from "./consentService.ts";
@@ -69,6 +71,12 @@ export interface ConsentEngineOptions {
   readonly auditReader?: AuditReader;
   /** The registry GET /metrics serves. @default a registry of its own, labelled consent-engine */
   readonly metrics?: ServiceMetrics;
+  /**
+   * Signed consent artefacts: the signing key, previous keys, and whose access tokens the consumer endpoint accepts
+   * (issuer @default `oidc.issuer`, audience @default "http://localhost:4000/graphql").
+   * @default a key made for this process
+   */
+  readonly artefacts?: Omit<ArtefactOptions, "consumerTokens"> & { readonly consumerTokens?: Partial<ConsumerTokenOptions> };
 }
 
 export interface ConsentEngine {
@@ -132,6 +140,20 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     ...(options.oidc.citizenClaim === undefined ? {} : { citizenClaim: options.oidc.citizenClaim }),
   });
   const api = createApi({ service, feed, serviceToken: options.serviceToken, logger, coverage: (provider, field) => countCoverage(db, provider, field) });
+  const artefacts = createArtefactRoutes({
+    key: options.artefacts?.key ?? generateGatewaySigningKey(),
+    previous: options.artefacts?.previous ?? [],
+    consumerTokens: {
+      issuer: options.oidc.issuer,
+      audience: "http://localhost:4000/graphql",
+      ...options.artefacts?.consumerTokens,
+    },
+    service,
+    serviceToken: options.serviceToken,
+    issuer: options.portalUrl,
+    logger,
+    now,
+  });
   const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger, auditReader: options.auditReader });
 
   const fetchHandler = metrics.http.fetch(async (request: Request): Promise<Response> => {
@@ -141,7 +163,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
       },
     });
     if (health !== undefined) return health;
-    const answer = (await api(request)) ?? (await portal(request));
+    const answer = (await artefacts(request)) ?? (await api(request)) ?? (await portal(request));
     if (answer !== undefined) return answer;
     return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   });

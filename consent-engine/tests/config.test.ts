@@ -1,6 +1,9 @@
+import { generateKeyPairSync } from "node:crypto";
 import { ConfigError } from "@ndx/platform";
 import { describe, expect, it } from "vitest";
 import { loadConsentEngineConfig, loadFieldCatalogue } from "../src/index.ts";
+
+const signingPem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 
 describe("configuration", () => {
   it("has development defaults for everything", () => {
@@ -37,6 +40,7 @@ describe("configuration", () => {
     expect(problems.join("\n")).toMatch(/AUDIT_READ_TOKEN must be a real secret/);
     expect(problems.join("\n")).toMatch(/EXCHANGE_URL: must be set/);
     expect(problems.join("\n")).toMatch(/EXCHANGE_SERVICE_TOKEN is required/);
+    expect(problems.join("\n")).toMatch(/CONSENT_SIGNING_KEY: must be set to the private key that signs consent artefacts/);
     const ok = loadConsentEngineConfig({
       NDX_ENV: "production",
       PORTAL_PUBLIC_URL: "https://consent.ndx.example",
@@ -47,11 +51,30 @@ describe("configuration", () => {
       GATEWAY_URL: "https://gateway.ndx.example",
       EXCHANGE_URL: "https://exchange.ndx.example",
       EXCHANGE_SERVICE_TOKEN: "the-exchange-register-secret-0001",
+      CONSENT_SIGNING_KEY: signingPem,
     });
+    expect(ok.CONSENT_SIGNING_KEY?.alg).toBe("EdDSA");
+    expect(ok.CONSUMER_TOKEN_AUDIENCE).toBe("https://gateway.ndx.example/graphql");
     expect(ok.EXCHANGE_URL).toBe("https://exchange.ndx.example");
     expect(ok.OIDC_ISSUER).toBe("https://id.ndx.example/realms/ndx");
     expect(ok.GATEWAY_URL).toBe("https://gateway.ndx.example");
     expect(ok.AUDIT_READ_TOKEN).toBe("the-gateways-audit-read-secret-01");
+  });
+
+  it("parses the artefact signing key and the previous one, and names a bad one without printing it", () => {
+    const previous = generateKeyPairSync("ed25519").publicKey.export({ format: "pem", type: "spki" }).toString();
+    const config = loadConsentEngineConfig({ CONSENT_SIGNING_KEY: signingPem, CONSENT_SIGNING_KEY_PREVIOUS: previous });
+    expect(config.CONSENT_SIGNING_KEY?.publicJwk.kty).toBe("OKP");
+    expect(config.CONSENT_SIGNING_KEY_PREVIOUS).toHaveLength(1);
+    expect(loadConsentEngineConfig({}).CONSENT_SIGNING_KEY).toBeUndefined();
+    let message = "";
+    try {
+      loadConsentEngineConfig({ CONSENT_SIGNING_KEY: "-----BEGIN PRIVATE KEY-----\nnot-a-key-secret-material\n-----END PRIVATE KEY-----" });
+    } catch (error) {
+      message = error instanceof Error ? error.message : "";
+    }
+    expect(message).toMatch(/CONSENT_SIGNING_KEY: .*expected an Ed25519 or P-256 private key/);
+    expect(message).not.toContain("not-a-key-secret-material");
   });
 
   it("takes NODE_ENV=production alone as production, and refuses it beside NDX_ENV=development", () => {

@@ -1,0 +1,63 @@
+/**
+ * The artefact's endpoints: `GET /.well-known/jwks.json` (the keys that verify artefacts, no token),
+ * `GET /consumer/v1/consents/{id}/artefact` for the consumer the consent was given to (its own access token; any
+ * other consumer is told there is no such consent), and `GET /v1/consents/{id}/artefact` for NDX services (service
+ * token). A consent that was never granted has no artefact (409).
+ */
+import type { Logger, PublicJwk } from "@ndx/platform";
+import { conflict, errorResponse, notFound } from "../apiError.ts";
+import type { ConsentService } from "../consentService.ts";
+import { consentIdPattern } from "../consentView.ts";
+import { serviceAuthenticator } from "../serviceAuth.ts";
+import { artefactJwks, type ArtefactSigningKey } from "./artefactKeys.ts";
+import { artefactOf, signArtefact } from "./consentArtefact.ts";
+import { consumerTokenVerifier, type ConsumerTokenOptions } from "./consumerTokens.ts";
+
+export interface ArtefactOptions {
+  /** The key artefacts are signed with (CONSENT_SIGNING_KEY, or development's kept key). */
+  readonly key: ArtefactSigningKey;
+  /** Keys published beside it (CONSENT_SIGNING_KEY_PREVIOUS). @default none */
+  readonly previous?: readonly PublicJwk[];
+  /** Whose tokens the consumer endpoint accepts. */
+  readonly consumerTokens: ConsumerTokenOptions;
+}
+
+const jsonHeaders = { "cache-control": "no-store" };
+const consumerPath = /^\/consumer\/v1\/consents\/([^/]+)\/artefact$/;
+const servicePath = /^\/v1\/consents\/([^/]+)\/artefact$/;
+
+export function createArtefactRoutes(
+  options: ArtefactOptions & { readonly service: ConsentService; readonly serviceToken: string; readonly issuer: string; readonly logger: Logger; readonly now: () => Date },
+): (request: Request) => Promise<Response | undefined> {
+  const { service, key } = options;
+  const jwks = artefactJwks(key, options.previous ?? []);
+  const consumerOf = consumerTokenVerifier(options.consumerTokens);
+  const serviceAuth = serviceAuthenticator(options.serviceToken);
+
+  /** The signed artefact of `id`, for `consumerId` when given (anyone else: not found). */
+  async function artefact(id: string, consumerId?: string): Promise<Response> {
+    const consent = consentIdPattern.test(id) ? await service.get(id) : undefined;
+    if (consent === undefined || (consumerId !== undefined && consent.consumerId !== consumerId)) throw notFound(`No consent ${id}`);
+    if (consent.grantedAt === null) throw conflict(`This consent was never granted (${consent.status}): it has no artefact`, { status: consent.status });
+    const jws = await signArtefact(key, artefactOf(consent, options.issuer, options.now()));
+    return Response.json({ consentId: id, artefact: jws, jwksUri: new URL("/.well-known/jwks.json", options.issuer).toString() }, { headers: jsonHeaders });
+  }
+
+  return async (request) => {
+    const { pathname } = new URL(request.url);
+    const consumerMatch = consumerPath.exec(pathname);
+    const serviceMatch = servicePath.exec(pathname);
+    if (pathname !== "/.well-known/jwks.json" && consumerMatch === null && serviceMatch === null) return undefined;
+    try {
+      if (request.method !== "GET") return Response.json({ code: "BAD_USER_INPUT", message: `${request.method} is not allowed` }, { status: 405 });
+      if (pathname === "/.well-known/jwks.json") {
+        return Response.json(jwks, { headers: { "cache-control": "public, max-age=300", "content-type": "application/jwk-set+json" } });
+      }
+      if (consumerMatch !== null) return await artefact(decodeURIComponent(consumerMatch[1] ?? ""), await consumerOf(request));
+      serviceAuth(request);
+      return await artefact(decodeURIComponent(serviceMatch?.[1] ?? ""));
+    } catch (error) {
+      return errorResponse(error, (err) => options.logger.error({ err }, "consent artefact request failed"));
+    }
+  };
+}
