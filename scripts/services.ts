@@ -98,6 +98,8 @@ export const services: readonly ServiceSpec[] = [
     links: (urls) => ({
       GATEWAY_JWKS_URL: `${urls["gateway"]}/.well-known/jwks.json`,
       OIDC_ISSUER: urls["identity-provider"] ?? "",
+      // The schema registry's checks count the consents covering a changed field.
+      CONSENT_ENGINE_URL: urls["consent-engine"] ?? "",
     }),
     show: { label: "Exchange subgraph (answers the gateway only; the register for followers)", path: "/graphql" },
   },

@@ -6,6 +6,7 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 import type { DrpLegacy } from "@ndx/drp-legacy";
 import { drpMappingFile, loadDrpAdapterConfig } from "../src/index.ts";
+import { drpServedSdl } from "../src/drpAdapter.ts";
 import { apiKey, canonical, entities, generated, startAdapter, startSimulator, type Harness } from "./harness.ts";
 
 let drp: DrpLegacy;
@@ -42,11 +43,26 @@ describe("mapping", () => {
     ]);
   });
 
-  it("is data that fits the drp SDL exactly", () => {
-    const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl("drp")) });
+  it("is data that fits the SDL the adapter serves exactly: the drp contract and the fields ahead of it", () => {
+    const schema = buildSubgraphSchema({ typeDefs: parse(drpServedSdl) });
     const mapping = loadMapping(drpMappingFile);
     expect(mapping).toMatchObject({ provider: "drp", schemaId: "drp-schema-v1" });
     expect(checkMapping(mapping, schema)).toEqual([]);
+    // Every field of the contract is served.
+    expect(drpServedSdl.startsWith(subgraphSdl("drp"))).toBe(true);
+  });
+
+  it("serves recordStatus, which the legacy record holds, ahead of the contract (issue 17's live schema change)", async () => {
+    const { adapter: a } = adapter();
+    const response = await a.yoga.fetch("http://drp.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: "query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { nic recordStatus } } }",
+        variables: { r: [{ __typename: "Person", nic: chikondi }, { __typename: "Person", nic: ruth }] },
+      }),
+    });
+    expect(await response.json()).toEqual({ data: { _entities: [{ nic: chikondi, recordStatus: "ACTIVE" }, { nic: ruth, recordStatus: null }] } });
   });
 });
 
