@@ -25,7 +25,7 @@ import { loadAccessPolicy, rememberFrozen, type AccessInput, type FieldAccess } 
 import { supergraphFile } from "@ndx/schema";
 // The gateway's own derivation of policy data from the register (not exported by @ndx/gateway: used as the gateway uses it).
 import { policyDataOf } from "../../gateway/src/access/registerData.ts";
-// The schema registry's usage counting, as the access plugin's onPermitted hook calls it (issue 17).
+// The schema registry's usage counting, as the access plugin's onDecided hook calls it (issue 17).
 import { createUsageCounts } from "../../gateway/src/usage/usageCounts.ts";
 import { fetchRegister, grantConsent } from "./ndx.ts";
 

@@ -151,7 +151,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         authenticator,
         catalogue,
         catalogueOf: options.catalogueOf,
-        ...(usage === undefined ? {} : { onPermitted: (document, record) => usage.count(document, record.operationName, usageConsumer(record), record.fields) }),
+        ...(usage === undefined ? {} : { onDecided: (document, record) => usage.count(document, record.operationName, usageConsumer(record), record.fields) }),
         policy,
         ...(register === undefined ? {} : { register }),
         consent,

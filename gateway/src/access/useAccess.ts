@@ -25,8 +25,11 @@ export interface AccessOptions extends Omit<DecideOptions, "evidence"> {
   readonly onDecision?: (decision: AuditDecision) => void;
   /** The field catalogue of the schema a request was validated against (the supergraph can be swapped live). @default `catalogue` */
   readonly catalogueOf?: ((schema: GraphQLSchema) => FieldCatalogue | undefined) | undefined;
-  /** Told of every permitted request once it is on the record, with its scope (the schema registry's usage counts). */
-  readonly onPermitted?: ((document: DocumentNode, record: DecisionRecord) => void) | undefined;
+  /**
+   * Told of every request decided (permitted or refused: either way the client sent an operation the schema must keep
+   * answering), with its scope: the schema registry's usage counts.
+   */
+  readonly onDecided?: ((document: DocumentNode, record: DecisionRecord) => void) | undefined;
 }
 
 function traceIdOf(request: Request): string {
@@ -74,6 +77,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
         return;
       }
       told(decision.record);
+      options.onDecided?.(document, decision.record);
       if (decision.kind === "refused") {
         const written = audit.append(decision.record).then(
           () => undefined,
@@ -95,7 +99,6 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
         setResultAndStopExecution({ errors: [notRecorded()] });
         return;
       }
-      options.onPermitted?.(document, decision.record);
       // The subgraphs learn who is asking, and under which recorded decision, from the gateway's signed assertion
       // alone (see callerAssertion in @ndx/platform).
       const { caller } = decision;
