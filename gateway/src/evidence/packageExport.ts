@@ -5,23 +5,10 @@
  * recomputed and tied to a signed, time-stamped head. Events between them are included whole: the chain's hashes
  * cannot be recomputed without them (docs/evidence.md says what that means for who may receive a package).
  */
-import type { JsonWebKeySet, Queryable } from "@ndx/platform";
-import { zipSync } from "fflate";
-import { auditColumns, eventFromRow, type AuditRow } from "../audit/auditRows.ts";
+import type { Queryable } from "@ndx/platform";
 import { listCheckpoints } from "./checkpointStore.ts";
-import {
-  caPath,
-  checkpointsPath,
-  eventsPath,
-  jwksPath,
-  manifestPath,
-  packageFormat,
-  sha256Hex,
-  toJsonl,
-  type ChainRange,
-  type Manifest,
-  type PackageQuery,
-} from "./packageFormat.ts";
+import { buildEvidencePackage, type PackageTrustFiles } from "./packageBuild.ts";
+import type { ChainRange, Manifest, PackageQuery } from "./packageFormat.ts";
 
 export interface ExportResult {
   readonly zip: Uint8Array;
@@ -48,12 +35,10 @@ async function selectedEvents(db: Queryable, q: PackageQuery): Promise<{ chain: 
   return [...decisions.rows, ...outcomes.rows].map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
 }
 
-export async function exportEvidencePackage(db: Queryable, query: PackageQuery, trust: { jwks: JsonWebKeySet; caPem: string | undefined }): Promise<ExportResult> {
+export async function exportEvidencePackage(db: Queryable, query: PackageQuery, trust: PackageTrustFiles): Promise<ExportResult> {
   const selected = new Map<string, number[]>();
   for (const e of await selectedEvents(db, query)) selected.set(e.chain, [...(selected.get(e.chain) ?? []), e.seq]);
-  const files: Record<string, Uint8Array<ArrayBuffer>> = {};
   const chains: Record<string, ChainRange> = {};
-  const encoder = new TextEncoder();
   let uncovered = 0;
   for (const [chain, seqs] of [...selected].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const sorted = [...new Set(seqs)].sort((a, b) => a - b);
@@ -63,21 +48,9 @@ export async function exportEvidencePackage(db: Queryable, query: PackageQuery, 
     const before = checkpoints.filter((c) => c.seq < first).at(-1);
     const covering = checkpoints.find((c) => c.seq >= last);
     const head = await db.query<{ seq: string | number }>("SELECT max(seq) AS seq FROM audit_event WHERE chain = $1", [chain]);
-    const fromSeq = (before?.seq ?? 0) + 1;
-    const toSeq = covering?.seq ?? Number(head.rows[0]?.seq ?? last);
     uncovered += covering === undefined ? sorted.filter((s) => s > (checkpoints.at(-1)?.seq ?? 0)).length : 0;
-    const rows = await db.query<AuditRow>(`SELECT ${auditColumns} FROM audit_event WHERE chain = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`, [chain, fromSeq, toSeq]);
-    files[eventsPath(chain)] = encoder.encode(toJsonl(rows.rows.map(eventFromRow)));
-    files[checkpointsPath(chain)] = encoder.encode(toJsonl(checkpoints.filter((c) => c.seq >= fromSeq - 1 && c.seq <= toSeq)));
-    chains[chain] = { fromSeq, toSeq, selected: sorted };
+    chains[chain] = { fromSeq: (before?.seq ?? 0) + 1, toSeq: covering?.seq ?? Number(head.rows[0]?.seq ?? last), selected: sorted };
   }
-  files[jwksPath] = encoder.encode(JSON.stringify(trust.jwks, null, 2));
-  if (trust.caPem !== undefined) files[caPath] = encoder.encode(trust.caPem);
-  const hashes: Record<string, string> = {};
-  for (const [path, bytes] of Object.entries(files)) hashes[path] = await sha256Hex(bytes);
-  const manifest: Manifest = { format: packageFormat, createdAt: new Date().toISOString(), query, chains, files: hashes };
-  files[manifestPath] = encoder.encode(JSON.stringify(manifest, null, 2));
-  // Stored, not deflated: a changed byte in the file is a changed byte in an entry, which the verifier can name.
-  const zip = zipSync(Object.fromEntries(Object.entries(files).map(([p, b]) => [p, [b, { level: 0 }]])), { mtime: new Date(manifest.createdAt) });
+  const { zip, manifest } = await buildEvidencePackage(db, query, chains, trust);
   return { zip, manifest, uncovered };
 }
