@@ -25,14 +25,14 @@ function mustBePending(row: ConsentRow, at: Date): void {
   throw conflict(`This consent request was already answered (${status})`, { status });
 }
 
-/** The longest grant the register allows for the request's purpose, now. */
-function grantableDays(row: ConsentRow, application: RegisterApplication | undefined): number {
+/** The purpose as registered now: the longest grant it allows, and the text the citizen read. */
+function grantable(row: ConsentRow, application: RegisterApplication | undefined): { maxDays: number; text: string } {
   const purpose = purposeOf(askingApplication(application, row.consumerId), row.purpose);
   if (purpose === undefined) {
     const reason = "purpose no longer registered";
     throw new ApiError("FORBIDDEN", reason, { details: { consumerId: row.consumerId, purpose: row.purpose, reasons: [reason] } });
   }
-  return purpose.maxConsentDays;
+  return { maxDays: purpose.maxConsentDays, text: purpose.text };
 }
 
 /** `application`: the current registration (ApplicationRegister.current, which refuses while the register is stale). */
@@ -41,7 +41,7 @@ export function createDecisions(transition: Transition, application: (id: string
     async grant(id, acting, guard) {
       const { view } = await transition(id, acting, guard, (row, at) => {
         mustBePending(row, at);
-        const max = grantableDays(row, application(row.consumerId));
+        const { maxDays: max, text } = grantable(row, application(row.consumerId));
         const days = acting.durationDays;
         if (!Number.isInteger(days) || days < 1 || days > max) {
           throw badInput(`durationDays must be a whole number of days from 1 to ${max} for this purpose`, { maxDurationDays: max });
@@ -50,7 +50,7 @@ export function createDecisions(transition: Transition, application: (id: string
         const from = row.terms.start !== null && row.terms.start > at ? row.terms.start : at;
         return {
           to: "ACTIVE",
-          change: { status: "ACTIVE", decidedAt: at, grantedAt: at, expiresAt: new Date(from.getTime() + days * 86_400_000) },
+          change: { status: "ACTIVE", decidedAt: at, grantedAt: at, expiresAt: new Date(from.getTime() + days * 86_400_000), purposeText: text },
           announce: "granted",
           detail: { durationDays: days },
         };

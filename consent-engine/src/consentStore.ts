@@ -24,7 +24,7 @@ export interface ConsentRow {
   readonly revokedAt: Date | null;
   /** The artefact's terms, as proposed and granted. */
   readonly terms: Terms;
-  /** The purpose's text as registered when the request was opened (null: opened before texts were kept). */
+  /** The purpose's text as registered when the citizen granted it (when the request was opened, until then; null: older). */
   readonly purposeText: string | null;
   readonly pausedAt: Date | null;
   /** The request that replaced this one (SUPERSEDED). */
@@ -159,6 +159,8 @@ export interface StatusChange {
   readonly revokedAt?: Date;
   readonly pausedAt?: Date;
   readonly supersededBy?: string;
+  /** The purpose's text as registered when the citizen granted (what they read). */
+  readonly purposeText?: string;
 }
 
 /** Moves a consent from `from` to a new status; false when it was no longer in `from` (nothing changed). */
@@ -167,7 +169,8 @@ export async function changeStatus(q: Queryable, id: string, from: ConsentStatus
     `UPDATE consents SET status = $3,
        decided_at = COALESCE($4, decided_at), granted_at = COALESCE($5, granted_at),
        expires_at = COALESCE($6, expires_at), revoked_at = COALESCE($7, revoked_at),
-       paused_at = COALESCE($8, paused_at), superseded_by = COALESCE($9, superseded_by)
+       paused_at = COALESCE($8, paused_at), superseded_by = COALESCE($9, superseded_by),
+       purpose_text = COALESCE($10, purpose_text)
      WHERE id = $1 AND status = $2`,
     [
       id,
@@ -179,6 +182,7 @@ export async function changeStatus(q: Queryable, id: string, from: ConsentStatus
       change.revokedAt ?? null,
       change.pausedAt ?? null,
       change.supersededBy ?? null,
+      change.purposeText ?? null,
     ],
   );
   return result.rowCount === 1;

@@ -33,7 +33,7 @@ export interface ConsentView {
   readonly maxDurationDays: number;
   /** The artefact's terms (only those that differ from the default: consent-engine/README.md#the-consent-artefact). */
   readonly terms: ConsentTerms;
-  /** The purpose's text as registered when the request was opened (null for requests older than that). */
+  /** The purpose's text as registered when granted (what the citizen read), or when asked until then; null for older consents. */
   readonly purposeText: string | null;
   readonly pausedAt: string | null;
   /** SUPERSEDED: the request that replaced this one. */

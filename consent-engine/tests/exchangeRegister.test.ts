@@ -116,6 +116,8 @@ describe("consent engine following the exchange's register", () => {
     expect(((await tooLong.json()) as { details: unknown }).details).toEqual({ maxDurationDays: 3 });
     const granted = await system.api(`/v1/consent-requests/${consent.consentId}/grant`, { citizenId: citizen, durationDays: 3 });
     expect(granted.status).toBe(200);
+    // The artefact keeps the text the citizen granted (it was opened under the old one).
+    expect(((await granted.json()) as { purposeText: string }).purposeText).toBe("To issue or renew your passport");
     expect((await portal("/my/consents", cookie)).text).toContain("To issue or renew your passport");
     expect((await consentsOf(citizen))[0]).toMatchObject({ consumerName: "Passport Office", maxDurationDays: 3 });
   });
@@ -202,7 +204,9 @@ describe("consent engine following the exchange's register", () => {
     const active = await openRequest({ ...passportRequest, citizenId: citizen });
     expect((await system.api(`/v1/consent-requests/${active.consentId}/grant`, { citizenId: citizen, durationDays: 1 })).status).toBe(200);
     const pending = await openRequest({ ...passportRequest, citizenId: citizen, fields: [{ provider: "drp", field: "Person.profession" }] });
-    const toRefuse = await openRequest({ ...passportRequest, citizenId: citizen, fields: [{ provider: "drp", field: "Person.otherNames" }] });
+    // Another citizen's request (a second one of this application and purpose for the same citizen would supersede it).
+    const refuser = "200101010011";
+    const toRefuse = await openRequest({ ...passportRequest, citizenId: refuser, fields: [{ provider: "drp", field: "Person.otherNames" }] });
     const cookie = await signedInAs(citizen);
 
     exchange.silence();
@@ -226,7 +230,7 @@ describe("consent engine following the exchange's register", () => {
       expect(page.location).toBeNull();
       // Reading one's consents, refusing and revoking never wait for the register.
       expect((await portal("/my/consents", cookie)).status).toBe(200);
-      expect((await system.api(`/v1/consent-requests/${toRefuse.consentId}/reject`, { citizenId: citizen })).status).toBe(200);
+      expect((await system.api(`/v1/consent-requests/${toRefuse.consentId}/reject`, { citizenId: refuser })).status).toBe(200);
       const revoked = await system.api(`/v1/consents/${active.consentId}/revoke`, { citizenId: citizen });
       expect(revoked.status).toBe(200);
       // Named as last registered.
@@ -235,9 +239,9 @@ describe("consent engine following the exchange's register", () => {
       const statuses = Object.fromEntries((await consentsOf(citizen)).map((c) => [c.consentId, [c.status, c.consumerName]]));
       expect(statuses).toEqual({
         [active.consentId]: ["REVOKED", name],
-        [toRefuse.consentId]: ["REJECTED", name],
         [pending.consentId]: ["PENDING", name],
       });
+      expect((await consentsOf(refuser)).find((c) => c.consentId === toRefuse.consentId)).toMatchObject({ status: "REJECTED", consumerName: name });
     } finally {
       exchange.resume();
     }

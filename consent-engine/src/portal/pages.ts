@@ -50,7 +50,7 @@ export function consentPage(m: ConsentPageModel): string {
   <dt>On behalf of</dt><dd>${application.member.name}</dd>
   <dt>Why</dt><dd>${purpose.text}</dd>
   <dt>What allows them to ask</dt><dd>${purpose.legalBasis}</dd>
-  ${termsFacts(consent, consent.purposeText ?? purpose.text)}
+  ${termsFacts(consent)}
   <dt>Answer by</dt><dd>${formatDate(consent.requestExpiresAt)}</dd>
 </dl>
 <h2>What they would see</h2>

@@ -56,7 +56,7 @@ describe("pause and resume in Chromium", () => {
     await signIn(page, "199012345678");
     await page.getByRole("button", { name: "Allow" }).waitFor();
     const facts = (await page.locator("dl.facts").textContent()) ?? "";
-    for (const words of ["To process your passport application", "(code passport-application)", "From when you allow it", "Up to 3 times a day", "At most 6 months after reading it"]) {
+    for (const words of ["To process your passport application", "Purpose code", "From when you allow it", "Up to 3 times a day", "At most 6 months after reading it"]) {
       expect(facts).toContain(words);
     }
     console.log(`consent page with terms screenshot: ${await screenshot(page, "consent-page-terms")}`);
