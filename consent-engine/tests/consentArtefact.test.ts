@@ -83,7 +83,7 @@ for (const backend of testBackends()) {
       expect(checked.withheld).toBeUndefined();
       for (let i = 0; i < 5; i += 1) expect((await use()).status).toBe("covered");
 
-      const terms = { fetchType: "PERIODIC", frequency: { unit: "DAY", value: 3 }, dataLife: { unit: "MONTH", value: 6 } };
+      const terms = { fetchType: "PERIODIC", frequency: { unit: "DAY", value: 3 }, dataLife: { unit: "MONTH", value: 6 } } as const;
       const { consent } = await service.openRequest({ ...asked, fields: [vehicles], terms });
       expect(consent.terms).toEqual(terms.fetchType === "PERIODIC" ? { frequency: terms.frequency, dataLife: terms.dataLife } : {});
       const fetched = await service.get(consent.consentId, { history: true });
