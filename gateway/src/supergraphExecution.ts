@@ -8,11 +8,11 @@
  */
 import type { ApolloGateway } from "@apollo/gateway";
 import { ndxError, type Logger } from "@ndx/platform";
-import type { GraphQLSchema } from "graphql";
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { SupergraphSnapshots } from "./supergraphSnapshots.ts";
 
-export const schemaHeader = "x-ndx-schema";
+const schemaHeader = "x-ndx-schema";
 
 export function useSupergraphExecution(gateway: ApolloGateway, snapshots: SupergraphSnapshots, logger: Logger): Plugin<{ request: Request }> {
   const servedFrom = new WeakMap<Request, string>();
@@ -26,7 +26,7 @@ export function useSupergraphExecution(gateway: ApolloGateway, snapshots: Superg
           logger.info({ operation: args.operationName ?? null }, "the supergraph changed while the request was decided; answered CONFLICT");
           return { errors: [ndxError("CONFLICT", "The supergraph changed while this request was being decided; send it again", { headers: { "retry-after": "0" } })] };
         }
-        return executeFn(execution);
+        return (executeFn as (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult)(execution);
       });
     },
     onResponse({ request, response }) {

@@ -5,7 +5,7 @@
  */
 import type { Plugin } from "graphql-yoga";
 
-export const schemaVersionsPath = "/schema/versions";
+const schemaVersionsPath = "/schema/versions";
 
 export interface ServedSupergraph {
   readonly hash: string;

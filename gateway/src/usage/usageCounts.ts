@@ -47,7 +47,7 @@ export function createUsageCounts(now: () => number = Date.now): UsageCounts {
     count(document, operationName, consumer, fields) {
       if (fields.length === 0) return;
       let byKey = tallies.get(fields);
-      if (byKey === undefined) tallies.set(fields, (byKey = new Map()));
+      if (byKey === undefined) tallies.set(fields, (byKey = new Map<string, Tally>()));
       const key = `${operationName ?? anonymous(document)}\u0000${consumer}`;
       const tally = byKey.get(key);
       if (tally === undefined) {
@@ -60,7 +60,7 @@ export function createUsageCounts(now: () => number = Date.now): UsageCounts {
     },
     drain() {
       const held = tallies;
-      tallies = new Map();
+      tallies = new Map<readonly FieldAccess[], Map<string, Tally>>();
       size = 0;
       const merged = new Map<string, { record: Omit<UsageRecord, "count" | "lastSeen">; count: number; lastSeen: number }>();
       for (const [fields, byKey] of held) {

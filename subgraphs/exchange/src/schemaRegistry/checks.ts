@@ -12,7 +12,7 @@ import { CriticalityLevel, diff, type Change } from "@graphql-inspector/core";
 import { buildASTSchema, type DocumentNode } from "graphql";
 import type { Composition } from "./composition.ts";
 import type { ChangeUse, Criticality, SchemaChange, SchemaChecks, SchemaFinding } from "./checkTypes.ts";
-import { dataClassRank, sdlFacts } from "./sdlFacts.ts";
+import { dataClassRank, sdlFacts, type FieldFacts } from "./sdlFacts.ts";
 
 export interface CheckInput {
   /** The subgraph's active version; undefined for a subgraph's first. */
@@ -27,7 +27,7 @@ const criticalityOf = (change: Change): Criticality =>
   change.criticality.level === CriticalityLevel.Breaking ? "BREAKING" : change.criticality.level === CriticalityLevel.Dangerous ? "DANGEROUS" : "SAFE";
 
 /** `Person.permanentAddress.arg` → `Person.permanentAddress`; a type-level path stays the type. */
-export const coordinateOf = (path: string): string => path.split(".").slice(0, 2).join(".");
+const coordinateOf = (path: string): string => path.split(".").slice(0, 2).join(".");
 
 const schemaOf = (document: DocumentNode) => buildASTSchema(document, { assumeValidSDL: true });
 
@@ -51,13 +51,13 @@ export async function runChecks(input: CheckInput): Promise<SchemaChecks> {
     return found;
   };
   const after = sdlFacts(document);
-  const before = previous === undefined ? new Map() : sdlFacts(previous.document);
+  const before = previous === undefined ? new Map<string, FieldFacts>() : sdlFacts(previous.document);
   if (previous !== undefined) {
     for (const change of await diff(schemaOf(previous.document), schemaOf(document))) {
       const criticality = criticalityOf(change);
       const path = change.path ?? null;
       const use = criticality === "SAFE" || path === null ? null : await useOf(coordinateOf(path));
-      changes.push({ criticality, type: change.type, path, message: change.message, use });
+      changes.push({ criticality, type: String(change.type), path, message: change.message, use });
       if (use?.inUse === true) {
         const breaking = criticality === "BREAKING";
         findings.push({

@@ -18,7 +18,7 @@ export type Composition =
   | { readonly ok: false; readonly errors: readonly string[]; readonly hints: readonly string[] };
 
 /** sha256 of a supergraph SDL, hex: the version gateways report. */
-export const supergraphHash = (sdl: string): string => createHash("sha256").update(sdl).digest("hex");
+const supergraphHash = (sdl: string): string => createHash("sha256").update(sdl).digest("hex");
 
 /** Parses an SDL; a syntax error is returned as GraphQL's message, never thrown. */
 export function parseSdl(sdl: string): { readonly document: DocumentNode } | { readonly error: string } {

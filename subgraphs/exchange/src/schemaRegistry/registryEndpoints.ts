@@ -9,8 +9,8 @@ import type { Db, Logger } from "@ndx/platform";
 import { usageStore, type UsageRecord } from "./usageStore.ts";
 import { versionStore } from "./versionStore.ts";
 
-export const supergraphPath = "/v1/supergraph";
-export const usagePath = "/v1/usage";
+const supergraphPath = "/v1/supergraph";
+const usagePath = "/v1/usage";
 const maxRecords = 5000;
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
@@ -19,7 +19,7 @@ const problem = (status: number, message: string, headers: Record<string, string
 const text = (v: unknown, max: number): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
 
 /** The records of a usage batch, or why it is refused. */
-export function usageRecords(body: unknown): UsageRecord[] | string {
+function usageRecords(body: unknown): UsageRecord[] | string {
   const records = typeof body === "object" && body !== null ? (body as { records?: unknown }).records : undefined;
   if (!Array.isArray(records)) return "records must be an array";
   if (records.length > maxRecords) return `at most ${maxRecords} records`;
