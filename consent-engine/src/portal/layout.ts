@@ -9,7 +9,7 @@ export interface SignedIn {
 }
 
 /** The account pages linked from the header. */
-export type AccountPage = "/my/consents" | "/my/accesses";
+export type AccountPage = "/my/consents" | "/my/uses" | "/my/accesses";
 
 const accountLink = (href: AccountPage, text: string, current: AccountPage | undefined): SafeHtml =>
   html`<a href="${href}"${current === href ? html` aria-current="page"` : ""}>${text}</a>`;
@@ -33,6 +33,7 @@ export function layout(title: string, body: SafeHtml, user?: SignedIn, current?:
       ? ""
       : html`<nav aria-label="Account">
     ${accountLink("/my/consents", "My consents", current)}
+    ${accountLink("/my/uses", "How my consents were used", current)}
     ${accountLink("/my/accesses", "Who saw my data", current)}
     <span>Signed in as ${user.name}</span>
     <form method="post" action="/logout"><input type="hidden" name="token" value="${user.logoutToken}"><button class="link" type="submit">Sign out</button></form>

@@ -2,8 +2,8 @@
  * The consent portal: its route table and the checks every request passes (a known route and method, POSTs from our
  * own origin only, failures as an error page). The pages themselves live one concern to a file: signing in and out
  * (signIn.ts), the consent question and its answer going back to the consumer's registered redirect URI
- * (consentQuestion.ts, consentAnswer.ts), My consents with Pause, Resume and Revoke (myConsents.ts) and Who saw my data
- * (whoSawMyData.ts). Every POST carries a one-time form token.
+ * (consentQuestion.ts, consentAnswer.ts), My consents with Pause, Resume and Revoke (myConsents.ts), How my consents were used
+ * (useLog.ts) and Who saw my data (whoSawMyData.ts). Every POST carries a one-time form token.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -23,6 +23,7 @@ import type { PortalParts } from "./portalParts.ts";
 import type { SessionStore } from "./sessions.ts";
 import { signInRoutes } from "./signIn.ts";
 import { createVisitors } from "./visitors.ts";
+import { useLogRoute } from "./useLog.ts";
 import { whoSawMyData } from "./whoSawMyData.ts";
 
 export interface PortalOptions {
@@ -72,6 +73,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     .add("POST", "/consent/:id", consentAnswer(parts))
     .add("GET", "/my/consents", myConsents.list)
     .add("GET", "/my/accesses", whoSawMyData(parts, options.auditReader))
+    .add("GET", "/my/uses", useLogRoute(parts, options.auditReader))
     .add("POST", "/my/consents/:id/revoke", myConsents.revoke)
     .add("POST", "/my/consents/:id/pause", myConsents.pause)
     .add("POST", "/my/consents/:id/resume", myConsents.resume);
