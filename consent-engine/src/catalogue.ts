@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ScopeItem } from "./scope.ts";
+import { personalFieldsOf } from "./supergraphFields.ts";
 
 /** consent-engine/field-catalogue.json */
 export const defaultCatalogueFile: string = resolve(import.meta.dirname, "../field-catalogue.json");
@@ -72,5 +73,51 @@ export function loadFieldCatalogue(file: string = defaultCatalogueFile): FieldCa
     providerLabel: (provider) => data.providers[provider]?.label ?? provider,
     fieldLabel: (item) => labels.get(`${item.provider}\u0000${item.field}`) ?? item.field,
     toJSON: () => ({ providers }),
+  };
+}
+
+/** A catalogue that follows the supergraph the gateways serve (the schema registry's activations). */
+export interface FollowingCatalogue extends FieldCatalogue {
+  /** Adds the personal fields of a newly active supergraph that the file does not list. */
+  apply(supergraphSdl: string): void;
+}
+
+/**
+ * The file's catalogue, plus the PERSONAL and SENSITIVE fields (undeclared counts as PERSONAL) of the active supergraph
+ * it does not list, each labelled with its SDL description (or its name): a field activated live can be asked for
+ * as soon as the gateways serve it. The file's labels always win; a field the supergraph no longer has stays listed
+ * (nothing can read it, and consents that name it keep their meaning).
+ */
+export function followingSupergraph(file: FieldCatalogue): FollowingCatalogue {
+  let current = file;
+  const build = (extra: ReadonlyMap<string, ReadonlyMap<string, string>>): FieldCatalogue => {
+    const providers: CatalogueProvider[] = file.providers.map((p) => ({
+      ...p,
+      fields: [...p.fields, ...[...(extra.get(p.id) ?? [])].filter(([field]) => !p.fields.some((f) => f.field === field)).map(([field, label]) => ({ field, label }))],
+    }));
+    for (const [id, fields] of extra) {
+      if (!providers.some((p) => p.id === id)) providers.push({ id, label: id, fields: [...fields].map(([field, label]) => ({ field, label })) });
+    }
+    const labels = new Map<string, string>();
+    for (const p of providers) for (const f of p.fields) labels.set(`${p.id}\u0000${f.field}`, f.label);
+    return {
+      providers,
+      has: (item) => labels.has(`${item.provider}\u0000${item.field}`),
+      providerLabel: (provider) => file.providerLabel(provider),
+      fieldLabel: (item) => labels.get(`${item.provider}\u0000${item.field}`) ?? item.field,
+      toJSON: () => ({ providers }),
+    };
+  };
+  return {
+    get providers() {
+      return current.providers;
+    },
+    has: (item) => current.has(item),
+    providerLabel: (provider) => current.providerLabel(provider),
+    fieldLabel: (item) => current.fieldLabel(item),
+    toJSON: () => current.toJSON(),
+    apply(supergraphSdl) {
+      current = build(personalFieldsOf(supergraphSdl));
+    },
   };
 }

@@ -8,6 +8,8 @@ import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
 import { followExchangeRegister } from "./register/registerFollower.ts";
 import { createConsentEngine, developmentApplications, prepareConsentDatabase } from "./server.ts";
+import { followingSupergraph, loadFieldCatalogue } from "./catalogue.ts";
+import { followSupergraphCatalogue } from "./catalogueFollower.ts";
 
 const config = loadConsentEngineConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
@@ -20,9 +22,16 @@ await runService("consent-engine", logger, async () => {
     config.EXCHANGE_URL === undefined
       ? developmentApplications(config.NDX_FIXTURES_FILE)
       : followExchangeRegister({ url: config.EXCHANGE_URL, serviceToken: config.EXCHANGE_SERVICE_TOKEN, logger });
+  // The fields a consent can cover follow the supergraph the schema registry has active (new personal fields).
+  const catalogue = followingSupergraph(loadFieldCatalogue());
+  const catalogueFollower =
+    config.EXCHANGE_URL === undefined
+      ? undefined
+      : followSupergraphCatalogue({ url: config.EXCHANGE_URL, serviceToken: config.EXCHANGE_SERVICE_TOKEN, catalogue, logger });
   const engine = await createConsentEngine({
     db,
     applications,
+    catalogue,
     databaseUrl: config.DATABASE_URL,
     serviceToken: config.CONSENT_SERVICE_TOKEN,
     portalUrl: config.PORTAL_PUBLIC_URL,
@@ -61,6 +70,7 @@ await runService("consent-engine", logger, async () => {
   if (config.EXCHANGE_URL === undefined) logger.warn("no EXCHANGE_URL: applications from the fixed development register (exchange seed)");
   return {
     async close() {
+      catalogueFollower?.close();
       await http.close();
       await engine.close();
       await db.close();
