@@ -27,6 +27,7 @@ import { supergraphFile } from "@ndx/schema";
 import { policyDataOf } from "../../gateway/src/access/registerData.ts";
 // The schema registry's usage counting, as the access plugin's onDecided hook calls it (issue 17).
 import { createUsageCounts } from "../../gateway/src/usage/usageCounts.ts";
+import { createGlobalLimiter } from "../../gateway/src/access/globalRateLimit.ts";
 import { fetchRegister, grantConsent } from "./ndx.ts";
 
 export interface MicroSpec {
@@ -59,6 +60,8 @@ export interface MicroResult extends Percentiles {
     readonly auditAppend: Percentiles;
     /** Counting a permitted request's field usage for the schema registry (target: p99 under 20 µs). */
     readonly usageCount?: Percentiles;
+    /** The global rate-limit check (leased from the database, PGlite here) at 500 requests a second. */
+    readonly rateLimitGlobal?: Percentiles;
   };
   /** policy.evaluate calls per permitted consumer read in useAccess with the consent answers cached. */
   readonly policyEvaluationsPerRequest: number;
@@ -156,6 +159,7 @@ async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServi
   // The decision event is awaited before execution: one append, alone in its batch, on PGlite.
   const dir = mkdtempSync(join(tmpdir(), "ndx-bench-audit-"));
   let auditAppend: Percentiles;
+  let rateLimitGlobal: Percentiles;
   try {
     const db = await openDb({ url: undefined, dataDir: dir, schema: "gateway" });
     await migrate(db, readMigrations(gatewayMigrationsDir), "ndx:gateway");
@@ -178,6 +182,12 @@ async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServi
     };
     auditAppend = await measure(Math.min(n, 1000), 200, () => audit.append(event));
     await audit.flush();
+    // A check at 500/s: leases of 50 from the database, in the background; each take is spent locally. The clock
+    // steps 2 ms a check, so the budget holds and a lease is taken every 50 checks, as at the limit.
+    let t = 0;
+    const limiter = createGlobalLimiter({ db, clock: () => (t += 2) });
+    rateLimitGlobal = await measure(n, warm, () => limiter.take(spec.consumerId, 500));
+    await limiter.settled();
     await db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -186,7 +196,7 @@ async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServi
   return {
     ...total,
     iterations: n,
-    pieces: { scope, consentWarm, policyEvaluate, policyEvaluateFresh, auditAppend, usageCount },
+    pieces: { scope, consentWarm, policyEvaluate, policyEvaluateFresh, auditAppend, usageCount, rateLimitGlobal },
     policyEvaluationsPerRequest: 1,
   };
 }

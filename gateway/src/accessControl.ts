@@ -18,6 +18,7 @@ import { startEvidence } from "./evidence/evidence.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { createAdmission } from "./access/admission.ts";
+import { createGlobalLimiter } from "./access/globalRateLimit.ts";
 import { createConsentCheck } from "./access/consentCheck.ts";
 import { createAuthenticator } from "./access/consumerAuth.ts";
 import { buildFieldCatalogue, type FieldCatalogue } from "./access/fieldCatalogue.ts";
@@ -59,15 +60,17 @@ export interface AccessControlOptions {
 
 export async function createAccessControl(options: AccessControlOptions): Promise<AccessControl> {
   const { config, supergraphSdl, logger, db, metrics } = options;
+  const database = db ?? (await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" }));
+  await migrate(database, readMigrations(gatewayMigrationsDir), "ndx:gateway");
+  const { global, replicas } = config.rateLimit;
   const admission = createAdmission({
     trustedDocuments: config.trustedDocuments,
     rateLimit: config.rateLimit,
     logger,
     now: options.now,
+    global: global ? createGlobalLimiter({ db: database, replicas, logger }) : undefined,
     ...(metrics === undefined ? {} : { onTurnedAway: metrics.turnedAway }),
   });
-  const database = db ?? (await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" }));
-  await migrate(database, readMigrations(gatewayMigrationsDir), "ndx:gateway");
   const audit = await openAuditLog({
     db: database,
     chain: config.AUDIT_CHAIN,

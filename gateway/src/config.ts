@@ -172,6 +172,10 @@ const base = {
   RATE_LIMIT_BURST: optionalIntSetting({ min: 1, max: 10_000_000 }),
   /** Per-consumer rates: `consumer=rate[/burst],...`. @default none */
   RATE_LIMIT_CONSUMERS: consumerRatesSetting(),
+  /** Hold each rate once across all replicas, leased from the database. @default true with DATABASE_URL (PostgreSQL) */
+  RATE_LIMIT_GLOBAL: setting.optionalBool(),
+  /** Replicas that share a rate when the database cannot be reached (each then admits rate / replicas). @default 1 */
+  RATE_LIMIT_REPLICAS: setting.int(1, { min: 1, max: 1000 }),
   /** Per-subgraph request timeout. @default 10000 */
   SUBGRAPH_TIMEOUT_MS: setting.int(10_000, { min: 100, max: 120_000 }),
   /** @default "info" */
@@ -231,7 +235,13 @@ export interface GatewayConfig {
   /** Trusted documents: the manifest (unset: off) and the consumers held to it. */
   readonly trustedDocuments: { readonly file: string | undefined; readonly required: readonly string[] };
   /** Rate limits per caller and replica; a perSecond of 0 is no limit. */
-  readonly rateLimit: { readonly rate: RateSetting; readonly consumers: Readonly<Record<string, RateSetting>> };
+  readonly rateLimit: {
+    readonly rate: RateSetting;
+    readonly consumers: Readonly<Record<string, RateSetting>>;
+    /** Held once across replicas (globalRateLimit.ts), sharing among `replicas` when the database is unreachable. */
+    readonly global: boolean;
+    readonly replicas: number;
+  };
   readonly SUBGRAPH_TIMEOUT_MS: number;
   readonly LOG_LEVEL: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** From the OTEL_* variables; undefined: tracing off (the default). */
@@ -323,6 +333,8 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
         burst: parsed.RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(parsed.RATE_LIMIT_PER_SECOND * 2)),
       },
       consumers: parsed.RATE_LIMIT_CONSUMERS,
+      global: parsed.RATE_LIMIT_GLOBAL ?? parsed.DATABASE_URL !== undefined,
+      replicas: parsed.RATE_LIMIT_REPLICAS,
     },
     SUBGRAPH_TIMEOUT_MS: parsed.SUBGRAPH_TIMEOUT_MS,
     LOG_LEVEL: parsed.LOG_LEVEL,

@@ -93,12 +93,14 @@ describe("the consumer check", () => {
 
 describe("configuration", () => {
   it("reads the default rate, the burst (twice the rate unless set) and per-consumer rates", () => {
-    expect(loadGatewayConfig({}).rateLimit).toEqual({ rate: { perSecond: 500, burst: 1000 }, consumers: {} });
+    expect(loadGatewayConfig({}).rateLimit).toEqual({ rate: { perSecond: 500, burst: 1000 }, consumers: {}, global: false, replicas: 1 });
     expect(
       loadGatewayConfig({ RATE_LIMIT_PER_SECOND: "2.5", RATE_LIMIT_CONSUMERS: "passport-app=20/40, benefits-app=0.5,bulk=0" }).rateLimit,
     ).toEqual({
       rate: { perSecond: 2.5, burst: 5 },
       consumers: { "passport-app": { perSecond: 20, burst: 40 }, "benefits-app": { perSecond: 0.5, burst: 1 }, bulk: { perSecond: 0, burst: 1 } },
+      global: false,
+      replicas: 1,
     });
   });
 

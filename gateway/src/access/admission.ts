@@ -7,6 +7,7 @@ import type { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "@ndx/platform";
 import type { Caller } from "./consumerAuth.ts";
+import type { GlobalLimiter } from "./globalRateLimit.ts";
 import { createConsumerRateLimit, type ConsumerRateLimitOptions } from "./rateLimit.ts";
 import { createTrustedDocuments, readTrustedDocumentManifest, untrustedDocument, type TrustedDocuments } from "./trustedDocuments.ts";
 
@@ -20,6 +21,8 @@ export interface AdmissionOptions {
   readonly onTurnedAway?: (consumer: string, reason: "rate_limited" | "untrusted_document") => void;
   /** The rate limiter's clock, in milliseconds (tests inject one). @default performance.now */
   readonly now?: (() => number) | undefined;
+  /** Each rate per second held once across replicas too (globalRateLimit.ts). @default none: per replica */
+  readonly global?: GlobalLimiter | undefined;
 }
 
 export interface Admission {
@@ -38,6 +41,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const rateLimit = createConsumerRateLimit({
     ...options.rateLimit,
     ...(options.now === undefined ? {} : { now: options.now }),
+    global: options.global,
     ...(onTurnedAway === undefined ? {} : { onLimited: (consumer: string) => onTurnedAway(consumer, "rate_limited") }),
   });
   return {

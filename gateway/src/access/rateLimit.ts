@@ -4,14 +4,15 @@
  * requests a second; one over is refused with HTTP 429, `Retry-After` (whole seconds, at least 1) and the code
  * RATE_LIMITED. A refused request takes nothing from the allowance.
  *
- * State is in memory, per gateway replica: two replicas each admit a consumer's full rate (like Apollo Router's
- * per-instance limits); divide the rate by the number of replicas if it must hold across them. The state is a
+ * This state is in memory, per gateway replica. With `global` (globalRateLimit.ts: leased from the shared database)
+ * the rate per second also holds once across every replica, and the burst is then each replica's. The state is a
  * bounded map, least recently seen first out; a forgotten key is a fresh, full allowance, and a key whose arrival
  * time has passed is exactly that anyway. Each check is O(1): no I/O, no timers.
  */
 import { ndxError } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 import type { Caller } from "./consumerAuth.ts";
+import type { GlobalLimiter } from "./globalRateLimit.ts";
 
 export interface Rate {
   /** Sustained requests per second; 0 means unlimited. */
@@ -70,6 +71,8 @@ export interface ConsumerRateLimitOptions extends RateLimiterOptions {
   readonly consumers?: Readonly<Record<string, Rate>>;
   /** Told of every refusal (metrics); `consumer` is the consumer id, or the caller's kind for a person. */
   readonly onLimited?: (consumer: string) => void;
+  /** The rate per second held across replicas as well (checked first). @default none: per replica only */
+  readonly global?: GlobalLimiter | undefined;
 }
 
 /**
@@ -83,7 +86,9 @@ export function createConsumerRateLimit(options: ConsumerRateLimitOptions = {}):
   return (caller) => {
     const consumer = caller.kind === "consumer";
     const rate = (consumer ? overrides.get(caller.id) : undefined) ?? fallback;
-    const waitMs = limiter.take(consumer ? caller.id : `${caller.kind}:${caller.id}`, rate);
+    const key = consumer ? caller.id : `${caller.kind}:${caller.id}`;
+    const globalWait = options.global?.take(key, Math.ceil(rate.perSecond)) ?? 0;
+    const waitMs = globalWait > 0 ? globalWait : limiter.take(key, rate);
     if (waitMs === 0) return undefined;
     options.onLimited?.(consumer ? caller.id : caller.kind);
     return rateLimited(consumer ? `Consumer ${caller.id}` : "This caller", rate, waitMs);
