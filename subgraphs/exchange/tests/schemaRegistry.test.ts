@@ -11,7 +11,7 @@ import { createLogger } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
 import { subgraphSdl, supergraphFile } from "@ndx/schema";
 import { createConsentCoverage } from "../src/schemaRegistry/consentCoverage.ts";
-import { admin, codes, dmtOwner, drpOwner, serviceToken, startTestExchange, type TestExchange } from "./harness.ts";
+import { admin, codes, dmtOwner, drpOwner, rgdOwner, serviceToken, startTestExchange, type TestExchange } from "./harness.ts";
 
 const versionFields = `id subgraph number status publishedBy activatedBy overrideReason sdl
   checks { passed against compositionErrors compositionHints
@@ -138,6 +138,15 @@ for (const backend of testBackends()) {
       expect(weak.checks.findings).toContainEqual(expect.objectContaining({ severity: "ERROR", rule: "weaker-data-class", coordinate: "Person.permanentAddress", overridable: false }));
       // Nobody may activate those.
       for (const id of [bad.id, weak.id]) expect(codes(await t.gql(admin, activate, { id, o: "we know" }))).toEqual(["CONFLICT"]);
+    });
+
+    it("refuses dropping a @subject argument: consent is checked for the citizen it names", async () => {
+      const registry = subgraphSdl("registry");
+      const dropped = registry.replace("person(nic: String! @subject): Person", "person(nic: String!): Person");
+      expect(dropped).not.toBe(registry);
+      const v = (await t.gql(rgdOwner, publish, { s: "registry", sdl: dropped })).data?.["publishSchemaVersion"] as Version;
+      expect(v.status).toBe("REFUSED");
+      expect(v.checks.findings).toContainEqual(expect.objectContaining({ severity: "ERROR", rule: "subject-argument-kept", coordinate: "Query.person", overridable: false }));
     });
 
     it("counts a change as in use when the consent engine cannot be asked (fail closed)", async () => {
