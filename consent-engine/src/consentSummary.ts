@@ -96,7 +96,7 @@ export async function consentSummary(
     totals,
     byDay: listed(byDay),
     byApplication: [...apps.keys()].sort().map((id) => {
-      const app = apps.get(id) ?? { totals: zero(), byDay: new Map() };
+      const app = apps.get(id) ?? { totals: zero(), byDay: new Map<string, Record<Kind, number>>() };
       return { applicationId: id, name: options.applicationName(id) ?? id, totals: app.totals, byDay: listed(app.byDay) };
     }),
   };

@@ -20,7 +20,7 @@ export interface Terms {
   readonly dataLife: TermPeriod | null;
 }
 
-export const defaultTerms: Terms = { start: null, fetchType: "PERIODIC", frequency: null, dataLife: null };
+const defaultTerms: Terms = { start: null, fetchType: "PERIODIC", frequency: null, dataLife: null };
 
 const units: readonly TermUnit[] = ["HOUR", "DAY", "MONTH", "YEAR"];
 /** Longest start in the future a consumer may propose, and the largest value of a period. */

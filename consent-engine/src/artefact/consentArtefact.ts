@@ -8,7 +8,7 @@ import { CompactSign } from "jose";
 import type { ConsentView } from "../consentView.ts";
 import type { ArtefactSigningKey } from "./artefactKeys.ts";
 
-export const artefactType = "ndx-consent-artefact+jws";
+const artefactType = "ndx-consent-artefact+jws";
 
 /** What the JWS signs (consent-engine/README.md#the-consent-artefact). */
 export interface ConsentArtefact {

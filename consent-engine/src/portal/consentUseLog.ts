@@ -25,7 +25,7 @@ export interface UseLog {
 }
 
 /** Counts the uses of each consent ever granted, in the accesses given (newest first). */
-export function countUses(consents: readonly ConsentView[], accesses: readonly CitizenAccess[], partial: boolean): UseLog {
+function countUses(consents: readonly ConsentView[], accesses: readonly CitizenAccess[], partial: boolean): UseLog {
   const rows = consents
     .filter((c) => c.grantedAt !== null)
     .map((consent) => {

@@ -39,7 +39,7 @@ export interface ConsentAnswers {
 }
 
 /** Why a citizen's fields are held back: paused by the citizen (CONSENT_PAUSED), or not usable yet (CONSENT_EXHAUSTED). */
-export function withheldError(citizenId: string, withheld: readonly WithheldItem[]): GraphQLError {
+function withheldError(citizenId: string, withheld: readonly WithheldItem[]): GraphQLError {
   const consentIds = [...new Set(withheld.flatMap((w) => w.consentIds))].sort();
   const fields = withheld.map((w) => ({ provider: w.provider, field: w.field, reason: w.reason }));
   if (withheld.some((w) => w.reason === "PAUSED")) {

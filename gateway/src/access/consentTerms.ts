@@ -7,7 +7,7 @@
  */
 import { consentTerms, type ConsentTerms, type TermPeriod } from "@ndx/contracts";
 
-export const consentTermsHeader = "x-consent-terms";
+const consentTermsHeader = "x-consent-terms";
 
 export type ProposedTerms = { readonly ok: true; readonly terms: ConsentTerms | undefined } | { readonly ok: false; readonly problem: string };
 
