@@ -1,4 +1,8 @@
-/** Walks every chain of the audit trail from its start and names the first event whose link is broken. */
+/**
+ * Walks every chain of the audit trail from its start — or, for a chain whose older events are archived, from the
+ * archive's last event (its anchor: audit:verify verifies the archives first) — and names the first event whose link
+ * is broken. Archived events still in the table (an archive whose removal was interrupted) are not walked twice.
+ */
 import type { Queryable } from "@ndx/platform";
 import { chainHash, genesisHash } from "./auditEvent.ts";
 import { auditColumns, eventFromRow, type AuditRow } from "./auditRows.ts";
@@ -16,12 +20,16 @@ export interface VerifyReport {
   readonly broken?: BrokenLink;
 }
 
-export async function verifyAuditTrail(db: Queryable, pageSize = 1000): Promise<VerifyReport> {
+export async function verifyAuditTrail(
+  db: Queryable,
+  pageSize = 1000,
+  anchors: Readonly<Record<string, { readonly seq: number; readonly hash: string }>> = {},
+): Promise<VerifyReport> {
   const chains: Record<string, number> = {};
   const names = await db.query<{ chain: string }>("SELECT DISTINCT chain FROM audit_event ORDER BY chain");
-  for (const { chain } of names.rows) {
-    let expectedSeq = 1;
-    let prev = genesisHash;
+  for (const chain of [...new Set([...names.rows.map((r) => r.chain), ...Object.keys(anchors)])].sort()) {
+    let expectedSeq = (anchors[chain]?.seq ?? 0) + 1;
+    let prev = anchors[chain]?.hash ?? genesisHash;
     for (;;) {
       const page = await db.query<AuditRow>(
         `SELECT ${auditColumns} FROM audit_event WHERE chain = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,

@@ -1,11 +1,12 @@
 /**
  * `npm run audit:verify [-- --allow-empty]`: walks the gateway's audit trail (DATABASE_URL, or PGLITE_DIR) and names
  * the first broken link (exit 1), or says how long each chain is (exit 0); then checks every signed checkpoint
- * (AUDIT_CHECKPOINT_KEY's JWKS, AUDIT_TSA_CA_FILE) against the chains and names the first that fails (exit 1). It never creates a database: one that is
+ * (AUDIT_CHECKPOINT_KEY's JWKS, AUDIT_TSA_CA_FILE) against the chains and names the first that fails (exit 1).
+ * Archived events (AUDIT_ARCHIVE_DIR) are verified first, package by package, and each hot chain from its archive's end. It never creates a database: one that is
  * missing, has no audit table, or holds an empty trail (unless `--allow-empty`) is exit 2 with the reason.
  */
 import { loadGatewayConfig } from "../config.ts";
-import { checkpointVerifyOptions } from "../evidence/verifyOptions.ts";
+import { archiveVerifyOptions, checkpointVerifyOptions } from "../evidence/verifyOptions.ts";
 import { runVerifyCommand } from "./verifyCommand.ts";
 
 const usage = "usage: npm run audit:verify [-- --allow-empty]\n";
@@ -24,6 +25,7 @@ if (args.includes("--help") || args.includes("-h")) {
       dataDir: config.PGLITE_DIR,
       allowEmpty: args.includes("--allow-empty"),
       checkpoints: await checkpointVerifyOptions(config.evidence),
+      archive: await archiveVerifyOptions(config.evidence),
     });
     process.stdout.write(result.stdout);
     process.stderr.write(result.stderr);

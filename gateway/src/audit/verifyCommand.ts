@@ -7,7 +7,11 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { openDb, readMigrations, type Db } from "@ndx/platform";
+import { listArchives } from "../evidence/archiveRecords.ts";
+import type { ArchiveStore } from "../evidence/archiveStore.ts";
+import { verifyArchives, type ArchiveReport } from "../evidence/archiveVerify.ts";
 import { describeCheckpoints, verifyCheckpoints, type CheckpointVerifyOptions } from "../evidence/checkpointVerify.ts";
+import type { PackageTrust } from "../evidence/packageVerify.ts";
 import { verifyAuditTrail } from "./auditVerify.ts";
 import { gatewayMigrationsDir } from "./migrations.ts";
 
@@ -22,6 +26,8 @@ export interface VerifyCommandOptions {
   readonly cwd?: string;
   /** Verify the chains against their signed, time-stamped checkpoints too (evidence/checkpointVerify.ts). @default not */
   readonly checkpoints?: CheckpointVerifyOptions | undefined;
+  /** The archive store and what its packages are verified with; the hot chains continue from its last events. @default none: a trail with archives cannot be verified */
+  readonly archive?: { readonly store: ArchiveStore; readonly trust: PackageTrust } | undefined;
 }
 
 export interface VerifyCommandResult {
@@ -71,7 +77,16 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<V
     if (version < latest) {
       return cannot(`the audit tables at ${where} are at version ${version}, this verifier reads version ${latest}: start the gateway once (it migrates them), then verify.`);
     }
-    const report = await verifyAuditTrail(db);
+    const records = await listArchives(db);
+    let archived: ArchiveReport | undefined;
+    if (records.length > 0) {
+      if (options.archive === undefined) return cannot(`the audit trail at ${where} has archived events, and no archive was given to verify them.`);
+      archived = await verifyArchives(records, options.archive.store, options.archive.trust);
+      const b = archived.broken;
+      if (b !== undefined) return { exitCode: 1, stdout: `Audit archive FAILED: chain ${b.chain}, events ${b.fromSeq} to ${b.toSeq}: ${b.reason}.\n`, stderr: "" };
+    }
+    const anchors = archived?.anchors ?? {};
+    const report = await verifyAuditTrail(db, 1000, anchors);
     const chains = Object.entries(report.chains);
     const total = chains.reduce((n, [, c]) => n + c, 0);
     if (!report.ok) {
@@ -84,11 +99,17 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<V
           "events here; check DATABASE_URL / PGLITE_DIR. If an empty trail is expected, pass --allow-empty.",
       );
     }
-    const checked = options.checkpoints === undefined ? undefined : describeCheckpoints(await verifyCheckpoints(db, options.checkpoints), report.chains);
+    const checked = options.checkpoints === undefined ? undefined : describeCheckpoints(await verifyCheckpoints(db, options.checkpoints, anchors), report.chains);
     if (checked?.ok === false) return { exitCode: 1, stdout: checked.stdout, stderr: "" };
     const list = chains.length > 0 ? ` (${chains.map(([n, c]) => `${n}: ${c}`).join(", ")})` : "";
     const intact = `Audit trail intact: ${total} events in ${chains.length} chain(s)${list} at ${where}.\n`;
-    return { exitCode: 0, stdout: intact + (checked?.stdout ?? ""), stderr: checked?.stderr ?? "" };
+    const archive =
+      archived === undefined
+        ? ""
+        : `Archive verified: ${archived.packages} package(s) in ${options.archive?.store.where} (${Object.entries(archived.anchors).map(([n, a]) => `${n}: events 1 to ${a.seq}`).join(", ")}); the hot chains continue from their last events.\n`;
+    const pending = Object.entries(archived?.pendingRemoval ?? {}).map(([n, c]) => `${n}: ${c}`);
+    const pendingWarning = pending.length === 0 ? "" : `audit:verify: warning: archived events still in the hot table (${pending.join(", ")}): an interrupted archive, finished at its next run.\n`;
+    return { exitCode: 0, stdout: intact + archive + (checked?.stdout ?? ""), stderr: pendingWarning + (checked?.stderr ?? "") };
   } catch (error) {
     return cannot(`could not read the audit trail at ${where}: ${error instanceof Error ? error.message : String(error)}.`);
   } finally {

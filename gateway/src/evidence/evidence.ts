@@ -1,12 +1,15 @@
 /**
  * The gateway's evidence, composed once at start-up (accessControl.ts): the checkpoint key (given, or kept in the
  * evidence directory in development), the TSA client, the evidence health the access decision asks, the checkpoint
- * writer on its timer, the audit JWKS plugin and the readiness check. `close()` runs the last checkpoint: call it
+ * writer on its timer, the archive of old events on its own, the audit JWKS plugin and the readiness check. `close()` runs the last checkpoint: call it
  * after the audit log's flush.
  */
 import type { Db, Logger } from "@ndx/platform";
 import type { Plugin } from "graphql-yoga";
 import type { AuditHealth } from "../audit/auditHealth.ts";
+import { readFile } from "node:fs/promises";
+import { startArchiveSchedule, type ArchiveSchedule } from "./archiveSchedule.ts";
+import { fileArchiveStore } from "./archiveStore.ts";
 import { useAuditJwks } from "./auditJwks.ts";
 import { checkpointJwks, loadOrCreateKeptKey } from "./checkpointKeys.ts";
 import { startCheckpointWriter, type CheckpointEvent, type CheckpointWriter } from "./checkpointWriter.ts";
@@ -30,6 +33,8 @@ export interface Evidence {
   readonly health: EvidenceHealth;
   readonly writer: CheckpointWriter;
   readonly plugins: Plugin[];
+  /** Archives this chain's events older than the hot retention. */
+  readonly archive: ArchiveSchedule;
   close(): Promise<void>;
 }
 
@@ -60,10 +65,29 @@ export async function startEvidence(options: EvidenceOptions): Promise<Evidence>
     logger,
     onEvent: options.metrics?.checkpoint,
   });
+  const jwks = checkpointJwks(key.publicJwk, settings.previousKeys);
+  const caPem = await readFile(settings.tsaCaFile, "utf8").catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  });
+  const archive = startArchiveSchedule({
+    db: options.db,
+    store: fileArchiveStore(settings.archive.dir),
+    chain: options.chain,
+    retentionDays: settings.archive.retentionDays,
+    requireTimeStamp: settings.tsaUrl !== undefined,
+    trust: { jwks, caPem },
+    intervalMs: settings.archive.intervalMs,
+    logger,
+  });
   return {
     health,
     writer,
-    plugins: [useAuditJwks(checkpointJwks(key.publicJwk, settings.previousKeys))],
-    close: () => writer.close(),
+    archive,
+    plugins: [useAuditJwks(jwks)],
+    close: async () => {
+      await archive.close();
+      await writer.close();
+    },
   };
 }

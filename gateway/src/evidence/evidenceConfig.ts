@@ -22,6 +22,12 @@ export const evidenceConfigSpec = {
   AUDIT_TSA_CA_FILE: setting.optionalString(),
   /** Longest the trail may go without a time-stamped checkpoint before personal data is refused (EVIDENCE_UNAVAILABLE). @default 14400000 (4 h) */
   AUDIT_TIMESTAMP_MAX_AGE_MS: setting.int(14_400_000, { min: 1000, max: 30 * 86_400_000 }),
+  /** Events older than this many days leave the hot table for signed, time-stamped packages in the archive. @default 30 */
+  AUDIT_HOT_RETENTION_DAYS: setting.int(30, { min: 0, max: 36_500 }),
+  /** The archive directory (the file-system archive store). @default "<PGLITE_DIR>-archive" */
+  AUDIT_ARCHIVE_DIR: setting.optionalString(),
+  /** How often each replica archives its chain's old events. @default 3600000 (1 h) */
+  AUDIT_ARCHIVE_INTERVAL_MS: setting.int(3_600_000, { min: 1000, max: 7 * 86_400_000 }),
 };
 
 export interface EvidenceSettings {
@@ -34,6 +40,12 @@ export interface EvidenceSettings {
   readonly tsaUrl: string | undefined;
   readonly tsaCaFile: string;
   readonly maxAgeMs: number;
+  /** The archive of old events (evidence/archiver.ts). */
+  readonly archive: {
+    readonly dir: string;
+    readonly retentionDays: number;
+    readonly intervalMs: number;
+  };
 }
 
 const developmentTsaCaFile = resolve(defaultDataDir, "time-stamping-authority", "ca.pem");
@@ -49,6 +61,9 @@ export function evidenceSettingsFrom(parsed: {
   readonly AUDIT_TSA_URL: string | undefined;
   readonly AUDIT_TSA_CA_FILE: string | undefined;
   readonly AUDIT_TIMESTAMP_MAX_AGE_MS: number;
+  readonly AUDIT_HOT_RETENTION_DAYS: number;
+  readonly AUDIT_ARCHIVE_DIR: string | undefined;
+  readonly AUDIT_ARCHIVE_INTERVAL_MS: number;
 }): EvidenceSettings {
   const problems: string[] = [];
   // Without the access plugin there is no audit trail to checkpoint (the bench's plain gateway).
@@ -83,5 +98,10 @@ export function evidenceSettingsFrom(parsed: {
     tsaUrl: parsed.AUDIT_TSA_URL,
     tsaCaFile: resolve(parsed.AUDIT_TSA_CA_FILE ?? developmentTsaCaFile),
     maxAgeMs: parsed.AUDIT_TIMESTAMP_MAX_AGE_MS,
+    archive: {
+      dir: resolve(parsed.AUDIT_ARCHIVE_DIR ?? `${parsed.PGLITE_DIR}-archive`),
+      retentionDays: parsed.AUDIT_HOT_RETENTION_DAYS,
+      intervalMs: parsed.AUDIT_ARCHIVE_INTERVAL_MS,
+    },
   };
 }

@@ -5,9 +5,23 @@
  */
 import { readFile } from "node:fs/promises";
 import { checkpointJwks, readKeptPublicKey } from "./checkpointKeys.ts";
+import { fileArchiveStore, type ArchiveStore } from "./archiveStore.ts";
 import type { CheckpointVerifyOptions } from "./checkpointVerify.ts";
+import type { PackageTrust } from "./packageVerify.ts";
 import type { EvidenceSettings } from "./evidenceConfig.ts";
 import { parsePemCertificates } from "./timeStampToken.ts";
+
+/** The archive's packages are verified with the same keys and CA, pinned (never the package's own). */
+export async function archiveVerifyOptions(settings: EvidenceSettings): Promise<{ store: ArchiveStore; trust: PackageTrust }> {
+  const jwks = checkpointJwks(settings.key?.publicJwk ?? (await readKeptPublicKey(settings.dir)), settings.previousKeys);
+  let caPem: string | undefined;
+  try {
+    caPem = await readFile(settings.tsaCaFile, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  return { store: fileArchiveStore(settings.archive.dir), trust: { jwks, caPem } };
+}
 
 export async function checkpointVerifyOptions(settings: EvidenceSettings): Promise<CheckpointVerifyOptions> {
   const current = settings.key?.publicJwk ?? (await readKeptPublicKey(settings.dir));
