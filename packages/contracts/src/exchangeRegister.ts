@@ -60,10 +60,24 @@ export interface RegisterApplication {
   readonly grants: readonly RegisterGrant[];
 }
 
+/** A member of the exchange: the providers it operates and its people (account names and their member roles). */
+export interface RegisterMember {
+  readonly code: string;
+  readonly name: string;
+  /** The providers (subgraphs) it operates. */
+  readonly providers: readonly string[];
+  readonly people: readonly { readonly username: string; readonly role: "MEMBER_ADMIN" | "PROVIDER_DATA_OWNER" }[];
+}
+
 export interface ExchangeRegister {
   readonly revision: number;
   readonly at: string;
   readonly applications: readonly RegisterApplication[];
+  /**
+   * Every member, for what a member may see of the exchange's traffic (the gateway's operational records). Added
+   * after the first version: a register without it is read as naming no member.
+   */
+  readonly members?: readonly RegisterMember[];
 }
 
 /** The data of `event: revision` and `event: heartbeat` on the register stream. */
@@ -127,10 +141,33 @@ const applicationSchema: JSONSchemaType<RegisterApplication> = {
   },
 };
 
+const memberSchema: JSONSchemaType<RegisterMember> = {
+  type: "object",
+  required: ["code", "name", "providers", "people"],
+  properties: {
+    code: text,
+    name: text,
+    providers: { type: "array", items: text },
+    people: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["username", "role"],
+        properties: { username: text, role: { type: "string", enum: ["MEMBER_ADMIN", "PROVIDER_DATA_OWNER"] } },
+      },
+    },
+  },
+};
+
 const registerSchema: JSONSchemaType<ExchangeRegister> = {
   type: "object",
   required: ["revision", "at", "applications"],
-  properties: { revision: { type: "integer", minimum: 0 }, at: time, applications: { type: "array", items: applicationSchema } },
+  properties: {
+    revision: { type: "integer", minimum: 0 },
+    at: time,
+    applications: { type: "array", items: applicationSchema },
+    members: { type: "array", items: memberSchema, nullable: true },
+  },
 };
 
 const revisionSchema: JSONSchemaType<RegisterRevision> = {

@@ -63,6 +63,17 @@ for (const backend of testBackends()) {
       expect(Math.abs(endsAt - (Date.now() + 365 * 86_400_000))).toBeLessThan(120_000);
     });
 
+    it("serves every member with the providers it operates and its people, for the gateway's operational records", async () => {
+      const register = await document();
+      expect(register.members?.map((m) => `${m.code}:${m.providers.join(",")}`)).toEqual(["DIE:", "DMT:dmt", "DRP:drp", "RGD:registry", "SWD:"]);
+      expect(register.members?.find((m) => m.code === "DRP")).toEqual({
+        code: "DRP",
+        name: seed.members.find((m) => m.code === "DRP")?.name,
+        providers: ["drp"],
+        people: [{ username: "drp.owner", role: "PROVIDER_DATA_OWNER" }],
+      });
+    });
+
     it("leaves out revoked and ended grants, and shows suspended applications as such", async () => {
       const [ended, revoked] = (await t.db.query<{ id: string }>("SELECT id FROM field_grant WHERE application_id = 'passport-app' ORDER BY id LIMIT 2")).rows;
       await t.db.query("UPDATE field_grant SET ends_at = now() - interval '1 second' WHERE id = $1", [ended?.id]);

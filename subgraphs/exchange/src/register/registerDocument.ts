@@ -1,9 +1,10 @@
 /**
  * The whole register at one revision, as followers read it (`ExchangeRegister` of @ndx/contracts): every application
- * (ACTIVE or SUSPENDED) with its member, purposes and live grants (approved, not revoked, not ended). Read in one
+ * (ACTIVE or SUSPENDED) with its member, purposes and live grants (approved, not revoked, not ended), and every member
+ * with its providers and people (for the gateway's operational records). Read in one
  * REPEATABLE READ transaction, so the revision and the data are one snapshot.
  */
-import type { ExchangeRegister, RegisterApplication, RegisterGrant } from "@ndx/contracts";
+import type { ExchangeRegister, RegisterApplication, RegisterGrant, RegisterMember } from "@ndx/contracts";
 import type { Db } from "@ndx/platform";
 import { applicationStore } from "../applications/applicationStore.ts";
 import { memberStore } from "../members/memberStore.ts";
@@ -17,7 +18,12 @@ export async function readRegister(db: Db): Promise<ExchangeRegister> {
     const applications = await applicationStore.list(tx);
     const ids = applications.map((a) => a.id);
     const purposes = await applicationStore.purposesOf(tx, ids);
-    const members = new Map((await memberStore.all(tx)).map((m) => [m.code, m.name]));
+    const allMembers = await memberStore.all(tx);
+    const members = new Map(allMembers.map((m) => [m.code, m.name]));
+    const people = await memberStore.peopleOf(
+      tx,
+      allMembers.map((m) => m.code),
+    );
     const { rows } = await tx.query<{ id: string; application_id: string; purpose_code: string; provider: string; coordinate: string; ends_at: unknown }>(
       `SELECT id, application_id, purpose_code, provider, coordinate, ends_at FROM field_grant
         WHERE revoked_at IS NULL AND ends_at > now() ORDER BY application_id, purpose_code, provider, coordinate, id`,
@@ -42,6 +48,12 @@ export async function readRegister(db: Db): Promise<ExchangeRegister> {
       bulkAccess: a.bulkAccess,
       grants: grants.get(a.id) ?? [],
     }));
-    return { revision: revision.revision, at: revision.at, applications: register };
+    const memberList: RegisterMember[] = allMembers.map((m) => ({
+      code: m.code,
+      name: m.name,
+      providers: [...m.providers],
+      people: people.filter((p) => p.member === m.code).map(({ username, role }) => ({ username, role })),
+    }));
+    return { revision: revision.revision, at: revision.at, applications: register, members: memberList };
   });
 }
