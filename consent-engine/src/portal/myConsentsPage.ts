@@ -44,6 +44,7 @@ export function myConsentsPage(m: MyConsentsModel): string {
 <p>${m.purposeText(c)}</p>
 ${fieldsByProvider(c, m.catalogue, 4)}
 ${extra}
+${c.grantedAt === null ? "" : html`<p class="note"><a href="/my/consents/${c.consentId}/receipt">Receipt<span class="visually-hidden"> for ${c.consumerName}: ${m.purposeText(c)}</span></a></p>`}
 </article>`;
   return layout(
     "My consents",

@@ -23,6 +23,8 @@ import type { PortalParts } from "./portalParts.ts";
 import type { SessionStore } from "./sessions.ts";
 import { signInRoutes } from "./signIn.ts";
 import { createVisitors } from "./visitors.ts";
+import { receiptRoutes } from "../receipt/receiptRoutes.ts";
+import { receiptContextPath } from "../receipt/receiptContext.ts";
 import { useLogRoute } from "./useLog.ts";
 import { whoSawMyData } from "./whoSawMyData.ts";
 
@@ -50,6 +52,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
   const parts: PortalParts = { service, formTokens, logger: options.logger, page, redirect, visitors };
   const errorPage = createErrorPage(parts);
   const myConsents = myConsentsRoutes(parts);
+  const receipts = receiptRoutes(parts, options.publicUrl, () => new Date());
   const signIn = signInRoutes(parts, { sessions, login, publicUrl: options.publicUrl });
 
   /** POSTs come from our own pages only. */
@@ -74,6 +77,9 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     .add("GET", "/my/consents", myConsents.list)
     .add("GET", "/my/accesses", whoSawMyData(parts, options.auditReader))
     .add("GET", "/my/uses", useLogRoute(parts, options.auditReader))
+    .add("GET", "/my/consents/:id/receipt", receipts.page)
+    .add("GET", "/my/consents/:id/receipt.jsonld", receipts.download)
+    .add("GET", receiptContextPath, receipts.context)
     .add("POST", "/my/consents/:id/revoke", myConsents.revoke)
     .add("POST", "/my/consents/:id/pause", myConsents.pause)
     .add("POST", "/my/consents/:id/resume", myConsents.resume);

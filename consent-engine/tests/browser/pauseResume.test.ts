@@ -3,6 +3,7 @@
  * (issue 18): the terms a consumer proposed in plain words on the consent page; Pause and Resume under My consents
  * (keyboard), each holding at once for the check; a replayed Pause changing nothing; and a superseded request's page.
  */
+import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ConsentView } from "../../src/index.ts";
@@ -94,6 +95,27 @@ describe("pause and resume in Chromium", () => {
     expect((await check()).status).toBe("covered");
     const history = ((await (await system.api(`/v1/consents/${id}`)).json()) as ConsentView).history?.map((h) => h.to);
     expect(history).toEqual(["PENDING", "ACTIVE", "PAUSED", "ACTIVE"]);
+  });
+
+  it("opens the receipt from My consents and downloads it: the file is the consent's JSON-LD record", async () => {
+    await page.goto(`${system.portalUrl}/my/consents`);
+    await Promise.all([page.waitForURL(/\/receipt$/), page.getByRole("link", { name: /^Receipt/ }).first().click()]);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Consent receipt");
+    expect(await page.locator("main").textContent()).toContain("Up to 3 times a day");
+    console.log(`consent receipt screenshot: ${await screenshot(page, "consent-receipt")}`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download it as a file/ }).click()]);
+    expect(download.suggestedFilename()).toBe(`consent-receipt-${id}.jsonld`);
+    const path = await download.path();
+    const receipt = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    expect(receipt).toMatchObject({
+      "@context": `${system.portalUrl}/contexts/consent-receipt.jsonld`,
+      type: "ConsentRecord",
+      identifier: id,
+      dataSubject: { identifier: "199012345678" },
+      consentStatus: "ConsentGiven",
+      purpose: { identifier: "passport-application", storageCondition: { duration: "P6M" } },
+    });
+    expect((receipt["events"] as { type: string }[]).map((e) => e.type)).toEqual(["ConsentRequested", "ConsentGiven", "ConsentGiven", "ConsentGiven"]);
   });
 
   it("a request replaced by a newer one says so on its page, with no Allow", async () => {
