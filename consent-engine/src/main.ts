@@ -2,7 +2,7 @@
  * Starts the consent engine: configuration, storage (migrations), the exchange's register of applications (followed at
  * EXCHANGE_URL; in development without it, a fixed register from the exchange seed), API and portal.
  */
-import { listen, openDb, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
+import { listen, loadShutdownConfig, openDb, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
 import { loadOrCreateKeptKey } from "./artefact/artefactKeys.ts";
 import { loadConsentEngineConfig } from "./config.ts";
 import { createAuditReader } from "./portal/accessHistory.ts";
@@ -12,6 +12,7 @@ import { followingSupergraph, loadFieldCatalogue } from "./catalogue.ts";
 import { followSupergraphCatalogue } from "./catalogueFollower.ts";
 
 const config = loadConsentEngineConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
 const { logger, tracing } = startTelemetry("consent-engine", config.LOG_LEVEL, config.tracing);
 
@@ -59,7 +60,7 @@ await runService("consent-engine", logger, async () => {
   // The gateways' revision stream stays open for hours: no span for it (its acknowledgements are traced).
   const handler =
     tracing === undefined ? engine.nodeHandler : traceNodeRequests(engine.nodeHandler, tracing, { untraced: ["/v1/revision/stream"] });
-  const http = await listen(handler, config.PORT, config.HOST);
+  const http = await listen(handler, config.PORT, config.HOST, shutdown);
   logger.info(
     { url: http.url, portal: config.PORTAL_PUBLIC_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, exchange: config.EXCHANGE_URL ?? "fixed development register", storage: db.kind },
     "consent engine listening",
@@ -77,4 +78,4 @@ await runService("consent-engine", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

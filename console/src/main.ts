@@ -1,9 +1,10 @@
 /** Starts the admin console: configuration, then the server on PORT. */
-import { listen, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
+import { listen, loadShutdownConfig, runService, startTelemetry, traceNodeRequests } from "@ndx/platform";
 import { loadConsoleConfig } from "./config.ts";
 import { createConsole } from "./server.ts";
 
 const config = loadConsoleConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 const { logger, tracing } = startTelemetry("console", config.LOG_LEVEL, config.tracing);
 
 await runService("console", logger, async () => {
@@ -18,7 +19,7 @@ await runService("console", logger, async () => {
     logger,
   });
   const handler = tracing === undefined ? app.nodeHandler : traceNodeRequests(app.nodeHandler, tracing);
-  const http = await listen(handler, config.PORT, config.HOST);
+  const http = await listen(handler, config.PORT, config.HOST, shutdown);
   logger.info({ url: http.url, public: config.CONSOLE_URL, issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL }, "admin console listening");
   if (config.NDX_ENV === "development" && config.CONSOLE_SESSION_SECRET === "dev-console-session-secret") {
     logger.warn("using the development session secret (set CONSOLE_SESSION_SECRET outside development)");
@@ -29,4 +30,4 @@ await runService("console", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

@@ -1,6 +1,6 @@
 /** Starts the gateway: configuration, supergraph, HTTP. */
 import { readFileSync } from "node:fs";
-import { createCallerAssertionSigner, createServiceMetrics, listen, runService, startTelemetry, tracingSummary } from "@ndx/platform";
+import { createCallerAssertionSigner, createServiceMetrics, listen, loadShutdownConfig, runService, startTelemetry, tracingSummary } from "@ndx/platform";
 import { createGatewayMetrics } from "./gatewayMetrics.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { createAccessControl } from "./accessControl.ts";
@@ -9,6 +9,7 @@ import { createSupergraphFollower } from "./supergraphFollower.ts";
 import { createSupergraphSnapshots, supergraphHash } from "./supergraphSnapshots.ts";
 
 const config = loadGatewayConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
 const { logger, tracing } = startTelemetry("gateway", config.LOG_LEVEL, config.tracing);
 
@@ -51,7 +52,7 @@ await runService("gateway", logger, async () => {
     logger,
     tracing,
   });
-  const http = await listen(gateway.yoga, config.PORT, config.HOST);
+  const http = await listen(gateway.yoga, config.PORT, config.HOST, shutdown);
   logger.info({ url: `${http.url}/graphql`, subgraphs: gateway.routes, tracing: tracingSummary(config.tracing) }, "gateway listening");
   return {
     async close() {
@@ -62,4 +63,4 @@ await runService("gateway", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

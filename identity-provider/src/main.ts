@@ -1,7 +1,7 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
 import { join } from "node:path";
 import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
-import { runService, startTelemetry } from "@ndx/platform";
+import { loadShutdownConfig, runService, startTelemetry } from "@ndx/platform";
 import { createAccountDirectory, developmentUsers } from "./accounts.ts";
 import { clientStoreAdapter, openClientStore } from "./clientStore.ts";
 import { loadIdentityProviderConfig } from "./config.ts";
@@ -10,6 +10,7 @@ import { consoleClientId } from "./provider.ts";
 import { startIdentityProvider } from "./server.ts";
 
 const config = loadIdentityProviderConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
 const { logger, tracing } = startTelemetry("identity-provider", config.LOG_LEVEL, config.tracing);
 
@@ -61,4 +62,4 @@ await runService("identity-provider", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

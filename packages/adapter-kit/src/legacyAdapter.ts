@@ -7,7 +7,7 @@
  * probe of an endpoint that needs no credentials, and the configuration (legacyAdapterConfig.ts).
  */
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createServiceMetrics, createSubgraphServer, httpProbe, listen, runService, startTelemetry, type ServiceMetrics, type SubgraphYoga } from "@ndx/platform";
+import { createServiceMetrics, createSubgraphServer, httpProbe, listen, loadShutdownConfig, runService, startTelemetry, type ServiceMetrics, type SubgraphYoga } from "@ndx/platform";
 import type { AdapterCommonOptions } from "./adapterOptions.ts";
 import { createHttpUpstream, type HttpUpstream } from "./httpUpstream.ts";
 import { loadLegacyAdapterConfig, type LegacyAdapterConfig, type LegacyConfigDefinition } from "./legacyAdapterConfig.ts";
@@ -124,6 +124,7 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
 
   async function start(env: Readonly<Record<string, string | undefined>>): Promise<void> {
     const config = loadConfig(env);
+    const shutdown = loadShutdownConfig(env);
     // Decided once: with tracing off nothing is installed and no span is made.
     const { logger, tracing } = startTelemetry(definition.service, config.LOG_LEVEL, config.tracing);
     await runService(definition.service, logger, async () => {
@@ -139,7 +140,7 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
         tracing,
         logger,
       });
-      const http = await listen(adapter.yoga, config.PORT, config.HOST);
+      const http = await listen(adapter.yoga, config.PORT, config.HOST, shutdown);
       logger.info({ url: `${http.url}/graphql`, upstream: upstream.url }, `${name.toUpperCase()} adapter subgraph listening`);
       return {
         async close() {
@@ -148,7 +149,7 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
           await tracing?.shutdown();
         },
       };
-    });
+    }, shutdown);
   }
 
   return { name, create, loadConfig, start };

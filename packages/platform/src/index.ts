@@ -6,6 +6,7 @@ export * from "./logger.ts";
 export * from "./migrate.ts";
 export * from "./paths.ts";
 export * from "./service.ts";
+export * from "./shutdownConfig.ts";
 export * from "./inputErrors.ts";
 export * from "./inputLimits.ts";
 export * from "./gatewayTrust.ts";

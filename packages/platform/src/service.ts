@@ -1,15 +1,21 @@
 /**
  * Process lifecycle of a service: listen, then on SIGINT/SIGTERM (or when the launcher that started it goes away)
- * stop accepting requests, close resources (flushing PGlite to disk) and exit. A second signal exits at once.
+ * drain — stop accepting connections, finish the requests in flight (bounded by the grace, SHUTDOWN_GRACE_MS), answer
+ * them with `Connection: close` so that keep-alive clients and load balancers go elsewhere, end event streams — then
+ * close resources (flush the audit, close the database) and exit. A second signal exits at once.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "./logger.ts";
+import { defaultShutdownGraceMs, type ShutdownOptions } from "./shutdownConfig.ts";
 
 export interface Listening {
   readonly server: Server;
   readonly port: number;
   readonly url: string;
+  /** Requests being answered now. */
+  readonly inFlight: number;
+  /** Drains: stops accepting, waits for the requests in flight (at most the grace), then closes every connection. */
   close(): Promise<void>;
 }
 
@@ -44,8 +50,25 @@ function answered(handler: NodeHandler): RequestListener {
   };
 }
 
-export async function listen(handler: NodeHandler, port: number, host = "127.0.0.1"): Promise<Listening> {
-  const server = createServer(answered(handler));
+export async function listen(handler: NodeHandler, port: number, host = "127.0.0.1", shutdown: Partial<ShutdownOptions> = {}): Promise<Listening> {
+  const graceMs = shutdown.graceMs ?? defaultShutdownGraceMs;
+  const open = new Set<ServerResponse>();
+  /** Responses to requests that asked for an event stream (followers send `Accept: text/event-stream`). */
+  const streams = new WeakSet<ServerResponse>();
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const answer = answered(handler);
+  const server = createServer((request, response) => {
+    open.add(response);
+    if (request.headers.accept?.includes("text/event-stream") === true) streams.add(response);
+    response.once("close", () => {
+      open.delete(response);
+      if (open.size === 0) drained?.();
+    });
+    // Answered while draining: the client (or the load balancer) must not send its next request on this connection.
+    if (draining) response.shouldKeepAlive = false;
+    answer(request, response);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -53,16 +76,33 @@ export async function listen(handler: NodeHandler, port: number, host = "127.0.0
   });
   const address = server.address() as AddressInfo;
   const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  let closing: Promise<void> | undefined;
+  const drain = async () => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const response of open) {
+      response.shouldKeepAlive = false;
+      // An event stream (the register's, the revision stream) never finishes: end it, its client reconnects elsewhere.
+      if (streams.has(response) || String(response.getHeader("content-type") ?? "").startsWith("text/event-stream")) response.end();
+    }
+    if (open.size > 0) {
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        setTimeout(resolve, graceMs).unref();
+      });
+    }
+    server.closeAllConnections();
+    await closed;
+  };
   return {
     server,
     port: address.port,
     url: `http://${shown}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      }),
+    get inFlight() {
+      return open.size;
+    },
+    close: () => (closing ??= drain()),
   };
 }
 
@@ -70,8 +110,13 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Starts a service and keeps it until told to stop; start-up failures exit with code 1 and a clear message. */
-export async function runService(name: string, log: Logger, start: () => Promise<Running>): Promise<void> {
+/**
+ * Starts a service and keeps it until told to stop; start-up failures exit with code 1 and a clear message. On a
+ * signal `running.close()` drains (listen's close) and closes resources; past the grace and 5 s more, the process
+ * exits with code 1 whatever is left.
+ */
+export async function runService(name: string, log: Logger, start: () => Promise<Running>, shutdown: Partial<ShutdownOptions> = {}): Promise<void> {
+  const graceMs = shutdown.graceMs ?? defaultShutdownGraceMs;
   let running: Running;
   try {
     running = await start();
@@ -84,11 +129,17 @@ export async function runService(name: string, log: Logger, start: () => Promise
   const stop = (reason: string) => {
     if (stopping) process.exit(130);
     stopping = true;
-    log.info({ reason }, `${name} stopping`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    log.info({ reason, graceMs }, `${name} stopping: draining requests in flight`);
+    const force = setTimeout(() => {
+      log.error({ graceMs }, `${name} did not stop within the grace; exiting`);
+      process.exit(1);
+    }, graceMs + 5000);
     force.unref();
     running.close().then(
-      () => process.exit(0),
+      () => {
+        log.info(`${name} stopped`);
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error({ err: error }, `${name} did not stop cleanly`);
         process.exit(1);

@@ -1,11 +1,12 @@
 /** Starts the DMT legacy SOAP simulator seeded with the Farajaland citizens (canonical + generated). */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { runService, startTelemetry } from "@ndx/platform";
+import { loadShutdownConfig, runService, startTelemetry } from "@ndx/platform";
 import { loadDmtLegacyConfig } from "./config.ts";
 import { startDmtLegacy } from "./dmtLegacy.ts";
 import { createDmtStore } from "./dmtStore.ts";
 
 const config = loadDmtLegacyConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
 const { logger, tracing } = startTelemetry("dmt-legacy", config.LOG_LEVEL, config.tracing);
 
@@ -29,4 +30,4 @@ await runService("dmt-legacy", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

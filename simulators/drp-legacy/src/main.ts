@@ -1,11 +1,12 @@
 /** Starts the DRP legacy REST simulator seeded with the Farajaland citizens (canonical + generated). */
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { runService, startTelemetry } from "@ndx/platform";
+import { loadShutdownConfig, runService, startTelemetry } from "@ndx/platform";
 import { loadDrpLegacyConfig } from "./config.ts";
 import { startDrpLegacy } from "./drpLegacy.ts";
 import { createDrpStore } from "./drpStore.ts";
 
 const config = loadDrpLegacyConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
 const { logger, tracing } = startTelemetry("drp-legacy", config.LOG_LEVEL, config.tracing);
 
@@ -30,4 +31,4 @@ await runService("drp-legacy", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

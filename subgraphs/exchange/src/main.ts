@@ -1,6 +1,6 @@
 /** Starts the exchange subgraph: configuration, storage (migrations, the seed of a fresh database), HTTP. */
 import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
-import { listen, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
+import { listen, loadShutdownConfig, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
 import { loadFieldCatalogue } from "./catalogue/fieldCatalogue.ts";
 import { createClientRegistrar } from "./clientRegistration.ts";
 import { loadExchangeConfig } from "./config.ts";
@@ -10,6 +10,7 @@ import { createExchange } from "./server.ts";
 import { createConsentCoverage } from "./schemaRegistry/consentCoverage.ts";
 
 const config = loadExchangeConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 const { logger, tracing } = startTelemetry("exchange", config.LOG_LEVEL, config.tracing);
 // A supergraph that cannot be read stops the start before anything else happens.
 const catalogue = loadFieldCatalogue(config.SUPERGRAPH_PATH);
@@ -39,15 +40,15 @@ await runService("exchange", logger, async () => {
     coverage: createConsentCoverage({ url: config.CONSENT_ENGINE_URL, serviceToken: config.CONSENT_SERVICE_TOKEN, logger }),
     usageDays: config.SCHEMA_USAGE_DAYS,
   });
-  const http = await listen(exchange.yoga, config.PORT, config.HOST);
+  const http = await listen(exchange.yoga, config.PORT, config.HOST, shutdown);
   logger.info({ url: `${http.url}/graphql`, register: `${http.url}/v1/register`, revision: exchange.revisions.latest() }, "exchange subgraph listening");
   return {
     async close() {
-      // The register streams first: the HTTP server waits for open responses.
-      await exchange.close();
+      // Draining ends the register streams (their followers reconnect to another replica) and waits for the requests.
       await http.close();
+      await exchange.close();
       await db.close();
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);

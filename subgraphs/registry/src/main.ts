@@ -1,7 +1,7 @@
 /** Starts the registry subgraph: configuration, storage (migrations, seed), HTTP. */
 import { migrationsDir } from "./migrations.ts";
 import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
-import { listen, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
+import { listen, loadShutdownConfig, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
 import { loadRegistryConfig } from "./config.ts";
 import { envKeyEncryptionKey } from "./keys/keyEncryptionKey.ts";
 import { loadRegisters } from "./registers/registerMetadata.ts";
@@ -9,6 +9,7 @@ import { seedRegistry } from "./persons/seed.ts";
 import { createRegistry } from "./server.ts";
 
 const config = loadRegistryConfig(process.env);
+const shutdown = loadShutdownConfig(process.env);
 // Decided once: with tracing off nothing is installed and no span is made.
 const { logger, tracing } = startTelemetry("registry", config.LOG_LEVEL, config.tracing);
 // Bad register metadata stops the start with every problem named, before anything else happens.
@@ -32,7 +33,7 @@ await runService("registry", logger, async () => {
     eventsToken: config.REGISTRY_EVENTS_TOKEN,
     tracing,
   });
-  const http = await listen(yoga, config.PORT, config.HOST);
+  const http = await listen(yoga, config.PORT, config.HOST, shutdown);
   logger.info(
     { url: `${http.url}/graphql`, events: `${http.url}/events`, registers: registers.registers.map((r) => r.name) },
     "registry subgraph listening",
@@ -44,4 +45,4 @@ await runService("registry", logger, async () => {
       await tracing?.shutdown();
     },
   };
-});
+}, shutdown);
