@@ -27,6 +27,17 @@ test_reports_are_for_signed_in_staff_only if {
 	"only signed-in staff may read reports" in e.reasons
 }
 
+# GET /operational-records: every member's people, for their own traffic (the gateway narrows what each one sees).
+test_members_and_exchange_administrators_read_operational_records if {
+	every roles in [["exchange_admin"], ["member_admin"], ["provider_data_owner"]] {
+		decide_allows(report("staff", roles, "operationalRecords"))
+	}
+	d := decide(report("staff", ["registrar"], "operationalRecords"))
+	d.reasons == ["the operationalRecords report needs one of the roles exchange_admin, member_admin, provider_data_owner"]
+	e := decide(object.union(report("consumer", ["member_admin"], "operationalRecords"), {"consumer": {"id": "passport-app"}}))
+	"only signed-in staff may read reports" in e.reasons
+}
+
 test_an_unknown_report_is_denied if {
 	d := decide(report("staff", ["exchange_admin"], "everything"))
 	d.reasons == ["everything is not a report"]
