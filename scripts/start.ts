@@ -101,8 +101,11 @@ async function stopAll(code: number, why?: string): Promise<void> {
   if (exiting) return;
   exiting = true;
   if (why !== undefined) process.stderr.write(`[start] ${why}\n`);
-  // Stop in reverse start-up order: the gateway before the subgraphs it calls; each flushes its database first.
-  await supervisor.stopAll([...services].reverse().map((s) => s.name));
+  // Stop in reverse start-up order, each part once the parts that call it have exited: the gateway before the
+  // subgraphs, the consent engine and the time-stamping authority it needs to flush its audit and last checkpoint.
+  const callers: Record<string, string[]> = {};
+  for (const s of services) for (const needed of s.after ?? []) (callers[needed] ??= []).push(s.name);
+  await supervisor.stopAll([...services].reverse().map((s) => s.name), 15_000, callers);
   process.exit(code);
 }
 

@@ -77,14 +77,28 @@ export class Supervisor {
     return this.#stopping;
   }
 
-  /** Stops every part (SIGTERM in `order`, SIGKILL after `graceMs`), restarting none; resolves when all have exited. */
-  async stopAll(order: readonly string[], graceMs = 15_000): Promise<void> {
+  /**
+   * Stops every part, restarting none; resolves when all have exited. A part is sent SIGTERM once every part named in
+   * `waitFor[part]` (the parts that call it) has exited, or half of `graceMs` has passed, so the gateway flushes its
+   * audit and signs its last checkpoint while the parts it needs still answer; parts with nothing to wait for are
+   * signalled in `order` at once. SIGKILL for whatever still runs after `graceMs`.
+   */
+  async stopAll(order: readonly string[], graceMs = 15_000, waitFor: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
     this.#stopping = true;
     for (const part of this.#parts.values()) clearTimeout(part.timer);
     const running = () => [...this.#parts.values()].filter((p) => p.child !== undefined);
-    for (const name of order) this.#parts.get(name)?.child?.kill("SIGTERM");
-    const deadline = Date.now() + graceMs;
-    while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const exited = (name: string) => this.#parts.get(name)?.child === undefined;
+    const started = Date.now();
+    const signalled = new Set<string>();
+    while (running().length > 0 && Date.now() - started < graceMs) {
+      const impatient = Date.now() - started >= graceMs / 2;
+      for (const name of order) {
+        if (signalled.has(name) || !(impatient || (waitFor[name] ?? []).every(exited))) continue;
+        signalled.add(name);
+        this.#parts.get(name)?.child?.kill("SIGTERM");
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (const part of running()) part.child?.kill("SIGKILL");
   }
 

@@ -88,6 +88,22 @@ describe("the supervisor", () => {
     expect([supervisor.child("a"), supervisor.child("b"), lines]).toEqual([undefined, undefined, []]);
   });
 
+  it("stops a part only once the parts that call it have exited", async () => {
+    const { supervisor } = supervise();
+    // "a" (a gateway) takes 300 ms to stop; "b" (what it calls) must still answer until then.
+    const a = supervisor.add("a", node("process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000)"));
+    const b = supervisor.add("b", forever);
+    const exitedAt: Record<string, number> = {};
+    for (const [name, child] of [["a", a], ["b", b]] as const) child.once("exit", () => (exitedAt[name] = Date.now()));
+    await new Promise((r) => setTimeout(r, 200));
+    const asked = Date.now();
+    await supervisor.stopAll(["a", "b"], 5000, { b: ["a"] });
+    expect(exitedAt["a"]).toBeDefined();
+    expect(exitedAt["b"]).toBeGreaterThanOrEqual(exitedAt["a"] ?? Infinity);
+    expect((exitedAt["a"] ?? 0) - asked).toBeGreaterThanOrEqual(250);
+    expect([a.exitCode, b.signalCode]).toEqual([0, "SIGTERM"]);
+  });
+
   it("writes a wait in seconds", () => {
     expect([seconds(500), seconds(1000), seconds(10_000), seconds(1500)]).toEqual(["0.5s", "1s", "10s", "1.5s"]);
   });
