@@ -25,6 +25,9 @@ import { buildFieldCatalogue, type FieldCatalogue } from "./access/fieldCatalogu
 import { createRegisterPolicy } from "./access/registerPolicy.ts";
 import { seedRegister } from "./access/seedRegister.ts";
 import { useAccess } from "./access/useAccess.ts";
+import { useOperationalQuery } from "./operations/operationalQuery.ts";
+import { startOperationalWriter } from "./operations/operationalWriter.ts";
+import { useOperationalRecords } from "./operations/useOperationalRecords.ts";
 import { createUsageReport, usageConsumer } from "./usage/usageReport.ts";
 
 export interface AccessControl {
@@ -92,6 +95,8 @@ export async function createAccessControl(options: AccessControlOptions): Promis
   const policy = createRegisterPolicy(bundle);
   let follower: RegisterFollower | undefined;
   const fixed = options.register ?? (config.EXCHANGE_URL === undefined ? seedRegister(catalogue) : undefined);
+  // The register in force, for whose operational records a member's people may read.
+  let registerInForce = fixed;
   if (fixed !== undefined) {
     policy.apply(fixed);
     if (options.register === undefined) logger.warn("development: no EXCHANGE_URL, so the register is the fixture seed's and changes made at the exchange are not seen");
@@ -102,6 +107,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
       logger,
       onRegister: (register) => {
         policy.apply(register);
+        registerInForce = register;
         logger.info({ revision: register.revision, policy: policy.current.revision }, "exchange register applied");
       },
     });
@@ -136,8 +142,11 @@ export async function createAccessControl(options: AccessControlOptions): Promis
     audience: config.OIDC_AUDIENCE,
     jwksUri: config.OIDC_JWKS_URI,
   });
+  // Operational records: made per request in memory, written in batches off the request path.
+  const operational = startOperationalWriter({ db: database, retentionDays: config.OPERATIONAL_RECORDS_DAYS, logger });
   return {
     plugins: [
+      useOperationalRecords({ writer: operational, replica: config.AUDIT_CHAIN }),
       ...admission.plugins,
       ...evidence.plugins,
       useAuditSummary({
@@ -148,6 +157,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         consentEngineUrl: config.CONSENT_ENGINE_URL,
         consentServiceToken: config.CONSENT_SERVICE_TOKEN,
       }),
+      useOperationalQuery({ db: database, authenticator, policy, register: () => registerInForce, timezone: config.NDX_TIMEZONE }),
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
         admit: admission.admit,
@@ -190,6 +200,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
       register?.close();
       bundle.close();
       await audit.flush();
+      await operational.close();
       // The last checkpoint covers everything flushed.
       await evidence.close();
       if (db === undefined) await database.close();

@@ -131,6 +131,8 @@ const base = {
   AUDIT_MAX_BACKLOG: setting.int(10_000, { min: 1, max: 10_000_000 }),
   /** Signed, time-stamped checkpoints: AUDIT_CHECKPOINT_*, AUDIT_TSA_*, AUDIT_TIMESTAMP_MAX_AGE_MS (evidence/evidenceConfig.ts). */
   ...evidenceConfigSpec,
+  /** How long per-request operational records are kept (GET /operational-records). @default 7 */
+  OPERATIONAL_RECORDS_DAYS: setting.int(7, { min: 1, max: 366 }),
   /** Time zone of policy access windows. @default "UTC" */
   NDX_TIMEZONE: setting.string("UTC"),
   /** @default 4000 */
@@ -214,6 +216,7 @@ export interface GatewayConfig {
   readonly AUDIT_MAX_BACKLOG: number;
   /** Checkpoints, their key and the time-stamping authority (docs/evidence.md). */
   readonly evidence: EvidenceSettings;
+  readonly OPERATIONAL_RECORDS_DAYS: number;
   readonly NDX_TIMEZONE: string;
   readonly PORT: number;
   readonly HOST: string;

@@ -15,6 +15,7 @@ import type { GraphQLError } from "graphql";
 import { Pool } from "undici";
 import type { AccessContext } from "./access/accessContext.ts";
 import { auditExtension, readAuditChanges } from "./audit/auditChanges.ts";
+import { operationalOf } from "./operations/operationalRecord.ts";
 
 export interface SubgraphSourceOptions {
   readonly name: string;
@@ -82,6 +83,9 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       ...(request.operationName === undefined ? {} : { "graphql.operation.name": request.operationName }),
     });
     if (span !== undefined) Object.assign(headers, span.headers);
+    // The request's operational record (operations/) gets each call's duration and outcome.
+    const operational = operationalOf(context);
+    const started = performance.now();
     try {
       const response = await this.#pool.request({ path: this.#path, method: "POST", headers, body });
       status = response.statusCode;
@@ -92,6 +96,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       const result = (await response.body.json()) as Response;
       this.#takeAuditChanges(result, context);
       onCall?.(name, "ok");
+      operational?.provider(name, performance.now() - started, "ok");
       span?.end({ status });
       return result;
     } catch (error) {
@@ -99,6 +104,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       span?.end({ status, error: cause });
       const timedOut = isTimeout(cause);
       onCall?.(name, timedOut ? "timeout" : "error");
+      operational?.provider(name, performance.now() - started, timedOut ? "timeout" : "error");
       logger.warn({ provider: name, status, cause: cause.message }, "subgraph call failed");
       throw upstreamError(name, timedOut, status);
     }

@@ -44,5 +44,6 @@ export function seedRegister(catalogue: FieldCatalogue, now: Date = new Date(), 
         grants,
       };
     }),
+    members: seed.members.map((m) => ({ code: m.code, name: m.name, providers: [...m.providers], people: m.people.map((p) => ({ username: p.username, role: p.role })) })),
   };
 }

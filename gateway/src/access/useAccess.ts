@@ -13,6 +13,7 @@ import type { AuditChange, AuditDecision } from "../audit/auditEvent.ts";
 import type { AuditLog } from "../audit/auditLog.ts";
 import { notRecorded } from "./accessErrors.ts";
 import type { AccessContext } from "./accessContext.ts";
+import { operationalOf } from "../operations/operationalRecord.ts";
 import { createDecide, type AccessRequest, type DecideOptions, type DecisionRecord } from "./decide.ts";
 import type { FieldCatalogue } from "./fieldCatalogue.ts";
 
@@ -78,6 +79,7 @@ export function useAccess(options: AccessOptions): Plugin<{ request: Request } &
       }
       told(decision.record);
       options.onDecided?.(document, decision.record);
+      operationalOf(args.contextValue)?.decided(decision.record);
       if (decision.kind === "refused") {
         const written = audit.append(decision.record).then(
           () => undefined,
