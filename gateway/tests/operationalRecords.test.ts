@@ -167,6 +167,24 @@ describe("GET /operational-records", () => {
     expect(week.body.records).toHaveLength(2);
   });
 
+  it("writes many records in one INSERT and deletes those older than the retention", async () => {
+    const statements: string[] = [];
+    const counted: Db = Object.assign(Object.create(db) as Db, {
+      query: (sql: string, params?: readonly unknown[]) => {
+        statements.push(sql.trim().split(/\s+/)[0] ?? "");
+        return db.query(sql, params);
+      },
+    });
+    const writer = startOperationalWriter({ db: counted, flushMs: 3_600_000, retentionDays: 7 });
+    for (let i = 0; i < 50; i += 1) writer.add(record({ traceId: `batch-${i}` }));
+    expect(statements).toEqual([]);
+    await writer.flush();
+    expect(statements).toEqual(["INSERT"]);
+    expect(await writer.sweep()).toBe(1);
+    await writer.close();
+    expect((await db.query("SELECT count(*)::int AS n FROM operational_record WHERE at < now() - interval '7 days'")).rows).toEqual([{ n: 0 }]);
+  });
+
   it("refuses consumers, staff without a member role or member, and bad parameters", async () => {
     const consumer = await get(await staff("passport-app", [], "consumer"));
     expect(consumer.status).toBe(403);
