@@ -25,7 +25,8 @@ import { openRevisionFeed, type RevisionFeed } from "./storage/revisions.ts";
 import { createSecretBox } from "./storage/secretBox.ts";
 import { unknownCoverage, type ConsentCoverage } from "./schemaRegistry/consentCoverage.ts";
 import { createRegistryEndpoints } from "./schemaRegistry/registryEndpoints.ts";
-import { createSchemaRegistry, seedSchemaRegistry } from "./schemaRegistry/schemaRegistry.ts";
+import { createSchemaRegistry } from "./schemaRegistry/schemaRegistry.ts";
+import { seedSchemaRegistry } from "./schemaRegistry/seedSchemas.ts";
 import { createLiveCatalogue } from "./schemaRegistry/liveCatalogue.ts";
 
 export interface ExchangeOptions {
@@ -78,7 +79,8 @@ export interface ExchangeServer {
 export async function createExchange(options: ExchangeOptions): Promise<ExchangeServer> {
   const { db, logger } = options;
   const revisions = await openRevisionFeed({ db, listenUrl: options.listenUrl, logger });
-  await seedSchemaRegistry(db, options.seedSubgraphs ?? listSubgraphs().map((s) => ({ name: s.name, url: s.url, sdl: subgraphSdl(s.name) })));
+  const schemas = await seedSchemaRegistry(db, options.seedSubgraphs ?? listSubgraphs().map((s) => ({ name: s.name, url: s.url, sdl: subgraphSdl(s.name) })), logger);
+  if (schemas !== "unchanged") logger.info({ schemas }, "schema registry seeded from the repository");
   // What grants can name follows the schema registry's active supergraph.
   const catalogue = createLiveCatalogue(db, options.catalogue ?? loadFieldCatalogue(supergraphFile), revisions, logger);
   await catalogue.refresh();

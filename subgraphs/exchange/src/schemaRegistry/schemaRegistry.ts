@@ -4,7 +4,7 @@
  * to it), roll back to a version that was active before. Each write is one transaction through recordChange (history,
  * revision, audit entry without the SDL).
  */
-import type { Db, Queryable } from "@ndx/platform";
+import type { Queryable } from "@ndx/platform";
 import { badInput, conflict, forbidden, notFound } from "../errors.ts";
 import { recordChange, type AuditEntry, type ChangeDeps } from "../history/changes.ts";
 import { requireExchangeAdmin, type Scope } from "../members/scope.ts";
@@ -154,24 +154,3 @@ export function createSchemaRegistry(options: SchemaRegistryOptions) {
 }
 
 export type SchemaRegistry = ReturnType<typeof createSchemaRegistry>;
-
-/** A fresh database's registry: version 1 of every subgraph (the repository's files), active, and their supergraph. */
-export async function seedSchemaRegistry(db: Db, subgraphs: readonly { name: string; url: string; sdl: string }[]): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    await tx.query("LOCK TABLE schema_supergraph IN EXCLUSIVE MODE");
-    if ((await versionStore.activeSupergraph(tx)) !== null) return false;
-    const composition = composeSubgraphs(subgraphs);
-    if (!composition.ok) throw new Error(`the repository's subgraphs do not compose: ${composition.errors.join("; ")}`);
-    const checks: SchemaChecks = { passed: true, against: null, compositionErrors: [], compositionHints: composition.hints, changes: [], findings: [] };
-    for (const s of subgraphs) {
-      await versionStore.insert(tx, { subgraph: s.name, number: 1, url: s.url, sdl: s.sdl, status: "ACTIVE", publishedBy: "seed", checks, activatedBy: "seed", activatedAt: null, overrideReason: null });
-    }
-    await versionStore.insertSupergraph(tx, {
-      hash: composition.hash,
-      sdl: composition.supergraphSdl,
-      versions: Object.fromEntries(subgraphs.map((s) => [s.name, 1])),
-      activatedBy: "seed",
-    });
-    return true;
-  });
-}
