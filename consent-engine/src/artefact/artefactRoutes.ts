@@ -1,8 +1,10 @@
 /**
- * The artefact's endpoints: `GET /.well-known/jwks.json` (the keys that verify artefacts, no token),
+ * The artefact's endpoints: `GET /.well-known/jwks.json` (the keys that verify artefacts and webhooks, no token),
  * `GET /consumer/v1/consents/{id}/artefact` for the consumer the consent was given to (its own access token; any
  * other consumer is told there is no such consent), and `GET /v1/consents/{id}/artefact` for NDX services (service
- * token). A consent that was never granted has no artefact (409).
+ * token). A consent that was never granted has no artefact (409). And `GET /consumer/v1/consent-requests/{id}`: where
+ * a request of the consumer's stands (asynchronous consent: the consumer polls it while the citizen answers in the
+ * portal's inbox).
  */
 import type { Logger, PublicJwk } from "@ndx/platform";
 import { conflict, errorResponse, notFound } from "../apiError.ts";
@@ -24,6 +26,7 @@ export interface ArtefactOptions {
 
 const jsonHeaders = { "cache-control": "no-store" };
 const consumerPath = /^\/consumer\/v1\/consents\/([^/]+)\/artefact$/;
+const statusPath = /^\/consumer\/v1\/consent-requests\/([^/]+)$/;
 const servicePath = /^\/v1\/consents\/([^/]+)\/artefact$/;
 
 export function createArtefactRoutes(
@@ -43,17 +46,28 @@ export function createArtefactRoutes(
     return Response.json({ consentId: id, artefact: jws, jwksUri: new URL("/.well-known/jwks.json", options.issuer).toString() }, { headers: jsonHeaders });
   }
 
+  /** Where the consumer's request stands: its status and times, nothing about the citizen it does not know. */
+  async function standing(id: string, consumerId: string): Promise<Response> {
+    const consent = consentIdPattern.test(id) ? await service.get(id) : undefined;
+    if (consent === undefined || consent.consumerId !== consumerId) throw notFound(`No consent request ${id}`);
+    const { consentId, consentRequestId, status, createdAt, requestExpiresAt, decidedAt, grantedAt, expiresAt, revokedAt, supersededBy, consentUrl } = consent;
+    const answer = { consentId, consentRequestId, status, createdAt, requestExpiresAt, decidedAt, grantedAt, expiresAt, revokedAt, supersededBy, consentUrl };
+    return Response.json(answer, { headers: jsonHeaders });
+  }
+
   return async (request) => {
     const { pathname } = new URL(request.url);
     const consumerMatch = consumerPath.exec(pathname);
     const serviceMatch = servicePath.exec(pathname);
-    if (pathname !== "/.well-known/jwks.json" && consumerMatch === null && serviceMatch === null) return undefined;
+    const statusMatch = statusPath.exec(pathname);
+    if (pathname !== "/.well-known/jwks.json" && consumerMatch === null && serviceMatch === null && statusMatch === null) return undefined;
     try {
       if (request.method !== "GET") return Response.json({ code: "BAD_USER_INPUT", message: `${request.method} is not allowed` }, { status: 405 });
       if (pathname === "/.well-known/jwks.json") {
         return Response.json(jwks, { headers: { "cache-control": "public, max-age=300", "content-type": "application/jwk-set+json" } });
       }
       if (consumerMatch !== null) return await artefact(decodeURIComponent(consumerMatch[1] ?? ""), await consumerOf(request));
+      if (statusMatch !== null) return await standing(decodeURIComponent(statusMatch[1] ?? ""), await consumerOf(request));
       serviceAuth(request);
       return await artefact(decodeURIComponent(serviceMatch?.[1] ?? ""));
     } catch (error) {

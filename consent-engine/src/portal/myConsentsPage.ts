@@ -50,6 +50,11 @@ ${c.grantedAt === null ? "" : html`<p class="note"><a href="/my/consents/${c.con
     "My consents",
     html`<h1>My consents</h1>
 ${m.notice === undefined ? "" : html`<p class="notice" role="status">${m.notice}</p>`}
+${
+  pending.length === 0
+    ? ""
+    : html`<p class="notice" id="waiting">${pending.length === 1 ? "1 request waits" : `${pending.length} requests wait`} for your answer: <a href="#pending-h">answer ${pending.length === 1 ? "it" : "them"} below</a>. You can answer here, without going back to the application.</p>`
+}
 <section class="panel" aria-labelledby="active-h">
 <h2 id="active-h">Active</h2>
 ${
