@@ -5,6 +5,7 @@
  */
 import { CompactSign, compactVerify, createLocalJWKSet } from "jose";
 import type { GatewaySigningKey, JsonWebKeySet } from "@ndx/platform";
+import type { CheckpointSegment } from "./segmentRoot.ts";
 
 const checkpointType = "ndx-audit-checkpoint";
 
@@ -15,6 +16,8 @@ export interface CheckpointClaims {
   /** ISO 8601. */
   readonly at: string;
   readonly policyRevision: string | null;
+  /** The root of every event hash since the previous checkpoint (segmentRoot.ts); absent on checkpoints made before it. */
+  readonly segment?: CheckpointSegment;
 }
 
 export async function signCheckpoint(key: GatewaySigningKey, claims: CheckpointClaims): Promise<string> {
@@ -34,7 +37,14 @@ export async function verifyCheckpoint(jws: string, jwks: JsonWebKeySet): Promis
     if (typeof claims.chain !== "string" || typeof claims.seq !== "number" || typeof claims.hash !== "string" || typeof claims.at !== "string") {
       return { ok: false, reason: "its claims are incomplete" };
     }
-    return { ok: true, kid: protectedHeader.kid ?? "", claims: { chain: claims.chain, seq: claims.seq, hash: claims.hash, at: claims.at, policyRevision: claims.policyRevision ?? null } };
+    const segment = claims.segment;
+    const withSegment =
+      segment !== undefined && typeof segment.from === "number" && typeof segment.root === "string" ? { segment: { from: segment.from, root: segment.root } } : {};
+    return {
+      ok: true,
+      kid: protectedHeader.kid ?? "",
+      claims: { chain: claims.chain, seq: claims.seq, hash: claims.hash, at: claims.at, policyRevision: claims.policyRevision ?? null, ...withSegment },
+    };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     return { ok: false, reason: code === "ERR_JWKS_NO_MATCHING_KEY" ? "no key of the checkpoint JWKS has its kid" : "its signature does not verify" };

@@ -1,7 +1,7 @@
 /**
  * Signs and time-stamps the head of this replica's audit chain on a timer (AUDIT_CHECKPOINT_INTERVAL_MS) and once
  * more at shutdown, after the audit log is flushed. Off the request path: one head read per tick, and nothing when no
- * event was written since the last checkpoint. Checkpoints the TSA did not answer for stay unstamped and are stamped,
+ * event was written since the last checkpoint; when there is, the new events' hashes are read for the segment root. Checkpoints the TSA did not answer for stay unstamped and are stamped,
  * oldest first, at the next ticks (a later time-stamp still proves they existed then). Each tick that leaves every
  * written event in a time-stamped checkpoint tells the evidence health, which refuses personal data when that has
  * not happened for too long.
@@ -9,6 +9,7 @@
 import type { Db, GatewaySigningKey, Logger } from "@ndx/platform";
 import { readHead } from "../audit/auditInsert.ts";
 import { checkpointDigest, signCheckpoint } from "./checkpointSigner.ts";
+import { segmentRoot } from "./segmentRoot.ts";
 import { addTimeStamp, insertCheckpoint, lastCheckpoint, unstampedCheckpoints } from "./checkpointStore.ts";
 import type { EvidenceHealth } from "./evidenceHealth.ts";
 import type { TimeStamper } from "./tsaClient.ts";
@@ -59,9 +60,19 @@ export function startCheckpointWriter(options: CheckpointWriterOptions): Checkpo
     last ??= (await lastCheckpoint(db, chain)) ?? { seq: 0 };
     const head = await readHead(db, chain);
     if (head.seq > last.seq) {
-      const claims = { chain, seq: head.seq, hash: head.hash, at: new Date(readAt).toISOString(), policyRevision: options.policyRevision() };
+      // The segment's root commits to every event hash since the last checkpoint (citizens' packages rely on it).
+      const hashes = await db.query<{ hash: string }>("SELECT hash FROM audit_event WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq", [chain, last.seq, head.seq]);
+      const whole = hashes.rows.length === head.seq - last.seq;
+      const claims = {
+        chain,
+        seq: head.seq,
+        hash: head.hash,
+        at: new Date(readAt).toISOString(),
+        policyRevision: options.policyRevision(),
+        ...(whole ? { segment: { from: last.seq + 1, root: segmentRoot(hashes.rows.map((r) => r.hash)) } } : {}),
+      };
       const jws = await signCheckpoint(key, claims);
-      await insertCheckpoint(db, { ...claims, kid: key.kid, jws });
+      await insertCheckpoint(db, { chain, seq: claims.seq, hash: claims.hash, at: claims.at, policyRevision: claims.policyRevision, kid: key.kid, jws });
       last = { seq: head.seq };
       options.onEvent?.("signed");
     }

@@ -17,7 +17,8 @@ export interface ExportResult {
   readonly uncovered: number;
 }
 
-async function selectedEvents(db: Queryable, q: PackageQuery): Promise<{ chain: string; seq: number }[]> {
+/** The query's decision events and the outcome events that complete them, by chain and sequence. */
+export async function selectedEvents(db: Queryable, q: PackageQuery): Promise<{ chain: string; seq: number }[]> {
   const decisions = await db.query<{ chain: string; seq: string | number; id: string }>(
     `SELECT chain, seq, id FROM audit_event
       WHERE kind = 'decision' AND at >= $1 AND at <= $2

@@ -8,6 +8,13 @@
  * - `keys/audit-jwks.json` and `certificates/tsa-ca.pem`: what they verify with (a verifier may pin its own).
  */
 export const packageFormat = "ndx-evidence-package/1";
+/**
+ * A citizen's package (citizenPackage.ts): the same entries, but `events/<chain>.jsonl` holds only the selected events
+ * (the citizen's, in full) and `hashes/<chain>.txt` the hash of every event of the range, one per line, which the
+ * checkpoints' signed segment roots commit to. Nothing of another citizen's events but their hashes.
+ */
+export const citizenPackageFormat = "ndx-citizen-evidence-package/1";
+export const hashesPath = (chain: string) => `hashes/${encodeURIComponent(chain)}.txt`;
 
 export interface PackageQuery {
   /** ISO 8601. */
@@ -26,7 +33,7 @@ export interface ChainRange {
 }
 
 export interface Manifest {
-  readonly format: typeof packageFormat;
+  readonly format: typeof packageFormat | typeof citizenPackageFormat;
   readonly createdAt: string;
   readonly query: PackageQuery;
   readonly chains: Readonly<Record<string, ChainRange>>;

@@ -3,6 +3,7 @@
  * from its content and linked to the one before, every checkpoint's signature (the package's JWKS, or one given),
  * time-stamp token (the package's TSA CA, or one given) and signed head against the events, every selected event
  * covered by a checkpoint, and every entry against the manifest. Names the first event, checkpoint or entry that fails.
+ * A citizen's package (other events as hashes only) is verified chain by chain in citizenPackageVerify.ts.
  */
 import type { JsonWebKeySet } from "@ndx/platform";
 import { unzipSync } from "fflate";
@@ -10,7 +11,8 @@ import type * as pkijs from "pkijs";
 import { chainHash, genesisHash, type ChainedEvent } from "../audit/auditEvent.ts";
 import type { StoredCheckpoint } from "./checkpointStore.ts";
 import { checkpointProblem } from "./checkpointVerify.ts";
-import { caPath, checkpointsPath, eventsPath, jwksPath, manifestPath, packageFormat, sha256Hex, type Manifest } from "./packageFormat.ts";
+import { verifyCitizenChain } from "./citizenPackageVerify.ts";
+import { caPath, checkpointsPath, citizenPackageFormat, eventsPath, hashesPath, jwksPath, manifestPath, packageFormat, sha256Hex, type Manifest } from "./packageFormat.ts";
 import { parsePemCertificates } from "./timeStampToken.ts";
 
 export interface PackageVerdict {
@@ -68,7 +70,7 @@ export async function verifyEvidencePackage(zip: Uint8Array, pinned: PackageTrus
       return fail(`${manifestPath} cannot be read (not JSON)`);
     }
     const format: string = manifest.format;
-    if (format !== packageFormat) fail(`${manifestPath}: not an ${packageFormat as string} (it says ${format})`);
+    if (format !== packageFormat && format !== citizenPackageFormat) fail(`${manifestPath}: not an ${packageFormat as string} (it says ${format})`);
     const jwks = pinned.jwks ?? (JSON.parse(text(jwksPath)) as JsonWebKeySet);
     const caPem = pinned.caPem ?? (entries[caPath] === undefined ? undefined : text(caPath));
     const trusted = caPem === undefined ? undefined : parsePemCertificates(caPem);
@@ -79,6 +81,25 @@ export async function verifyEvidencePackage(zip: Uint8Array, pinned: PackageTrus
     let checkpoints = 0;
     let stamped = 0;
     for (const [chain, range] of Object.entries(manifest.chains)) {
+      if (format === citizenPackageFormat) {
+        const verdict = await verifyCitizenChain(
+          chain,
+          range,
+          {
+            events: lines<ChainedEvent>(text(eventsPath(chain)), (i) => `chain ${chain}, line ${i + 1} of ${eventsPath(chain)}`),
+            hashes: text(hashesPath(chain)).split("\n").filter((l) => l !== ""),
+            checkpoints: lines<StoredCheckpoint>(text(checkpointsPath(chain)), (i) => `chain ${chain}, checkpoint on line ${i + 1}`),
+          },
+          { jwks, trusted },
+        );
+        if ("problem" in verdict) fail(verdict.problem);
+        else {
+          events += verdict.events;
+          checkpoints += verdict.checkpoints;
+          stamped += verdict.stamped;
+        }
+        continue;
+      }
       const path = eventsPath(chain);
       const list = lines<ChainedEvent>(text(path), (i) => `chain ${chain}, event ${range.fromSeq + i} (line ${i + 1} of ${path})`);
       const bySeq = new Map<number, ChainedEvent>();
