@@ -28,6 +28,9 @@ let exchangeHttp: Listening;
 let registry: RunningRegistry;
 let follower: SupergraphFollower;
 let gateway: Gateway;
+/** A second replica with a follower of its own. */
+let replica: Gateway;
+let replicaFollower: SupergraphFollower;
 /** While set, a request waits before execution until it resolves (to swap the schema under it). */
 let hold: Promise<void> | undefined;
 let held: (() => void) | undefined;
@@ -99,9 +102,28 @@ beforeAll(async () => {
     supergraphUpdates: { subscribe: (listener) => follower.subscribe((s) => listener(s.sdl)) },
     served: () => ({ hash: follower.current?.hash ?? "", position: follower.current?.position ?? 0, versions: follower.current?.versions ?? {}, activatedAt: null, source: "registry" }),
   });
+  replicaFollower = createSupergraphFollower({ url: exchangeHttp.url, serviceToken, logger });
+  replica = await createGateway({
+    supergraphSdl: (await replicaFollower.poll())?.sdl ?? "",
+    subgraphUrls: { registry: registry.url, exchange: `${exchangeHttp.url}/graphql` },
+    assertions,
+    logger,
+    supergraphUpdates: { subscribe: (listener) => replicaFollower.subscribe((s) => listener(s.sdl)) },
+  });
 });
 
+const replicaPersonFields = async () => {
+  const response = await replica.yoga.fetch("http://replica.test/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: '{ __type(name: "Person") { fields { name } } }' }),
+  });
+  return ((await response.json()) as { data: { __type: { fields: { name: string }[] } } }).data.__type.fields.map((f) => f.name);
+};
+
 afterAll(async () => {
+  replicaFollower?.close();
+  await replica?.close();
   follower?.close();
   await gateway?.close();
   await exchange?.close();
@@ -126,6 +148,8 @@ describe("the gateway's supergraph, followed from the schema registry", () => {
     const activated = await exchangeGql(`mutation { activateSchemaVersion(id: "drp@2") { id status } }`, {});
     expect(activated.data?.["activateSchemaVersion"]?.status).toBe("ACTIVE");
     expect(await within(5000, async () => (await personFields()).includes("registeredOn"))).toBeLessThan(5000);
+    // Every replica, each with its own follower at the default period (1 s).
+    expect(await within(5000, async () => (await replicaPersonFields()).includes("registeredOn"))).toBeLessThan(5000);
     const { response } = await gatewayFetch({ query: "{ __typename }" });
     expect(response.headers.get("x-ndx-schema")).toBe(follower.current?.hash);
     expect(follower.current?.hash).not.toBe(supergraphHash(readSupergraph()));
@@ -134,6 +158,7 @@ describe("the gateway's supergraph, followed from the schema registry", () => {
 
     await exchangeGql(`mutation { rollbackSchema(subgraph: "drp", number: 1) { id status } }`, {});
     await within(5000, async () => !(await personFields()).includes("registeredOn"));
+    await within(5000, async () => !(await replicaPersonFields()).includes("registeredOn"));
     expect(follower.current?.hash).toBe(supergraphHash(readSupergraph()));
   });
 
