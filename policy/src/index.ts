@@ -5,4 +5,5 @@ export * from "./decisionMemo.ts";
 export * from "./evaluator.ts";
 export * from "./frozen.ts";
 export * from "./opaCli.ts";
+export * from "./goTool.ts";
 export * from "./paths.ts";

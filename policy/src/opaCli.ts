@@ -2,37 +2,28 @@
  * The `opa` CLI, installed once as a Go module at a pinned version into the project's git-ignored `.tools/bin`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { toolsBin } from "./paths.ts";
+import { ensureGoTool, goToolPath, type GoTool } from "./goTool.ts";
 
 export const opaVersion = "v1.22.2";
 export const opaModule = "github.com/open-policy-agent/opa";
-export const opaPath: string = resolve(toolsBin, "opa");
-
-function installedVersion(): string | undefined {
-  if (!existsSync(opaPath)) return undefined;
-  try {
-    const out = execFileSync(opaPath, ["version"], { encoding: "utf8" });
-    return /^Version:\s*(\S+)/m.exec(out)?.[1];
-  } catch {
-    return undefined;
-  }
-}
+const opa: GoTool = {
+  name: "opa",
+  module: opaModule,
+  version: opaVersion,
+  selfVersion(path) {
+    try {
+      const version = /^Version:\s*(\S+)/m.exec(execFileSync(path, ["version"], { encoding: "utf8" }))?.[1];
+      return version === undefined ? undefined : `v${version}`;
+    } catch {
+      return undefined;
+    }
+  },
+};
+export const opaPath: string = goToolPath(opa);
 
 /** Returns the path of a working `opa` at the pinned version, installing it with `go install` when missing. */
-export function ensureOpa(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
-  if (installedVersion() === opaVersion.replace(/^v/, "")) return opaPath;
-  log(`Installing opa ${opaVersion} into .tools/bin with go install (once; a few minutes)...`);
-  const go = spawnSync("go", ["install", `${opaModule}@${opaVersion}`], {
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, GOBIN: toolsBin, GOFLAGS: "-mod=mod" },
-  });
-  if (go.error !== undefined) {
-    throw new Error(`Cannot install opa: the Go toolchain is needed (${go.error.message}). Install Go, or put opa ${opaVersion} at ${opaPath}.`);
-  }
-  if (go.status !== 0) throw new Error(`go install ${opaModule}@${opaVersion} failed (exit ${go.status})`);
-  return opaPath;
+export function ensureOpa(log?: (line: string) => void): string {
+  return ensureGoTool(opa, log);
 }
 
 /** Runs opa and returns what it printed (for `parse --format json` and the like). */
