@@ -14,6 +14,7 @@ import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
 import { useAuditSummary } from "./audit/auditSummary.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
+import { useCitizenEvidence } from "./evidence/citizenEvidenceApi.ts";
 import { startEvidence } from "./evidence/evidence.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
@@ -158,6 +159,7 @@ export async function createAccessControl(options: AccessControlOptions): Promis
         consentServiceToken: config.CONSENT_SERVICE_TOKEN,
       }),
       useOperationalQuery({ db: database, authenticator, policy, register: () => registerInForce, timezone: config.NDX_TIMEZONE }),
+      useCitizenEvidence({ db: database, readToken: config.AUDIT_READ_TOKEN, trust: () => Promise.resolve(evidence.trust) }),
       useAuditApi(database, config.AUDIT_READ_TOKEN),
       useAccess({
         admit: admission.admit,

@@ -18,6 +18,7 @@ import { verifyEvidencePackage } from "../src/evidence/packageVerify.ts";
 import { createTsaClient } from "../src/evidence/tsaClient.ts";
 import { permitRecord } from "./auditFixtures.ts";
 import { newCheckpointKey, startTestTsa, type TestTsa } from "./evidenceFixtures.ts";
+import { auditToken, startSystem, type System } from "./system.ts";
 
 const alice = "199012345678";
 const bob = "198503150123";
@@ -102,5 +103,30 @@ describe("a citizen's evidence package", () => {
     expect(event.seq).toBe(1);
     await expect(exportCitizenPackage(other, { ...window, citizen: alice }, trust)).rejects.toThrow(/signs no segment root/);
     await other.close();
+  });
+});
+
+describe("GET /audit/citizens/{nic}/evidence through the gateway", () => {
+  let system: System;
+  beforeAll(async () => {
+    system = await startSystem({ env: { AUDIT_CHECKPOINT_INTERVAL_MS: "100" } });
+  });
+  afterAll(async () => system?.close());
+
+  it("answers the portal's service token with the citizen's own package, which verifies", async () => {
+    const passport = await system.token("passport-app");
+    const personQuery = `query Person($nic: String!) { person(nic: $nic) { fullName } }`;
+    for (const nic of [alice, bob]) await system.query({ query: personQuery, variables: { nic } }, { authorization: `Bearer ${passport}`, "x-purpose": "passport-application" });
+    await new Promise((r) => setTimeout(r, 500));
+    const url = `http://gateway.test/audit/citizens/${alice}/evidence`;
+    expect((await system.gateway.yoga.fetch(url)).status).toBe(401);
+    const response = await system.gateway.yoga.fetch(url, { headers: { authorization: `Bearer ${auditToken}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/zip");
+    expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="ndx-evidence-${alice}-\\d{4}-\\d{2}-\\d{2}\\.zip"$`));
+    const zip = new Uint8Array(await response.arrayBuffer());
+    const verdict = await verifyEvidencePackage(zip);
+    expect(verdict.message).toMatch(/^Evidence package intact: 1 selected event\(s\)/);
+    for (const bytes of Object.values(entriesOf(zip))) expect(new TextDecoder().decode(bytes)).not.toContain(bob);
   });
 });

@@ -10,6 +10,7 @@ import type { AuditHealth } from "../audit/auditHealth.ts";
 import { readFile } from "node:fs/promises";
 import { startArchiveSchedule, type ArchiveSchedule } from "./archiveSchedule.ts";
 import { fileArchiveStore } from "./archiveStore.ts";
+import type { PackageTrustFiles } from "./packageBuild.ts";
 import { useAuditJwks } from "./auditJwks.ts";
 import { checkpointJwks, loadOrCreateKeptKey } from "./checkpointKeys.ts";
 import { startCheckpointWriter, type CheckpointEvent, type CheckpointWriter } from "./checkpointWriter.ts";
@@ -35,6 +36,8 @@ export interface Evidence {
   readonly plugins: Plugin[];
   /** Archives this chain's events older than the hot retention. */
   readonly archive: ArchiveSchedule;
+  /** The checkpoint JWKS and TSA CA that packages carry. */
+  readonly trust: PackageTrustFiles;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startEvidence(options: EvidenceOptions): Promise<Evidence>
     health,
     writer,
     archive,
+    trust: { jwks, caPem },
     plugins: [useAuditJwks(jwks)],
     close: async () => {
       await archive.close();
