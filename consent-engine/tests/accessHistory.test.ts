@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditUnavailableError, createAuditReader, type CitizenAccess } from "../src/index.ts";
 import { createSessionStore, type SessionUser } from "../src/portal/sessions.ts";
-import { startAuditStandIn, upstreamSecret, type AuditStandIn } from "./support/auditStandIn.ts";
+import { evidenceBytes, startAuditStandIn, upstreamSecret, type AuditStandIn } from "./support/auditStandIn.ts";
 import { startSystem, type TestSystem } from "./support/system.ts";
 
 const chikondi = "199012345678";
@@ -128,6 +128,28 @@ describe("Who saw my data", () => {
     expect(permit.match(/<h3>From the Registrar General/g)?.length).toBe(1);
     expect(text).toContain('<a href="/my/accesses" aria-current="page">Who saw my data</a>');
     expect(text).not.toContain(">Older<");
+  });
+
+  it("offers the citizen's own evidence package as a download, fetched from the gateway for them alone", async () => {
+    const cookie = await signedInAs({ subject: chikondi, kind: "citizen" });
+    expect((await view(cookie)).text).toContain('<a href="/my/accesses/evidence.zip" download>Download the evidence of these records</a>');
+    audit.requests.length = 0;
+    const response = await fetch(`${system.portalUrl}/my/accesses/evidence.zip`, { headers: { cookie }, redirect: "manual" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/zip");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="who-saw-my-data-\d{4}-\d{2}-\d{2}\.zip"$/);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(evidenceBytes(chikondi));
+    expect(audit.requests).toEqual([{ path: `/audit/citizens/${chikondi}/evidence`, nic: chikondi, limit: null, before: null, authorized: true }]);
+    const staff = await signedInAs({ subject: "registrar1", kind: "staff" });
+    expect((await fetch(`${system.portalUrl}/my/accesses/evidence.zip`, { headers: { cookie: staff } })).status).toBe(403);
+    audit.mode = "error";
+    try {
+      const failed = await fetch(`${system.portalUrl}/my/accesses/evidence.zip`, { headers: { cookie } });
+      expect(failed.status).toBe(503);
+      expect(await failed.text()).not.toContain("UPSTREAM-INTERNAL");
+    } finally {
+      audit.mode = "normal";
+    }
   });
 
   it("pages with Older (before = the last record shown), 20 at a time, never repeating or skipping one", async () => {

@@ -16,6 +16,11 @@ export interface AuditReader {
    * an ISO 8601 time, or `<time>~<id>` of the last access already read (so none sharing its millisecond is skipped).
    */
   accessesAbout(citizenId: string, options: { readonly limit: number; readonly before?: string | undefined }): Promise<CitizenAccess[]>;
+  /**
+   * The citizen's own evidence package (a zip: their records in full, everyone else's as hashes only, signed and
+   * time-stamped checkpoints), for download. @default absent: no download offered
+   */
+  evidencePackage?(citizenId: string): Promise<Uint8Array>;
 }
 
 export class AuditUnavailableError extends Error {
@@ -69,6 +74,20 @@ export function createAuditReader(options: AuditReaderOptions): AuditReader {
         throw new AuditUnavailableError("the gateway's audit API did not send a readable JSON answer");
       }
       return parseAccessesAnswer(body, citizenId);
+    },
+    async evidencePackage(citizenId) {
+      const url = new URL(`audit/citizens/${encodeURIComponent(citizenId)}/evidence`, base);
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { authorization: `Bearer ${options.token}`, accept: "application/zip" }, signal: AbortSignal.timeout(timeoutMs * 6), redirect: "error" });
+      } catch {
+        throw new AuditUnavailableError("the gateway's evidence package is not reachable");
+      }
+      if (response.status !== 200 || response.headers.get("content-type") !== "application/zip") {
+        await response.body?.cancel();
+        throw new AuditUnavailableError(`the gateway's evidence package answered HTTP ${response.status}`);
+      }
+      return new Uint8Array(await response.arrayBuffer());
     },
   };
 }

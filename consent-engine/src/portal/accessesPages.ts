@@ -92,6 +92,7 @@ ${m.newest ? "" : html`<a href="/my/accesses">Newest</a>`}
 ${m.olderHref === undefined ? "" : html`<a href="${m.olderHref}" rel="next">Older</a>`}
 </nav>`
 }
+${m.newest ? html`<p class="note"><a href="/my/accesses/evidence.zip" download>Download the evidence of these records</a>: a signed, time-stamped file of your records of the last 30 days that anyone can check, with nothing in it about other people.</p>` : ""}
 <p class="note">To stop an application from seeing your information, revoke its consent under <a href="/my/consents">My consents</a>.</p>`,
     m.user,
     "/my/accesses",

@@ -26,7 +26,7 @@ import { createVisitors } from "./visitors.ts";
 import { receiptRoutes } from "../receipt/receiptRoutes.ts";
 import { receiptContextPath } from "../receipt/receiptContext.ts";
 import { useLogRoute } from "./useLog.ts";
-import { whoSawMyData } from "./whoSawMyData.ts";
+import { evidenceDownload, whoSawMyData } from "./whoSawMyData.ts";
 
 export interface PortalOptions {
   readonly service: ConsentService;
@@ -76,6 +76,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     .add("POST", "/consent/:id", consentAnswer(parts))
     .add("GET", "/my/consents", myConsents.list)
     .add("GET", "/my/accesses", whoSawMyData(parts, options.auditReader))
+    .add("GET", "/my/accesses/evidence.zip", evidenceDownload(parts, options.auditReader))
     .add("GET", "/my/uses", useLogRoute(parts, options.auditReader))
     .add("GET", "/my/consents/:id/receipt", receipts.page)
     .add("GET", "/my/consents/:id/receipt.jsonld", receipts.download)

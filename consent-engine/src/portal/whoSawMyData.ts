@@ -1,7 +1,7 @@
 /**
  * Who saw my data (GET /my/accesses): the signed-in citizen's own records from the gateway's audit trail, newest
- * first, 20 to a page with an "Older" link, each naming the application. Staff accounts are told the page is for
- * citizens; when the trail cannot be read, the page says so (503).
+ * first, 20 to a page with an "Older" link, each naming the application, and the download of their evidence package.
+ * Staff accounts are told the page is for citizens; when the trail cannot be read, the page says so (503).
  */
 import type { ConsentService } from "../consentService.ts";
 import type { Handler } from "../router.ts";
@@ -95,5 +95,35 @@ export function whoSawMyData(parts: PortalParts, auditReader: AuditReader | unde
         olderHref: continueAfter === undefined ? undefined : `/my/accesses?${new URLSearchParams({ before: cursorOf(continueAfter) }).toString()}`,
       }),
     );
+  };
+}
+
+/**
+ * GET /my/accesses/evidence.zip: the signed-in citizen's own evidence package from the gateway, as a download — their
+ * records in full, other people's only as hashes — which anyone can verify offline (`npm run audit:verify-package`).
+ */
+export function evidenceDownload(parts: PortalParts, auditReader: AuditReader | undefined): Handler {
+  const { page, visitors, logger } = parts;
+  return async (request) => {
+    const current = await visitors.current(request);
+    if (current === undefined) return visitors.startLogin(request, "/my/accesses");
+    const user = await visitors.signedIn(current);
+    if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(user));
+    if (auditReader?.evidencePackage === undefined) return page(503, accessesUnavailablePage(user));
+    let zip: Uint8Array;
+    try {
+      zip = await auditReader.evidencePackage(current.user.subject);
+    } catch (error) {
+      if (!(error instanceof AuditUnavailableError)) throw error;
+      logger.warn({ reason: error.message }, "who-saw-my-data: evidence package unavailable");
+      return page(503, accessesUnavailablePage(user));
+    }
+    return new Response(new Uint8Array(zip), {
+      headers: {
+        "content-type": "application/zip",
+        "content-disposition": `attachment; filename="who-saw-my-data-${new Date().toISOString().slice(0, 10)}.zip"`,
+        "cache-control": "no-store",
+      },
+    });
   };
 }

@@ -1,5 +1,6 @@
 /**
- * A stand-in for the gateway's audit API (`GET /audit/citizens/{nic}/accesses?limit=&before=`, bearer token), on a
+ * A stand-in for the gateway's audit API (`GET /audit/citizens/{nic}/accesses?limit=&before=`, and `/evidence`
+ * answering `evidenceBytes`, bearer token), on a
  * real HTTP server on a free port: it answers from the accesses recorded into it, as the gateway does (newest first
  * by time then id, `limit`, `before` = a time or `<time>~<id>`, 400 for a bad nic/limit/before, 401 without the
  * token), and keeps every request it got.
@@ -30,6 +31,9 @@ export interface AuditStandIn {
   close(): Promise<void>;
 }
 
+/** What the stand-in answers as a citizen's evidence package (GET /audit/citizens/{nic}/evidence). */
+export const evidenceBytes = (nic: string): Buffer => Buffer.from(`PK stand-in evidence package of ${nic}`);
+
 /** Never to appear on a portal page. */
 export const upstreamSecret = "UPSTREAM-INTERNAL-DETAIL at AuditStore.query (/srv/gateway/audit.ts:42)";
 
@@ -43,6 +47,15 @@ export async function startAuditStandIn(token = "test-audit-read-token-12345678"
   };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://audit.test");
+    const evidence = /^\/audit\/citizens\/(\d{12})\/evidence$/.exec(url.pathname)?.[1];
+    if (evidence !== undefined) {
+      const authorized = req.headers.authorization === `Bearer ${token}`;
+      requests.push({ path: url.pathname, nic: evidence, limit: null, before: null, authorized });
+      if (!authorized) return json(res, 401, { error: { code: "UNAUTHENTICATED", message: "A valid service token is required" } });
+      if (state.mode === "error") return void res.writeHead(500, { "content-type": "text/plain" }).end(upstreamSecret);
+      res.writeHead(200, { "content-type": "application/zip" });
+      return void res.end(evidenceBytes(evidence));
+    }
     const match = /^\/audit\/citizens\/([^/]+)\/accesses$/.exec(url.pathname);
     if (req.method !== "GET" || match?.[1] === undefined) return json(res, 404, { error: { code: "NOT_FOUND", message: "No such audit endpoint" } });
     const nic = decodeURIComponent(match[1]);
