@@ -58,6 +58,8 @@ export const consentEngineConfigSpec = {
   CONSENT_KEYS_DIR: setting.string(resolve(defaultDataDir, "consent-engine-keys")),
   /** The audience of the consumers' access tokens the artefact endpoint accepts. @default GATEWAY_URL + "/graphql" (the token a consumer uses at the gateway) */
   CONSUMER_TOKEN_AUDIENCE: setting.optionalString(),
+  /** Signed webhooks of answers: a JSON object of consumer application id → its webhook URL (https outside development). @default none */
+  CONSENT_WEBHOOKS: setting.optionalString(),
   /** A request not answered within this time expires. @default 3600 */
   CONSENT_REQUEST_TTL_SECONDS: setting.int(3600, { min: 30, max: 7 * 86_400 }),
   /** How often consents past their expiry are marked EXPIRED and announced (the check enforces expiry anyway). @default 30 */
@@ -76,7 +78,9 @@ const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(
 type Parsed = ReturnType<typeof parse>;
 
 export interface ConsentEngineConfig
-  extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE"> {
+  extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE" | "CONSENT_WEBHOOKS"> {
+  /** CONSENT_WEBHOOKS, parsed: consumer id → webhook URL. */
+  readonly CONSENT_WEBHOOKS: Readonly<Record<string, string>>;
   /** CONSENT_SIGNING_KEY, parsed; undefined in development without it (the kept key of CONSENT_KEYS_DIR is used). */
   readonly CONSENT_SIGNING_KEY: GatewaySigningKey | undefined;
   readonly CONSENT_SIGNING_KEY_PREVIOUS: readonly PublicJwk[];
@@ -110,7 +114,8 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     }
     return value ?? "";
   };
-  const { CONSENT_SIGNING_KEY: keyText, CONSENT_SIGNING_KEY_PREVIOUS: previousText, ...settings } = parsed;
+  const { CONSENT_SIGNING_KEY: keyText, CONSENT_SIGNING_KEY_PREVIOUS: previousText, CONSENT_WEBHOOKS: webhooksText, ...settings } = parsed;
+  const webhooks = parseWebhooks(webhooksText, development, problems);
   let signingKey: GatewaySigningKey | undefined;
   if (keyText !== undefined) {
     try {
@@ -133,6 +138,7 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     ...settings,
     CONSENT_SIGNING_KEY: signingKey,
     CONSENT_SIGNING_KEY_PREVIOUS: previousKeys,
+    CONSENT_WEBHOOKS: webhooks,
     CONSUMER_TOKEN_AUDIENCE: parsed.CONSUMER_TOKEN_AUDIENCE ?? new URL("/graphql", parsed.GATEWAY_URL).toString(),
     OIDC_CLIENT_SECRET: secret("OIDC_CLIENT_SECRET"),
     CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
@@ -148,4 +154,35 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** CONSENT_WEBHOOKS: `{"<consumer id>": "<url>"}`; https only outside development. Problems name the entry, not its URL. */
+function parseWebhooks(text: string | undefined, development: boolean, problems: string[]): Record<string, string> {
+  if (text === undefined || text.trim() === "") return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    problems.push("CONSENT_WEBHOOKS: is not JSON (expected an object of application id to webhook URL)");
+    return {};
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    problems.push("CONSENT_WEBHOOKS: must be a JSON object of application id to webhook URL");
+    return {};
+  }
+  const urls: Record<string, string> = {};
+  for (const [id, value] of Object.entries(json)) {
+    let url: URL | undefined;
+    try {
+      url = typeof value === "string" ? new URL(value) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || !(url.protocol === "https:" || (development && url.protocol === "http:"))) {
+      problems.push(`CONSENT_WEBHOOKS: the URL of ${id} must be ${development ? "an http(s)" : "an https"} URL`);
+      continue;
+    }
+    urls[id] = url.toString();
+  }
+  return urls;
 }

@@ -4,7 +4,7 @@
  * and, when a check's answer can change, the revision bump; subscribers hear of a new revision once it commits.
  * Each rule lives in its own file; this one puts them together behind one interface.
  */
-import type { Db } from "@ndx/platform";
+import type { Db, Queryable } from "@ndx/platform";
 import { unregisteredPurpose, type FieldCatalogue } from "./catalogue.ts";
 import type { ConsentEvents } from "./consentMetrics.ts";
 import { createDecisions } from "./consentDecisions.ts";
@@ -13,7 +13,7 @@ import { createConsentReads } from "./consentReads.ts";
 import { createRequestOpening } from "./consentRequests.ts";
 import { createPause, type PausedConsent } from "./consentPause.ts";
 import { createRevocation, type RevokedConsent } from "./consentRevocation.ts";
-import { currentRevision } from "./consentStore.ts";
+import { currentRevision, type ConsentRow } from "./consentStore.ts";
 import { consentSummary, type ConsentSummary } from "./consentSummary.ts";
 import { createTransition, type Acting, type Guard } from "./consentTransition.ts";
 import type { ConsentView } from "./consentView.ts";
@@ -38,6 +38,8 @@ export interface ConsentServiceOptions {
   readonly now?: () => Date;
   /** Told of checks, requests opened and state changes (consentMetrics.ts). @default none */
   readonly metrics?: ConsentEvents | undefined;
+  /** Run in the transaction of each answer to a request: queues webhook notices (webhookDelivery.ts). @default none */
+  readonly answered?: ((tx: Queryable, row: ConsentRow, at: Date) => Promise<void>) | undefined;
 }
 
 export interface ConsentService {
@@ -76,7 +78,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   const validate = async (input: ScopeRequest) => validateScopeRequest(input, { application: (id) => applications.current(id), catalogue });
   const requestTtlMs = (options.requestTtlSeconds ?? 3600) * 1000;
   const openRequest = createRequestOpening({ db, now, requestTtlMs, validate, purposeText, view: reads.view, metrics });
-  const transition = createTransition({ db, now, feed, view: reads.view, metrics });
+  const transition = createTransition({ db, now, feed, view: reads.view, metrics, answered: options.answered });
   const decisions = createDecisions(transition, (id) => applications.current(id));
 
   return {

@@ -35,6 +35,8 @@ export interface TransitionOptions {
   readonly feed: RevisionFeed;
   readonly view: (row: ConsentRow) => Promise<ConsentView>;
   readonly metrics?: ConsentEvents | undefined;
+  /** In the transaction of an answer to a request (grant, refusal): e.g. queue the consumer's webhook notice. */
+  readonly answered?: ((tx: Queryable, row: ConsentRow, at: Date) => Promise<void>) | undefined;
 }
 
 export function createTransition(options: TransitionOptions): Transition {
@@ -63,6 +65,7 @@ export function createTransition(options: TransitionOptions): Transition {
       }
       const changed = await findConsent(tx, id);
       if (changed === undefined) throw new Error("changed consent not found");
+      if (current.status === "PENDING") await options.answered?.(tx, changed, at);
       return { row: changed, event: announced, to: decision.to };
     });
     const change = to === "ACTIVE" ? "granted" : to === "REJECTED" ? "rejected" : to === "REVOKED" ? "revoked" : undefined;

@@ -56,6 +56,8 @@ await runService("consent-engine", logger, async () => {
       previous: config.CONSENT_SIGNING_KEY_PREVIOUS,
       consumerTokens: { issuer: config.OIDC_ISSUER, audience: config.CONSUMER_TOKEN_AUDIENCE },
     },
+    // Development: a receiver on localhost is allowed; otherwise https to public addresses only (SSRF guard).
+    webhooks: { urls: config.CONSENT_WEBHOOKS, allowPrivateAddresses: config.NDX_ENV === "development" },
   });
   // The gateways' revision stream stays open for hours: no span for it (its acknowledgements are traced).
   const handler =

@@ -11,6 +11,7 @@ import { createApi } from "./api.ts";
 import { countCoverage } from "./consentCoverageCount.ts";
 import { createArtefactRoutes, type ArtefactOptions } from "./artefact/artefactRoutes.ts";
 import type { ConsumerTokenOptions } from "./artefact/consumerTokens.ts";
+import { createWebhooks, type WebhookOptions } from "./webhook/webhookDelivery.ts";
 import { loadFieldCatalogue, type FieldCatalogue } from "./catalogue.ts";
 import { createConsentMetrics } from "./consentMetrics.ts";
 import { createConsentService, type ConsentService } from "./consentService.ts";
@@ -77,6 +78,8 @@ export interface ConsentEngineOptions {
    * @default a key made for this process
    */
   readonly artefacts?: Omit<ArtefactOptions, "consumerTokens"> & { readonly consumerTokens?: Partial<ConsumerTokenOptions> };
+  /** Signed webhook notices of answers, to the consumers that registered a URL (signed with the artefact key). @default none */
+  readonly webhooks?: WebhookOptions;
 }
 
 export interface ConsentEngine {
@@ -112,7 +115,10 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
   });
   const metrics = createConsentMetrics(feed, options.metrics);
   const applications = options.applications ?? developmentApplications();
+  const signingKey = options.artefacts?.key ?? generateGatewaySigningKey();
+  const webhooks = options.webhooks === undefined ? undefined : createWebhooks({ ...options.webhooks, db, key: signingKey, logger, now });
   const service = createConsentService({
+    answered: webhooks?.answered,
     db,
     feed,
     applications,
@@ -141,7 +147,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
   });
   const api = createApi({ service, feed, serviceToken: options.serviceToken, logger, coverage: (provider, field) => countCoverage(db, provider, field) });
   const artefacts = createArtefactRoutes({
-    key: options.artefacts?.key ?? generateGatewaySigningKey(),
+    key: signingKey,
     previous: options.artefacts?.previous ?? [],
     consumerTokens: {
       issuer: options.oidc.issuer,
@@ -190,6 +196,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     metrics: metrics.service,
     async close() {
       clearInterval(timer);
+      webhooks?.close();
       applications.close();
       await feed.close();
     },

@@ -77,6 +77,21 @@ describe("configuration", () => {
     expect(message).not.toContain("not-a-key-secret-material");
   });
 
+  it("reads CONSENT_WEBHOOKS as application id to URL, https only outside development, naming the entry not the URL", () => {
+    expect(loadConsentEngineConfig({ CONSENT_WEBHOOKS: '{"passport-app":"http://localhost:5173/hook"}' }).CONSENT_WEBHOOKS).toEqual({ "passport-app": "http://localhost:5173/hook" });
+    expect(loadConsentEngineConfig({}).CONSENT_WEBHOOKS).toEqual({});
+    expect(() => loadConsentEngineConfig({ CONSENT_WEBHOOKS: "passport-app=http://x" })).toThrow(/CONSENT_WEBHOOKS: is not JSON/);
+    expect(() => loadConsentEngineConfig({ CONSENT_WEBHOOKS: '{"passport-app":"ftp://secret-host/x"}' })).toThrow(/the URL of passport-app must be an http\(s\) URL/);
+    let message = "";
+    try {
+      loadConsentEngineConfig({ NDX_ENV: "production", CONSENT_WEBHOOKS: '{"passport-app":"http://secret-host.example/hook"}' });
+    } catch (error) {
+      message = error instanceof Error ? error.message : "";
+    }
+    expect(message).toMatch(/CONSENT_WEBHOOKS: the URL of passport-app must be an https URL/);
+    expect(message).not.toContain("secret-host");
+  });
+
   it("takes NODE_ENV=production alone as production, and refuses it beside NDX_ENV=development", () => {
     expect(() => loadConsentEngineConfig({ NODE_ENV: "production" })).toThrow(/PORTAL_PUBLIC_URL must be https/);
     expect(() => loadConsentEngineConfig({ NODE_ENV: "production", NDX_ENV: "development" })).toThrow(/NDX_ENV.*NODE_ENV=production/);

@@ -40,7 +40,7 @@ export interface TestSystemOptions {
   /** An already open database (e.g. from testBackends); PGlite in memory otherwise. */
   readonly db?: Db & { readonly url?: string | undefined };
   /** `applications` defaults to a fixed {@link seededRegister}. */
-  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "applications" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader" | "artefacts">>;
+  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "applications" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader" | "artefacts" | "webhooks">>;
   /** Start the identity provider too. @default true */
   readonly idp?: boolean;
 }
