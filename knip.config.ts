@@ -18,6 +18,10 @@ const config: KnipConfig = {
   ignoreExportsUsedInFile: { interface: true, type: true },
   workspaces: {
     ".": {},
+    gateway: {
+      // Run by path as a child process that the archive test kills with SIGKILL mid-archive (evidenceArchive.test.ts).
+      entry: ["tests/archiveChild.ts"],
+    },
     bench: {
       // Loaded by path into the Hive Gateway process (`node --import …/orphanGuard.ts`), never imported.
       entry: ["src/orphanGuard.ts"],

@@ -14,7 +14,7 @@ import { accessTime } from "../access/accessTime.ts";
 import type { Authenticator } from "../access/consumerAuth.ts";
 import type { OperationalRecord, ProviderCall } from "./operationalRecord.ts";
 
-export const operationalRecordsReport = "operationalRecords";
+const operationalRecordsReport = "operationalRecords";
 
 export interface OperationalQueryOptions {
   readonly db: Queryable;
@@ -35,7 +35,7 @@ export interface RecordsScope {
   readonly providers: readonly string[];
 }
 
-export function scopeOf(register: ExchangeRegister | undefined, username: string, roles: readonly string[]): RecordsScope {
+function scopeOf(register: ExchangeRegister | undefined, username: string, roles: readonly string[]): RecordsScope {
   if (roles.includes("exchange_admin")) return { all: true, members: [], consumers: [], providers: [] };
   const members = (register?.members ?? []).filter((m) => m.people.some((p) => p.username === username));
   const codes = members.map((m) => m.code);
