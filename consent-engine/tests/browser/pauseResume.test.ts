@@ -118,6 +118,19 @@ describe("pause and resume in Chromium", () => {
     expect((receipt["events"] as { type: string }[]).map((e) => e.type)).toEqual(["ConsentRequested", "ConsentGiven", "ConsentGiven", "ConsentGiven"]);
   });
 
+  it("answers a request from the inbox, with no redirect: My consents says one waits, Allow records it there", async () => {
+    const asked = await openRequest({ ...passportRequest, fields: passportRequest.fields.slice(0, 1), terms: { fetchType: "ONETIME" } });
+    await page.goto(`${system.portalUrl}/my/consents`);
+    expect(await page.locator("#waiting").textContent()).toContain("1 request waits for your answer");
+    const waiting = page.locator("section", { has: page.getByRole("heading", { name: "Waiting for your answer" }) });
+    await Promise.all([page.waitForURL(new RegExp(`/consent/${asked.consentId}$`)), waiting.getByRole("link", { name: "Answer this request" }).click()]);
+    expect(await page.locator("dl.facts").textContent()).toContain("Once only");
+    await Promise.all([page.waitForURL(new RegExp(`/consent/${asked.consentId}$`)), page.getByRole("button", { name: "Allow" }).click()]);
+    expect(new URL(page.url()).origin).toBe(system.portalUrl);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("You gave your consent");
+    expect(await status(asked.consentId)).toBe("ACTIVE");
+  });
+
   it("a request replaced by a newer one says so on its page, with no Allow", async () => {
     const first = await openRequest({ ...passportRequest, fields: passportRequest.fields.slice(0, 1) });
     await openRequest({ ...passportRequest, fields: passportRequest.fields.slice(0, 2) });
