@@ -102,6 +102,18 @@ describe("evidence packages", () => {
     expect(foreign.status).toBe(1);
   });
 
+  it("exports a citizen's own package with --for-citizen: other citizens' events as hashes only, and verifies offline", () => {
+    const exported = exportFor("--citizen", alice, "--for-citizen", "--out", "alice-own.zip");
+    expect(exported.stdout).toBe(`Citizen's evidence package written to ${join(work, "alice-own.zip")}: 4 of their event(s) in 2 chain(s), other events as hashes only.\n`);
+    expect(exported.status).toBe(0);
+    const bytes = readFileSync(join(work, "alice-own.zip"));
+    for (const entry of Object.values(unzipSync(bytes))) expect(new TextDecoder().decode(entry)).not.toContain(bob);
+    const verified = cli("verify", ["alice-own.zip", "--ca", tsa.caFile]);
+    expect(verified.stdout).toMatch(/^Evidence package intact: 4 selected event\(s\), 4 event\(s\) in 2 chain\(s\)/);
+    expect(verified.status).toBe(0);
+    expect(exportFor("--for-citizen", "--out", "x.zip").status).toBe(2);
+  });
+
   it("selects one consumer's decisions", () => {
     expect(exportFor("--consumer", "benefits-app", "--out", "benefits.zip").stdout).toMatch(/: 2 selected event\(s\) in 2 chain\(s\)\.\n$/);
     const manifest = JSON.parse(new TextDecoder().decode(unzipSync(readFileSync(join(work, "benefits.zip")))["manifest.json"])) as Manifest;
