@@ -12,7 +12,7 @@ import { migrate, openDb, readMigrations, type Db } from "@ndx/platform";
 import { createAuthenticator } from "../src/access/consumerAuth.ts";
 import { gatewayMigrationsDir } from "../src/audit/migrations.ts";
 import { createOperationalQuery } from "../src/operations/operationalQuery.ts";
-import type { OperationalRecord } from "../src/operations/operationalRecord.ts";
+import type { OperationalRecord, RecordToWrite } from "../src/operations/operationalRecord.ts";
 import { startOperationalWriter } from "../src/operations/operationalWriter.ts";
 import { registerPolicy, seededRegister } from "./harness.ts";
 import { startSystem, type System } from "./system.ts";
@@ -81,8 +81,8 @@ describe("GET /operational-records", () => {
   let key: CryptoKey;
   let query: (request: Request) => Promise<Response | undefined>;
   const now = new Date();
-  const record = (over: Partial<OperationalRecord>): OperationalRecord => ({
-    at: new Date(now.getTime() - 60_000).toISOString(),
+  const record = (over: Partial<RecordToWrite>): RecordToWrite => ({
+    atMs: now.getTime() - 60_000,
     replica: "main",
     traceId: "t",
     caller: "consumer",
@@ -129,7 +129,7 @@ describe("GET /operational-records", () => {
     writer.add(record({ providers: [{ provider: "registry", ms: 3, outcome: "ok" }, { provider: "dmt", ms: 4, outcome: "ok" }] }));
     writer.add(record({ consumer: "benefits-app", purpose: "benefit-eligibility", providers: [{ provider: "registry", ms: 3, outcome: "ok" }, { provider: "drp", ms: 9, outcome: "timeout" }] }));
     writer.add(record({ caller: "staff", consumer: null, purpose: null, operationName: "Members", providers: [{ provider: "exchange", ms: 2, outcome: "ok" }] }));
-    writer.add(record({ at: new Date(now.getTime() - 9 * 86_400_000).toISOString() }));
+    writer.add(record({ atMs: now.getTime() - 9 * 86_400_000 }));
     await writer.close();
     const register = seededRegister();
     const policy = await registerPolicy(register);

@@ -35,6 +35,9 @@ export interface OperationalRecord {
   readonly status: number;
 }
 
+/** A record as the request path makes it: its time as epoch ms (turned into ISO 8601 off the path, by the writer). */
+export type RecordToWrite = Omit<OperationalRecord, "at"> & { readonly atMs: number };
+
 /** What the access plugin knows of the request, as its audit record has it. */
 export interface DecidedRequest {
   readonly traceId: string;
@@ -72,8 +75,8 @@ export function startRecording(replica: string, startedAt: number, requestBytes:
       providers.push({ provider, ms: round(ms), outcome });
     },
   };
-  const finish = (endedAt: number, status: number, responseBytes: number | null): OperationalRecord => ({
-    at: new Date(startedAt).toISOString(),
+  const finish = (endedAt: number, status: number, responseBytes: number | null): RecordToWrite => ({
+    atMs: startedAt,
     replica,
     traceId: decided?.traceId ?? null,
     caller: decided?.caller ?? null,

@@ -5,7 +5,7 @@
  * audit trail is). Once an hour records older than the retention are deleted.
  */
 import type { Db, Logger } from "@ndx/platform";
-import type { OperationalRecord } from "./operationalRecord.ts";
+import type { RecordToWrite } from "./operationalRecord.ts";
 
 export interface OperationalWriterOptions {
   readonly db: Db;
@@ -24,7 +24,7 @@ export interface OperationalWriterOptions {
 }
 
 export interface OperationalWriter {
-  add(record: OperationalRecord): void;
+  add(record: RecordToWrite): void;
   /** Writes what is queued now. */
   flush(): Promise<void>;
   /** Deletes records older than the retention; the number deleted. */
@@ -40,13 +40,13 @@ export function startOperationalWriter(options: OperationalWriterOptions): Opera
   const maxBatch = options.maxBatch ?? 500;
   const maxQueue = options.maxQueue ?? 20_000;
   const retentionDays = options.retentionDays ?? 7;
-  let queue: OperationalRecord[] = [];
+  let queue: RecordToWrite[] = [];
   let writing: Promise<void> | undefined;
 
-  const write = async (batch: readonly OperationalRecord[]): Promise<void> => {
+  const write = async (batch: readonly RecordToWrite[]): Promise<void> => {
     const params: unknown[] = [];
     const tuples = batch.map((r, i) => {
-      params.push(r.at, r.replica, r.traceId, r.caller, r.consumer, r.purpose, r.operationName, r.decision, JSON.stringify(r.providers), [...new Set(r.providers.map((p) => p.provider))], r.requestBytes, r.responseBytes, r.durationMs, r.status);
+      params.push(new Date(r.atMs).toISOString(), r.replica, r.traceId, r.caller, r.consumer, r.purpose, r.operationName, r.decision, JSON.stringify(r.providers), [...new Set(r.providers.map((p) => p.provider))], r.requestBytes, r.responseBytes, r.durationMs, r.status);
       return `(${Array.from({ length: width }, (_, c) => `$${i * width + c + 1}`).join(",")})`;
     });
     await db.query(`INSERT INTO operational_record (${columns}) VALUES ${tuples.join(",")}`, params);
