@@ -4,8 +4,8 @@
  * are required; in development the key is kept in AUDIT_EVIDENCE_DIR and an unset AUDIT_TSA_URL means no
  * time-stamps (and no refusal for their lack). A key is never put in an error message.
  */
-import { resolve } from "node:path";
-import { ConfigError, defaultDataDir, parseGatewayPublicKey, parseGatewaySigningKey, setting, type Environment, type GatewaySigningKey, type PublicJwk } from "@ndx/platform";
+import { dirname, resolve } from "node:path";
+import { ConfigError, parseGatewayPublicKey, parseGatewaySigningKey, setting, type Environment, type GatewaySigningKey, type PublicJwk } from "@ndx/platform";
 
 export const evidenceConfigSpec = {
   /** How often each replica signs (and time-stamps) its audit chain's head; also at shutdown. @default 60000 */
@@ -48,7 +48,8 @@ export interface EvidenceSettings {
   };
 }
 
-const developmentTsaCaFile = resolve(defaultDataDir, "time-stamping-authority", "ca.pem");
+/** Where npm start keeps the development TSA's CA: beside the gateway's own data (`<data dir>/time-stamping-authority`). */
+const developmentTsaCaFile = (pgliteDir: string) => resolve(dirname(pgliteDir), "time-stamping-authority", "ca.pem");
 
 export function evidenceSettingsFrom(parsed: {
   readonly NDX_ENV: Environment;
@@ -96,7 +97,7 @@ export function evidenceSettingsFrom(parsed: {
     previousKeys,
     dir: resolve(parsed.AUDIT_EVIDENCE_DIR ?? `${parsed.PGLITE_DIR}-evidence`),
     tsaUrl: parsed.AUDIT_TSA_URL,
-    tsaCaFile: resolve(parsed.AUDIT_TSA_CA_FILE ?? developmentTsaCaFile),
+    tsaCaFile: resolve(parsed.AUDIT_TSA_CA_FILE ?? developmentTsaCaFile(parsed.PGLITE_DIR)),
     maxAgeMs: parsed.AUDIT_TIMESTAMP_MAX_AGE_MS,
     archive: {
       dir: resolve(parsed.AUDIT_ARCHIVE_DIR ?? `${parsed.PGLITE_DIR}-archive`),

@@ -1,4 +1,4 @@
-/** The exchange's errors: NDX codes (DESIGN.md), without an HTTP status (the gateway merges subgraph answers). */
+/** The exchange's errors: NDX codes (docs/architecture.md#errors), without an HTTP status (the gateway merges subgraph answers). */
 import { ndxError, type ErrorCode } from "@ndx/platform";
 import type { GraphQLError } from "graphql";
 
