@@ -59,6 +59,9 @@ export async function exportCitizenPackage(
       }
     }
     const hashes = await db.query<{ hash: string }>("SELECT hash FROM audit_event WHERE chain = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq", [chain, fromSeq, toSeq]);
+    if (hashes.rows.length !== toSeq - fromSeq + 1) {
+      throw new CitizenPackageUnavailable(`events ${fromSeq} to ${toSeq} of chain ${chain} are no longer all in the hot trail (archived): their evidence is the archive's package`);
+    }
     const rows = await db.query<AuditRow>(`SELECT ${auditColumns} FROM audit_event WHERE chain = $1 AND seq = ANY($2::bigint[]) ORDER BY seq`, [chain, covered]);
     files[eventsPath(chain)] = encoder.encode(toJsonl(rows.rows.map(eventFromRow)));
     files[hashesPath(chain)] = encoder.encode(hashes.rows.map((r) => `${r.hash}\n`).join(""));

@@ -37,6 +37,9 @@ export async function buildEvidencePackage(
   const encoder = new TextEncoder();
   for (const [chain, { fromSeq, toSeq }] of Object.entries(ranges)) {
     const rows = await db.query<AuditRow>(`SELECT ${auditColumns} FROM audit_event WHERE chain = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`, [chain, fromSeq, toSeq]);
+    if (rows.rows.length !== toSeq - fromSeq + 1) {
+      throw new Error(`events ${fromSeq} to ${toSeq} of chain ${chain} are no longer all in the hot trail (archived): their evidence is the archive's package`);
+    }
     files[eventsPath(chain)] = encoder.encode(toJsonl(rows.rows.map(eventFromRow)));
     files[checkpointsPath(chain)] = encoder.encode(toJsonl(await listCheckpoints(db, { chain, fromSeq: fromSeq - 1, toSeq })));
   }
