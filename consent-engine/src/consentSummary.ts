@@ -47,10 +47,11 @@ type Kind = keyof ConsentCounts;
 /** What a history entry counts as, if anything. */
 function kindOf(from: ConsentStatus | null, to: ConsentStatus): Kind | undefined {
   if (from === null && to === "PENDING") return "requested";
-  if (to === "ACTIVE") return "granted";
+  // A resume (PAUSED → ACTIVE) is no new grant; a superseded request is neither answered nor left unanswered.
+  if (to === "ACTIVE") return from === "PENDING" ? "granted" : undefined;
   if (to === "REJECTED") return "denied";
   if (to === "REVOKED") return "revoked";
-  if (to === "EXPIRED") return from === "ACTIVE" ? "expired" : "unanswered";
+  if (to === "EXPIRED") return from === "ACTIVE" || from === "PAUSED" ? "expired" : "unanswered";
   return undefined;
 }
 

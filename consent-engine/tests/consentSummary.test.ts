@@ -46,6 +46,10 @@ for (const backend of testBackends()) {
       await open({ consumerId: "benefits-app", citizenId: citizens.a, purpose: "benefit-eligibility", fields: [{ provider: "registry", field: "Person.fullName" }] });
       const p3 = await open({ ...passportRequest, citizenId: citizens.c });
       await act(`/v1/consent-requests/${p3.consentId}/grant`, { citizenId: citizens.c, durationDays: 1 });
+      // Pausing and resuming are not new grants; a grant that ends while paused has expired (issue 18).
+      await act(`/v1/consents/${p1.consentId}/pause`, { citizenId: citizens.a });
+      await act(`/v1/consents/${p1.consentId}/resume`, { citizenId: citizens.a });
+      await act(`/v1/consents/${p3.consentId}/pause`, { citizenId: citizens.c });
       // 10 March: the first grant revoked; the sweep records the day's grant and the unanswered request as expired.
       clock = new Date("2026-03-10T09:30:00.000Z");
       await act(`/v1/consents/${p1.consentId}/revoke`, { citizenId: citizens.a });
