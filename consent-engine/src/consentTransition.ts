@@ -44,7 +44,7 @@ export function createTransition(options: TransitionOptions): Transition {
   return async function transition(id, acting, guard, decide) {
     if (!consentIdPattern.test(id)) throw notFound(`No consent ${id}`);
     const at = now();
-    const { row, event, to } = await db.transaction(async (tx) => {
+    const { row, event, to, from } = await db.transaction(async (tx) => {
       if (guard !== undefined) await guard(tx);
       const current = await findConsent(tx, id, true);
       if (current === undefined) throw notFound(`No consent ${id}`);
@@ -66,9 +66,10 @@ export function createTransition(options: TransitionOptions): Transition {
       const changed = await findConsent(tx, id);
       if (changed === undefined) throw new Error("changed consent not found");
       if (current.status === "PENDING") await options.answered?.(tx, changed, at);
-      return { row: changed, event: announced, to: decision.to };
+      return { row: changed, event: announced, to: decision.to, from: current.status };
     });
-    const change = to === "ACTIVE" ? "granted" : to === "REJECTED" ? "rejected" : to === "REVOKED" ? "revoked" : undefined;
+    // Counted: answers to a request and revocations (a pause or a resume is neither).
+    const change = from !== "PENDING" ? (to === "REVOKED" ? "revoked" : undefined) : to === "ACTIVE" ? "granted" : to === "REJECTED" ? "rejected" : undefined;
     if (change !== undefined) metrics?.changed(change, acting.via);
     if (event === undefined) return { view: await view(row) };
     feed.publish(event);

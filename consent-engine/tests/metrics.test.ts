@@ -40,6 +40,9 @@ describe("consent engine metrics", () => {
     expect((await system.api(`/v1/consent-requests/${request.consentId}/grant`, { citizenId: citizen, durationDays: 7 })).status).toBe(200);
     const covered = (await (await system.api("/v1/consents/check", passportRequest)).json()) as CheckResult;
     expect(covered.status).toBe("covered");
+    // A pause and a resume are no new grant (issue 18).
+    expect((await system.api(`/v1/consents/${request.consentId}/pause`, { citizenId: citizen })).status).toBe(200);
+    expect((await system.api(`/v1/consents/${request.consentId}/resume`, { citizenId: citizen })).status).toBe(200);
     expect((await system.api(`/v1/consents/${request.consentId}/revoke`, { citizenId: citizen })).status).toBe(200);
     expect((await fetch(`${system.portalUrl}/v1/consents/check`, { method: "POST" })).status).toBe(401);
 
