@@ -182,8 +182,8 @@ async function micro(spec: MicroSpec, consentServiceToken: string, exchangeServi
     };
     auditAppend = await measure(Math.min(n, 1000), 200, () => audit.append(event));
     await audit.flush();
-    // A check at 500/s: leases of 50 from the database, in the background; each take is spent locally. The clock
-    // steps 2 ms a check, so the budget holds and a lease is taken every 50 checks, as at the limit.
+    // A check at 500/s: leases of 25 from the database, in the background; each take is spent locally. The clock
+    // steps 2 ms a check, so the budget holds and a lease is taken every 25 checks, as at the limit.
     let t = 0;
     const limiter = createGlobalLimiter({ db, clock: () => (t += 2) });
     rateLimitGlobal = await measure(n, warm, () => limiter.take(spec.consumerId, 500));

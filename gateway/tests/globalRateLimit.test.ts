@@ -50,6 +50,15 @@ for (const backend of testBackends()) {
       const { rows } = await store.query<{ used: number }>("SELECT used FROM rate_window WHERE key = 'passport-app' ORDER BY window_start");
       expect(rows.map((r) => Number(r.used) >= 30)).toEqual([true, true]);
     });
+
+    it("loses at most one unspent slice per replica: slices are leased only as the last one is spent", async () => {
+      const store = await open();
+      const t = 2_000_000;
+      const [quiet, busy] = [1, 2].map(() => createGlobalLimiter({ db: store, clock: () => t }));
+      expect(await spend([quiet!], 1, 100)).toEqual([1]);
+      // The quiet replica holds the rest of its one slice (5 of a budget of 100, less the one it spent); the busy one gets the rest.
+      expect(await spend([busy!], 120, 100)).toEqual([94]);
+    });
   });
 }
 

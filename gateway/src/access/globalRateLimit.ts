@@ -1,11 +1,11 @@
 /**
  * Global rate limits: a caller's budget per window (one second by default) counted once across every gateway replica,
  * in the gateway's PostgreSQL (table rate_window, migration 006). The request path does no I/O most of the time: a
- * replica leases a slice of the caller's budget (one upsert adds the slice to the window's `used` and answers the
- * total) and spends it in memory, leasing the next slice in the background when half the last is left. While the
- * first lease of a window is in flight the replica admits up to one slice on credit, charged in that lease; credit the
- * window no longer had is the only overshoot (at most one slice per replica per window). Unspent slices are lost when
- * the window ends, so with uneven spreading a caller may get up to one slice per replica less than its budget.
+ * replica leases a slice of the caller's budget (a twentieth; one upsert adds the slice to the window's `used` and
+ * answers the total) and spends it in memory; once it is spent, the next requests are admitted on credit (up to one
+ * slice) while the next lease is in flight, and that lease charges them. Credit the window no longer had is the only
+ * overshoot (at most one slice per replica per window); the slice a replica holds unspent when the window ends is lost,
+ * so a caller may get up to one slice per replica less than its budget.
  *
  * When the store cannot be reached the limit falls back to the local share: the budget divided by `replicas` per
  * replica and window (a rate limit is protection, not authorisation: refusing every caller because the database
@@ -18,7 +18,7 @@ export interface GlobalRateLimitOptions {
   readonly db: Queryable;
   /** Length of a window, in ms; the budget is per window. @default 1000 */
   readonly windowMs?: number;
-  /** Share of a window's budget leased at once (at least one request). @default 0.1 */
+  /** Share of a window's budget leased at once (at least one request). @default 0.05 */
   readonly leaseFraction?: number;
   /** Replicas sharing the budget, for the local share when the store cannot be reached. @default 1 */
   readonly replicas?: number;
@@ -58,7 +58,7 @@ const leaseSql = `INSERT INTO rate_window AS r (key, window_start, used) VALUES 
 
 export function createGlobalLimiter(options: GlobalRateLimitOptions): GlobalLimiter {
   const windowMs = options.windowMs ?? 1000;
-  const fraction = options.leaseFraction ?? 0.1;
+  const fraction = options.leaseFraction ?? 0.05;
   const replicas = Math.max(1, options.replicas ?? 1);
   const retryMs = options.retryMs ?? 1000;
   const maxKeys = options.maxKeys ?? 10_000;
@@ -139,7 +139,8 @@ export function createGlobalLimiter(options: GlobalRateLimitOptions): GlobalLimi
       if (s.remaining > 0) {
         s.remaining -= 1;
         s.admitted += 1;
-        if (!s.pending && !s.done && s.remaining <= slice / 2) lease(key, s, budget, slice);
+        // The next slice once this one is spent (not before: a slice held unspent at the window's end is lost).
+        if (!s.pending && !s.done && s.remaining === 0) lease(key, s, budget, slice);
         return 0;
       }
       if (s.done || s.credit >= slice) return Math.max(1, (window + 1) * windowMs - t);
