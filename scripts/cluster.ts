@@ -9,10 +9,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import pg from "pg";
+import { openDb } from "@ndx/platform";
 import { freePort } from "@ndx/platform/dev";
 import { startNdx, type Started } from "../tests/e2e/launcher.ts";
 
@@ -47,6 +47,8 @@ export interface Cluster {
   start(name: string): Promise<void>;
   /** SIGTERM to a replica started here: resolves with its exit code once it has drained and stopped. */
   stop(name: string): Promise<number | null>;
+  /** A replica started here: its resident memory (MB), from /proc. */
+  rssMb(name: string): number | undefined;
   /** Stops HAProxy, the replicas and npm start. */
   close(): Promise<void>;
 }
@@ -68,7 +70,7 @@ function gatewayEnv(urls: Readonly<Record<string, string>>, shared: Readonly<Rec
   };
 }
 
-export function haproxyConfig(port: number, servers: readonly { name: string; port: number }[]): string {
+function haproxyConfig(port: number, servers: readonly { name: string; port: number }[]): string {
   return [
     "global",
     "  maxconn 2000",
@@ -157,6 +159,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       own.get(name)?.child?.kill("SIGKILL");
     },
     start: spawnReplica,
+    rssMb(name) {
+      const pid = own.get(name)?.child?.pid;
+      if (pid === undefined) return undefined;
+      try {
+        const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+        return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+      } catch {
+        return undefined;
+      }
+    },
     async stop(name) {
       const entry = own.get(name);
       entry?.child?.kill("SIGTERM");
@@ -177,12 +189,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 export async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `ndx_cluster_${randomBytes(5).toString("hex")}`;
   const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
+    const db = await openDb({ url: adminUrl, schema: "public", existing: true, poolSize: 1 });
     try {
-      await client.query(sql);
+      await db.query(sql);
     } finally {
-      await client.end();
+      await db.close();
     }
   };
   await admin(`CREATE DATABASE ${name}`);

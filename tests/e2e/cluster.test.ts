@@ -28,7 +28,11 @@ let cluster: Cluster | undefined;
 beforeAll(async () => {
   if (adminUrl === undefined || adminUrl === "") return;
   database = await createDatabase(adminUrl);
-  cluster = await startCluster({ databaseUrl: database.url, env: { RATE_LIMIT_CONSUMERS: `benefits-app=${limitedRate}/${limitedRate}` } });
+  // The load's consumer well above anything this machine can send (the default, 500/s, it nearly reaches).
+  cluster = await startCluster({
+    databaseUrl: database.url,
+    env: { RATE_LIMIT_CONSUMERS: `benefits-app=${limitedRate}/${limitedRate},passport-app=5000/10000` },
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -102,11 +106,11 @@ describe.runIf(adminUrl !== undefined && adminUrl !== "")("three gateway replica
     });
     const phase = async (atSeconds: number) => sleep(Math.max(0, started + atSeconds * 1000 * (loadSeconds / 60) - Date.now()));
 
-    // The rate-limited consumer, as fast as it can for 4 s through HAProxy.
+    // The rate-limited consumer, as fast as 16 connections can for 4 s through HAProxy: well over its rate.
     await phase(5);
     const limited: Sent[] = [];
     const limitedFrom = Date.now();
-    await Promise.all(Array.from({ length: 3 }, async () => {
+    await Promise.all(Array.from({ length: 16 }, async () => {
       while (Date.now() - limitedFrom < 4000) limited.push(await post(c.url, benefits, "benefit-eligibility", "{ districts }"));
     }));
     const limitedWindows = Math.floor(Date.now() / 1000) - Math.floor(limitedFrom / 1000) + 1;
@@ -143,6 +147,8 @@ describe.runIf(adminUrl !== undefined && adminUrl !== "")("three gateway replica
     const exitCode = await c.stop("replica-b");
     await c.start("replica-b");
     const drainedUntil = Date.now();
+    await phase(58);
+    const memory = ["replica-b", "replica-c"].map((name) => `${name} ${c.rssMb(name) ?? "?"} MB`).join(", ");
     await phase(60);
     running = false;
     await Promise.all(loops);
@@ -156,14 +162,24 @@ describe.runIf(adminUrl !== undefined && adminUrl !== "")("three gateway replica
       `cluster: ${sent.length} requests in ${seconds.toFixed(0)} s through HAProxy (${(sent.length / seconds).toFixed(0)} req/s), ` +
         `${failed.length} failed; rate-limited consumer ${limitedOk} of ${limited.length} admitted in ${limitedWindows} s at ${limitedRate}/s; ` +
         `revocation refused on all replicas after ${latencies.join(", ")} ms (p99 ${revocationP99} ms; the engine answered after ${revocation.ms} ms, gateways ${JSON.stringify(revocation.body.gateways)}); ` +
-        `graceful restart exit ${exitCode}`,
+        `graceful restart exit ${exitCode}; gateway memory (RSS) ${memory}`,
     );
 
+    const failures = new Map<string, number[]>();
+    for (const f of failed) {
+      const key = `${f.status} ${f.code ?? ""} ${f.error ?? ""}`.trim();
+      failures.set(key, [...(failures.get(key) ?? []), Math.round((f.at - started) / 100) / 10]);
+    }
+    if (failed.length > 0) {
+      const events = { killed: (killedAt - started) / 1000, drained: [(drainedFrom - started) / 1000, (drainedUntil - started) / 1000] };
+      console.info(`cluster: failures ${JSON.stringify(Object.fromEntries(failures))} (seconds into the load; ${JSON.stringify(events)})`);
+    }
     expect(exitCode, "a SIGTERMed gateway drains and exits 0").toBe(0);
     expect(revocationP99, "refused by every replica within 1 s").toBeLessThan(1000);
     // Once across the three replicas: at most the rate per second, plus one lease slice per replica on credit.
     expect(limitedOk).toBeLessThanOrEqual(limitedWindows * (limitedRate + 3 * Math.ceil(limitedRate / 10)));
     expect(limitedOk).toBeGreaterThanOrEqual(limitedRate);
+    expect(limited.filter((s) => s.code === "RATE_LIMITED").length, "the consumer was pushed over its rate").toBeGreaterThan(0);
     expect(limited.every((s) => s.status === 200 || s.code === "RATE_LIMITED")).toBe(true);
     // Failures only while the killed replica went down, at most one per load connection; none in the graceful restart.
     for (const f of failed) {
