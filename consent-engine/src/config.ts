@@ -54,8 +54,8 @@ export const consentEngineConfigSpec = {
   CONSENT_SIGNING_KEY: setting.optionalString(),
   /** The key before a rotation (public or private, PEM or JWK): stays in the JWKS so artefacts signed with it still verify. */
   CONSENT_SIGNING_KEY_PREVIOUS: setting.optionalString(),
-  /** Development: where the kept artefact key lives. @default ".data/consent-engine-keys" */
-  CONSENT_KEYS_DIR: setting.string(resolve(defaultDataDir, "consent-engine-keys")),
+  /** Development: where the kept artefact key lives. @default PGLITE_DIR + "-keys" (beside the engine's own data, e.g. under npm start's NDX_DATA_DIR) */
+  CONSENT_KEYS_DIR: setting.optionalString(),
   /** The audience of the consumers' access tokens the artefact endpoint accepts. @default GATEWAY_URL + "/graphql" (the token a consumer uses at the gateway) */
   CONSUMER_TOKEN_AUDIENCE: setting.optionalString(),
   /** Signed webhooks of answers: a JSON object of consumer application id → its webhook URL (https outside development). @default none */
@@ -78,9 +78,10 @@ const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(
 type Parsed = ReturnType<typeof parse>;
 
 export interface ConsentEngineConfig
-  extends Omit<Parsed, "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE" | "CONSENT_WEBHOOKS"> {
+  extends Omit<Parsed, "CONSENT_KEYS_DIR" | "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE" | "CONSENT_WEBHOOKS"> {
   /** CONSENT_WEBHOOKS, parsed: consumer id → webhook URL. */
   readonly CONSENT_WEBHOOKS: Readonly<Record<string, string>>;
+  readonly CONSENT_KEYS_DIR: string;
   /** CONSENT_SIGNING_KEY, parsed; undefined in development without it (the kept key of CONSENT_KEYS_DIR is used). */
   readonly CONSENT_SIGNING_KEY: GatewaySigningKey | undefined;
   readonly CONSENT_SIGNING_KEY_PREVIOUS: readonly PublicJwk[];
@@ -136,6 +137,7 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
   }
   const config = {
     ...settings,
+    CONSENT_KEYS_DIR: resolve(parsed.CONSENT_KEYS_DIR ?? `${parsed.PGLITE_DIR}-keys`),
     CONSENT_SIGNING_KEY: signingKey,
     CONSENT_SIGNING_KEY_PREVIOUS: previousKeys,
     CONSENT_WEBHOOKS: webhooks,
