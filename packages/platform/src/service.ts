@@ -50,8 +50,12 @@ function answered(handler: NodeHandler): RequestListener {
   };
 }
 
+/**
+ * Serves `handler` on `port`. `shutdown.graceMs` bounds the drain at close(): the parts' main.ts pass SHUTDOWN_GRACE_MS
+ * (loadShutdownConfig); without it, 2 s (servers inside tests and the development parts' own servers).
+ */
 export async function listen(handler: NodeHandler, port: number, host = "127.0.0.1", shutdown: Partial<ShutdownOptions> = {}): Promise<Listening> {
-  const graceMs = shutdown.graceMs ?? defaultShutdownGraceMs;
+  const graceMs = shutdown.graceMs ?? 2000;
   const open = new Set<ServerResponse>();
   /** Responses to requests that asked for an event stream (followers send `Accept: text/event-stream`). */
   const streams = new WeakSet<ServerResponse>();
