@@ -15,17 +15,17 @@ import { ensureGoTool, type GoTool } from "@ndx/policy";
 
 const toolsDir = resolve(import.meta.dirname, "../.tools");
 
-export const helm: GoTool = { name: "helm", module: "helm.sh/helm/v4", pkg: "helm.sh/helm/v4/cmd/helm", version: "v4.3.2" };
-export const kubeconform: GoTool = { name: "kubeconform", module: "github.com/yannh/kubeconform", pkg: "github.com/yannh/kubeconform/cmd/kubeconform", version: "v0.7.0" };
+const helm: GoTool = { name: "helm", module: "helm.sh/helm/v4", pkg: "helm.sh/helm/v4/cmd/helm", version: "v4.3.2" };
+const kubeconform: GoTool = { name: "kubeconform", module: "github.com/yannh/kubeconform", pkg: "github.com/yannh/kubeconform/cmd/kubeconform", version: "v0.7.0" };
 
 /** The Kubernetes version the chart is validated for, and the package (and its version) that ships its schemas. */
 export const kubernetesVersion = "1.34.0";
-export const schemaPackage = { name: "kubernetes-validate", version: "1.37.0" } as const;
-export const schemaDir: string = join(toolsDir, "kubernetes-json-schema");
+const schemaPackage = { name: "kubernetes-validate", version: "1.37.0" } as const;
+const schemaDir: string = join(toolsDir, "kubernetes-json-schema");
 /** kubeconform's -schema-location for the extracted schemas (`-local`: their $refs point at `_definitions.json`). */
-export const schemaLocation: string = join(schemaDir, "{{.NormalizedKubernetesVersion}}-local{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json");
+const schemaLocation: string = join(schemaDir, "{{.NormalizedKubernetesVersion}}-local{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json");
 
-export function ensureKubernetesSchemas(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
+function ensureKubernetesSchemas(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
   const marker = join(schemaDir, "installed.json");
   const wanted = JSON.stringify({ ...schemaPackage, kubernetesVersion, refs: "relative, no $id" });
   if (existsSync(marker) && readFileSync(marker, "utf8") === wanted) return schemaDir;
