@@ -13,8 +13,7 @@
 import { consentAnswerKinds, decisionKinds, type AuditSummary, type ConsentAnswerKind, type DecisionKind } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
 import type { AccessPolicy } from "@ndx/policy";
-import { GraphQLError } from "graphql";
-import { accessTime } from "../access/accessTime.ts";
+import { createReportAccess, reportProblem } from "../access/reportAccess.ts";
 import type { Authenticator } from "../access/consumerAuth.ts";
 
 /** The report's name in the policy (data.json `reports`). */
@@ -42,10 +41,6 @@ export interface AuditSummaryOptions {
 
 const dayMs = 86_400_000;
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-function problem(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
-}
 
 /** The window's days, oldest first, ending with today (UTC). */
 export function windowDates(days: number, now: Date): string[] {
@@ -127,20 +122,10 @@ async function fetchConsentAnswers(
   return { available: true, answers };
 }
 
-/** The refusal for an authenticator's error: its code and status, never anything else of it. */
-function refusal(error: unknown): Response {
-  if (error instanceof GraphQLError) {
-    const code = typeof error.extensions["code"] === "string" ? error.extensions["code"] : "UNAUTHENTICATED";
-    const http = error.extensions["http"] as { status?: number; headers?: Record<string, string> } | undefined;
-    return problem(http?.status ?? 401, code, error.message, http?.headers ?? {});
-  }
-  return problem(401, "UNAUTHENTICATED", "the token is not a valid access token");
-}
-
 /** A fetch-style handler: a Response for GET /audit/summary, undefined for any other path. */
 export function createAuditSummary(options: AuditSummaryOptions): (request: Request) => Promise<Response | undefined> {
   const now = options.now ?? (() => new Date());
-  const clock = accessTime(options.timezone ?? "UTC");
+  const authorize = createReportAccess(options);
   const cacheMs = options.cacheMs ?? 10_000;
   const cache = new Map<number, { at: number; answer: Promise<AuditSummary> }>();
 
@@ -164,30 +149,12 @@ export function createAuditSummary(options: AuditSummaryOptions): (request: Requ
   return async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== "/audit/summary") return undefined;
-    if (request.method !== "GET") return problem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
-    let caller;
-    try {
-      caller = await options.authenticator.authenticate(request.headers.get("authorization"));
-    } catch (error) {
-      return refusal(error);
-    }
-    const decision = options.policy.current.evaluate({
-      caller: caller.kind,
-      operation: "report",
-      report,
-      roles: caller.roles,
-      subjects: [],
-      fields: [],
-      mutations: [],
-      time: clock(now()),
-    });
-    // Defence in depth: whatever a policy says, a summary of the whole exchange is never an application's or a citizen's.
-    if (!decision.allow || caller.kind !== "staff") {
-      return problem(403, "FORBIDDEN", `the audit summary is not for this caller: ${decision.reasons.join("; ") || "staff only"}`);
-    }
+    if (request.method !== "GET") return reportProblem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
+    const access = await authorize(request, report, "the audit summary is not for this caller");
+    if ("refused" in access) return access.refused;
     const raw = url.searchParams.get("days") ?? "14";
     const days = Number(raw);
-    if (!/^\d{1,2}$/.test(raw) || days < 1 || days > 90) return problem(400, "BAD_USER_INPUT", "days must be a whole number from 1 to 90");
+    if (!/^\d{1,2}$/.test(raw) || days < 1 || days > 90) return reportProblem(400, "BAD_USER_INPUT", "days must be a whole number from 1 to 90");
     return Response.json(await cached(days), { headers: { "cache-control": "no-store" } });
   };
 }

@@ -9,8 +9,7 @@
 import type { ExchangeRegister } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
 import type { AccessPolicy } from "@ndx/policy";
-import { GraphQLError } from "graphql";
-import { accessTime } from "../access/accessTime.ts";
+import { createReportAccess, reportProblem } from "../access/reportAccess.ts";
 import type { Authenticator } from "../access/consumerAuth.ts";
 import type { OperationalRecord, ProviderCall } from "./operationalRecord.ts";
 
@@ -47,19 +46,6 @@ function scopeOf(register: ExchangeRegister | undefined, username: string, roles
   };
 }
 
-function problem(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
-}
-
-function refusal(error: unknown): Response {
-  if (error instanceof GraphQLError) {
-    const code = typeof error.extensions["code"] === "string" ? error.extensions["code"] : "UNAUTHENTICATED";
-    const http = error.extensions["http"] as { status?: number; headers?: Record<string, string> } | undefined;
-    return problem(http?.status ?? 401, code, error.message, http?.headers ?? {});
-  }
-  return problem(401, "UNAUTHENTICATED", "the token is not a valid access token");
-}
-
 interface Row {
   at: Date | string;
   replica: string;
@@ -84,39 +70,23 @@ const time = (raw: string | null, fallback: Date): Date | undefined => {
 
 export function createOperationalQuery(options: OperationalQueryOptions): (request: Request) => Promise<Response | undefined> {
   const now = options.now ?? (() => new Date());
-  const clock = accessTime(options.timezone ?? "UTC");
+  const authorize = createReportAccess(options);
   return async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== "/operational-records") return undefined;
-    if (request.method !== "GET") return problem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
-    let caller;
-    try {
-      caller = await options.authenticator.authenticate(request.headers.get("authorization"));
-    } catch (error) {
-      return refusal(error);
-    }
-    const decision = options.policy.current.evaluate({
-      caller: caller.kind,
-      operation: "report",
-      report: operationalRecordsReport,
-      roles: caller.roles,
-      subjects: [],
-      fields: [],
-      mutations: [],
-      time: clock(now()),
-    });
-    if (!decision.allow || caller.kind !== "staff") {
-      return problem(403, "FORBIDDEN", `operational records are not for this caller: ${decision.reasons.join("; ") || "staff only"}`);
-    }
+    if (request.method !== "GET") return reportProblem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
+    const access = await authorize(request, operationalRecordsReport, "operational records are not for this caller");
+    if ("refused" in access) return access.refused;
+    const { caller } = access;
     const scope = scopeOf(options.register(), caller.id, caller.roles);
-    if (!scope.all && scope.members.length === 0) return problem(403, "FORBIDDEN", "operational records are not for this caller: it is no person of a member of the exchange");
+    if (!scope.all && scope.members.length === 0) return reportProblem(403, "FORBIDDEN", "operational records are not for this caller: it is no person of a member of the exchange");
     const params = url.searchParams;
     const to = time(params.get("to"), now());
     const from = time(params.get("from"), new Date(now().getTime() - 3_600_000));
     const limitRaw = params.get("limit") ?? "100";
     const limit = Number(limitRaw);
-    if (from === undefined || to === undefined) return problem(400, "BAD_USER_INPUT", "from and to must be ISO 8601 times");
-    if (!/^\d{1,4}$/.test(limitRaw) || limit < 1 || limit > 1000) return problem(400, "BAD_USER_INPUT", "limit must be a whole number from 1 to 1000");
+    if (from === undefined || to === undefined) return reportProblem(400, "BAD_USER_INPUT", "from and to must be ISO 8601 times");
+    if (!/^\d{1,4}$/.test(limitRaw) || limit < 1 || limit > 1000) return reportProblem(400, "BAD_USER_INPUT", "limit must be a whole number from 1 to 1000");
     const rows = await options.db.query<Row>(
       `SELECT at, replica, trace_id, caller, consumer, purpose, operation_name, decision, providers, request_bytes, response_bytes, duration_ms, status
          FROM operational_record

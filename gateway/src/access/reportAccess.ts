@@ -1,0 +1,65 @@
+/**
+ * Who may read one of the gateway's reports (`GET /audit/summary`, `GET /operational-records`): the caller's bearer
+ * token, verified by the access plugin's authenticator, and the policy's `report` rule (data.json `reports`) — plus,
+ * whatever a policy says, staff only. One place for the reports' JSON problems too.
+ */
+import type { AccessPolicy } from "@ndx/policy";
+import { GraphQLError } from "graphql";
+import { accessTime } from "./accessTime.ts";
+import type { Authenticator, Caller } from "./consumerAuth.ts";
+
+export interface ReportAccessOptions {
+  readonly authenticator: Authenticator;
+  readonly policy: { readonly current: AccessPolicy };
+  /** The exchange's time zone, for the policy's `input.time`. @default "UTC" */
+  readonly timezone?: string;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** A report's refusal or bad request, as JSON `{error: {code, message}}`, never cached. */
+export function reportProblem(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+/** The refusal for an authenticator's error: its code and status, never anything else of it. */
+function refusal(error: unknown): Response {
+  if (error instanceof GraphQLError) {
+    const code = typeof error.extensions["code"] === "string" ? error.extensions["code"] : "UNAUTHENTICATED";
+    const http = error.extensions["http"] as { status?: number; headers?: Record<string, string> } | undefined;
+    return reportProblem(http?.status ?? 401, code, error.message, http?.headers ?? {});
+  }
+  return reportProblem(401, "UNAUTHENTICATED", "the token is not a valid access token");
+}
+
+/**
+ * Decides one request for `report` (its name in the policy data); a refusal says `notForCaller` ("the audit summary
+ * is not for this caller") and the policy's reasons. Either the caller, or the Response that refuses it.
+ */
+export function createReportAccess(options: ReportAccessOptions) {
+  const now = options.now ?? (() => new Date());
+  const clock = accessTime(options.timezone ?? "UTC");
+  return async (request: Request, report: string, notForCaller: string): Promise<{ readonly caller: Caller } | { readonly refused: Response }> => {
+    let caller: Caller;
+    try {
+      caller = await options.authenticator.authenticate(request.headers.get("authorization"));
+    } catch (error) {
+      return { refused: refusal(error) };
+    }
+    const decision = options.policy.current.evaluate({
+      caller: caller.kind,
+      operation: "report",
+      report,
+      roles: caller.roles,
+      subjects: [],
+      fields: [],
+      mutations: [],
+      time: clock(now()),
+    });
+    // Defence in depth: whatever a policy says, a report on the exchange is never an application's or a citizen's.
+    if (!decision.allow || caller.kind !== "staff") {
+      return { refused: reportProblem(403, "FORBIDDEN", `${notForCaller}: ${decision.reasons.join("; ") || "staff only"}`) };
+    }
+    return { caller };
+  };
+}
