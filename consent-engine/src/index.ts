@@ -5,7 +5,6 @@ export * from "./consentService.ts";
 export * from "./consentView.ts";
 export * from "./consentSummary.ts";
 export * from "./register/applicationRegister.ts";
-export { developmentRegister } from "./register/developmentRegister.ts";
 export { followExchangeRegister, type RegisterFollowerOptions } from "./register/registerFollower.ts";
 export * from "./revisionFeed.ts";
 export * from "./scope.ts";

@@ -4,7 +4,7 @@
  * it to node:http.
  */
 import type { RequestListener } from "node:http";
-import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland, seedRegister } from "@ndx/fixtures";
 import { generateGatewaySigningKey, healthResponse, migrate, readMigrations, type Db, type Logger, type ServiceMetrics } from "@ndx/platform";
 import { createServerAdapter } from "@whatwg-node/server";
 import { createApi } from "./api.ts";
@@ -23,7 +23,6 @@ import { createOidcLogin } from "./portal/oidcLogin.ts";
 import { createPortal } from "./portal/portalRoutes.ts";
 import { createSessionStore } from "./portal/sessions.ts";
 import { fixedApplicationRegister, type ApplicationRegister } from "./register/applicationRegister.ts";
-import { developmentRegister } from "./register/developmentRegister.ts";
 import { createRevisionFeed, type RevisionFeed } from "./revisionFeed.ts";
 
 export interface OidcClientOptions {
@@ -52,7 +51,7 @@ export interface ConsentEngineOptions {
   readonly catalogue?: FieldCatalogue;
   /**
    * The applications: the exchange's register (followExchangeRegister), closed with the engine.
-   * @default the fixed development register of the exchange seed and farajaland.json (developmentRegister)
+   * @default the fixed development register of the exchange seed and farajaland.json (@ndx/fixtures seedRegister)
    */
   readonly applications?: ApplicationRegister;
   /** @default 3600 */
@@ -101,7 +100,7 @@ export async function prepareConsentDatabase(db: Db, _consumers?: readonly unkno
 
 /** The development fallback: the exchange seed's applications, always current (no EXCHANGE_URL, development only). */
 export function developmentApplications(fixturesFile?: string): ApplicationRegister {
-  return fixedApplicationRegister(developmentRegister(loadExchangeSeed(), loadFarajaland(fixturesFile)));
+  return fixedApplicationRegister(seedRegister(loadExchangeSeed(), loadFarajaland(fixturesFile)));
 }
 
 export async function createConsentEngine(options: ConsentEngineOptions): Promise<ConsentEngine> {

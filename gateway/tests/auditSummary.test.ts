@@ -9,8 +9,8 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { createYoga } from "graphql-yoga";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createConsentEngine, developmentRegister, fixedApplicationRegister, prepareConsentDatabase, type ConsentEngine } from "@ndx/consent-engine";
-import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
+import { createConsentEngine, fixedApplicationRegister, prepareConsentDatabase, type ConsentEngine } from "@ndx/consent-engine";
+import { loadExchangeSeed, loadFarajaland, seedRegister } from "@ndx/fixtures";
 import { createLogger, defaultFixturesFile, listen as listenHandler, migrate, openDb, readMigrations, type Db, type Listening } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
 import { createAuthenticator } from "../src/access/consumerAuth.ts";
@@ -77,7 +77,7 @@ beforeAll(async () => {
   await prepareConsentDatabase(engineDb);
   engine = await createConsentEngine({
     db: engineDb,
-    applications: fixedApplicationRegister(developmentRegister(loadExchangeSeed(), loadFarajaland(defaultFixturesFile))),
+    applications: fixedApplicationRegister(seedRegister(loadExchangeSeed(), loadFarajaland(defaultFixturesFile))),
     serviceToken: consentToken,
     portalUrl: "http://localhost:8081",
     oidc: { issuer: "http://localhost:9000", clientId: "consent-portal", clientSecret: "unused-here" },

@@ -8,12 +8,11 @@ import type { RequestListener } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExchangeRegister } from "@ndx/contracts";
-import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland, seedRegister } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
 import { createLogger, defaultFixturesFile, listen, openDb, type Db } from "@ndx/platform";
 import {
   createConsentEngine,
-  developmentRegister,
   fixedApplicationRegister,
   prepareConsentDatabase,
   type ConsentEngine,
@@ -22,7 +21,7 @@ import {
 
 export const fixtures = loadFarajaland(defaultFixturesFile);
 /** The register the harness gives unless a test brings its own: the exchange seed's applications, all ACTIVE. */
-export const seededRegister: ExchangeRegister = developmentRegister(loadExchangeSeed(), fixtures);
+export const seededRegister: ExchangeRegister = seedRegister(loadExchangeSeed(), fixtures);
 const serviceToken = "test-service-token-0123456789";
 export const passportRedirect = "http://localhost:5173/callback";
 
