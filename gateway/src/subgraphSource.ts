@@ -8,6 +8,10 @@
  * Why not `RemoteGraphQLDataSource`'s own fetch: it builds a WHATWG Request/Response (and a node-fetch Request for
  * its error hooks) per call, and a per-call `AbortSignal.timeout` timer; that was half the plain gateway's CPU
  * (bench/PROFILE.md). `process()` is overridden instead; APQ and the request/response hooks are not used here.
+ *
+ * Identical reads in flight at the same time — same body, same caller named — share one upstream request
+ * (inflightFetches.ts; Apollo Router's query deduplication). Merging happens after the access decision, among fetches
+ * of requests already permitted; mutations are never merged; a failure reaches every waiter.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ndxError, type CallerAssertionSigner, type ClientSpan, type Logger, type Tracing } from "@ndx/platform";
@@ -15,6 +19,7 @@ import type { GraphQLError } from "graphql";
 import { Pool } from "undici";
 import type { AccessContext } from "./access/accessContext.ts";
 import { auditExtension, readAuditChanges } from "./audit/auditChanges.ts";
+import { createInflightFetches, type InflightFetches } from "./inflightFetches.ts";
 import { operationalOf } from "./operations/operationalRecord.ts";
 
 export interface SubgraphSourceOptions {
@@ -35,11 +40,35 @@ export interface SubgraphSourceOptions {
   readonly assertions?: CallerAssertionSigner | undefined;
   /** Told of every call's outcome (metrics). */
   readonly onCall?: (provider: string, outcome: "ok" | "error" | "timeout") => void;
+  /**
+   * Identical reads in flight at once (same body, same caller) share one upstream request. Each request has been
+   * decided by the access plugin before it fetches; only permitted fetches reach here. @default true
+   */
+  readonly mergeInflight?: boolean;
   /** When tracing is on: a CLIENT span per call, its `traceparent` sent along. @default undefined: no spans */
   readonly tracing?: Tracing | undefined;
 }
 
 type Response = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
+
+/** A subgraph's answer: its text for whoever shares the request, parsed once for the one who sent it. */
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly parsed: Response;
+}
+
+/** A failed upstream request as every waiter sees it: whether it timed out, and the HTTP status if one came. */
+class SubgraphFailure extends Error {
+  readonly timedOut: boolean;
+  readonly status: number | undefined;
+  constructor(timedOut: boolean, status: number | undefined, message: string) {
+    super(message);
+    this.name = "SubgraphFailure";
+    this.timedOut = timedOut;
+    this.status = status;
+  }
+}
 
 /** The gateway's request context as the subgraph client sees it: the caller the access plugin decided on, if any. */
 type GatewayContext = Record<string, unknown> & AccessContext;
@@ -48,6 +77,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #options: SubgraphSourceOptions;
   readonly #pool: Pool;
   readonly #path: string;
+  readonly #inflight: InflightFetches<Answer> | undefined;
 
   constructor(options: SubgraphSourceOptions) {
     super({ url: options.url });
@@ -61,52 +91,71 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       bodyTimeout: timeout,
       keepAliveTimeout: 60_000,
     });
+    this.#inflight = options.mergeInflight === false ? undefined : createInflightFetches<Answer>();
   }
 
   override async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
-    const { name, assertions, onCall, logger } = this.#options;
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      accept: "application/graphql-response+json, application/json",
-    };
-    if (assertions !== undefined) {
-      // A health check or a schema load has a plain context, without a caller (apollo types it as any).
-      const caller = (context as AccessContext).ndxCaller;
-      headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, caller)}`;
-    }
+    const { name } = this.#options;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    let status: number | undefined;
+    // A health check or a schema load has a plain context, without a caller (apollo types it as any).
+    const caller = (context as AccessContext).ndxCaller;
     const span: ClientSpan | undefined = this.#options.tracing?.startClientSpan(`subgraph ${name}`, {
       "subgraph.name": name,
       "http.request.method": "POST",
       "url.full": this.#options.url,
       ...(request.operationName === undefined ? {} : { "graphql.operation.name": request.operationName }),
     });
-    if (span !== undefined) Object.assign(headers, span.headers);
+    const send = () => this.#send(body, context, caller, span);
+    // Only reads are merged, and only among callers the subgraph cannot tell apart: a merged request carries the
+    // assertion (and trace) of the first of them.
+    const { result, shared } =
+      this.#inflight !== undefined && isQuery(request.query) ? this.#inflight.share(mergeKey(caller, body), send) : { result: send(), shared: false };
     // The request's operational record (operations/) gets each call's duration and outcome.
     const operational = operationalOf(context);
     const started = performance.now();
     try {
+      const answer = await result;
+      // Whoever shared a request parses its own copy: the query planner merges the data into its result in place.
+      const response = shared ? (JSON.parse(answer.text) as Response) : answer.parsed;
+      this.#takeAuditChanges(response, context);
+      operational?.provider(name, performance.now() - started, "ok");
+      span?.end({ status: answer.status });
+      return response;
+    } catch (error) {
+      const failure = error instanceof SubgraphFailure ? error : new SubgraphFailure(false, undefined, String(error));
+      span?.end({ status: failure.status, error: failure });
+      operational?.provider(name, performance.now() - started, failure.timedOut ? "timeout" : "error");
+      throw upstreamError(name, failure.timedOut, failure.status);
+    }
+  }
+
+  /** One upstream request. Metrics and the log see each upstream request once, however many wait for it. */
+  async #send(body: string, context: GatewayContext, caller: AccessContext["ndxCaller"], span: ClientSpan | undefined): Promise<Answer> {
+    const { name, assertions, onCall, logger } = this.#options;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json, application/json",
+    };
+    let status: number | undefined;
+    try {
+      if (assertions !== undefined) headers["authorization"] = `Bearer ${await assertions.forRequest(context, name, caller)}`;
+      if (span !== undefined) Object.assign(headers, span.headers);
       const response = await this.#pool.request({ path: this.#path, method: "POST", headers, body });
       status = response.statusCode;
       if (status < 200 || status >= 300) {
         await response.body.dump();
         throw new Error(`HTTP ${status}`);
       }
-      const result = (await response.body.json()) as Response;
-      this.#takeAuditChanges(result, context);
+      const text = await response.body.text();
+      const parsed = JSON.parse(text) as Response;
       onCall?.(name, "ok");
-      operational?.provider(name, performance.now() - started, "ok");
-      span?.end({ status });
-      return result;
+      return { status, text, parsed };
     } catch (error) {
       const cause = error instanceof Error ? error : new Error(String(error));
-      span?.end({ status, error: cause });
       const timedOut = isTimeout(cause);
       onCall?.(name, timedOut ? "timeout" : "error");
-      operational?.provider(name, performance.now() - started, timedOut ? "timeout" : "error");
       logger.warn({ provider: name, status, cause: cause.message }, "subgraph call failed");
-      throw upstreamError(name, timedOut, status);
+      throw new SubgraphFailure(timedOut, status, cause.message);
     }
   }
 
@@ -134,6 +183,20 @@ export function createSubgraphSource(options: SubgraphSourceOptions): SubgraphSo
 function isTimeout(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
   return error.name === "TimeoutError" || error.name === "AbortError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+}
+
+/**
+ * What must be equal for two fetches to share one request: the body (query, variables, operation name) and the
+ * caller the assertion names — kind, id and roles, what a subgraph may answer differently by. The assertion itself
+ * is never equal (its jti, decision and trace ids are per request), and those ids do not change the answer.
+ */
+function mergeKey(caller: AccessContext["ndxCaller"], body: string): string {
+  return caller === undefined ? `-\n${body}` : `${JSON.stringify([caller.kind, caller.id, caller.roles])}\n${body}`;
+}
+
+/** A read: the query planner writes `query …` or a bare selection set; anything else (mutations) is never merged. */
+function isQuery(query: string | undefined): boolean {
+  return query !== undefined && /^\s*(?:query\b|\{)/.test(query);
 }
 
 export function upstreamError(provider: string, timedOut: boolean, status: number | undefined): GraphQLError {
