@@ -20,6 +20,13 @@ import { contract } from "./contract.ts";
 
 export type RegisterDataClass = "PUBLIC" | "INTERNAL" | "PERSONAL" | "SENSITIVE";
 
+/** A registered text in another language than the application's. */
+export interface RegisterTranslation {
+  /** BCP 47 language tag, e.g. `fr`, `ar`, `fr-CA`. */
+  readonly language: string;
+  readonly text: string;
+}
+
 export interface RegisterPurpose {
   /** Unique across the exchange; what a request declares in `X-Purpose`. */
   readonly code: string;
@@ -30,6 +37,11 @@ export interface RegisterPurpose {
   readonly maxConsentDays: number;
   /** The longest a field grant for it may last. */
   readonly maxGrantDays: number;
+  /**
+   * `text` in other languages (issue 22). Added after the first version: a register without it is read as carrying
+   * no translation.
+   */
+  readonly translations?: readonly RegisterTranslation[];
 }
 
 /** A live grant: approved, not revoked, not yet ended. */
@@ -48,6 +60,13 @@ export interface RegisterApplication {
   readonly id: string;
   readonly name: string;
   readonly description: string;
+  /**
+   * The BCP 47 tag of the language its name, description and purpose texts are registered in. Added after the first
+   * version: absent is `en`.
+   */
+  readonly language?: string;
+  /** `name` in other languages. Added after the first version: absent is none. */
+  readonly nameTranslations?: readonly RegisterTranslation[];
   readonly member: { readonly code: string; readonly name: string };
   readonly status: "ACTIVE" | "SUSPENDED";
   /** Exact-match redirect URIs for the consent portal. */
@@ -112,10 +131,17 @@ const days = { type: "integer", minimum: 1 } as const;
 const period = { type: "integer", minimum: 1, nullable: true } as const;
 const dataClass = { type: "string", enum: ["PUBLIC", "INTERNAL", "PERSONAL", "SENSITIVE"] } as const;
 
+const language = { type: "string", minLength: 2, maxLength: 35, pattern: "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$" } as const;
+const translations = {
+  type: "array",
+  nullable: true,
+  items: { type: "object", required: ["language", "text"], properties: { language, text } },
+} as const;
+
 const purposeSchema: JSONSchemaType<RegisterPurpose> = {
   type: "object",
   required: ["code", "text", "legalBasis", "maxConsentDays", "maxGrantDays"],
-  properties: { code: text, text, legalBasis: text, maxConsentDays: days, maxGrantDays: days },
+  properties: { code: text, text, legalBasis: text, maxConsentDays: days, maxGrantDays: days, translations },
 };
 
 const grantSchema: JSONSchemaType<RegisterGrant> = {
@@ -131,6 +157,8 @@ const applicationSchema: JSONSchemaType<RegisterApplication> = {
     id: text,
     name: text,
     description: text,
+    language: { ...language, nullable: true },
+    nameTranslations: translations,
     member: { type: "object", required: ["code", "name"], properties: { code: text, name: text } },
     status: { type: "string", enum: ["ACTIVE", "SUSPENDED"] },
     redirectUris: { type: "array", items: text },

@@ -7,6 +7,7 @@ import { importJWK, type JWK } from "jose";
 import { badInput } from "../errors.ts";
 import { atMost, limits, text } from "../inputChecks.ts";
 import type { Purpose } from "./applicationStore.ts";
+import { checkTranslations, type Translation } from "./translations.ts";
 
 export interface PurposeInput {
   readonly code: string;
@@ -14,6 +15,8 @@ export interface PurposeInput {
   readonly legalBasis: string;
   readonly maxConsentDays?: number | null;
   readonly maxGrantDays?: number | null;
+  /** The citizen text in other languages. @default [] */
+  readonly translations?: readonly Translation[] | null;
 }
 
 const purposeCode = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -52,7 +55,8 @@ function days(value: number | null | undefined, fallback: number, field: string,
   return v;
 }
 
-export function checkPurposes(purposes: readonly PurposeInput[]): Purpose[] {
+/** The purposes, their texts in `language` and their translations checked. */
+export function checkPurposes(purposes: readonly PurposeInput[], language = "en"): Purpose[] {
   atMost(purposes, "purposes", limits.purposes, 1);
   const out = purposes.map((p, i) => {
     const field = `purposes[${i}]`;
@@ -65,6 +69,7 @@ export function checkPurposes(purposes: readonly PurposeInput[]): Purpose[] {
       legalBasis: text(p.legalBasis, `${field}.legalBasis`, limits.text),
       maxConsentDays: days(p.maxConsentDays, 30, `${field}.maxConsentDays`, 365),
       maxGrantDays: days(p.maxGrantDays, 365, `${field}.maxGrantDays`, 1825),
+      translations: checkTranslations(p.translations, `${field}.translations`, limits.text, language),
     };
   });
   const codes = out.map((p) => p.code);

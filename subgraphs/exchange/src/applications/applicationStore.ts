@@ -2,6 +2,7 @@
 import type { Queryable } from "@ndx/platform";
 import type { DataClass } from "../catalogue/fieldCatalogue.ts";
 import { iso, isoOrNull } from "../storage/time.ts";
+import type { Translation } from "./translations.ts";
 
 export type AuthMethod = "CLIENT_SECRET_BASIC" | "PRIVATE_KEY_JWT";
 export type ClientRegistrationKind = "STATIC" | "DYNAMIC";
@@ -13,6 +14,8 @@ export interface Purpose {
   readonly legalBasis: string;
   readonly maxConsentDays: number;
   readonly maxGrantDays: number;
+  /** The citizen text in other languages than the application's. */
+  readonly translations: readonly Translation[];
 }
 
 export interface Application {
@@ -20,6 +23,9 @@ export interface Application {
   readonly member: string;
   readonly name: string;
   readonly description: string;
+  /** The BCP 47 tag of the language its name, description and purpose texts are registered in. */
+  readonly language: string;
+  readonly nameTranslations: readonly Translation[];
   readonly redirectUris: readonly string[];
   readonly authMethod: AuthMethod;
   readonly clientRegistration: ClientRegistrationKind;
@@ -36,11 +42,15 @@ export interface NewApplication {
   readonly member: string;
   readonly name: string;
   readonly description: string;
+  /** @default "en" */
+  readonly language?: string;
+  /** @default [] */
+  readonly nameTranslations?: readonly Translation[];
   readonly redirectUris: readonly string[];
   readonly authMethod: AuthMethod;
   readonly clientRegistration: ClientRegistrationKind;
   readonly registrationSealed: string | null;
-  readonly purposes: readonly Purpose[];
+  readonly purposes: readonly (Omit<Purpose, "translations"> & { readonly translations?: readonly Translation[] })[];
   readonly secretIssued: boolean;
 }
 
@@ -49,6 +59,8 @@ interface ApplicationRow {
   member_code: string;
   name: string;
   description: string;
+  language: string;
+  name_translations: Translation[];
   redirect_uris: string[];
   auth_method: AuthMethod;
   client_registration: ClientRegistrationKind;
@@ -60,7 +72,7 @@ interface ApplicationRow {
   secret_issued_at: unknown;
 }
 
-const columns = `id, member_code, name, description, redirect_uris, auth_method, client_registration, clearance, bulk_access,
+const columns = `id, member_code, name, description, language, name_translations, redirect_uris, auth_method, client_registration, clearance, bulk_access,
   status, suspended_reason, created_at, secret_issued_at`;
 
 const toApplication = (r: ApplicationRow): Application => ({
@@ -68,6 +80,8 @@ const toApplication = (r: ApplicationRow): Application => ({
   member: r.member_code,
   name: r.name,
   description: r.description,
+  language: r.language,
+  nameTranslations: r.name_translations,
   redirectUris: r.redirect_uris,
   authMethod: r.auth_method,
   clientRegistration: r.client_registration,
@@ -102,8 +116,9 @@ export const applicationStore = {
       legal_basis: string;
       max_consent_days: number;
       max_grant_days: number;
+      translations: Translation[];
     }>(
-      `SELECT application_id, code, text, legal_basis, max_consent_days, max_grant_days FROM purpose
+      `SELECT application_id, code, text, legal_basis, max_consent_days, max_grant_days, translations FROM purpose
         WHERE application_id = ANY($1::text[]) ORDER BY application_id, position`,
       [ids],
     );
@@ -114,6 +129,7 @@ export const applicationStore = {
       legalBasis: r.legal_basis,
       maxConsentDays: r.max_consent_days,
       maxGrantDays: r.max_grant_days,
+      translations: r.translations,
     }));
   },
   /** The purpose codes of `codes` that some application has already. */
@@ -123,15 +139,27 @@ export const applicationStore = {
   async insert(tx: Queryable, app: NewApplication): Promise<void> {
     await tx.query(
       `INSERT INTO application (id, member_code, name, description, redirect_uris, auth_method, client_registration,
-         registration_sealed, secret_issued_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, CASE WHEN $9::boolean THEN now() END)`,
-      [app.id, app.member, app.name, app.description, JSON.stringify(app.redirectUris), app.authMethod, app.clientRegistration, app.registrationSealed, app.secretIssued],
+         registration_sealed, secret_issued_at, language, name_translations)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, CASE WHEN $9::boolean THEN now() END, $10, $11::jsonb)`,
+      [
+        app.id,
+        app.member,
+        app.name,
+        app.description,
+        JSON.stringify(app.redirectUris),
+        app.authMethod,
+        app.clientRegistration,
+        app.registrationSealed,
+        app.secretIssued,
+        app.language ?? "en",
+        JSON.stringify(app.nameTranslations ?? []),
+      ],
     );
     for (const [position, p] of app.purposes.entries()) {
       await tx.query(
-        `INSERT INTO purpose (code, application_id, position, text, legal_basis, max_consent_days, max_grant_days)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [p.code, app.id, position, p.text, p.legalBasis, p.maxConsentDays, p.maxGrantDays],
+        `INSERT INTO purpose (code, application_id, position, text, legal_basis, max_consent_days, max_grant_days, translations)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+        [p.code, app.id, position, p.text, p.legalBasis, p.maxConsentDays, p.maxGrantDays, JSON.stringify(p.translations ?? [])],
       );
     }
   },

@@ -11,12 +11,17 @@ import type { ClientRegistrar, ClientRegistration } from "../clientRegistration.
 import type { SecretBox } from "../storage/secretBox.ts";
 import { checkJwks, checkPurposes, checkRedirectUris, type PurposeInput } from "./applicationInput.ts";
 import { applicationSnapshot, applicationStore, type Application, type AuthMethod } from "./applicationStore.ts";
+import { checkLanguage, checkTranslations, type Translation } from "./translations.ts";
 import { sees, visibleApplications } from "./visibility.ts";
 
 export interface RegisterApplicationInput {
   readonly member: string;
   readonly name: string;
   readonly description: string;
+  /** The BCP 47 tag of the language its name, description and purpose texts are in. @default "en" */
+  readonly language?: string | null;
+  /** The name in other languages. @default [] */
+  readonly nameTranslations?: readonly Translation[] | null;
   readonly redirectUris: readonly string[];
   readonly purposes: readonly PurposeInput[];
   readonly authMethod?: AuthMethod | null;
@@ -71,8 +76,10 @@ export function createApplications(deps: ApplicationDeps) {
     requireMemberAdmin(request.scope, input.member, "register an application");
     const name = text(input.name, "name", limits.name);
     const description = text(input.description, "description", limits.description);
+    const language = checkLanguage(input.language ?? "en", "language");
+    const nameTranslations = checkTranslations(input.nameTranslations, "nameTranslations", limits.name, language);
     const redirectUris = checkRedirectUris(input.redirectUris, deps.development);
-    const purposes = checkPurposes(input.purposes);
+    const purposes = checkPurposes(input.purposes, language);
     const authMethod = input.authMethod ?? "CLIENT_SECRET_BASIC";
     if (authMethod === "CLIENT_SECRET_BASIC" && input.jwks !== null && input.jwks !== undefined) {
       throw badInput("jwks is for PRIVATE_KEY_JWT; a CLIENT_SECRET_BASIC application gets a secret", { field: "jwks" });
@@ -93,6 +100,8 @@ export function createApplications(deps: ApplicationDeps) {
           member: input.member,
           name,
           description,
+          language,
+          nameTranslations,
           redirectUris,
           authMethod,
           clientRegistration: "DYNAMIC",

@@ -38,12 +38,14 @@ export async function readRegister(db: Db): Promise<ExchangeRegister> {
       id: a.id,
       name: a.name,
       description: a.description,
+      language: a.language,
+      nameTranslations: a.nameTranslations,
       member: { code: a.member, name: members.get(a.member) ?? a.member },
       status: a.status,
       redirectUris: a.redirectUris,
       purposes: purposes
         .filter((p) => p.application === a.id)
-        .map(({ code, text, legalBasis, maxConsentDays, maxGrantDays }) => ({ code, text, legalBasis, maxConsentDays, maxGrantDays })),
+        .map(({ code, text, legalBasis, maxConsentDays, maxGrantDays, translations }) => ({ code, text, legalBasis, maxConsentDays, maxGrantDays, translations })),
       clearance: a.clearance,
       bulkAccess: a.bulkAccess,
       grants: grants.get(a.id) ?? [],

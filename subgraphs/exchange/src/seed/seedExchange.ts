@@ -51,6 +51,8 @@ export async function seedExchange(db: Db, options: SeedOptions): Promise<SeedRe
         member: app.member,
         name: consumer.name,
         description: app.description,
+        language: app.language ?? "en",
+        nameTranslations: app.nameTranslations ?? [],
         redirectUris: consumer.redirectUris,
         authMethod: "CLIENT_SECRET_BASIC",
         clientRegistration: "STATIC",
