@@ -1,6 +1,6 @@
 /** Starts the development identity provider: configuration, keys, accounts from the fixtures, HTTP. */
 import { join } from "node:path";
-import { loadExchangeSeed, loadFarajaland } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland, loadHouseholds } from "@ndx/fixtures";
 import { loadShutdownConfig, runService, startTelemetry } from "@ndx/platform";
 import { createAccountDirectory, developmentUsers } from "./accounts.ts";
 import { clientStoreAdapter, openClientStore } from "./clientStore.ts";
@@ -21,7 +21,7 @@ await runService("identity-provider", logger, async () => {
   const data = loadFarajaland(config.NDX_FIXTURES_FILE);
   const keys = await loadOrCreateKeys(config.IDP_DATA_DIR);
   // Development (and test) only, as this whole provider: the exchange's staff sign in beside the fixtures' users.
-  const accounts = createAccountDirectory({ citizens: data.citizens, users: developmentUsers(data.users, loadExchangeSeed().users) });
+  const accounts = createAccountDirectory({ citizens: [...data.citizens, ...loadHouseholds().citizens], users: developmentUsers(data.users, loadExchangeSeed().users) });
   const db = await openClientStore({ url: config.DATABASE_URL, dataDir: join(config.IDP_DATA_DIR, "pglite") });
   const running = await startIdentityProvider({
     accounts,

@@ -1,5 +1,5 @@
 /** Starts the DRP legacy REST simulator seeded with the Farajaland citizens (canonical + generated). */
-import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
+import { generateCitizens, loadFarajaland, loadHouseholds } from "@ndx/fixtures";
 import { loadShutdownConfig, runService, startTelemetry } from "@ndx/platform";
 import { loadDrpLegacyConfig } from "./config.ts";
 import { startDrpLegacy } from "./drpLegacy.ts";
@@ -11,7 +11,8 @@ const shutdown = loadShutdownConfig(process.env);
 const { logger, tracing } = startTelemetry("drp-legacy", config.LOG_LEVEL, config.tracing);
 
 await runService("drp-legacy", logger, async () => {
-  const canonical = loadFarajaland(config.NDX_FIXTURES_FILE).citizens;
+  // The canonical citizens and those the demo households add (a minor child): all have DRP records.
+  const canonical = [...loadFarajaland(config.NDX_FIXTURES_FILE).citizens, ...loadHouseholds().citizens];
   const store = createDrpStore([...canonical, ...generateCitizens({ count: config.SEED_GENERATED, reserved: canonical })]);
   const drp = await startDrpLegacy({
     store,

@@ -45,6 +45,11 @@ export const registryConfigSpec = {
   REGISTRY_KEK: setting.optionalString(),
   /** Credential of the outbox feed (GET /events) for downstream services. Development default only in development. */
   REGISTRY_EVENTS_TOKEN: setting.optionalString(),
+  /**
+   * Credential of GET /v1/guardianship/{nic} for the consent engine (guardian consent). Development default only in
+   * development; elsewhere the route exists only when this is set (at least 24 characters).
+   */
+  REGISTRY_GUARDIANSHIP_TOKEN: setting.optionalString(),
   /** @default "info" */
   LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
@@ -63,10 +68,20 @@ export function loadRegistryConfig(env: Readonly<Record<string, string | undefin
   return {
     ...parsed,
     ...secrets,
+    guardianshipToken: guardianshipToken(parsed.NDX_ENV, parsed.REGISTRY_GUARDIANSHIP_TOKEN),
     gatewayTrust: gatewayTrustSettingsFrom(parsed),
     kek: parseKeyEncryptionKey(secrets.REGISTRY_KEK, "REGISTRY_KEK"),
     tracing: tracingOptionsFrom(parsed, "registry"),
   };
+}
+
+const developmentGuardianshipToken = "dev-registry-guardianship-token";
+
+/** The guardianship route's credential: the development one in development, else only a real secret when given. */
+function guardianshipToken(environment: string, given: string | undefined): string | undefined {
+  if (environment === "development") return given ?? developmentGuardianshipToken;
+  if (given === undefined) return undefined;
+  return resolveSecrets("production", { REGISTRY_GUARDIANSHIP_TOKEN: given }, { REGISTRY_GUARDIANSHIP_TOKEN: developmentGuardianshipToken }).REGISTRY_GUARDIANSHIP_TOKEN;
 }
 
 export const kekRotationConfigSpec = {

@@ -1,6 +1,6 @@
 /** Starts the registry subgraph: configuration, storage (migrations, seed), HTTP. */
 import { migrationsDir } from "./migrations.ts";
-import { generateCitizens, loadFarajaland } from "@ndx/fixtures";
+import { generateCitizens, loadFarajaland, loadHouseholds } from "@ndx/fixtures";
 import { listen, loadShutdownConfig, migrate, openDb, readMigrations, runService, startTelemetry } from "@ndx/platform";
 import { loadRegistryConfig } from "./config.ts";
 import { envKeyEncryptionKey } from "./keys/keyEncryptionKey.ts";
@@ -18,7 +18,8 @@ const registers = loadRegisters(config.REGISTERS_DIR);
 await runService("registry", logger, async () => {
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "registry" });
   await migrate(db, readMigrations(migrationsDir), "ndx:registry");
-  const canonical = loadFarajaland(config.NDX_FIXTURES_FILE).citizens;
+  const households = loadHouseholds();
+  const canonical = [...loadFarajaland(config.NDX_FIXTURES_FILE).citizens, ...households.citizens];
   const seeded = await seedRegistry(db, [
     ...canonical,
     ...generateCitizens({ count: config.SEED_GENERATED, reserved: canonical }),
@@ -31,6 +32,8 @@ await runService("registry", logger, async () => {
     keyEncryptionKey: envKeyEncryptionKey(config.kek),
     gatewayTrust: config.gatewayTrust,
     eventsToken: config.REGISTRY_EVENTS_TOKEN,
+    guardianshipToken: config.guardianshipToken,
+    seedRecords: [{ register: "households", records: households.households }],
     tracing,
   });
   const http = await listen(yoga, config.PORT, config.HOST, shutdown);

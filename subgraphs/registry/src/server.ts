@@ -14,12 +14,14 @@ import { createChangeRequests } from "./changeRequests/changeRequests.ts";
 import { createContext, type RegistryContext } from "./graphql/context.ts";
 import { openDataKeyRing } from "./keys/dataKeys.ts";
 import { useEventFeed } from "./events/eventFeed.ts";
+import { useGuardianshipRoute } from "./households/guardianshipRoute.ts";
 import { createFieldCipher } from "./keys/fieldCipher.ts";
 import { envKeyEncryptionKey, type KeyEncryptionKeyProvider } from "./keys/keyEncryptionKey.ts";
 import { createMatchIndex } from "./records/matchIndex.ts";
 import { defaultRegistersDir } from "./config.ts";
 import { createPersonStore } from "./persons/personStore.ts";
 import { adoptRecords } from "./records/recordAdoption.ts";
+import { seedRecords, type RecordSeed } from "./records/recordSeed.ts";
 import { createRecordReader } from "./records/recordReader.ts";
 import { loadRegisters, type RegisterCatalogue } from "./registers/registerMetadata.ts";
 import type { RegistryServices } from "./graphql/registryServices.ts";
@@ -46,6 +48,10 @@ export interface RegistryOptions {
   readonly gatewayTrust?: SubgraphTrustOptions | undefined;
   /** The credential of the outbox feed at GET /events; no feed when unset. @default undefined */
   readonly eventsToken?: string | undefined;
+  /** The credential of GET /v1/guardianship/{nic} (the consent engine's); no such route when unset. @default undefined */
+  readonly guardianshipToken?: string | undefined;
+  /** Development records seeded before adoption (the demo data's households); existing ids are left alone. @default none */
+  readonly seedRecords?: readonly RecordSeed[];
   /** Metrics served at GET /metrics. @default a registry of its own */
   readonly metrics?: ServiceMetrics;
   /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off, no plugin */
@@ -69,6 +75,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
   const keys = await openDataKeyRing(db, kek, catalogue.registers.map((r) => r.name));
   const cipher = createFieldCipher(keys);
   const index = createMatchIndex(keys);
+  if (options.seedRecords !== undefined) await seedRecords(db, catalogue, cipher, options.seedRecords);
   const adopted = await adoptRecords(db, catalogue, cipher, index);
   if (Object.keys(adopted).length > 0) logger.info({ adopted }, "records imported without a change request now have their history");
   const registry: RegistryServices = {
@@ -91,7 +98,10 @@ export async function createRegistry(options: RegistryOptions): Promise<Registry
       },
     },
     // Before the gateway check: feed readers hold their own credential, not the gateway's.
-    openPlugins: options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })],
+    openPlugins: [
+      ...(options.eventsToken === undefined ? [] : [useEventFeed({ db, token: options.eventsToken })]),
+      ...(options.guardianshipToken === undefined ? [] : [useGuardianshipRoute({ db, token: options.guardianshipToken })]),
+    ],
     gatewayTrust: options.gatewayTrust,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
     metrics: options.metrics,

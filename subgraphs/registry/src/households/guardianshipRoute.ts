@@ -1,0 +1,39 @@
+/**
+ * `GET /v1/guardianship/{nic}`: who answers for whom (guardianship.ts), for the consent engine, with its own
+ * credential (`Authorization: Bearer <REGISTRY_GUARDIANSHIP_TOKEN>`), as the events feed has its own: it is not the
+ * gateway's and opens nothing else. Never cached (`no-store`): a guardianship removed in the register stops counting
+ * on the engine's next question.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Queryable } from "@ndx/platform";
+import { guardianshipOf } from "./guardianship.ts";
+
+export interface GuardianshipRouteOptions {
+  readonly db: Queryable;
+  /** The credential the consent engine presents. */
+  readonly token: string;
+}
+
+const digest = (v: string) => createHash("sha256").update(v).digest();
+const route = /^\/v1\/guardianship\/([^/]*)$/;
+
+export function useGuardianshipRoute(options: GuardianshipRouteOptions) {
+  const expected = digest(options.token);
+  const problem = (status: number, code: string, message: string) =>
+    Response.json({ code, message }, { status, headers: { "cache-control": "no-store" } });
+
+  return {
+    async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
+      const match = route.exec(url.pathname);
+      if (match === null) return;
+      if (request.method !== "GET") return endResponse(problem(405, "BAD_USER_INPUT", "GET only"));
+      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+        return endResponse(problem(401, "UNAUTHENTICATED", "the guardianship route needs Authorization: Bearer <REGISTRY_GUARDIANSHIP_TOKEN>"));
+      }
+      const nic = match[1] ?? "";
+      if (!/^[0-9]{12}$/.test(nic)) return endResponse(problem(400, "BAD_USER_INPUT", "a NIC is 12 digits"));
+      endResponse(Response.json(await guardianshipOf(options.db, nic), { headers: { "cache-control": "no-store" } }));
+    },
+  };
+}
