@@ -29,10 +29,11 @@ export const dmtAdapter = defineLegacyAdapter({
   connections: 8,
   // The DMT answers when its WSDL does (no credentials, no counted call).
   readinessPath: `${dmtEndpointPath.slice(1)}?wsdl`,
-  client: ({ http, upstream, options }: LegacyClientParts<DmtOptions>) =>
+  client: ({ http, upstream, cache, options }: LegacyClientParts<DmtOptions>) =>
     createDmtClient({
       soap: createSoapUpstream({ provider: upstream.provider, http, path: dmtEndpointPath, security: options.credentials, faultKind: dmtFaultKind }),
       upstream,
+      cache,
     }),
   context: (client, mapper, options) => createContext(client, mapper, options.concurrency ?? 4),
   resolvers,

@@ -3,7 +3,7 @@
  * they agree), called through the kit's SOAP client with a UsernameToken, under the upstream's timeout, retries and
  * circuit breaker. Records come back raw (tns:Vehicle trees): the mapping turns them into GraphQL objects.
  */
-import { UpstreamError, type SoapFault, type SoapOperation, type SoapUpstream, type Upstream, type UpstreamFailure, type XmlTree } from "@ndx/adapter-kit";
+import { legacyKey, UpstreamError, type LegacyCache, type SoapFault, type SoapOperation, type SoapUpstream, type Upstream, type UpstreamFailure, type XmlTree } from "@ndx/adapter-kit";
 
 export const dmtNamespace = "urn:farajaland:dmt:vehicles:v1";
 export const dmtEndpointPath = "/dmt";
@@ -40,8 +40,13 @@ export interface DmtClient {
   vehicleByRegNo(regNo: string): Promise<VehicleRecord>;
 }
 
-export function createDmtClient(options: { readonly soap: SoapUpstream; readonly upstream: Upstream }): DmtClient {
-  const { soap, upstream } = options;
+/**
+ * Both reads go through the cache (kept answers, identical calls in flight merged): a person's vehicles keyed by
+ * their NIC and purged when the registry changes them; a vehicle by its registration number, ended by the TTL alone
+ * (the answer names no owner). "No vehicles" is an empty answer; an unknown registration number is an error, never kept.
+ */
+export function createDmtClient(options: { readonly soap: SoapUpstream; readonly upstream: Upstream; readonly cache: LegacyCache }): DmtClient {
+  const { soap, upstream, cache } = options;
   const provider = upstream.provider;
   const request = (element: string, fields: Record<string, string>) => ({
     [`dmt:${element}`]: {
@@ -52,7 +57,12 @@ export function createDmtClient(options: { readonly soap: SoapUpstream; readonly
 
   return {
     vehiclesByOwner: (nic) =>
-      upstream.call(
+      cache.get({ key: legacyKey("GetVehiclesByOwner", nic), subject: nic, isEmpty: (vehicles) => vehicles.length === 0, load: () => vehiclesByOwner(nic) }),
+    vehicleByRegNo: (regNo) => cache.get({ key: legacyKey("GetVehicleByRegNo", regNo), load: () => vehicleByRegNo(regNo) }),
+  };
+
+  function vehiclesByOwner(nic: string): Promise<VehicleRecord[]> {
+    return upstream.call(
         "GetVehiclesByOwner",
         async (signal) => {
           const op = dmtOperations.GetVehiclesByOwner;
@@ -68,9 +78,11 @@ export function createDmtClient(options: { readonly soap: SoapUpstream; readonly
           return items;
         },
         { idempotent: true },
-      ),
-    vehicleByRegNo: (regNo) =>
-      upstream.call(
+      );
+  }
+
+  function vehicleByRegNo(regNo: string): Promise<VehicleRecord> {
+    return upstream.call(
         "GetVehicleByRegNo",
         async (signal) => {
           const op = dmtOperations.GetVehicleByRegNo;
@@ -80,8 +92,8 @@ export function createDmtClient(options: { readonly soap: SoapUpstream; readonly
           return vehicle;
         },
         { idempotent: true },
-      ),
-  };
+      );
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -35,8 +35,8 @@ export const drpAdapter = defineLegacyAdapter({
   connections: 16,
   // The DRP answers when its OpenAPI document does (no credentials, no counted call).
   readinessPath: "openapi.json",
-  client: ({ http, upstream, options }: LegacyClientParts<DrpOptions>) => createDrpClient({ http, upstream, apiKey: options.apiKey }),
-  context: (client, mapper, options) => createContext(client, mapper, options.batchSize ?? 100),
+  client: ({ http, upstream, cache, options }: LegacyClientParts<DrpOptions>) => ({ drp: createDrpClient({ http, upstream, apiKey: options.apiKey }), cache }),
+  context: ({ drp, cache }, mapper, options) => createContext(drp, cache, mapper, options.batchSize ?? 100),
   resolvers,
   config: {
     ...drpConfig,

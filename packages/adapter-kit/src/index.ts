@@ -13,3 +13,6 @@ export * from "./xml.ts";
 export * from "./adapterOptions.ts";
 export * from "./legacyAdapter.ts";
 export * from "./legacyAdapterConfig.ts";
+export * from "./legacyCache.ts";
+export * from "./registryEvents.ts";
+export * from "./xmlTemplate.ts";

@@ -4,14 +4,18 @@
  * (`create(options)`, in-process). Everything else is the kit's and the platform's, the same for every agency: the
  * keep-alive HTTP pool, the resilient upstream (timeout, retries with backoff, circuit breaker, metrics), the subgraph
  * server (gateway trust, input limits, health, NDX error masking) with UpstreamErrors named by provider, a /ready
- * probe of an endpoint that needs no credentials, and the configuration (legacyAdapterConfig.ts).
+ * probe of an endpoint that needs no credentials, the cache of legacy answers with identical calls merged in flight
+ * (legacyCache.ts), purged by the registry's change feed (registryEvents.ts), and the configuration
+ * (legacyAdapterConfig.ts).
  */
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { createServiceMetrics, createSubgraphServer, httpProbe, listen, loadShutdownConfig, runService, startTelemetry, type ServiceMetrics, type SubgraphYoga } from "@ndx/platform";
 import type { AdapterCommonOptions } from "./adapterOptions.ts";
 import { createHttpUpstream, type HttpUpstream } from "./httpUpstream.ts";
-import { loadLegacyAdapterConfig, type LegacyAdapterConfig, type LegacyConfigDefinition } from "./legacyAdapterConfig.ts";
+import { loadLegacyAdapterConfig, type LegacyAdapterConfig, type LegacyConfigDefinition, type RegistryEventsConfig } from "./legacyAdapterConfig.ts";
+import { createLegacyCache, type LegacyCache } from "./legacyCache.ts";
 import { createMapper, loadMapping, parseMapping, type Mapper, type Mapping } from "./mapping.ts";
+import { followRegistryEvents } from "./registryEvents.ts";
 import { createUpstream, type Upstream } from "./upstream.ts";
 import { toGraphQLError, UpstreamError } from "./upstreamError.ts";
 
@@ -24,6 +28,10 @@ export type LegacyAdapterOptions<Own extends object> = AdapterCommonOptions &
     readonly baseUrl: string;
     /** Keep-alive connections to it. @default the definition's `connections` */
     readonly connections?: number;
+    /** Answers kept (ms) and how many; identical calls in flight are merged whatever these say. @default none kept */
+    readonly cache?: { readonly ttlMs: number; readonly emptyTtlMs?: number; readonly maxEntries?: number; readonly now?: () => number };
+    /** The registry's change feed that purges the cache; while it is behind the cache is not used. @default none: TTL alone */
+    readonly registryEvents?: RegistryEventsConfig | undefined;
   };
 
 /** The kit's parts an agency's client is built on. */
@@ -32,6 +40,8 @@ export interface LegacyClientParts<Own extends object> {
   readonly http: HttpUpstream;
   /** Timeout, retries and circuit breaker: every call goes through `upstream.call`. */
   readonly upstream: Upstream;
+  /** Every read goes through `cache.get` (kept answers, identical calls in flight merged): keyed by `legacyKey`. */
+  readonly cache: LegacyCache;
   readonly options: LegacyAdapterOptions<Own>;
 }
 
@@ -63,6 +73,7 @@ export interface LegacyAdapterDefinition<Own extends object, Client, C extends o
 export interface LegacyAdapter<C extends object> {
   readonly yoga: AdapterYoga<C>;
   readonly upstream: Upstream;
+  readonly cache: LegacyCache;
   /** What GET /metrics serves. */
   readonly metrics: ServiceMetrics;
   close(): Promise<void>;
@@ -100,7 +111,19 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
       ...(options.breaker === undefined ? {} : { breaker: options.breaker }),
     });
-    const client = definition.client({ http, upstream, options });
+    const { registryEvents } = options;
+    const cache = createLegacyCache({
+      provider,
+      ...options.cache,
+      metrics,
+      // With a feed, kept answers are used only while its purges are up to date.
+      ...(registryEvents === undefined ? {} : { usable: () => feed?.current() === true }),
+    });
+    const feed =
+      registryEvents === undefined
+        ? undefined
+        : followRegistryEvents({ ...registryEvents, logger: logger.child({ provider }), purge: (nic) => cache.purge(nic) });
+    const client = definition.client({ http, upstream, cache, options });
     const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
     const yoga = createSubgraphServer<C>({
       name,
@@ -116,7 +139,16 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
       tracing: options.tracing,
       logger,
     });
-    return { yoga, upstream, metrics, close: () => http.close() };
+    return {
+      yoga,
+      upstream,
+      cache,
+      metrics,
+      close: () => {
+        feed?.close();
+        return http.close();
+      },
+    };
   }
 
   const loadConfig = (env: Readonly<Record<string, string | undefined>>) =>
@@ -136,12 +168,17 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
         retries: upstream.retries,
         breaker: { failureThreshold: upstream.breakerFailures, resetAfterMs: upstream.breakerResetMs },
         connections: upstream.connections,
+        cache: config.cache,
+        registryEvents: config.registryEvents,
         gatewayTrust: config.gatewayTrust,
         tracing,
         logger,
       });
       const http = await listen(adapter.yoga, config.PORT, config.HOST, shutdown);
-      logger.info({ url: `${http.url}/graphql`, upstream: upstream.url }, `${name.toUpperCase()} adapter subgraph listening`);
+      logger.info(
+        { url: `${http.url}/graphql`, upstream: upstream.url, cacheTtlMs: config.cache.ttlMs, purgedBy: config.registryEvents?.url ?? "TTL alone" },
+        `${name.toUpperCase()} adapter subgraph listening`,
+      );
       return {
         async close() {
           await http.close();

@@ -1,9 +1,11 @@
 /**
  * An adapter's configuration from its environment, read once: what every adapter process reads (NDX_ENV, the
  * gateway's keys, PORT, HOST, LOG_LEVEL, OTEL_*), its upstream's resilience settings under the agency's prefix
- * (`<PREFIX>_URL`, `_TIMEOUT_MS`, `_RETRIES`, `_BREAKER_FAILURES`, `_BREAKER_RESET_MS`, `_CONNECTIONS`), its secrets
- * (development values only when NDX_ENV=development) and the agency's own settings. Every problem is reported at
- * once, in one ConfigError.
+ * (`<PREFIX>_URL`, `_TIMEOUT_MS`, `_RETRIES`, `_BREAKER_FAILURES`, `_BREAKER_RESET_MS`, `_CONNECTIONS`), its cache of
+ * legacy answers (`<PREFIX>_CACHE_TTL_MS`, `_CACHE_EMPTY_TTL_MS`, `_CACHE_MAX_ENTRIES`, defaults from the agency's
+ * config module) and the registry's change feed that purges it (REGISTRY_EVENTS_URL, REGISTRY_EVENTS_TOKEN,
+ * REGISTRY_EVENTS_POLL_MS), its secrets (development values only when NDX_ENV=development) and the agency's own
+ * settings. Every problem is reported at once, in one ConfigError.
  */
 import {
   ConfigError,
@@ -35,12 +37,60 @@ export function adapterServiceConfigSpec(port: number) {
     LOG_LEVEL: setting.oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     /** OpenTelemetry tracing: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ... (docs/operations.md). @default off */
     ...tracingConfigSpec,
+    /**
+     * The registry's change feed, followed to purge the legacy cache of a person when the persons register changes them.
+     * @default "http://localhost:4001/events" in development; unset elsewhere (the cache then ends answers by its TTL alone)
+     */
+    REGISTRY_EVENTS_URL: setting.optionalUrl(),
+    /** The feed's bearer token (the registry's REGISTRY_EVENTS_TOKEN). @default "dev-registry-events-token" in development; required with REGISTRY_EVENTS_URL elsewhere */
+    REGISTRY_EVENTS_TOKEN: setting.optionalString(),
+    /** Wait between reads of the feed; the cache is not used once three have been missed. @default 1000 */
+    REGISTRY_EVENTS_POLL_MS: setting.int(1000, { min: 50, max: 60_000 }),
   };
 }
 
+/** Where the legacy cache's purges come from (legacyAdapter.ts follows it). */
+export interface RegistryEventsConfig {
+  readonly url: string;
+  readonly token: string;
+  readonly pollMs: number;
+}
+
+export const developmentRegistryEventsUrl = "http://localhost:4001/events";
+const developmentRegistryEventsToken = "dev-registry-events-token";
+
+function registryEventsFrom(base: ServiceSettings): RegistryEventsConfig | undefined {
+  const development = base.NDX_ENV === "development";
+  const url = base.REGISTRY_EVENTS_URL ?? (development ? developmentRegistryEventsUrl : undefined);
+  if (url === undefined) return undefined;
+  const token = base.REGISTRY_EVENTS_TOKEN ?? (development ? developmentRegistryEventsToken : undefined);
+  if (token === undefined) throw new ConfigError([`REGISTRY_EVENTS_TOKEN: must be set with REGISTRY_EVENTS_URL when NDX_ENV=${base.NDX_ENV}`]);
+  return { url, token, pollMs: base.REGISTRY_EVENTS_POLL_MS };
+}
+
+/** How long an agency's answers are kept (its config module's defaults; `<PREFIX>_CACHE_*` override them). */
+export interface LegacyCacheDefaults {
+  /** 0: the agency's answers are never kept (a provider that says "don't cache"). */
+  readonly ttlMs: number;
+  /** Empty answers (nobody known, nothing found); 0: not kept. */
+  readonly emptyTtlMs: number;
+  readonly maxEntries: number;
+}
+
+/** The cache as configured. */
+export type LegacyCacheConfig = LegacyCacheDefaults;
+
 type SettingsOf<S> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 type ServiceSettings = SettingsOf<ReturnType<typeof adapterServiceConfigSpec>>;
-type NumericSuffix = "TIMEOUT_MS" | "RETRIES" | "BREAKER_FAILURES" | "BREAKER_RESET_MS" | "CONNECTIONS";
+type NumericSuffix =
+  | "TIMEOUT_MS"
+  | "RETRIES"
+  | "BREAKER_FAILURES"
+  | "BREAKER_RESET_MS"
+  | "CONNECTIONS"
+  | "CACHE_TTL_MS"
+  | "CACHE_EMPTY_TTL_MS"
+  | "CACHE_MAX_ENTRIES";
 
 /** The upstream's settings under their names, e.g. DRP_LEGACY_URL and DRP_LEGACY_TIMEOUT_MS for the prefix DRP_LEGACY. */
 export type LegacyUpstreamSettings<P extends string> = { readonly [K in `${P}_URL`]: string } & { readonly [K in `${P}_${NumericSuffix}`]: number };
@@ -66,6 +116,8 @@ export interface LegacyConfigDefinition<P extends string, Spec, S extends string
   readonly developmentSecrets?: Readonly<Record<S, string>>;
   /** The agency's own settings (batch size, concurrency, a user name), as a platform ConfigSpec. @default {} */
   readonly spec?: ConfigSpec<Spec>;
+  /** How long its answers are kept unless `<PREFIX>_CACHE_*` say otherwise. @default never kept */
+  readonly cache?: LegacyCacheDefaults;
 }
 
 export type LegacyAdapterConfig<P extends string, Spec, S extends string> = ServiceSettings &
@@ -73,11 +125,16 @@ export type LegacyAdapterConfig<P extends string, Spec, S extends string> = Serv
   Spec &
   Readonly<Record<S, string>> & {
     readonly upstream: LegacyUpstreamConfig;
+    readonly cache: LegacyCacheConfig;
+    /** undefined: no feed, the cache ends answers by its TTL alone. */
+    readonly registryEvents: RegistryEventsConfig | undefined;
     readonly gatewayTrust: { readonly jwks: string; readonly issuer: string };
     readonly tracing: TracingOptions | undefined;
   };
 
-const upstreamSpec = (prefix: string, url: string, connections: number): Readonly<Record<string, Setting<string | number>>> => ({
+const noCache: LegacyCacheDefaults = { ttlMs: 0, emptyTtlMs: 0, maxEntries: 10_000 };
+
+const upstreamSpec = (prefix: string, url: string, connections: number, cache: LegacyCacheDefaults): Readonly<Record<string, Setting<string | number>>> => ({
   /** The agency's legacy service. */
   [`${prefix}_URL`]: setting.url(url),
   /** Timeout of one call. @default 2000 */
@@ -90,6 +147,12 @@ const upstreamSpec = (prefix: string, url: string, connections: number): Readonl
   [`${prefix}_BREAKER_RESET_MS`]: setting.int(10_000, { min: 10, max: 600_000 }),
   /** Keep-alive connections to the upstream. @default the definition's `connections` */
   [`${prefix}_CONNECTIONS`]: setting.int(connections, { min: 1, max: 1024 }),
+  /** How long an answer is kept and served again, ms; 0: never (every call reaches the upstream). @default the agency's */
+  [`${prefix}_CACHE_TTL_MS`]: setting.int(cache.ttlMs, { min: 0, max: 86_400_000 }),
+  /** The same for an empty answer (nobody known, nothing found), at most the TTL; 0: not kept. @default the agency's */
+  [`${prefix}_CACHE_EMPTY_TTL_MS`]: setting.int(cache.emptyTtlMs, { min: 0, max: 86_400_000 }),
+  /** Most answers kept; the least recently used go first. @default the agency's (10000) */
+  [`${prefix}_CACHE_MAX_ENTRIES`]: setting.int(cache.maxEntries, { min: 1, max: 10_000_000 }),
 });
 
 /** Reads `env` once; throws one ConfigError naming every bad variable. */
@@ -111,14 +174,23 @@ export function loadLegacyAdapterConfig<P extends string, Spec, S extends string
   }
   const { prefix } = definition;
   const base = attempt(() => loadConfig(adapterServiceConfigSpec(definition.port), env));
-  const legacy = attempt(() => loadConfig(upstreamSpec(prefix, definition.url, connections), env));
+  const legacy = attempt(() => loadConfig(upstreamSpec(prefix, definition.url, connections, definition.cache ?? noCache), env));
   const own = attempt(() => loadConfig(definition.spec ?? ({} as ConfigSpec<Spec>), env));
   const developmentSecrets: Readonly<Record<string, string>> = definition.developmentSecrets ?? {};
   const given = attempt(() => loadConfig(Object.fromEntries(Object.keys(developmentSecrets).map((name) => [name, setting.optionalString()])), env));
   const gatewayTrust = base && attempt(() => gatewayTrustSettingsFrom(base.value));
   const tracing = base && attempt(() => tracingOptionsFrom(base.value, service));
   const secrets = base && given && attempt(() => resolveSecrets(base.value.NDX_ENV, given.value, developmentSecrets));
-  if (base === undefined || legacy === undefined || own === undefined || gatewayTrust === undefined || tracing === undefined || secrets === undefined) {
+  const registryEvents = base && attempt(() => registryEventsFrom(base.value));
+  if (
+    base === undefined ||
+    legacy === undefined ||
+    own === undefined ||
+    gatewayTrust === undefined ||
+    tracing === undefined ||
+    secrets === undefined ||
+    registryEvents === undefined
+  ) {
     throw new ConfigError(problems);
   }
   const number = (suffix: NumericSuffix): number => Number(legacy.value[`${prefix}_${suffix}`]);
@@ -130,8 +202,22 @@ export function loadLegacyAdapterConfig<P extends string, Spec, S extends string
     breakerResetMs: number("BREAKER_RESET_MS"),
     connections: number("CONNECTIONS"),
   };
+  const ttlMs = number("CACHE_TTL_MS");
+  const emptyTtlMs = number("CACHE_EMPTY_TTL_MS");
+  if (emptyTtlMs > ttlMs) throw new ConfigError([`${prefix}_CACHE_EMPTY_TTL_MS: must not be longer than ${prefix}_CACHE_TTL_MS (${ttlMs})`]);
+  const cache: LegacyCacheConfig = { ttlMs, emptyTtlMs, maxEntries: number("CACHE_MAX_ENTRIES") };
   // The upstream's settings were read under names built from the prefix: the type names them so.
   const named = legacy.value as LegacyUpstreamSettings<P>;
   const agency = secrets.value as Readonly<Record<S, string>>;
-  return { ...base.value, ...named, ...own.value, ...agency, upstream, gatewayTrust: gatewayTrust.value, tracing: tracing.value };
+  return {
+    ...base.value,
+    ...named,
+    ...own.value,
+    ...agency,
+    upstream,
+    cache,
+    registryEvents: registryEvents.value,
+    gatewayTrust: gatewayTrust.value,
+    tracing: tracing.value,
+  };
 }

@@ -3,8 +3,9 @@
  * concatenation). The password is sent as PasswordDigest = Base64(SHA-1(nonce + created + password)), so it never
  * travels in clear and a captured header cannot be replayed after the service's freshness window.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { buildXml, parseXml, type XmlLimits, type XmlTree } from "./xml.ts";
+import { createHash, randomBytes, randomFillSync } from "node:crypto";
+import { buildFragment, buildXml, parseXml, type XmlLimits, type XmlTree } from "./xml.ts";
+import { compileXml, slot } from "./xmlTemplate.ts";
 
 export const soapEnvelopeNs = "http://schemas.xmlsoap.org/soap/envelope/";
 export const wsseNs = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
@@ -32,37 +33,72 @@ export interface EnvelopeOptions {
 
 /** PasswordDigest of the UsernameToken profile 1.0. */
 export function passwordDigest(nonce: Buffer, created: string, password: string): string {
-  return createHash("sha1").update(Buffer.concat([nonce, Buffer.from(created, "utf8"), Buffer.from(password, "utf8")])).digest("base64");
+  return createHash("sha1").update(nonce).update(created, "utf8").update(password, "utf8").digest("base64");
 }
 
 /** A request envelope whose body is `payload` (an object tree for `buildXml`, carrying its own namespace). */
 export function buildEnvelope(payload: XmlTree, options: EnvelopeOptions = {}): string {
-  const header: XmlTree = {};
-  if (options.security !== undefined) {
-    const nonce = options.nonce ?? randomBytes(16);
+  const { security } = options;
+  if (security === undefined) return buildXml(envelopeTree(undefined, payload));
+  const nonce = options.nonce ?? randomBytes(16);
+  const created = (options.now ?? new Date()).toISOString();
+  return buildXml(envelopeTree(securityHeader(security.username, passwordDigest(nonce, created, security.password), nonce.toString("base64"), created), payload));
+}
+
+/**
+ * `buildEnvelope` for one set of credentials, made once: the envelope and its Security header are compiled
+ * (xmlTemplate.ts) with the user name in place and slots for what changes per call (digest, nonce, time, and the
+ * body, which the builder makes from the payload), so a call builds only its payload. Gives the same document as
+ * `buildEnvelope` with the same nonce and time (tested).
+ */
+export function createEnvelopeWriter(security: UsernameToken | undefined): (payload: XmlTree, options?: Omit<EnvelopeOptions, "security">) => string {
+  if (security === undefined) return (payload) => buildEnvelope(payload);
+  const template = compileXml<"username" | "digest" | "nonce" | "created" | "body">(
+    envelopeTree(securityHeader(slot("username"), slot("digest"), slot("nonce"), slot("created")), slot("body")),
+    ["body"],
+  );
+  const { username } = security;
+  return (payload, options = {}) => {
+    const nonce = options.nonce ?? nextNonce();
     const created = (options.now ?? new Date()).toISOString();
-    header["wsse:Security"] = {
+    const digest = passwordDigest(nonce, created, security.password);
+    return template({ username, digest, nonce: nonce.toString("base64"), created, body: buildFragment(payload) });
+  };
+}
+
+function envelopeTree(header: XmlTree | undefined, body: XmlTree | string): XmlTree {
+  return { "soap:Envelope": { "@_xmlns:soap": soapEnvelopeNs, ...(header === undefined ? {} : { "soap:Header": header }), "soap:Body": body } };
+}
+
+function securityHeader(username: string, digest: string, nonce: string, created: string): XmlTree {
+  return {
+    "wsse:Security": {
       "@_xmlns:wsse": wsseNs,
       "@_xmlns:wsu": wsuNs,
       "@_soap:mustUnderstand": "1",
       "wsse:UsernameToken": {
-        "wsse:Username": options.security.username,
-        "wsse:Password": {
-          "@_Type": passwordDigestType,
-          "#text": passwordDigest(nonce, created, options.security.password),
-        },
-        "wsse:Nonce": { "@_EncodingType": base64BinaryType, "#text": nonce.toString("base64") },
+        "wsse:Username": username,
+        "wsse:Password": { "@_Type": passwordDigestType, "#text": digest },
+        "wsse:Nonce": { "@_EncodingType": base64BinaryType, "#text": nonce },
         "wsu:Created": created,
       },
-    };
-  }
-  return buildXml({
-    "soap:Envelope": {
-      "@_xmlns:soap": soapEnvelopeNs,
-      ...(options.security === undefined ? {} : { "soap:Header": header }),
-      "soap:Body": payload,
     },
-  });
+  };
+}
+
+// Nonces are cut from a block of random bytes filled 256 nonces at a time: the same CSPRNG, a tenth of the calls.
+const noncePool = Buffer.alloc(16 * 256);
+let nonceOffset = noncePool.length;
+
+function nextNonce(): Buffer {
+  if (nonceOffset === noncePool.length) {
+    randomFillSync(noncePool);
+    nonceOffset = 0;
+  }
+  // A copy: the pool is refilled later, and a nonce must not change under its caller.
+  const nonce = Buffer.from(noncePool.subarray(nonceOffset, nonceOffset + 16));
+  nonceOffset += 16;
+  return nonce;
 }
 
 export interface SoapFault {

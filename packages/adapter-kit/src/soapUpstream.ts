@@ -6,7 +6,7 @@
  */
 import type { HttpUpstream } from "./httpUpstream.ts";
 import { header, statusError } from "./httpUpstream.ts";
-import { buildEnvelope, NotSoapError, readEnvelope, SoapFaultError, type SoapFault, type UsernameToken } from "./soap.ts";
+import { createEnvelopeWriter, NotSoapError, readEnvelope, SoapFaultError, type SoapFault, type UsernameToken } from "./soap.ts";
 import { UpstreamError, type UpstreamFailure } from "./upstreamError.ts";
 import { XmlRejectedError, type XmlTree } from "./xml.ts";
 
@@ -41,13 +41,15 @@ const defaultFaultKind = (fault: SoapFault): UpstreamFailure => (fault.code === 
 
 export function createSoapUpstream(options: SoapUpstreamOptions): SoapUpstream {
   const { provider, http, path, security, maxResponseBytes = 1024 * 1024, faultKind = defaultFaultKind } = options;
+  const envelope = createEnvelopeWriter(security);
+  const limits = { maxBytes: maxResponseBytes };
   return {
     async invoke(operation, payload, signal) {
       const answer = await http.request({
         method: "POST",
         path,
         headers: { "content-type": "text/xml; charset=utf-8", soapaction: `"${operation.soapAction}"` },
-        body: buildEnvelope(payload, { security }),
+        body: envelope(payload),
         signal,
       });
       const isXml = /^(?:text|application)\/(?:[\w.+-]+\+)?xml\b/i.test(header(answer, "content-type") ?? "");
@@ -59,7 +61,7 @@ export function createSoapUpstream(options: SoapUpstreamOptions): SoapUpstream {
       }
       let body: XmlTree;
       try {
-        body = readEnvelope(answer.body, { maxBytes: maxResponseBytes });
+        body = readEnvelope(answer.body, limits);
       } catch (error) {
         const status = answer.status;
         if (error instanceof SoapFaultError) {

@@ -39,25 +39,38 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlTree {
   if (declarations.test(text)) throw new XmlRejectedError("doctype", "document declares a DOCTYPE or entities");
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlRejectedError("not_well_formed", `not well-formed XML (line ${valid.err.line})`);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    removeNSPrefix: true,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    // Only the predefined entities and character references are expanded; a DOCTYPE never reaches here.
-    processEntities: true,
-    htmlEntities: true,
-    maxNestedTags: maxDepth,
-  });
+  const parser = parserFor(maxDepth);
   try {
     return parser.parse(text) as XmlTree;
   } catch (error) {
     throw new XmlRejectedError("not_well_formed", error instanceof Error ? error.message : "unreadable XML");
   }
+}
+
+// One parser per nesting limit, made once: building one (its options, matchers, entity tables) cost about as much as
+// parsing a small SOAP answer. A parser keeps no state between documents.
+const parsers = new Map<number, XMLParser>();
+
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (parser === undefined) {
+    parser = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: "@_",
+      removeNSPrefix: true,
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      // Only the predefined entities and character references are expanded; a DOCTYPE never reaches here.
+      processEntities: true,
+      htmlEntities: true,
+      maxNestedTags: maxDepth,
+    });
+    parsers.set(maxDepth, parser);
+  }
+  return parser;
 }
 
 const builder = new XMLBuilder({
@@ -69,5 +82,10 @@ const builder = new XMLBuilder({
 
 /** Serialises an object tree (`@_name` keys are attributes, arrays repeat an element), with an XML declaration. */
 export function buildXml(tree: XmlTree): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(tree)}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${buildFragment(tree)}`;
+}
+
+/** The same without the XML declaration: an element to go inside a document. */
+export function buildFragment(tree: XmlTree): string {
+  return builder.build(tree) as string;
 }

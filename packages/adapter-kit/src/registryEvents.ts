@@ -1,0 +1,117 @@
+/**
+ * Follows the registry's change feed (`GET /events?after=<position>&limit=<n>`, the outbox, with the feed's own
+ * bearer token; subgraphs/registry/src/events/eventFeed.ts) and purges the legacy cache of every citizen a change in
+ * the `persons` register names (its record id is the NIC): when the register learns that someone moved, married or
+ * died, what the agencies said about them is asked again.
+ *
+ * Fail closed: the cache may serve only while the follower is *current*, i.e. it has read the feed to its end, and
+ * did so less than `staleAfterMs` ago (a monotonic clock, checked at each lookup). Before the first catch-up, while
+ * the registry cannot be read or answers nonsense, and if the loop stalls, every call goes to the legacy system.
+ * On return it reads on from the last position it handled, purging what it missed before serving again.
+ */
+import type { Logger } from "@ndx/platform";
+
+export interface RegistryEventsOptions {
+  /** The registry's feed, e.g. http://localhost:4001/events. */
+  readonly url: string;
+  /** REGISTRY_EVENTS_TOKEN. */
+  readonly token: string;
+  /** Called with the NIC of each person a change names. */
+  readonly purge: (nic: string) => void;
+  readonly logger: Logger;
+  /** Wait between reads once at the end of the feed. @default 1000 */
+  readonly pollMs?: number;
+  /** How long after its last complete read the follower still counts as current. @default 3 × pollMs */
+  readonly staleAfterMs?: number;
+  /** Timeout of one read. @default pollMs */
+  readonly timeoutMs?: number;
+  /** Events per read. @default 500 */
+  readonly pageSize?: number;
+  /** A monotonic clock in ms. @default performance.now */
+  readonly now?: () => number;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+export interface RegistryEvents {
+  /** Whether purges are up to date (see above). */
+  current(): boolean;
+  /** The position after the last event handled. */
+  readonly position: number;
+  close(): void;
+}
+
+interface FeedPage {
+  readonly events: readonly { readonly register: string; readonly recordId: string }[];
+  readonly next: number;
+  readonly hasMore: boolean;
+}
+
+export function followRegistryEvents(options: RegistryEventsOptions): RegistryEvents {
+  const { url, token, purge, logger, pollMs = 1000, pageSize = 500, now = () => performance.now(), fetch = globalThis.fetch } = options;
+  const staleAfterMs = options.staleAfterMs ?? 3 * pollMs;
+  const timeoutMs = options.timeoutMs ?? pollMs;
+  let position = 0;
+  let caughtUpAt = -Infinity;
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  async function page(): Promise<FeedPage> {
+    const answer = await fetch(`${url}?after=${position}&limit=${pageSize}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (answer.status !== 200) throw new Error(`HTTP ${answer.status}`);
+    const body = (await answer.json()) as unknown;
+    if (!isPage(body) || body.next < position) throw new Error("not a page of the feed");
+    return body;
+  }
+
+  async function poll(): Promise<void> {
+    const started = now();
+    for (;;) {
+      const { events, next, hasMore } = await page();
+      for (const event of events) if (event.register === "persons") purge(event.recordId);
+      position = next;
+      if (!hasMore) break;
+    }
+    caughtUpAt = started;
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      await poll();
+      if (failing) logger.info({ position }, "registry change feed readable again: legacy cache in use");
+      failing = false;
+    } catch (error) {
+      if (!failing) logger.warn({ reason: error instanceof Error ? error.message : String(error) }, "registry change feed unreadable: legacy cache not used until it is");
+      failing = true;
+    }
+    if (!closed) timer = setTimeout(() => void loop(), pollMs).unref();
+  }
+
+  void loop();
+  return {
+    current: () => now() - caughtUpAt < staleAfterMs,
+    get position() {
+      return position;
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function isPage(value: unknown): value is FeedPage {
+  if (typeof value !== "object" || value === null) return false;
+  const { events, next, hasMore } = value as Record<string, unknown>;
+  return (
+    Array.isArray(events) &&
+    events.every((e: unknown) => typeof e === "object" && e !== null && typeof (e as Record<string, unknown>)["register"] === "string" && typeof (e as Record<string, unknown>)["recordId"] === "string") &&
+    typeof next === "number" &&
+    Number.isInteger(next) &&
+    typeof hasMore === "boolean"
+  );
+}
