@@ -78,7 +78,7 @@ describe("consent engine following the real exchange's register", () => {
     const { cookie } = await createSessionStore({ db: system.db, secure: false }).create({ user: { subject: citizen, name: citizen, idToken: "unused", kind: "citizen" } });
     const question = await page(`/consent/${requestId}`, cookie.split(";")[0]);
     expect(question.status).toBe(200);
-    for (const text of ["Visa Applications asks to see some of your information", "To process your visa application", "Immigration Act, section 9", "Department of Immigration and Emigration", "at most 10 days"]) {
+    for (const text of ["Visa Applications asks to see some of your information", "To process your visa application", "Immigration Act, section 9", "Department of Immigration and Emigration", "The longest time allowed is 10 days"]) {
       expect(question.text).toContain(text);
     }
 

@@ -94,8 +94,8 @@ describe("How my consents were used", () => {
     audit.requests.length = 0;
     const { text } = await view(citizen);
     expect(audit.requests).toHaveLength(5);
-    expect(row(text, many.consentId)).toContain("at least 1000 times");
-    expect(text).toContain("Counted from your latest 1000 records");
+    expect(row(text, many.consentId)).toContain("at least 1,000 times");
+    expect(text).toContain("Counted from your latest 1,000 records");
   });
 
   it("a failing audit trail gives a polite 503, never its words", async () => {

@@ -1,30 +1,26 @@
 /** The pages of "Who saw my data": the records about the citizen in plain language, and the pages when they cannot be shown. */
-import { html, type SafeHtml } from "@ndx/platform";
+import { html } from "@ndx/platform";
 import type { FieldCatalogue } from "../catalogue.ts";
-import type { AccessedField, CitizenAccess } from "./accessHistory.ts";
+import type { CitizenAccess } from "./accessHistory.ts";
+import type { ConsentTexts } from "./consentTexts.ts";
+import { fieldsGrouped } from "./fieldLabels.ts";
 import { layout, type SignedIn } from "./layout.ts";
-import { formatDate } from "./readableDate.ts";
+import { registeredText } from "./registeredText.ts";
+import type { Translator } from "./translator.ts";
 
-/** The decisions a citizen is shown, in plain words; other audit decisions are not about an identified application. */
-export const accessOutcomes = {
-  permit: "Read your information",
-  consent_required: "Asked for your consent",
-  forbidden: "Refused by the rules",
-  unavailable: "Not answered: a service was unavailable",
-} as const;
+/** The decisions a citizen is shown (their words are `access.outcome` of the catalogues); others are not about an identified application. */
+const shownDecisions = ["permit", "consent_required", "forbidden", "unavailable"] as const;
 
-export type ShownDecision = keyof typeof accessOutcomes;
+export type ShownDecision = (typeof shownDecisions)[number];
 
 export function isShownDecision(decision: string | null): decision is ShownDecision {
-  return decision !== null && Object.hasOwn(accessOutcomes, decision);
+  return decision !== null && (shownDecisions as readonly string[]).includes(decision);
 }
 
 export interface AccessRow {
   readonly access: CitizenAccess & { readonly decision: ShownDecision };
-  /** The consumer's registered name, or its id when it is not registered. */
-  readonly consumerName: string;
-  /** The purpose's registered text (the exchange's register), or that it is not a registered purpose. */
-  readonly purposeText: string;
+  /** The consumer's registered name (its id when it is not registered) and the purpose's registered text. */
+  readonly texts: ConsentTexts | undefined;
 }
 
 export interface AccessesModel {
@@ -37,76 +33,56 @@ export interface AccessesModel {
   readonly olderHref?: string | undefined;
 }
 
-/** The fields, grouped by agency (in the order they first appear), under level-3 headings. */
-function accessedFields(fields: readonly AccessedField[], catalogue: FieldCatalogue): SafeHtml {
-  const byProvider = new Map<string, AccessedField[]>();
-  for (const f of fields) byProvider.set(f.provider, [...(byProvider.get(f.provider) ?? []), f]);
-  if (byProvider.size === 0) return html`<p class="muted">No information from other agencies.</p>`;
-  return html`${[...byProvider].map(
-    ([provider, list]) => html`<h3>From the ${catalogue.providerLabel(provider)}</h3>
-<ul class="fields">${list.map((f) => html`<li>${catalogue.fieldLabel(f)}</li>`)}</ul>`,
-  )}`;
+function accessCard(tr: Translator, { access, texts }: AccessRow, catalogue: FieldCatalogue) {
+  const name = texts === undefined ? html`${tr.t("access.unnamed")}` : registeredText(tr, texts.name);
+  const why = access.purpose === null || texts === undefined ? html`${tr.t("access.noPurpose")}` : registeredText(tr, texts.purpose);
+  return html`<li class="access-card">
+<article aria-labelledby="a-${access.id}">
+<h2 id="a-${access.id}">${name} <span class="outcome ${access.decision.replace("_", "-")}">${tr.t("access.outcome", { decision: access.decision })}</span></h2>
+<dl class="facts">
+  <dt>${tr.t("access.when")}</dt><dd><time datetime="${access.at}">${tr.date(access.at)}</time></dd>
+  <dt>${tr.t("access.why")}</dt><dd>${why}</dd>
+</dl>
+<p class="what">${tr.t("access.what", { decision: access.decision })}</p>
+${access.fields.length === 0 ? html`<p class="muted">${tr.t("access.noFields")}</p>` : fieldsGrouped(tr, catalogue, access.fields, 3)}
+</article>
+</li>`;
 }
 
-export function accessesPage(m: AccessesModel): string {
-  const whatLabel: Record<ShownDecision, string> = {
-    permit: "Information read",
-    consent_required: "Information asked for",
-    forbidden: "Information asked for",
-    unavailable: "Information asked for",
-  };
+export function accessesPage(tr: Translator, m: AccessesModel): string {
+  const empty = m.olderHref !== undefined ? "maybeOlder" : m.newest ? "none" : "noOlder";
   return layout(
-    "Who saw my data",
-    html`<h1>Who saw my data</h1>
-<p>Every time a government application asks the exchange for your information, it is recorded. These are the records about you, newest first: which application asked, when, why, for which information, and what happened.</p>
-<section class="panel" aria-label="${m.newest ? "Most recent records" : "Older records"}">
-${
-  m.rows.length === 0
-    ? html`<p class="muted">${
-        m.olderHref !== undefined
-          ? "No records to show on this page; there may be older ones."
-          : m.newest
-            ? "No application has asked for your information yet."
-            : "There are no older records."
-      }</p>`
-    : html`<ol class="accesses">${m.rows.map(
-        ({ access, consumerName, purposeText }) => html`<li class="access-card">
-<article aria-labelledby="a-${access.id}">
-<h2 id="a-${access.id}">${consumerName} <span class="outcome ${access.decision.replace("_", "-")}">${accessOutcomes[access.decision]}</span></h2>
-<dl class="facts">
-  <dt>When</dt><dd><time datetime="${access.at}">${formatDate(access.at)}</time></dd>
-  <dt>Why</dt><dd>${access.purpose === null ? "No purpose was given" : purposeText}</dd>
-</dl>
-<p class="what">${whatLabel[access.decision]}:</p>
-${accessedFields(access.fields, m.catalogue)}
-</article>
-</li>`,
-      )}</ol>`
-}
+    tr,
+    tr.t("layout.myAccesses"),
+    html`<h1>${tr.t("layout.myAccesses")}</h1>
+<p>${tr.t("access.intro")}</p>
+<section class="panel" aria-label="${tr.t(m.newest ? "access.recent" : "access.older")}">
+${m.rows.length === 0 ? html`<p class="muted">${tr.t("access.empty", { empty })}</p>` : html`<ol class="accesses">${m.rows.map((row) => accessCard(tr, row, m.catalogue))}</ol>`}
 </section>
 ${
   m.olderHref === undefined && m.newest
     ? ""
-    : html`<nav class="pages" aria-label="More records">
-${m.newest ? "" : html`<a href="/my/accesses">Newest</a>`}
-${m.olderHref === undefined ? "" : html`<a href="${m.olderHref}" rel="next">Older</a>`}
+    : html`<nav class="pages" aria-label="${tr.t("access.more")}">
+${m.newest ? "" : html`<a href="/my/accesses">${tr.t("access.newestLink")}</a>`}
+${m.olderHref === undefined ? "" : html`<a href="${m.olderHref}" rel="next">${tr.t("access.olderLink")}</a>`}
 </nav>`
 }
-${m.newest ? html`<p class="note"><a href="/my/accesses/evidence.zip" download>Download the evidence of these records</a>: a signed, time-stamped file of your records of the last 30 days that anyone can check, with nothing in it about other people.</p>` : ""}
-<p class="note">To stop an application from seeing your information, revoke its consent under <a href="/my/consents">My consents</a>.</p>`,
+${m.newest ? html`<p class="note">${tr.rich("access.evidence", { link: (chunks) => html`<a href="/my/accesses/evidence.zip" download>${chunks}</a>` })}</p>` : ""}
+<p class="note">${tr.rich("access.stop", { link: (chunks) => html`<a href="/my/consents">${chunks}</a>` })}</p>`,
     m.user,
     "/my/accesses",
   );
 }
 
 /** "Who saw my data" when the records cannot be fetched: a notice, never the upstream's words. */
-export function accessesUnavailablePage(user: SignedIn): string {
+export function accessesUnavailablePage(tr: Translator, user: SignedIn): string {
   return layout(
-    "Who saw my data",
-    html`<h1>Who saw my data</h1>
+    tr,
+    tr.t("layout.myAccesses"),
+    html`<h1>${tr.t("layout.myAccesses")}</h1>
 <div class="panel">
-<p class="problem" role="alert">We cannot show the records of who saw your information right now. Please try again in a few minutes. Your consents are not affected.</p>
-<p><a href="/my/accesses">Try again</a> · <a href="/my/consents">Go to My consents</a></p>
+<p class="problem" role="alert">${tr.t("access.unavailable")}</p>
+<ul class="links"><li><a href="/my/accesses">${tr.t("access.tryAgain")}</a></li><li><a href="/my/consents">${tr.t("common.goToMyConsents")}</a></li></ul>
 </div>`,
     user,
     "/my/accesses",
@@ -114,12 +90,13 @@ export function accessesUnavailablePage(user: SignedIn): string {
 }
 
 /** "Who saw my data" for a staff account: the page is about a citizen's own records. */
-export function accessesForCitizensPage(user: SignedIn): string {
+export function accessesForCitizensPage(tr: Translator, user: SignedIn): string {
   return layout(
-    "Who saw my data",
-    html`<h1>Who saw my data is for citizens</h1>
+    tr,
+    tr.t("layout.myAccesses"),
+    html`<h1>${tr.t("access.forCitizensHeading")}</h1>
 <div class="panel">
-<p class="problem" role="alert">You are signed in as ${user.name}, a staff account. This page shows citizens who accessed their own information; a staff account has no such records. To see yours as a citizen, sign out and sign in with your NIC number.</p>
+<p class="problem" role="alert">${tr.t("access.forCitizens", { name: user.name })}</p>
 </div>`,
     user,
     "/my/accesses",

@@ -5,6 +5,8 @@
 import { readForm } from "../requestBody.ts";
 import type { Handler } from "../router.ts";
 import type { OidcLogin } from "./oidcLogin.ts";
+import { isLocalPath } from "./localPath.ts";
+import { translatorFor } from "./pageLanguage.ts";
 import { homePage, messagePage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -27,23 +29,22 @@ export interface SignInRoutes {
   readonly logout: Handler;
 }
 
-/** A path on this site: one leading slash (not `//` or `/\`, which browsers take to another host), no spaces. */
-const localPath = /^\/(?![/\\])[^\s\\]{0,2000}$/;
 
 export function signInRoutes(parts: PortalParts, options: SignInOptions): SignInRoutes {
   const { page, redirect, visitors, formTokens } = parts;
   const { sessions, login } = options;
   return {
-    home: async (request) => ((await visitors.current(request)) === undefined ? page(200, homePage()) : redirect("/my/consents")),
+    home: async (request) => ((await visitors.current(request)) === undefined ? page(200, homePage(translatorFor(request))) : redirect("/my/consents")),
     login: async (request, _p, url) => {
       const returnTo = url.searchParams.get("return_to") ?? "/my/consents";
-      return visitors.startLogin(request, localPath.test(returnTo) ? returnTo : "/my/consents");
+      return visitors.startLogin(request, isLocalPath(returnTo) ? returnTo : "/my/consents");
     },
     callback: async (request, _p, url) => {
       const session = await sessions.read(request);
       const pending = session?.data.login;
       if (session === undefined || pending === undefined) {
-        return page(400, messagePage("Sign-in could not be completed", "Your sign-in could not be matched to this browser. Please start again.", { link: { href: "/", text: "Start again" } }));
+        const tr = translatorFor(request);
+        return page(400, messagePage(tr, tr.t("signIn.unmatchedTitle"), tr.t("signIn.unmatchedMessage"), { link: { href: "/", text: tr.t("common.startAgain") } }));
       }
       const user = await login.finish(new URL(url.pathname + url.search, options.publicUrl), pending);
       // A new session id on sign-in: whatever id existed before is dropped.

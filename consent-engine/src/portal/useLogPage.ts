@@ -2,37 +2,32 @@
 import { html } from "@ndx/platform";
 import type { ConsentView } from "../consentView.ts";
 import type { UseLog } from "./consentUseLog.ts";
+import type { ConsentTexts } from "./consentTexts.ts";
 import { layout, type SignedIn } from "./layout.ts";
-import { formatDate } from "./readableDate.ts";
+import { registeredText } from "./registeredText.ts";
+import type { Translator } from "./translator.ts";
 
-const statusWords: Partial<Record<ConsentView["status"], string>> = {
-  ACTIVE: "Active",
-  PAUSED: "Paused",
-  REVOKED: "Revoked",
-  EXPIRED: "Expired",
-};
-
-export function useLogPage(log: UseLog, purposeText: (c: ConsentView) => string, user: SignedIn, maxRecords: number): string {
-  const times = (n: number) => (n === 1 ? "1 time" : `${n} times`);
+export function useLogPage(tr: Translator, log: UseLog, texts: (c: ConsentView) => ConsentTexts, user: SignedIn, maxRecords: number): string {
   return layout(
-    "How my consents were used",
-    html`<h1>How my consents were used</h1>
+    tr,
+    tr.t("layout.myUses"),
+    html`<h1>${tr.t("layout.myUses")}</h1>
 <div class="panel">
-<p>Each time an application read your information with one of your consents, the exchange recorded it. ${html`<a href="/my/accesses">Who saw my data</a>`} lists every record.</p>
+<p>${tr.t("uses.intro")} ${tr.rich("uses.seeAll", { link: (chunks) => html`<a href="/my/accesses">${chunks}</a>` })}</p>
 ${
   log.rows.length === 0
-    ? html`<p class="muted">You have not given any consent yet.</p>`
+    ? html`<p class="muted">${tr.t("uses.none")}</p>`
     : html`<table class="uses">
-<caption>Uses of each consent you gave</caption>
-<thead><tr><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Status</th><th scope="col">Used</th><th scope="col">Last used</th></tr></thead>
+<caption>${tr.t("uses.caption")}</caption>
+<thead><tr><th scope="col">${tr.t("uses.application")}</th><th scope="col">${tr.t("uses.purpose")}</th><th scope="col">${tr.t("uses.status")}</th><th scope="col">${tr.t("uses.used")}</th><th scope="col">${tr.t("uses.lastUsed")}</th></tr></thead>
 <tbody>
 ${log.rows.map(
-  (r) => html`<tr id="u-${r.consent.consentId}"><th scope="row">${r.consent.consumerName}</th><td>${purposeText(r.consent)}</td><td>${statusWords[r.consent.status] ?? r.consent.status}</td><td>${log.partial ? "at least " : ""}${times(r.uses)}</td><td>${r.lastUsedAt === null ? "Never" : formatDate(r.lastUsedAt)}</td></tr>`,
+  (r) => html`<tr id="u-${r.consent.consentId}"><th scope="row">${registeredText(tr, texts(r.consent).name)}</th><td data-label="${tr.t("uses.purpose")}">${registeredText(tr, texts(r.consent).purpose)}</td><td data-label="${tr.t("uses.status")}">${tr.t("status.label", { status: r.consent.status })}</td><td data-label="${tr.t("uses.used")}">${tr.t("uses.times", { count: r.uses, partial: String(log.partial) })}</td><td data-label="${tr.t("uses.lastUsed")}">${r.lastUsedAt === null ? tr.t("uses.never") : tr.date(r.lastUsedAt)}</td></tr>`,
 )}
 </tbody>
 </table>`
 }
-${log.partial ? html`<p class="note">Counted from your latest ${maxRecords} records; older uses are not counted here.</p>` : ""}
+${log.partial ? html`<p class="note">${tr.t("uses.partial", { max: maxRecords })}</p>` : ""}
 </div>`,
     user,
     "/my/uses",

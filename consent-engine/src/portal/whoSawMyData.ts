@@ -7,6 +7,8 @@ import type { ConsentService } from "../consentService.ts";
 import type { Handler } from "../router.ts";
 import { AuditUnavailableError, type AuditReader, type CitizenAccess } from "./accessHistory.ts";
 import { accessesForCitizensPage, accessesPage, accessesUnavailablePage, isShownDecision, type AccessRow } from "./accessesPages.ts";
+import { consentTexts } from "./consentTexts.ts";
+import { translatorFor } from "./pageLanguage.ts";
 import { messagePage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 import type { SessionUser } from "./sessions.ts";
@@ -54,8 +56,10 @@ async function readOwnAccesses(reader: AuditReader, citizenId: string, before: s
 function namedRows(service: ConsentService, accesses: readonly AccessRow["access"][]): AccessRow[] {
   return accesses.map((access) => ({
     access,
-    consumerName: access.consumer === null ? "An unnamed application" : (service.applications.lastKnown(access.consumer)?.name ?? access.consumer),
-    purposeText: access.purpose === null ? "" : service.purposeText(access.consumer ?? "", access.purpose),
+    texts:
+      access.consumer === null
+        ? undefined
+        : consentTexts(service, access.consumer, access.purpose ?? "", access.consumer, access.purpose === null ? "" : service.purposeText(access.consumer, access.purpose)),
   }));
 }
 
@@ -65,19 +69,20 @@ export function whoSawMyData(parts: PortalParts, auditReader: AuditReader | unde
     const current = await visitors.current(request);
     if (current === undefined) return visitors.startLogin(request, "/my/accesses");
     const user = await visitors.signedIn(current);
-    if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(user));
+    const tr = translatorFor(request);
+    if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(tr, user));
     const before = url.searchParams.get("before") ?? undefined;
     if (before !== undefined && !isValidCursor(before)) {
-      return page(400, messagePage("This link is not valid", "The address asks for records before a time that is not valid.", { user, link: { href: "/my/accesses", text: "See the newest records" } }));
+      return page(400, messagePage(tr, tr.t("question.badStateTitle"), tr.t("access.badCursor"), { user, link: { href: "/my/accesses", text: tr.t("access.newestLink") } }));
     }
-    if (auditReader === undefined) return page(503, accessesUnavailablePage(user));
+    if (auditReader === undefined) return page(503, accessesUnavailablePage(tr, user));
     let read: { fetched: CitizenAccess[]; more: boolean };
     try {
       read = await readOwnAccesses(auditReader, current.user.subject, before);
     } catch (error) {
       if (!(error instanceof AuditUnavailableError)) throw error;
       logger.warn({ reason: error.message }, "who-saw-my-data: audit records unavailable");
-      return page(503, accessesUnavailablePage(user));
+      return page(503, accessesUnavailablePage(tr, user));
     }
     const { fetched, more } = read;
     const shown = fetched.flatMap((access) => (isShownDecision(access.decision) ? [{ ...access, decision: access.decision }] : []));
@@ -87,7 +92,7 @@ export function whoSawMyData(parts: PortalParts, auditReader: AuditReader | unde
     const continueAfter = shown.length > accessPageSize ? onPage.at(-1) : more ? fetched.at(-1) : undefined;
     return page(
       200,
-      accessesPage({
+      accessesPage(tr, {
         rows: namedRows(service, onPage),
         catalogue: service.catalogue,
         user,
@@ -108,15 +113,16 @@ export function evidenceDownload(parts: PortalParts, auditReader: AuditReader | 
     const current = await visitors.current(request);
     if (current === undefined) return visitors.startLogin(request, "/my/accesses");
     const user = await visitors.signedIn(current);
-    if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(user));
-    if (auditReader?.evidencePackage === undefined) return page(503, accessesUnavailablePage(user));
+    const tr = translatorFor(request);
+    if (!isCitizen(current.user)) return page(403, accessesForCitizensPage(tr, user));
+    if (auditReader?.evidencePackage === undefined) return page(503, accessesUnavailablePage(tr, user));
     let zip: Uint8Array;
     try {
       zip = await auditReader.evidencePackage(current.user.subject);
     } catch (error) {
       if (!(error instanceof AuditUnavailableError)) throw error;
       logger.warn({ reason: error.message }, "who-saw-my-data: evidence package unavailable");
-      return page(503, accessesUnavailablePage(user));
+      return page(503, accessesUnavailablePage(tr, user));
     }
     return new Response(new Uint8Array(zip), {
       headers: {
