@@ -108,7 +108,7 @@ export const services: readonly ServiceSpec[] = [
     entry: "consent-engine/src/main.ts",
     port: 8081,
     pglite: true,
-    after: ["identity-provider", "exchange"],
+    after: ["identity-provider", "exchange", "registry"],
     // CONSENT_SERVICE_TOKEN, OIDC_CLIENT_SECRET and AUDIT_READ_TOKEN are left to their development defaults, or to the
     // environment. The gateway starts later; the portal asks it for the audit trail only when a page is viewed.
     links: (urls) => ({
@@ -116,6 +116,8 @@ export const services: readonly ServiceSpec[] = [
       PORTAL_PUBLIC_URL: urls["consent-engine"] ?? "",
       GATEWAY_URL: urls["gateway"] ?? "",
       EXCHANGE_URL: urls["exchange"] ?? "",
+      // Guardian consent: who guards whom (the households register); REGISTRY_GUARDIANSHIP_TOKEN left to its default.
+      REGISTRY_URL: urls["registry"] ?? "",
     }),
     show: { label: "Consent portal (citizens)", path: "/" },
   },

@@ -60,6 +60,14 @@ export const consentEngineConfigSpec = {
   CONSUMER_TOKEN_AUDIENCE: setting.optionalString(),
   /** Signed webhooks of answers: a JSON object of consumer application id → its webhook URL (https outside development). @default none */
   CONSENT_WEBHOOKS: setting.optionalString(),
+  /** The registry whose households register says who guards whom (guardian consent, GET /v1/guardianship/{nic}). Unset: nobody answers for anyone else and no one is known to be a minor. */
+  REGISTRY_URL: setting.optionalUrl(),
+  /** Bearer token of the registry's guardianship route (its REGISTRY_GUARDIANSHIP_TOKEN). Required with REGISTRY_URL outside development. @default "dev-registry-guardianship-token" (development only) */
+  REGISTRY_GUARDIANSHIP_TOKEN: setting.optionalString(),
+  /** How long the engine waits for the registry's guardianship answer before refusing (fail closed). @default 2000 */
+  GUARDIANSHIP_TIMEOUT_MS: setting.int(2000, { min: 100, max: 30_000 }),
+  /** A person under this age on the day of a decision is a minor: only a guardian opens their data. @default 18 */
+  AGE_OF_MAJORITY: setting.int(18, { min: 1, max: 30 }),
   /** A request not answered within this time expires. @default 3600 */
   CONSENT_REQUEST_TTL_SECONDS: setting.int(3600, { min: 30, max: 7 * 86_400 }),
   /** How often consents past their expiry are marked EXPIRED and announced (the check enforces expiry anyway). @default 30 */
@@ -78,7 +86,9 @@ const parse = (env: Readonly<Record<string, string | undefined>>) => loadConfig(
 type Parsed = ReturnType<typeof parse>;
 
 export interface ConsentEngineConfig
-  extends Omit<Parsed, "CONSENT_KEYS_DIR" | "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE" | "CONSENT_WEBHOOKS"> {
+  extends Omit<Parsed, "CONSENT_KEYS_DIR" | "OIDC_CLIENT_SECRET" | "CONSENT_SERVICE_TOKEN" | "AUDIT_READ_TOKEN" | "EXCHANGE_SERVICE_TOKEN" | "CONSENT_SIGNING_KEY" | "CONSENT_SIGNING_KEY_PREVIOUS" | "CONSUMER_TOKEN_AUDIENCE" | "CONSENT_WEBHOOKS" | "REGISTRY_GUARDIANSHIP_TOKEN"> {
+  /** The registry's guardianship credential; undefined without REGISTRY_URL. */
+  readonly REGISTRY_GUARDIANSHIP_TOKEN: string | undefined;
   /** CONSENT_WEBHOOKS, parsed: consumer id → webhook URL. */
   readonly CONSENT_WEBHOOKS: Readonly<Record<string, string>>;
   readonly CONSENT_KEYS_DIR: string;
@@ -101,6 +111,9 @@ export const developmentSecrets = {
   AUDIT_READ_TOKEN: "dev-audit-read-token",
   EXCHANGE_SERVICE_TOKEN: "dev-exchange-service-token",
 } as const;
+
+/** The registry's development guardianship credential; never accepted outside development. */
+const developmentGuardianshipToken = "dev-registry-guardianship-token";
 
 export function loadConsentEngineConfig(env: Readonly<Record<string, string | undefined>>): ConsentEngineConfig {
   const parsed = parse(env);
@@ -146,10 +159,14 @@ export function loadConsentEngineConfig(env: Readonly<Record<string, string | un
     CONSENT_SERVICE_TOKEN: secret("CONSENT_SERVICE_TOKEN"),
     AUDIT_READ_TOKEN: secret("AUDIT_READ_TOKEN"),
     EXCHANGE_SERVICE_TOKEN: secret("EXCHANGE_SERVICE_TOKEN"),
+    REGISTRY_GUARDIANSHIP_TOKEN: parsed.REGISTRY_URL === undefined ? undefined : (parsed.REGISTRY_GUARDIANSHIP_TOKEN ?? (development ? developmentGuardianshipToken : undefined)),
     tracing: tracingOptionsFrom(parsed, "consent-engine"),
   };
   if (!development && !config.PORTAL_PUBLIC_URL.startsWith("https:")) {
     problems.push(`PORTAL_PUBLIC_URL must be https when NDX_ENV=${parsed.NDX_ENV}`);
+  }
+  if (!development && config.REGISTRY_URL !== undefined && (config.REGISTRY_GUARDIANSHIP_TOKEN === undefined || config.REGISTRY_GUARDIANSHIP_TOKEN === developmentGuardianshipToken || config.REGISTRY_GUARDIANSHIP_TOKEN.length < 24)) {
+    problems.push(`REGISTRY_GUARDIANSHIP_TOKEN must be a real secret of at least 24 characters with REGISTRY_URL when NDX_ENV=${parsed.NDX_ENV}`);
   }
   if (!development && config.EXCHANGE_URL === undefined) {
     problems.push(`EXCHANGE_URL: must be set when NDX_ENV=${parsed.NDX_ENV}: the exchange's register of applications`);

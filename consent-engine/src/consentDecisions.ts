@@ -54,7 +54,7 @@ export function createDecisions(transition: Transition, application: (id: string
           announce: "granted",
           detail: { durationDays: days },
         };
-      });
+      }, true);
       return view;
     },
     async reject(id, acting, guard) {

@@ -34,7 +34,7 @@ export function createPause(transition: Transition): ConsentPause {
         const status = effectiveStatus(row, at);
         if (status !== "PAUSED") throw conflict(`Only a paused consent can be resumed; this one is ${status}`, { status });
         return { to: "ACTIVE", change: { status: "ACTIVE" }, announce: "resumed" };
-      });
+      }, true);
       return view;
     },
   };

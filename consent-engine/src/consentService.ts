@@ -20,6 +20,7 @@ import type { ConsentView } from "./consentView.ts";
 import { createCoverageCheck, type CheckRequest, type CheckResult } from "./coverageCheck.ts";
 import { purposeOf, type ApplicationRegister } from "./register/applicationRegister.ts";
 import type { RevisionFeed } from "./revisionFeed.ts";
+import type { DecisionAuthority } from "./guardianship/decisionAuthority.ts";
 import { validateScopeRequest, type ScopeRequest } from "./scopeRequest.ts";
 
 export type { Acting, CheckResult, Guard, PausedConsent, RevokedConsent, ScopeRequest };
@@ -40,6 +41,8 @@ export interface ConsentServiceOptions {
   readonly metrics?: ConsentEvents | undefined;
   /** Run in the transaction of each answer to a request: queues webhook notices (webhookDelivery.ts). @default none */
   readonly answered?: ((tx: Queryable, row: ConsentRow, at: Date) => Promise<void>) | undefined;
+  /** Who may decide for a citizen: themselves, or a guardian the registry names for a minor (decisionAuthority.ts). @default themselves only */
+  readonly authority?: DecisionAuthority | undefined;
 }
 
 export interface ConsentService {
@@ -78,7 +81,7 @@ export function createConsentService(options: ConsentServiceOptions): ConsentSer
   const validate = async (input: ScopeRequest) => validateScopeRequest(input, { application: (id) => applications.current(id), catalogue });
   const requestTtlMs = (options.requestTtlSeconds ?? 3600) * 1000;
   const openRequest = createRequestOpening({ db, now, requestTtlMs, validate, purposeText, view: reads.view, metrics });
-  const transition = createTransition({ db, now, feed, view: reads.view, metrics, answered: options.answered });
+  const transition = createTransition({ db, now, feed, view: reads.view, metrics, answered: options.answered, authority: options.authority });
   const decisions = createDecisions(transition, (id) => applications.current(id));
 
   return {

@@ -10,9 +10,10 @@ import type { ConsentEvents } from "./consentMetrics.ts";
 import { appendEvent, bumpRevision, changeStatus, findConsent, type ConsentRow, type ConsentStatus } from "./consentStore.ts";
 import { consentIdPattern, type ConsentView } from "./consentView.ts";
 import type { RevisionEvent, RevisionFeed, Settlement } from "./revisionFeed.ts";
+import { anotherPerson, createDecisionAuthority, type Actor, type DecisionAuthority } from "./guardianship/decisionAuthority.ts";
 
-export interface Acting {
-  /** The citizen acting: must be the citizen the consent is about. */
+export interface Acting extends Actor {
+  /** The citizen acting: the citizen the consent is about, or their guardian with `onBehalfOf` (decisionAuthority.ts). */
   readonly citizenId: string;
   /** Where the action came from, recorded in the event. */
   readonly via: "portal" | "api";
@@ -27,7 +28,14 @@ export type Decide = (
   at: Date,
 ) => { to: ConsentStatus; change: Parameters<typeof changeStatus>[3]; announce?: RevisionEvent["change"]; detail?: Record<string, unknown> };
 
-export type Transition = (id: string, acting: Acting, guard: Guard | undefined, decide: Decide) => Promise<{ view: ConsentView; settlement?: Settlement }>;
+/** `opens`: the change makes data readable (a grant, a resume): a minor cannot make it for themselves. */
+export type Transition = (
+  id: string,
+  acting: Acting,
+  guard: Guard | undefined,
+  decide: Decide,
+  opens?: boolean,
+) => Promise<{ view: ConsentView; settlement?: Settlement }>;
 
 export interface TransitionOptions {
   readonly db: Db;
@@ -37,26 +45,33 @@ export interface TransitionOptions {
   readonly metrics?: ConsentEvents | undefined;
   /** In the transaction of an answer to a request (grant, refusal): e.g. queue the consumer's webhook notice. */
   readonly answered?: ((tx: Queryable, row: ConsentRow, at: Date) => Promise<void>) | undefined;
+  /** Who may decide for the consent's citizen (their guardian for a minor). @default themselves only, no registry */
+  readonly authority?: DecisionAuthority | undefined;
 }
 
 export function createTransition(options: TransitionOptions): Transition {
   const { db, now, feed, view, metrics } = options;
-  return async function transition(id, acting, guard, decide) {
+  const authority = options.authority ?? createDecisionAuthority();
+  return async function transition(id, acting, guard, decide, opens = false) {
     if (!consentIdPattern.test(id)) throw notFound(`No consent ${id}`);
     const at = now();
+    // Who may decide is asked before the transaction (the registry is not called holding a row lock).
+    const about = await findConsent(db, id);
+    if (about === undefined) throw notFound(`No consent ${id}`);
+    const decider = await authority(about.citizenId, acting, opens, at);
     const { row, event, to, from } = await db.transaction(async (tx) => {
       if (guard !== undefined) await guard(tx);
       const current = await findConsent(tx, id, true);
       if (current === undefined) throw notFound(`No consent ${id}`);
-      if (current.citizenId !== acting.citizenId) throw forbidden("This consent is about another person");
+      if (current.citizenId !== (acting.onBehalfOf ?? acting.citizenId)) throw forbidden(anotherPerson);
       const decision = decide(current, at);
       if (!(await changeStatus(tx, id, current.status, decision.change))) throw conflict("The consent changed meanwhile; nothing was changed");
       await appendEvent(tx, id, {
         at,
-        actor: `citizen:${acting.citizenId}`,
+        actor: decider.actor,
         from: current.status,
         to: decision.to,
-        detail: { via: acting.via, ...decision.detail },
+        detail: { via: acting.via, ...decider.detail, ...decision.detail },
       });
       let announced: RevisionEvent | undefined;
       if (decision.announce !== undefined) {

@@ -12,6 +12,14 @@ export interface ConsentHistoryEntry {
   readonly to: ConsentStatus;
 }
 
+/** Who answered a request: the citizen themselves, or their guardian (with the basis the registry gave). */
+export interface DecidedBy {
+  readonly nic: string;
+  readonly role: "principal" | "guardian";
+  /** e.g. "guardian per household HH-IB-000412"; null when the citizen answered themselves. */
+  readonly basis: string | null;
+}
+
 export interface ConsentView {
   readonly consentId: string;
   /** The same id: a consent starts life as the request for it. */
@@ -39,6 +47,8 @@ export interface ConsentView {
   /** SUPERSEDED: the request that replaced this one. */
   readonly supersededBy: string | null;
   readonly history?: readonly ConsentHistoryEntry[];
+  /** With the history: who answered the request (null: not answered). */
+  readonly decidedBy?: DecidedBy | null;
 }
 
 export const consentIdPattern = /^cns_[A-Za-z0-9_-]{22}$/;
@@ -87,6 +97,15 @@ export function consentView(row: ConsentRow, context: ViewContext, history?: rea
     supersededBy: row.supersededBy,
     ...(history === undefined
       ? {}
-      : { history: history.map((e) => ({ at: e.at.toISOString(), actor: e.actor, from: e.from, to: e.to })) }),
+      : { history: history.map((e) => ({ at: e.at.toISOString(), actor: e.actor, from: e.from, to: e.to })), decidedBy: decidedBy(history) }),
   };
+}
+
+/** The answer to the request (PENDING → ACTIVE or REJECTED) and who gave it, from the append-only events. */
+function decidedBy(history: readonly ConsentEvent[]): DecidedBy | null {
+  const answer = history.find((e) => e.from === "PENDING" && (e.to === "ACTIVE" || e.to === "REJECTED"));
+  if (answer === undefined) return null;
+  const [kind, nic = ""] = answer.actor.split(":");
+  const basis = answer.detail["basis"];
+  return kind === "guardian" ? { nic, role: "guardian", basis: typeof basis === "string" ? basis : null } : { nic, role: "principal", basis: null };
 }

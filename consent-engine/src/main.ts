@@ -10,6 +10,7 @@ import { followExchangeRegister } from "./register/registerFollower.ts";
 import { createConsentEngine, developmentApplications, prepareConsentDatabase } from "./server.ts";
 import { followingSupergraph, loadFieldCatalogue } from "./catalogue.ts";
 import { followSupergraphCatalogue } from "./catalogueFollower.ts";
+import { createGuardianshipClient } from "./guardianship/guardianshipClient.ts";
 
 const config = loadConsentEngineConfig(process.env);
 const shutdown = loadShutdownConfig(process.env);
@@ -58,6 +59,15 @@ await runService("consent-engine", logger, async () => {
     },
     // Development: a receiver on localhost is allowed; otherwise https to public addresses only (SSRF guard).
     webhooks: { urls: config.CONSENT_WEBHOOKS, allowPrivateAddresses: config.NDX_ENV === "development" },
+    // Guardian consent: who guards whom, asked of the registry on every page and action that needs it (never cached).
+    ...(config.REGISTRY_URL === undefined || config.REGISTRY_GUARDIANSHIP_TOKEN === undefined
+      ? {}
+      : {
+          guardianship: {
+            source: createGuardianshipClient({ registryUrl: config.REGISTRY_URL, token: config.REGISTRY_GUARDIANSHIP_TOKEN, timeoutMs: config.GUARDIANSHIP_TIMEOUT_MS }),
+            ageOfMajority: config.AGE_OF_MAJORITY,
+          },
+        }),
   });
   // The gateways' revision stream stays open for hours: no span for it (its acknowledgements are traced).
   const handler =
@@ -70,6 +80,7 @@ await runService("consent-engine", logger, async () => {
   if (config.NDX_ENV === "development" && config.CONSENT_SERVICE_TOKEN === "dev-consent-service-token") {
     logger.warn("using the development service token (set CONSENT_SERVICE_TOKEN outside development)");
   }
+  if (config.REGISTRY_URL === undefined) logger.warn("no REGISTRY_URL: no guardian consent (nobody answers for anyone else, no one is known to be a minor)");
   if (config.EXCHANGE_URL === undefined) logger.warn("no EXCHANGE_URL: applications from the fixed development register (exchange seed)");
   return {
     async close() {

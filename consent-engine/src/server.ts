@@ -24,6 +24,8 @@ import { createPortal } from "./portal/portalRoutes.ts";
 import { createSessionStore } from "./portal/sessions.ts";
 import { fixedApplicationRegister, type ApplicationRegister } from "./register/applicationRegister.ts";
 import { createRevisionFeed, type RevisionFeed } from "./revisionFeed.ts";
+import { createDecisionAuthority } from "./guardianship/decisionAuthority.ts";
+import type { GuardianshipSource } from "./guardianship/guardianshipClient.ts";
 
 export interface OidcClientOptions {
   readonly issuer: string;
@@ -79,6 +81,11 @@ export interface ConsentEngineOptions {
   readonly artefacts?: Omit<ArtefactOptions, "consumerTokens"> & { readonly consumerTokens?: Partial<ConsumerTokenOptions> };
   /** Signed webhook notices of answers, to the consumers that registered a URL (signed with the artefact key). @default none */
   readonly webhooks?: WebhookOptions;
+  /**
+   * Guardian consent: the registry's guardianship answers (createGuardianshipClient) and the age of majority (@default
+   * 18). @default none: everyone answers for themselves only, nobody is known to be a minor
+   */
+  readonly guardianship?: { readonly source: GuardianshipSource; readonly ageOfMajority?: number };
 }
 
 export interface ConsentEngine {
@@ -125,6 +132,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     portalUrl: options.portalUrl,
     now,
     metrics,
+    authority: createDecisionAuthority(options.guardianship ?? {}),
     ...(options.requestTtlSeconds === undefined ? {} : { requestTtlSeconds: options.requestTtlSeconds }),
   });
   const sessions = createSessionStore({

@@ -39,7 +39,8 @@ export function createArtefactRoutes(
 
   /** The signed artefact of `id`, for `consumerId` when given (anyone else: not found). */
   async function artefact(id: string, consumerId?: string): Promise<Response> {
-    const consent = consentIdPattern.test(id) ? await service.get(id) : undefined;
+    // With its history: who answered it (the citizen, or a minor's guardian) is read from its events.
+    const consent = consentIdPattern.test(id) ? await service.get(id, { history: true }) : undefined;
     if (consent === undefined || (consumerId !== undefined && consent.consumerId !== consumerId)) throw notFound(`No consent ${id}`);
     if (consent.grantedAt === null) throw conflict(`This consent was never granted (${consent.status}): it has no artefact`, { status: consent.status });
     const jws = await signArtefact(key, artefactOf(consent, options.issuer, options.now()));

@@ -2,7 +2,7 @@
  * The consent artefact as a signed document a consumer can keep (issue 18): a compact JWS (EdDSA or ES256, `kid` in
  * the header, `typ` "ndx-consent-artefact+jws") over the consent as it stands when fetched — who consented, to whom,
  * for which purpose (code and text as registered), which fields, when granted, from when, until when, how often, how
- * long the data may be kept, its status. Anyone verifies it with the engine's JWKS and any JOSE library.
+ * long the data may be kept, its status, who decided (the citizen, or a minor's guardian). Anyone verifies it with the engine's JWKS and any JOSE library.
  */
 import { CompactSign } from "jose";
 import type { ConsentView } from "../consentView.ts";
@@ -34,6 +34,11 @@ export interface ConsentArtefact {
   readonly dataLife: { readonly unit: string; readonly value: number } | null;
   readonly pausedAt: string | null;
   readonly revokedAt: string | null;
+  /**
+   * Who answered the request: the citizen themselves (`role` "principal"), or for a minor their guardian (`role`
+   * "guardian", `basis` "guardian per household HH-…"); null while unanswered.
+   */
+  readonly decidedBy: { readonly nic: string; readonly role: "principal" | "guardian"; readonly basis: string | null } | null;
 }
 
 export function artefactOf(consent: ConsentView, issuer: string, now: Date): ConsentArtefact {
@@ -55,6 +60,7 @@ export function artefactOf(consent: ConsentView, issuer: string, now: Date): Con
     dataLife: consent.terms.dataLife ?? null,
     pausedAt: consent.pausedAt,
     revokedAt: consent.revokedAt,
+    decidedBy: consent.decidedBy ?? null,
   };
 }
 

@@ -3,7 +3,7 @@
  * (receiptContext.ts) — the record's id, the PII principal (the citizen), the controller (the consumer application),
  * the purpose (code, text as granted, legal basis: consent), the data categories (the fields, with their labels),
  * the processing (use, and storage for the data life), the recipient (the consumer), the retention, the events with
- * their times and states (from the consent's history), and how to withdraw (My consents). The same record is shown as
+ * their times and states (from the consent's history), who gave it (the principal, or a minor's guardian), and how to withdraw (My consents). The same record is shown as
  * a printable page.
  */
 import type { FieldCatalogue } from "../catalogue.ts";
@@ -25,11 +25,25 @@ const dpvStatus: Record<ConsentStatus, string> = {
 
 const isoDuration = (p: TermPeriod): string => (p.unit === "HOUR" ? `PT${p.value}H` : `P${p.value}${p.unit[0]}`);
 
-/** Who acted, in the receipt: the citizen, the application, or the system. */
+/** Who acted, in the receipt: the citizen (or a minor's guardian, also a citizen), the application, or the system. */
 function actorOf(entry: ConsentHistoryEntry, consent: ConsentView, urn: (kind: string, id: string) => string): string {
-  if (entry.actor.startsWith("citizen:")) return urn("citizen", consent.citizenId);
+  if (entry.actor.startsWith("citizen:") || entry.actor.startsWith("guardian:")) return urn("citizen", entry.actor.slice(entry.actor.indexOf(":") + 1));
   if (entry.actor.startsWith("consumer:")) return urn("application", consent.consumerId);
   return urn("system", entry.actor.replace(/^system:/, ""));
+}
+
+/**
+ * Who gave (or refused) the consent and when (DPV `isIndicatedBy`, `isIndicatedAtTime`): the PII principal themselves,
+ * or — for a minor — their guardian (`GuardianOfDataSubject`) with the basis the households register gave.
+ */
+function indication(consent: ConsentView, urn: (kind: string, id: string) => string): Record<string, unknown> {
+  const by = consent.decidedBy;
+  if (by === undefined || by === null) return {};
+  const indicatedBy =
+    by.role === "guardian"
+      ? { id: urn("citizen", by.nic), type: "GuardianOfDataSubject", identifier: by.nic, basis: by.basis ?? "" }
+      : { id: urn("citizen", consent.citizenId) };
+  return { indicatedBy, ...(consent.decidedAt === null ? {} : { indicatedAt: consent.decidedAt }) };
 }
 
 export function consentReceipt(consent: ConsentView, catalogue: FieldCatalogue, portalUrl: string, now: Date): Record<string, unknown> {
@@ -69,6 +83,7 @@ export function consentReceipt(consent: ConsentView, catalogue: FieldCatalogue, 
     },
     ...(consent.grantedAt === null ? {} : { validFrom: terms.start?.toISOString() ?? consent.grantedAt }),
     ...(consent.expiresAt === null ? {} : { validUntil: consent.expiresAt }),
+    ...indication(consent, urn),
     events: (consent.history ?? []).map((e) => ({ type: dpvStatus[e.to], date: e.at, actor: actorOf(e, consent, urn), title: e.to })),
     withdrawalMethod: new URL("/my/consents", portalUrl).toString(),
   };

@@ -8,7 +8,7 @@ import type { RequestListener } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExchangeRegister } from "@ndx/contracts";
-import { loadExchangeSeed, loadFarajaland, seedRegister } from "@ndx/fixtures";
+import { loadExchangeSeed, loadFarajaland, loadHouseholds, seedRegister } from "@ndx/fixtures";
 import { createAccountDirectory, loadOrCreateKeys, startIdentityProvider, type RunningIdentityProvider } from "@ndx/identity-provider";
 import { createLogger, defaultFixturesFile, listen, openDb, type Db } from "@ndx/platform";
 import {
@@ -39,7 +39,7 @@ export interface TestSystemOptions {
   /** An already open database (e.g. from testBackends); PGlite in memory otherwise. */
   readonly db?: Db & { readonly url?: string | undefined };
   /** `applications` defaults to a fixed {@link seededRegister}. */
-  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "applications" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader" | "artefacts" | "webhooks">>;
+  readonly engine?: Partial<Pick<ConsentEngineOptions, "now" | "applications" | "requestTtlSeconds" | "revisionHeartbeatMs" | "auditReader" | "artefacts" | "webhooks" | "guardianship">>;
   /** Start the identity provider too. @default true */
   readonly idp?: boolean;
 }
@@ -50,7 +50,8 @@ export async function startSystem(options: TestSystemOptions = {}): Promise<Test
   const portalUrl = `http://localhost:${http.port}`;
   const keysDir = mkdtempSync(join(tmpdir(), "ndx-consent-idp-"));
   const idp = await startIdentityProvider({
-    accounts: createAccountDirectory(fixtures),
+    // The demo households' citizens too (a minor child signs in to be told a guardian answers for her).
+    accounts: createAccountDirectory({ ...fixtures, citizens: [...fixtures.citizens, ...loadHouseholds().citizens] }),
     consumers: fixtures.consumers,
     portal: { url: portalUrl, clientId: "consent-portal", clientSecret: "test-portal-secret" },
     keys: await loadOrCreateKeys(keysDir),
