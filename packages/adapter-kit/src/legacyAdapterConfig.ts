@@ -149,7 +149,7 @@ const upstreamSpec = (prefix: string, url: string, connections: number, cache: L
   [`${prefix}_CONNECTIONS`]: setting.int(connections, { min: 1, max: 1024 }),
   /** How long an answer is kept and served again, ms; 0: never (every call reaches the upstream). @default the agency's */
   [`${prefix}_CACHE_TTL_MS`]: setting.int(cache.ttlMs, { min: 0, max: 86_400_000 }),
-  /** The same for an empty answer (nobody known, nothing found), at most the TTL; 0: not kept. @default the agency's */
+  /** The same for an empty answer (nobody known, nothing found), cut to the TTL if longer; 0: not kept. @default the agency's */
   [`${prefix}_CACHE_EMPTY_TTL_MS`]: setting.int(cache.emptyTtlMs, { min: 0, max: 86_400_000 }),
   /** Most answers kept; the least recently used go first. @default the agency's (10000) */
   [`${prefix}_CACHE_MAX_ENTRIES`]: setting.int(cache.maxEntries, { min: 1, max: 10_000_000 }),
@@ -203,9 +203,8 @@ export function loadLegacyAdapterConfig<P extends string, Spec, S extends string
     connections: number("CONNECTIONS"),
   };
   const ttlMs = number("CACHE_TTL_MS");
-  const emptyTtlMs = number("CACHE_EMPTY_TTL_MS");
-  if (emptyTtlMs > ttlMs) throw new ConfigError([`${prefix}_CACHE_EMPTY_TTL_MS: must not be longer than ${prefix}_CACHE_TTL_MS (${ttlMs})`]);
-  const cache: LegacyCacheConfig = { ttlMs, emptyTtlMs, maxEntries: number("CACHE_MAX_ENTRIES") };
+  // An empty answer is never kept longer than any other: <PREFIX>_CACHE_TTL_MS=0 alone turns the cache off.
+  const cache: LegacyCacheConfig = { ttlMs, emptyTtlMs: Math.min(number("CACHE_EMPTY_TTL_MS"), ttlMs), maxEntries: number("CACHE_MAX_ENTRIES") };
   // The upstream's settings were read under names built from the prefix: the type names them so.
   const named = legacy.value as LegacyUpstreamSettings<P>;
   const agency = secrets.value as Readonly<Record<S, string>>;
