@@ -29,7 +29,20 @@ function languageName(tr: Translator, tag: string): string {
 export function registeredText(tr: Translator, text: RegisteredText): SafeHtml {
   const shown = localisedText(text, tr.locale);
   if (!shown.fallback) return html`${shown.text}`;
-  return html`<span lang="${shown.language}">${shown.text}</span> <span class="fallback">${tr.t("registered.fallback", { language: languageName(tr, shown.language) })}</span>`;
+  return html`<span lang="${shown.language}" dir="${directionOfTag(shown.language)}">${shown.text}</span> <span class="fallback">${tr.t("registered.fallback", { language: languageName(tr, shown.language) })}</span>`;
+}
+
+const rightToLeft = new Set(["ar", "he", "fa", "ur", "ps", "dv", "yi"]);
+/** The writing direction of a BCP 47 tag's language. */
+export const directionOfTag = (tag: string): "ltr" | "rtl" => (rightToLeft.has(tag.toLowerCase().split("-")[0] ?? "") ? "rtl" : "ltr");
+
+/**
+ * A registered text the register carries no translations of (a description, a member's name, a legal basis), in its
+ * own language and direction; marked as another language when the page is in another.
+ */
+export function untranslated(tr: Translator, text: string, language: string): SafeHtml {
+  if (language.toLowerCase().split("-")[0] === tr.locale) return html`${text}`;
+  return html`<span lang="${language}" dir="${directionOfTag(language)}">${text}</span>`;
 }
 
 /** The text only (for attributes and titles): the translation, else the registered text. */
