@@ -104,6 +104,7 @@ describe("a new application's secret", () => {
         member: "DIE",
         name: "Visa desk",
         description: "The visa desk checks who you are.",
+        language: "en",
         redirectUris: ["https://visa.example/callback", "https://visa.example/other"],
         purposes: [{ code: "visa-application", text: "To process your visa", legalBasis: "Immigration Act, s. 9", maxConsentDays: 30, maxGrantDays: 365 }],
         authMethod: "CLIENT_SECRET_BASIC",
@@ -181,5 +182,56 @@ describe("the charts page", () => {
     const { response } = await owner.get("/charts");
     expect(response.status).toBe(403);
     expect(await response.text()).toContain(`<span class="code">FORBIDDEN</span> the audit summary is for exchange administrators (role exchange_admin)`);
+  });
+});
+
+describe("the application form's translations and refusals", () => {
+  it("sends a translation per language filled in, and leaves out the empty ones", async () => {
+    const form = await page(memberAdmin, "/applications/new?member=DIE");
+    expect(form).toContain(`<fieldset class="translation" lang="ar" dir="rtl"><legend lang="en" dir="ltr">In Arabic (ar)</legend>`);
+    const sent = await memberAdmin.post("/applications", {
+      token: formToken(form, "/applications"),
+      member: "DIE",
+      name: "Visa desk",
+      description: "The visa desk checks who you are.",
+      language: "en",
+      redirectUris: "https://visa.example/callback",
+      "purpose0-code": "visa-desk",
+      "purpose0-text": "To process your visa",
+      "purpose0-legalBasis": "Immigration Act, s. 9",
+      "tr-fr-name": "Guichet des visas",
+      "tr-ar-name": "مكتب التأشيرات",
+      "tr-fr-purpose0": "Pour traiter votre visa",
+      "tr-ar-purpose0": "",
+    });
+    expect(sent.status).toBe(201);
+    expect(system.gateway.calls.at(-1)?.variables["input"]).toMatchObject({
+      language: "en",
+      nameTranslations: [
+        { language: "fr", text: "Guichet des visas" },
+        { language: "ar", text: "مكتب التأشيرات" },
+      ],
+      purposes: [{ code: "visa-desk", translations: [{ language: "fr", text: "Pour traiter votre visa" }] }],
+    });
+  });
+
+  it("marks the field a refusal names as invalid, described by the refusal, focused, and links to it", async () => {
+    const form = await page(memberAdmin, "/applications/new?member=DIE");
+    const refused = await memberAdmin.post("/applications", {
+      token: formToken(form, "/applications"),
+      member: "DIE",
+      name: "Visa desk",
+      description: "The visa desk checks who you are.",
+      redirectUris: "https://visa.example/callback#x",
+      "purpose0-code": "visa-desk-2",
+      "purpose0-text": "To process your visa",
+      "purpose0-legalBasis": "Immigration Act, s. 9",
+    });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toContain(`<div class="problem" role="alert" id="problem">`);
+    expect(html).toContain(`<textarea id="redirectUris" name="redirectUris" aria-invalid="true" aria-describedby="problem" autofocus rows="3">`);
+    expect(html).toContain(`<a href="#redirectUris">Go to the field to correct</a>`);
+    expect(html.match(/aria-invalid/g)).toHaveLength(1);
   });
 });

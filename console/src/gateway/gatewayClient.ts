@@ -13,10 +13,13 @@ export class GatewayError extends Error {
   readonly code: string;
   /** FORBIDDEN's policy reasons, when given. */
   readonly reasons: readonly string[];
-  constructor(code: string, message: string, reasons: readonly string[] = []) {
+  /** The input field a BAD_USER_INPUT names (the exchange's `extensions.field`, e.g. `redirectUris[0]`), when given. */
+  readonly field: string | undefined;
+  constructor(code: string, message: string, reasons: readonly string[] = [], field?: string) {
     super(message);
     this.code = code;
     this.reasons = reasons;
+    this.field = field;
   }
 }
 
@@ -35,7 +38,7 @@ export interface GatewayClient {
 
 interface GraphQLAnswer {
   data?: unknown;
-  errors?: { message?: unknown; extensions?: { code?: unknown; reasons?: unknown } }[];
+  errors?: { message?: unknown; extensions?: { code?: unknown; reasons?: unknown; field?: unknown } }[];
 }
 
 const unreachable = () => new GatewayError("UPSTREAM_UNAVAILABLE", "The gateway could not be reached. Try again in a moment.");
@@ -63,7 +66,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         const code = typeof first?.extensions?.code === "string" ? first.extensions.code : "INTERNAL_SERVER_ERROR";
         const reasons = errors.flatMap((e) => (Array.isArray(e.extensions?.reasons) ? e.extensions.reasons.filter((r): r is string => typeof r === "string") : []));
         const messages = [...new Set(errors.map((e) => (typeof e.message === "string" ? e.message : "Something went wrong")))];
-        throw new GatewayError(code, messages.join(" "), reasons);
+        const field = typeof first?.extensions?.field === "string" ? first.extensions.field : undefined;
+        throw new GatewayError(code, messages.join(" "), reasons, field);
       }
       if (answer.data === undefined || answer.data === null) throw new GatewayError("INTERNAL_SERVER_ERROR", "The gateway sent no data.");
       return answer.data as T;

@@ -6,6 +6,13 @@ export interface PurposeView {
   readonly legalBasis: string;
   readonly maxConsentDays: number;
   readonly maxGrantDays: number;
+  readonly translations: readonly TranslationView[];
+}
+
+/** A registered text in another language (a BCP 47 tag). */
+export interface TranslationView {
+  readonly language: string;
+  readonly text: string;
 }
 
 export interface GrantView {
@@ -26,6 +33,9 @@ export interface ApplicationView {
   readonly id: string;
   readonly name: string;
   readonly description: string;
+  /** The BCP 47 tag of the language its name and texts are registered in. */
+  readonly language: string;
+  readonly nameTranslations: readonly TranslationView[];
   readonly member: { readonly code: string; readonly name: string };
   readonly redirectUris: readonly string[];
   readonly purposes: readonly PurposeView[];
@@ -83,8 +93,8 @@ export interface CredentialsView {
 }
 
 const member = `code name contactEmail providers people { username role } createdAt`;
-const application = `id name description member { code name } redirectUris
-  purposes { code text legalBasis maxConsentDays maxGrantDays } authMethod clientRegistration status suspendedReason
+const application = `id name description language nameTranslations { language text } member { code name } redirectUris
+  purposes { code text legalBasis maxConsentDays maxGrantDays translations { language text } } authMethod clientRegistration status suspendedReason
   createdAt secretIssuedAt`;
 const grant = `id application { id name } purpose provider coordinate endsAt status grantedAt revokedAt revokedBy revokeReason`;
 const grantRequest = `id application { id name member { code } } purpose justification endsAt status requestedBy requestedAt

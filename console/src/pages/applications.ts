@@ -4,20 +4,32 @@
  * shown once, on the answer to the POST that made it (never stored by the console, never cached: every page is
  * no-store), and never on any other page.
  */
-import { html } from "@ndx/platform";
+import { html, type SafeHtml } from "@ndx/platform";
 import type { Router } from "../http/router.ts";
 import type { PageResponses } from "../http/responses.ts";
 import { operations, type ApplicationView, type CredentialsView, type GrantView } from "../gateway/operations.ts";
 import { GatewayError } from "../gateway/gatewayClient.ts";
 import type { Staff } from "../staff.ts";
-import { correctable, problemBox } from "./problem.ts";
+import { correctable } from "./problem.ts";
+import { applicationForm, applicationInput, textLanguages } from "./applicationForm.ts";
+import { dataTable } from "./dataTable.ts";
 import { grantsTable } from "./grants.ts";
 import { badge, layout, tokenField, when, type Shell } from "./layout.ts";
 import { applicationsTable } from "./members.ts";
 
-const purposeRows = 2;
 /** The forms are offered by role; the gateway's policy and the exchange decide what really happens. */
 const memberAdmin = (roles: readonly string[]) => roles.includes("member_admin");
+
+const languageName = (tag: string): string => {
+  const known = textLanguages.find((l) => l.tag === tag);
+  return known === undefined ? tag : `${known.name} (${tag})`;
+};
+
+/** Translations, each marked with its language (and direction) for screen readers; "none" when there are none. */
+const translationList = (translations: readonly { language: string; text: string }[]): SafeHtml | string =>
+  translations.length === 0
+    ? "none (the registered text is shown)"
+    : html`<ul>${translations.map((t) => html`<li>${languageName(t.language)}: <span lang="${t.language}" dir="auto">${t.text}</span></li>`)}</ul>`;
 
 function credentialsPage(c: CredentialsView, shell: Shell, rotated: boolean): string {
   return layout(rotated ? "New client secret" : "Application registered", html`<h1>${rotated ? "A new client secret" : "The application is registered"}</h1>
@@ -33,31 +45,6 @@ ${c.clientSecret === null
 <p><a href="/applications/${encodeURIComponent(c.application.id)}">Go to the application</a></p>`, shell);
 }
 
-/** The registration form; after a correctable refusal, again with what was typed and the refusal above it. */
-function applicationForm(shell: Shell, token: string, values: URLSearchParams, error?: GatewayError): string {
-  const v = (name: string) => values.get(name) ?? "";
-  return layout("Register an application", html`<h1>Register an application</h1>
-${error === undefined ? "" : problemBox(error)}
-<form method="post" action="/applications" class="panel">
-${tokenField(token)}
-<label for="member">Member code</label><input id="member" name="member" required value="${v("member")}">
-<label for="name">Name</label><input id="name" name="name" required value="${v("name")}">
-<label for="description">What a citizen reads about it</label><textarea id="description" name="description" rows="3" required>${v("description")}</textarea>
-<label for="redirectUris">Redirect URIs, one per line (exact match; https outside development)</label><textarea id="redirectUris" name="redirectUris" rows="3">${v("redirectUris")}</textarea>
-${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose ${i + 1}${i === 0 ? "" : " (optional)"}</legend>
-<label for="purpose${i}-code">Code</label><input id="purpose${i}-code" name="purpose${i}-code"${i === 0 ? html` required` : ""} value="${v(`purpose${i}-code`)}">
-<label for="purpose${i}-text">What citizens read</label><input id="purpose${i}-text" name="purpose${i}-text" value="${v(`purpose${i}-text`)}">
-<label for="purpose${i}-legalBasis">Legal basis</label><input id="purpose${i}-legalBasis" name="purpose${i}-legalBasis" value="${v(`purpose${i}-legalBasis`)}">
-<label for="purpose${i}-maxConsentDays">Longest consent (days)</label><input id="purpose${i}-maxConsentDays" name="purpose${i}-maxConsentDays" type="number" min="1" max="365" value="${v(`purpose${i}-maxConsentDays`) || "30"}">
-<label for="purpose${i}-maxGrantDays">Longest field grant (days)</label><input id="purpose${i}-maxGrantDays" name="purpose${i}-maxGrantDays" type="number" min="1" max="1825" value="${v(`purpose${i}-maxGrantDays`) || "365"}">
-</fieldset>`)}
-<label for="authMethod">How it authenticates</label>
-<select id="authMethod" name="authMethod"><option value="CLIENT_SECRET_BASIC">client secret (client_secret_basic)</option><option value="PRIVATE_KEY_JWT"${v("authMethod") === "PRIVATE_KEY_JWT" ? html` selected` : ""}>its own key (private_key_jwt)</option></select>
-<label for="jwks">Public keys for private_key_jwt (a JWKS, JSON)</label><textarea id="jwks" name="jwks" rows="3">${v("jwks")}</textarea>
-<div class="actions"><button class="primary" type="submit">Register application</button></div>
-</form>`, shell);
-}
-
 export function applicationRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {
   router
     .add("GET", "/applications", staff.page(async ({ call, shell, url }) => {
@@ -71,23 +58,7 @@ ${applicationsTable(applications, member === null ? "Applications you can see" :
       page(200, applicationForm(shell, token("/applications"), new URLSearchParams({ member: url.searchParams.get("member") ?? "" }))),
     ))
     .add("POST", "/applications", staff.page(async ({ call, form, shell, token }) => {
-      const purposes = Array.from({ length: purposeRows }, (_, i) => ({
-        code: (form.get(`purpose${i}-code`) ?? "").trim(),
-        text: (form.get(`purpose${i}-text`) ?? "").trim(),
-        legalBasis: (form.get(`purpose${i}-legalBasis`) ?? "").trim(),
-        maxConsentDays: Number(form.get(`purpose${i}-maxConsentDays`) || 30),
-        maxGrantDays: Number(form.get(`purpose${i}-maxGrantDays`) || 365),
-      })).filter((p) => p.code !== "");
-      const jwks = (form.get("jwks") ?? "").trim();
-      const input = {
-        member: (form.get("member") ?? "").trim(),
-        name: (form.get("name") ?? "").trim(),
-        description: (form.get("description") ?? "").trim(),
-        redirectUris: (form.get("redirectUris") ?? "").split(/\r?\n/).map((u) => u.trim()).filter(Boolean),
-        purposes,
-        authMethod: form.get("authMethod") === "PRIVATE_KEY_JWT" ? "PRIVATE_KEY_JWT" : "CLIENT_SECRET_BASIC",
-        ...(jwks === "" ? {} : { jwks }),
-      };
+      const input = applicationInput(form);
       try {
         const { registerApplication } = await call<{ registerApplication: CredentialsView }>(operations.registerApplication, { input });
         return page(201, credentialsPage(registerApplication, { ...shell, current: "/applications" }, false));
@@ -105,12 +76,17 @@ ${applicationsTable(applications, member === null ? "Applications you can see" :
       return page(200, layout(a.name, html`<h1>${a.name} ${badge(a.status)}</h1>
 ${notice === null ? "" : html`<p class="notice" role="status">${notice === "suspended" ? "The application is suspended." : notice === "reinstated" ? "The application is active again." : "Done."}</p>`}
 <dl class="facts"><dt>Client id</dt><dd><code>${a.id}</code></dd><dt>Member</dt><dd>${a.member.name} (${a.member.code})</dd>
-<dt>Description</dt><dd>${a.description}</dd><dt>Authentication</dt><dd>${a.authMethod === "PRIVATE_KEY_JWT" ? "private_key_jwt" : "client_secret_basic"} (${a.clientRegistration.toLowerCase()} client)</dd>
+<dt>Description</dt><dd>${a.description}</dd><dt>Registered in</dt><dd>${languageName(a.language)}</dd>
+<dt>Name in other languages</dt><dd>${translationList(a.nameTranslations)}</dd><dt>Authentication</dt><dd>${a.authMethod === "PRIVATE_KEY_JWT" ? "private_key_jwt" : "client_secret_basic"} (${a.clientRegistration.toLowerCase()} client)</dd>
 <dt>Secret issued</dt><dd>${when(a.secretIssuedAt)}</dd><dt>Redirect URIs</dt><dd>${a.redirectUris.length === 0 ? "—" : html`<ul>${a.redirectUris.map((u) => html`<li><code>${u}</code></li>`)}</ul>`}</dd>
 ${a.suspendedReason === null ? "" : html`<dt>Suspended because</dt><dd>${a.suspendedReason}</dd>`}</dl>
 <h2>Purposes</h2>
-<table><caption>Purposes of ${a.name}</caption><thead><tr><th scope="col">Code</th><th scope="col">What citizens read</th><th scope="col">Legal basis</th><th scope="col">Longest consent</th><th scope="col">Longest grant</th></tr></thead>
-<tbody>${a.purposes.map((p) => html`<tr><td><code>${p.code}</code></td><td>${p.text}</td><td>${p.legalBasis}</td><td>${p.maxConsentDays} days</td><td>${p.maxGrantDays} days</td></tr>`)}</tbody></table>
+${dataTable({
+  id: "purposes",
+  caption: `Purposes of ${a.name}`,
+  columns: ["Code", "What citizens read", "In other languages", "Legal basis", "Longest consent", "Longest grant"],
+  rows: a.purposes.map((p) => html`<tr><td><code>${p.code}</code></td><td lang="${a.language}">${p.text}</td><td>${translationList(p.translations)}</td><td>${p.legalBasis}</td><td>${p.maxConsentDays} days</td><td>${p.maxGrantDays} days</td></tr>`),
+})}
 <h2>Field grants</h2>
 ${memberAdmin(user.roles) ? html`<p><a class="button" href="${base}/request">Request fields</a></p>` : ""}
 ${grantsTable(a.grants, `Grants of ${a.name}`, token)}

@@ -10,6 +10,7 @@ import type { PageResponses } from "../http/responses.ts";
 import { consentAnswerKinds, decisionKinds, type AuditSummary } from "../gateway/auditSummary.ts";
 import { operations, type ApplicationView } from "../gateway/operations.ts";
 import type { Staff } from "../staff.ts";
+import { dataTable } from "./dataTable.ts";
 import { layout } from "./layout.ts";
 
 const dayChoices = [7, 14, 30, 90] as const;
@@ -34,14 +35,16 @@ function chart(id: string, title: string, summary: AuditSummary, series: readonl
   return html`<section class="panel chart-block" aria-labelledby="${id}-title">
 <h2 id="${id}-title">${title}</h2>
 ${note === undefined ? "" : html`<p class="note">${note}</p>`}
-<div class="chart"><canvas id="${id}-chart" data-table="${id}-table" role="img" aria-label="${title}: a chart of the figures in the table below"></canvas></div>
-<div class="table-scroll"><table id="${id}-table" class="figures">
-<caption>${title}, per day (UTC)</caption>
-<thead><tr><th scope="col">Series</th>${summary.dates.map((d) => html`<th scope="col">${d}</th>`)}</tr></thead>
-<tbody>${series.length === 0
-    ? html`<tr><th scope="row">none</th>${summary.dates.map(() => html`<td>0</td>`)}</tr>`
-    : series.map((s) => html`<tr data-series="${s.key}"><th scope="row">${s.label}</th>${s.counts.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody>
-</table></div>
+<div class="chart"><canvas id="${id}-chart" data-table="${id}-table" role="img" aria-label="${title}: a stacked bar chart per day; its figures are in the table below" aria-describedby="${id}-table-caption"></canvas></div>
+${dataTable({
+  id: `${id}-table`,
+  className: "figures",
+  caption: `${title}, per day (UTC)`,
+  columns: ["Series", ...summary.dates],
+  rows: series.length === 0
+    ? [html`<tr><th scope="row">none</th>${summary.dates.map(() => html`<td>0</td>`)}</tr>`]
+    : series.map((s) => html`<tr data-series="${s.key}"><th scope="row">${s.label}</th>${s.counts.map((c) => html`<td>${c}</td>`)}</tr>`),
+})}
 </section>`;
 }
 

@@ -4,22 +4,26 @@ import type { Router } from "../http/router.ts";
 import type { PageResponses } from "../http/responses.ts";
 import { operations, type GrantView } from "../gateway/operations.ts";
 import type { Staff } from "../staff.ts";
+import { dataTable } from "./dataTable.ts";
 import { badge, layout, tokenField, when } from "./layout.ts";
 
 /** @param token form tokens for the revoke forms; without it, no forms. */
 export function grantsTable(grants: readonly GrantView[], caption: string, token?: (action: string) => string): SafeHtml {
-  return html`<table class="grants">
-<caption>${caption} (${grants.length})</caption>
-<thead><tr><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Provider</th><th scope="col">Field</th><th scope="col">Ends</th><th scope="col">Status</th>${token === undefined ? "" : html`<th scope="col">Revoke</th>`}</tr></thead>
-<tbody>${grants.map((g) => {
+  return dataTable({
+    id: "grants",
+    className: "grants",
+    caption: `${caption} (${grants.length})`,
+    columns: ["Application", "Purpose", "Provider", "Field", "Ends", "Status", ...(token === undefined ? [] : ["Revoke"])],
+    empty: "No grant.",
+    rows: grants.map((g) => {
     const action = `/grants/${encodeURIComponent(g.id)}/revoke`;
     return html`<tr><td><a href="/applications/${encodeURIComponent(g.application.id)}">${g.application.name}</a></td><td>${g.purpose}</td><td>${g.provider}</td><td><code>${g.coordinate}</code></td>
 <td>${when(g.endsAt)}</td><td>${badge(g.status)}${g.status === "REVOKED" ? html`<br><span class="muted">${g.revokedBy ?? ""}: ${g.revokeReason ?? ""}</span>` : ""}</td>
 ${token === undefined ? "" : html`<td>${g.status === "ACTIVE"
       ? html`<form method="post" action="${action}" class="inline">${tokenField(token(action))}<input type="hidden" name="application" value="${g.application.id}"><label class="visually-hidden" for="reason-${g.id}">Reason to revoke ${g.coordinate} of ${g.application.name}</label><input id="reason-${g.id}" name="reason" required placeholder="reason"><button class="danger small" type="submit">Revoke</button></form>`
       : ""}</td>`}</tr>`;
-  })}</tbody>
-</table>`;
+    }),
+  });
 }
 
 /** One row per application, purpose and provider: how many fields, and when the first of them ends. */
@@ -29,15 +33,18 @@ function grantsSummary(grants: readonly GrantView[]): SafeHtml {
     const key = `${g.application.id}\u0000${g.purpose}\u0000${g.provider}`;
     groups.set(key, [...(groups.get(key) ?? []), g]);
   }
-  return html`<table class="grants-summary">
-<caption>Grants by application, purpose and provider (${groups.size})</caption>
-<thead><tr><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Provider</th><th scope="col">Fields</th><th scope="col">First end</th></tr></thead>
-<tbody>${[...groups.values()].map((list) => {
+  return dataTable({
+    id: "grants-summary",
+    className: "grants-summary",
+    caption: `Grants by application, purpose and provider (${groups.size})`,
+    columns: ["Application", "Purpose", "Provider", "Fields", "First end"],
+    empty: "No grant.",
+    rows: [...groups.values()].map((list) => {
     const g = list[0] as GrantView;
     const first = list.map((x) => x.endsAt).sort()[0];
     return html`<tr><td><a href="/grants?application=${encodeURIComponent(g.application.id)}">${g.application.name}</a></td><td>${g.purpose}</td><td>${g.provider}</td><td>${list.length}</td><td>${when(first)}</td></tr>`;
-  })}</tbody>
-</table>`;
+    }),
+  });
 }
 
 export function grantRoutes(router: Router, staff: Staff, { page, redirect }: PageResponses): void {

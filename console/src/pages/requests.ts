@@ -9,17 +9,20 @@ import type { Router } from "../http/router.ts";
 import type { PageResponses } from "../http/responses.ts";
 import { operations, type ApplicationView, type FieldView, type GrantRequestView, type MemberView } from "../gateway/operations.ts";
 import type { StaffRequest, Staff } from "../staff.ts";
+import { dataTable } from "./dataTable.ts";
 import { badge, layout, tokenField, when } from "./layout.ts";
 
 const dayMs = 86_400_000;
 
 function requestsTable(requests: readonly GrantRequestView[], caption: string): SafeHtml {
-  return html`<table>
-<caption>${caption} (${requests.length})</caption>
-<thead><tr><th scope="col">Request</th><th scope="col">Application</th><th scope="col">Purpose</th><th scope="col">Providers</th><th scope="col">Ends</th><th scope="col">Status</th><th scope="col">Asked by</th></tr></thead>
-<tbody>${requests.map((r) => html`<tr><td><a href="/requests/${encodeURIComponent(r.id)}">${r.id}</a></td><td>${r.application.name}</td><td>${r.purpose}</td>
-<td>${r.parts.map((p) => html`${p.provider} ${badge(p.status)}<br>`)}</td><td>${when(r.endsAt)}</td><td>${badge(r.status)}</td><td>${r.requestedBy}<br><span class="muted">${when(r.requestedAt)}</span></td></tr>`)}</tbody>
-</table>`;
+  return dataTable({
+    id: "requests",
+    caption: `${caption} (${requests.length})`,
+    columns: ["Request", "Application", "Purpose", "Providers", "Ends", "Status", "Asked by"],
+    empty: "No request.",
+    rows: requests.map((r) => html`<tr><td><a href="/requests/${encodeURIComponent(r.id)}">${r.id}</a></td><td>${r.application.name}</td><td>${r.purpose}</td>
+<td>${r.parts.map((p) => html`${p.provider} ${badge(p.status)}<br>`)}</td><td>${when(r.endsAt)}</td><td>${badge(r.status)}</td><td>${r.requestedBy}<br><span class="muted">${when(r.requestedAt)}</span></td></tr>`),
+  });
 }
 
 function fieldPicker(fields: readonly FieldView[]): SafeHtml {

@@ -56,7 +56,7 @@ export async function startStandInGateway(auth: { issuer: string; audience: stri
   const members = [
     { code: "DIE", name: "Department of Immigration and Emigration", contactEmail: "exchange@die.example", providers: [], people: [{ username: "immigration.admin", role: "MEMBER_ADMIN" }], createdAt: "2026-12-01T08:00:00.000Z" },
   ];
-  const purposes = [{ code: "passport-application", text: "To process your passport application", legalBasis: "Passports Act", maxConsentDays: 30, maxGrantDays: 365 }];
+  const purposes = [{ code: "passport-application", text: "To process your passport application", legalBasis: "Passports Act", maxConsentDays: 30, maxGrantDays: 365, translations: [] }];
   const applications: Record<string, unknown>[] = [];
   const member = (code: string) => ({ ...members.find((m) => m.code === code), applications: applications.filter((a) => (a["member"] as { code: string }).code === code) });
   const credentials = (application: Record<string, unknown>) => {
@@ -87,9 +87,15 @@ export async function startStandInGateway(auth: { issuer: string; audience: stri
           members.push({ ...input, providers: [], createdAt: new Date().toISOString() });
           return member(input.code);
         },
-        registerApplication: (_: unknown, { input }: { input: { member: string; name: string; description: string; redirectUris: string[] } }) => {
+        registerApplication: (_: unknown, { input }: { input: { member: string; name: string; description: string; redirectUris: string[]; language?: string; nameTranslations?: unknown[] } }) => {
+          if (input.redirectUris.some((u) => u.includes("#"))) {
+            const i = input.redirectUris.findIndex((u) => u.includes("#"));
+            throw ndx("BAD_USER_INPUT", `redirectUris[${i}] has a fragment, which a redirect URI may not have`, { field: `redirectUris[${i}]` });
+          }
           const application = {
             ...input,
+            language: input.language ?? "en",
+            nameTranslations: input.nameTranslations ?? [],
             id: `app-${applications.length + 1}`,
             member: { code: input.member, name: members.find((m) => m.code === input.member)?.name ?? input.member },
             purposes,

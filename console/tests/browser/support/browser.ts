@@ -17,8 +17,15 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function newPerson(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+export interface PersonOptions {
+  /** The viewport's width in CSS px. @default 1280 */
+  readonly width?: number;
+  /** What the browser says of `prefers-reduced-motion`. @default "no-preference" */
+  readonly reducedMotion?: "reduce" | "no-preference";
+}
+
+export async function newPerson(browser: Browser, options: PersonOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, reducedMotion: options.reducedMotion ?? "no-preference" });
   const page = await context.newPage();
   // Anything the page's scripts or its CSP complain about fails the test that looks at `problems`.
   const problems: string[] = [];
