@@ -7,8 +7,10 @@
  *
  *   node bench/src/load.ts '<json LoadSpec>'   → prints one line of JSON (LoadResult) on stdout
  */
-import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
+import { cpuPerRequest, sampleParts, type Part } from "./cpuAccounting.ts";
+import { callsPerRequest, readCounters, type Counter } from "./legacyCalls.ts";
+import { percentile } from "./percentile.ts";
 
 export interface LoadSpec {
   readonly url: string;
@@ -18,8 +20,10 @@ export interface LoadSpec {
   readonly connections: number;
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
-  /** Processes whose CPU time over the measured window is reported (the first: the one serving). */
-  readonly watch?: readonly { readonly name: string; readonly pid: number }[];
+  /** Parts whose CPU time (process tree) over the measured window is reported. */
+  readonly watch?: readonly Part[];
+  /** Counters read at the window's edges (legacy calls served by each simulator). */
+  readonly counters?: readonly Counter[];
 }
 
 export interface LoadResult {
@@ -31,25 +35,10 @@ export interface LoadResult {
   /** Socket errors + timeouts + responses that are not the expected 200 body (every non-2xx is one of those), warm-up included. */
   readonly errors: number;
   readonly detail: { socketErrors: number; timeouts: number; non2xx: number; mismatches: number; statusCodes: Record<string, number> };
-  /** CPU time (user + system, all threads) each watched process used per good response in the measured window, ms. */
+  /** CPU time (user + system, all threads, process tree) each watched part used per good response in the window, ms. */
   readonly cpuMsPerRequest: Record<string, number>;
-}
-
-/** CPU time of a process so far, in ms (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
+  /** Each counter's increase per good response in the window. */
+  readonly countsPerRequest: Record<string, number>;
 }
 
 /**
@@ -66,10 +55,19 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const expected = new Set(spec.variants.map((v) => v.expect));
   let next = 0;
   const watch = spec.watch ?? [];
-  let cpuStart: number[] = [];
-  let cpuEnd: number[] = [];
-  const startTimer = setTimeout(() => (cpuStart = watch.map((w) => cpuMs(w.pid))), spec.warmupSeconds * 1000);
-  const endTimer = setTimeout(() => (cpuEnd = watch.map((w) => cpuMs(w.pid))), (spec.warmupSeconds + spec.durationSeconds) * 1000);
+  const counters = spec.counters ?? [];
+  let cpuStart: Record<string, number> = {};
+  let cpuEnd: Record<string, number> | undefined;
+  let countsStart: Promise<Record<string, number>> = Promise.resolve({});
+  let countsEnd: Promise<Record<string, number>> | undefined;
+  const startTimer = setTimeout(() => {
+    cpuStart = sampleParts(watch);
+    countsStart = readCounters(counters);
+  }, spec.warmupSeconds * 1000);
+  const endTimer = setTimeout(() => {
+    cpuEnd = sampleParts(watch);
+    countsEnd = readCounters(counters);
+  }, (spec.warmupSeconds + spec.durationSeconds) * 1000);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -93,11 +91,8 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   });
   clearTimeout(startTimer);
   clearTimeout(endTimer);
-  if (cpuEnd.length === 0) cpuEnd = watch.map((w) => cpuMs(w.pid));
-  const cpuMsPerRequest: Record<string, number> = {};
-  watch.forEach((w, i) => {
-    cpuMsPerRequest[w.name] = Math.round((((cpuEnd[i] ?? Number.NaN) - (cpuStart[i] ?? Number.NaN)) / Math.max(1, times.length)) * 1000) / 1000;
-  });
+  const cpuMsPerRequest = cpuPerRequest(cpuStart, cpuEnd ?? sampleParts(watch), times.length);
+  const countsPerRequest = callsPerRequest(await countsStart, await (countsEnd ?? readCounters(counters)), times.length);
   const sorted = Float64Array.from(times).sort();
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
@@ -117,6 +112,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     errors: detail.socketErrors + detail.timeouts + Math.max(detail.mismatches, detail.non2xx),
     detail,
     cpuMsPerRequest,
+    countsPerRequest,
   };
 }
 

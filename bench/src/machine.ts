@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import { resolve } from "node:path";
 import type { Quiet } from "./quiet.ts";
-import type { BenchResults } from "./report.ts";
+import type { BenchResults } from "./benchResults.ts";
 
 /** The 1-minute load average, to two decimals. */
 export function loadAverage(): number {

@@ -27,6 +27,8 @@ export interface BenchSecrets {
   readonly registryKek: string;
   /** The registry's outbox feed credential (nothing in the bench reads the feed). */
   readonly registryEventsToken: string;
+  /** The registry's guardianship route credential, held by the consent engine (who may answer for a citizen). */
+  readonly registryGuardianshipToken: string;
   /** The consent portal's OIDC client secret, registered with the identity provider. */
   readonly portalClientSecret: string;
   /** The followers' credential for the exchange's register (the NDX gateway, the consent engine, the micro-benchmark). */
@@ -49,6 +51,7 @@ export function benchSecrets(): BenchSecrets {
     dmtPassword: secret(),
     registryKek: randomBytes(32).toString("base64"),
     registryEventsToken: secret(),
+    registryGuardianshipToken: secret(),
     portalClientSecret: secret(),
     exchangeServiceToken: secret(),
     exchangeSecretKey: randomBytes(32).toString("base64"),
@@ -65,7 +68,13 @@ export function partEnv(name: string, secrets: BenchSecrets): Record<string, str
   const quiet = { LOG_LEVEL: "warn" };
   switch (name) {
     case "registry":
-      return { ...quiet, ...production, REGISTRY_KEK: secrets.registryKek, REGISTRY_EVENTS_TOKEN: secrets.registryEventsToken };
+      return {
+        ...quiet,
+        ...production,
+        REGISTRY_KEK: secrets.registryKek,
+        REGISTRY_EVENTS_TOKEN: secrets.registryEventsToken,
+        REGISTRY_GUARDIANSHIP_TOKEN: secrets.registryGuardianshipToken,
+      };
     case "drp-rest":
       return { ...quiet, ...production, DRP_LEGACY_API_KEY: secrets.drpApiKey };
     case "dmt-soap":
@@ -105,6 +114,7 @@ export function partEnv(name: string, secrets: BenchSecrets): Record<string, str
         AUDIT_READ_TOKEN: secrets.auditReadToken,
         OIDC_CLIENT_SECRET: secrets.portalClientSecret,
         EXCHANGE_SERVICE_TOKEN: secrets.exchangeServiceToken,
+        REGISTRY_GUARDIANSHIP_TOKEN: secrets.registryGuardianshipToken,
       };
     default:
       throw new Error(`the bench does not know how to start ${name}: add it to bench/src/partsEnv.ts`);

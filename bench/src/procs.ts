@@ -60,14 +60,18 @@ export interface StartOptions {
   readonly mayExit?: boolean;
   /** Extra node flags before the entry (e.g. --cpu-prof). */
   readonly nodeFlags?: readonly string[];
+  /** A program to run instead of node (e.g. Hive Router's binary); `args` are its arguments. @default this node */
+  readonly command?: string;
 }
 
 export function startNode(options: StartOptions): Proc {
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...options.args], {
+  const command = options.command ?? process.execPath;
+  const args = options.command === undefined ? [...(options.nodeFlags ?? []), ...options.args] : [...options.args];
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
-    // An IPC channel: our services stop when it closes, i.e. when the bench is gone.
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    // An IPC channel: our services stop when it closes, i.e. when the bench is gone (a binary is stopped by stopAll).
+    stdio: ["ignore", "pipe", "pipe", options.command === undefined ? "ipc" : "ignore"],
   });
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   const lines: string[] = [];

@@ -1,89 +1,7 @@
-/** The results file (bench/results/latest.json) and its markdown table (latest.md). */
-import type { MicroResult } from "./micro.ts";
-import type { Target } from "./scenarios.ts";
-
-export interface ScenarioResult {
-  readonly scenario: string;
-  readonly target: Target;
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly errors: number;
-  /** Peak RSS (VmHWM, reset before the run) of the process that served it: the gateway, or the registry for `direct`. */
-  readonly rssMb: number;
-  readonly connections: number;
-  /** Good responses in the measured window. */
-  readonly requests: number;
-  /**
-   * CPU time per good response over the measured window (user + system, all threads): of the serving process, and of
-   * every part the bench started (subgraphs, simulators, identity provider, consent engine and the serving process;
-   * not the load generator). Less disturbed by other work on the machine than throughput.
-   */
-  readonly cpuMsPerRequest: { serving: number; allParts: number };
-  /** When measured in interleaved rounds: each round's throughput (`rps` is their mean). */
-  readonly roundsRps?: readonly number[];
-}
-
-export interface Ratios {
-  readonly ndxOverPlain: number | null;
-  readonly ndxOverHive: number | null;
-}
-
-export interface BenchResults {
-  readonly date: string;
-  readonly commit: string;
-  readonly machine: {
-    cores: number;
-    cpu: string;
-    memoryGb: number;
-    os: string;
-    node: string;
-    /** 1-minute load average before and after: other work on the machine shows here. */
-    loadAverage: { atStart: number; atEnd: number };
-    /** Idle share of the cores just before the first target, and how long the bench waited for it (quiet.ts). */
-    idleBefore?: { share: number; waitedSeconds: number };
-  };
-  readonly settings: {
-    connections: number;
-    /** Connections of the list scenario. */
-    connectionsList: number;
-    warmupSeconds: number;
-    durationSeconds: number;
-    loadGenerator: string;
-    /** Where the NDX gateway's audit trail was stored. */
-    auditStore?: string;
-    versions: Record<string, string>;
-    /** The policy bundle's revision. */
-    policyRevision: string;
-    /** The bench exchange's register revision the NDX gateway answered by (its consumers, grants, bulk access). */
-    registerRevision: number;
-  };
-  readonly scenarios: readonly ScenarioResult[];
-  /** From the single-person scenario. */
-  readonly ratios: Ratios;
-  readonly ratiosByScenario: Record<string, Ratios & { plainOverDirect: number | null }>;
-  /**
-   * The same ratios estimated from the CPU time all parts spend per request (inverse ratio): what the throughput
-   * ratio would be with nothing else running, all parts sharing the cores. Steadier than `ratios` on a busy machine.
-   */
-  readonly ratiosFromCpu: Record<string, Ratios>;
-  readonly plugin: MicroResult;
-  readonly seconds: number;
-}
-
-const targetNames: Record<Target, string> = {
-  direct: "registry subgraph, direct (floor)",
-  plain: "plain gateway (yoga + @apollo/gateway)",
-  ndx: "NDX gateway, everything on",
-  hive: "Hive Gateway",
-};
-
-const scenarioNames: Record<string, string> = {
-  person: "one person, 3 providers",
-  people: "50 people + vehicles",
-};
-
-const fmt = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? "–" : v.toFixed(digits));
+/** The markdown of a run (bench/results/latest.md, the README's table): the table, per-part CPU, targets, latency, plugin. */
+import type { BenchResults } from "./benchResults.ts";
+import { fmt, scenarioNames, targetNames } from "./reportNames.ts";
+import { latencyLines, partsTable, targetsTable } from "./reportTables.ts";
 
 export function renderMarkdown(r: BenchResults): string {
   const lines: string[] = [];
@@ -110,8 +28,8 @@ export function renderMarkdown(r: BenchResults): string {
   }
   lines.push("");
   lines.push(
-    `**Ratios (single person):** NDX / plain = **${fmt(r.ratios.ndxOverPlain)}** (target ≥ 0.85), ` +
-      `NDX / Hive = **${fmt(r.ratios.ndxOverHive)}** (target ≥ 1.0).`,
+    `**Ratios (single person):** NDX / plain = **${fmt(r.ratios.ndxOverPlain)}**, NDX / Hive = **${fmt(r.ratios.ndxOverHive)}**, ` +
+      `NDX / Hive with the Rust planner = **${fmt(r.ratios.ndxOverHiveRust ?? null)}**, NDX / Hive Router = **${fmt(r.ratios.ndxOverHiveRouter ?? null)}**.`,
   );
   const rounds = r.scenarios.filter((s) => s.scenario === "person" && s.roundsRps !== undefined);
   if (rounds.length > 0) {
@@ -122,13 +40,15 @@ export function renderMarkdown(r: BenchResults): string {
   if (cpu !== undefined) {
     lines.push(
       `Estimated from the CPU all parts spend per request (steadier when other work shares the machine; load average ` +
-        `${r.machine.loadAverage.atStart} → ${r.machine.loadAverage.atEnd}): NDX / plain ≈ ${fmt(cpu.ndxOverPlain)}, NDX / Hive ≈ ${fmt(cpu.ndxOverHive)}.`,
+        `${r.machine.loadAverage.atStart} → ${r.machine.loadAverage.atEnd}): NDX / plain ≈ ${fmt(cpu.ndxOverPlain)}, NDX / Hive ≈ ${fmt(cpu.ndxOverHive)}, ` +
+        `NDX / Hive (Rust planner) ≈ ${fmt(cpu.ndxOverHiveRust ?? null)}.`,
     );
   }
   const people = r.ratiosByScenario["people"];
   if (people !== undefined) {
     lines.push(`50 people: NDX / plain = ${fmt(people.ndxOverPlain)}, NDX / Hive = ${fmt(people.ndxOverHive)}.`);
   }
+  lines.push("", ...partsTable(r.scenarios), "", ...latencyLines(r.latency ?? []), ...targetsTable(r.targets ?? []));
   lines.push("");
   const p = r.plugin;
   lines.push(

@@ -2,9 +2,9 @@
  * What a bench run concludes and where it is kept: the ratios worked out from the measured targets, and the files
  * under bench/results/ (latest.json, a dated copy, latest.md) plus the table between the markers of bench/README.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchResults, Ratios, ScenarioResult } from "./report.ts";
+import type { BenchResults, Ratios, ScenarioResult } from "./benchResults.ts";
 
 type Target = ScenarioResult["target"];
 
@@ -21,15 +21,18 @@ export function ratiosOf(
   const throughput = (scenario: string): Ratios => ({
     ndxOverPlain: ratio(rpsOf(scenario, "ndx"), rpsOf(scenario, "plain")),
     ndxOverHive: ratio(rpsOf(scenario, "ndx"), rpsOf(scenario, "hive")),
+    ndxOverHiveRust: ratio(rpsOf(scenario, "ndx"), rpsOf(scenario, "hive-rust")),
+    ndxOverHiveRouter: ratio(rpsOf(scenario, "ndx"), rpsOf(scenario, "hive-router")),
+  });
+  const fromCpu = (name: string): Ratios => ({
+    ndxOverPlain: ratio(allCpuOf(name, "plain"), allCpuOf(name, "ndx")),
+    ndxOverHive: ratio(allCpuOf(name, "hive"), allCpuOf(name, "ndx")),
+    ndxOverHiveRust: ratio(allCpuOf(name, "hive-rust"), allCpuOf(name, "ndx")),
+    ndxOverHiveRouter: ratio(allCpuOf(name, "hive-router"), allCpuOf(name, "ndx")),
   });
   return {
     ratios: throughput("person"),
-    ratiosFromCpu: Object.fromEntries(
-      scenarioNames.map((name) => [
-        name,
-        { ndxOverPlain: ratio(allCpuOf(name, "plain"), allCpuOf(name, "ndx")), ndxOverHive: ratio(allCpuOf(name, "hive"), allCpuOf(name, "ndx")) },
-      ]),
-    ),
+    ratiosFromCpu: Object.fromEntries(scenarioNames.map((name) => [name, fromCpu(name)])),
     ratiosByScenario: Object.fromEntries(
       scenarioNames.map((name) => [name, { ...throughput(name), plainOverDirect: ratio(rpsOf(name, "plain"), rpsOf(name, "direct")) }]),
     ),
@@ -46,9 +49,15 @@ export function saveResults(benchDir: string, output: Pick<BenchResults, "date">
   writeFileSync(join(dir, dated), json);
   writeFileSync(join(dir, "latest.md"), markdown);
   // The README shows the latest table between its markers.
-  const readme = join(benchDir, "README.md");
-  const text = readFileSync(readme, "utf8");
-  const marked = /(<!-- latest\.md -->\n)[\s\S]*?(<!-- \/latest\.md -->)/;
-  if (marked.test(text)) writeFileSync(readme, text.replace(marked, (_m, open: string, close: string) => `${open}${markdown}${close}`));
+  replaceMarked(join(benchDir, "README.md"), "latest.md", markdown);
   return dated;
+}
+
+/** Replaces the text between `<!-- name -->` and `<!-- /name -->` in `file` (nothing when the markers are not there). */
+export function replaceMarked(file: string, name: string, markdown: string): void {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, "utf8");
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const marked = new RegExp(`(<!-- ${escaped} -->\\n)[\\s\\S]*?(<!-- /${escaped} -->)`);
+  if (marked.test(text)) writeFileSync(file, text.replace(marked, (_m, open: string, close: string) => `${open}${markdown}${close}`));
 }

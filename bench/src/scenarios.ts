@@ -1,5 +1,5 @@
 /** The two read scenarios, as each target is asked them. */
-export type Target = "direct" | "plain" | "ndx" | "hive";
+export type Target = "direct" | "plain" | "ndx" | "hive" | "hive-rust" | "hive-router";
 
 export interface Scenario {
   readonly name: "person" | "people";
@@ -22,6 +22,9 @@ export type RegistryClient = (query: string) => Promise<unknown>;
 
 /** A canonical Farajaland citizen with records in all three providers (registry, DRP, DMT): the micro-benchmark's. */
 export const benchCitizen = "198503150123";
+
+/** How many people the list scenario asks for per request (each one a DMT vehicle lookup). */
+export const listPageSize = 50;
 
 /** How many different citizens the single-person scenario asks about in turn. */
 const personVariants = 64;
@@ -51,11 +54,11 @@ export const scenarios: readonly Scenario[] = [
     name: "people",
     title: "50 people with their vehicles (entity batching)",
     query: `query People($district: String!) {
-  people(first: 50, filter: { district: $district }) {
+  people(first: ${listPageSize}, filter: { district: $district }) {
     edges { node { fullName vehicles { regNo } } }
   }
 }`,
-    directQuery: `query People($district: String!) { people(first: 50, filter: { district: $district }) { edges { node { fullName } } } }`,
+    directQuery: `query People($district: String!) { people(first: ${listPageSize}, filter: { district: $district }) { edges { node { fullName } } } }`,
     async variables(registry) {
       // Every district of Farajaland (16), about 600 people each.
       const data = (await registry("{ districts }")) as { districts: string[] };

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { load } from "../src/load.ts";
 import { categoryOf, summarizeProfile, type CpuProfile } from "../src/profile.ts";
-import { renderMarkdown, type BenchResults, type ScenarioResult } from "../src/report.ts";
+import type { BenchResults, ScenarioResult } from "../src/benchResults.ts";
+import { renderMarkdown } from "../src/report.ts";
 import { combineRounds } from "../src/rounds.ts";
 import { scenarioRow } from "./scenarioRow.ts";
 
@@ -106,7 +107,18 @@ describe("results table", () => {
         policyRevision: "a",
         registerRevision: 1,
       },
-      scenarios: [scenarioRow("person", "direct", 400), scenarioRow("person", "plain", 100), scenarioRow("person", "ndx", 90), scenarioRow("person", "hive", 100)],
+      scenarios: [
+        scenarioRow("person", "direct", 400),
+        { ...scenarioRow("person", "plain", 100), cpuMsPerRequest: { serving: 1.1, allParts: 4, parts: { gateway: 1.1, registry: 1, "dmt-soap": 1.9 } } },
+        { ...scenarioRow("person", "ndx", 90), cpuMsPerRequest: { serving: 1.4, allParts: 4.5, parts: { gateway: 1.4, registry: 1, "dmt-soap": 2.1 } } },
+        scenarioRow("person", "hive", 100),
+        scenarioRow("person", "hive-rust", 120),
+      ],
+      latency: [
+        { scenario: "person", target: "plain", ratePerSecond: 100, scheduled: 1000, completed: 1000, errors: 0, p50Ms: 4, p99Ms: 9, maxMs: 20, worstSendLagMs: 1 },
+        { scenario: "person", target: "ndx", ratePerSecond: 100, scheduled: 1000, completed: 1000, errors: 0, p50Ms: 5, p99Ms: 10.5, maxMs: 30, worstSendLagMs: 1 },
+      ],
+      targets: [{ id: "6", title: "NDX p99 − plain p99", op: "<=", bound: 2, unit: "ms", value: 1.5, met: true }],
       ratios: { ndxOverPlain: 0.9, ndxOverHive: 0.9 },
       ratiosByScenario: {},
       ratiosFromCpu: { person: { ndxOverPlain: 0.8, ndxOverHive: 0.7 } },
@@ -114,7 +126,13 @@ describe("results table", () => {
       seconds: 1,
     };
     const md = renderMarkdown(results);
-    for (const name of ["registry subgraph, direct", "plain gateway", "NDX gateway", "Hive Gateway"]) expect(md).toContain(name);
+    for (const name of ["registry subgraph, direct", "plain gateway", "NDX gateway", "Hive Gateway", "Hive Gateway, Rust query planner"]) expect(md).toContain(name);
+    // Every part's CPU per request, the total, and NDX gateway − plain gateway.
+    expect(md).toContain("| scenario | target | gateway | registry | DMT adapter | all parts |");
+    expect(md).toContain("| one person, 3 providers | NDX gateway, everything on | 1.40 | 1.00 | 2.10 | 4.50 |");
+    expect(md).toContain("NDX gateway − plain gateway = **0.30 ms** of CPU per request (all parts: 0.50 ms)");
+    expect(md).toContain("**Latency at a fixed offered load** (100 req/s");
+    expect(md).toContain("| 6 | NDX p99 − plain p99 | ≤ 2 ms | 1.5 ms | met |");
     expect(md).toContain("NDX / plain = **0.90**");
     expect(md).toContain("on 2 cores");
     expect(md).toContain("NDX / plain ≈ 0.80");

@@ -4,6 +4,7 @@
  * stay in development (identity provider, consent engine, simulators) holding the same values where both sides must
  * match. Each part's own configuration loader decides, as at its start.
  */
+import { adapterCacheEnv } from "../src/adapterCache.ts";
 import { describe, expect, it } from "vitest";
 import { developmentSecrets as gatewayDevelopmentSecrets, loadGatewayConfig } from "@ndx/gateway";
 import { generateGatewaySigningKey } from "@ndx/platform";
@@ -137,5 +138,19 @@ describe("the environment of each part", () => {
     expect(consent.AUDIT_READ_TOKEN).toBe(secrets.auditReadToken);
     expect(consent.OIDC_CLIENT_SECRET).toBe(secrets.portalClientSecret);
     expect(idp.PORTAL_CLIENT_SECRET).toBe(secrets.portalClientSecret);
+  });
+
+  it("turns the adapters' cache of legacy answers off only for --adapter-cache off", () => {
+    for (const [name, adapter] of [["drp-rest", drpAdapter], ["dmt-soap", dmtAdapter]] as const) {
+      expect(adapter.loadConfig({ ...envOf(name), ...adapterCacheEnv("default") }).cache.ttlMs, name).toBeGreaterThan(0);
+      expect(adapter.loadConfig({ ...envOf(name), ...adapterCacheEnv("off") }).cache.ttlMs, name).toBe(0);
+    }
+  });
+
+  it("gives the registry's guardianship route and the consent engine, which asks it who may answer for a citizen, the same generated token", () => {
+    const registry = loadRegistryConfig(envOf("registry"));
+    const consent = loadConsentEngineConfig(envOf("consent-engine"));
+    expect(registry.guardianshipToken).toBe(secrets.registryGuardianshipToken);
+    expect(consent.REGISTRY_GUARDIANSHIP_TOKEN).toBe(secrets.registryGuardianshipToken);
   });
 });

@@ -1,5 +1,5 @@
 /** A measured target as the tests need one: only what they vary is given. */
-import type { ScenarioResult } from "../src/report.ts";
+import type { ScenarioResult } from "../src/benchResults.ts";
 
 export const scenarioRow = (scenario: string, target: ScenarioResult["target"], rps: number, allParts = 15): ScenarioResult => ({
   scenario,
