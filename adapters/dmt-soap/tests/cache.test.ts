@@ -78,16 +78,17 @@ describe("the DMT adapter's cache", () => {
   });
 
   it("merges identical calls in flight: concurrent requests for one person make one DMT call", async () => {
-    const { adapter: a } = adapter();
-    dmt.faults.inject({ latencyMs: 100, times: 1 });
+    // The DMT holds its answer long enough for every request to arrive, however busy the machine.
+    const { adapter: a } = adapter({ timeoutMs: 5000 });
+    dmt.faults.inject({ latencyMs: 1500, times: 1 });
     const bodies = await Promise.all(Array.from({ length: 5 }, () => vehiclesOf(a, [chikondi])));
     for (const body of bodies) expect(regNos(body)).toEqual([chikondisVehicles]);
     expect(upstreamCalls()).toBe(1);
   });
 
   it("shares a failure in flight with every waiter, and keeps nothing of it", async () => {
-    const { adapter: a } = adapter({ retries: 0, cache: { ttlMs: 30_000 } });
-    dmt.faults.inject({ latencyMs: 100, soapFault: "server", times: 1 });
+    const { adapter: a } = adapter({ retries: 0, timeoutMs: 5000, cache: { ttlMs: 30_000 } });
+    dmt.faults.inject({ latencyMs: 1500, soapFault: "server", times: 1 });
     const bodies = await Promise.all(Array.from({ length: 3 }, () => vehiclesOf(a, [chikondi])));
     for (const body of bodies) expect(body.errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_UNAVAILABLE");
     expect(upstreamCalls()).toBe(1);
@@ -215,7 +216,7 @@ describe("purges from the registry's change feed", () => {
     const other = canonical.find((c) => c.nic !== chikondi)?.nic ?? "";
     const { adapter: a } = adapter({
       cache: { ttlMs: 600_000 },
-      registryEvents: { url: `${registry.url}/events`, token: eventsToken, pollMs: 50 },
+      registryEvents: { url: `${registry.url}/events`, token: eventsToken, pollMs: 200 },
     });
     const metric = async (reason: string) =>
       Number(new RegExp(`^ndx_legacy_cache_evictions_total\\{provider="dmt",reason="${reason}"[^}]*\\} (\\d+)$`, "m").exec(await (await a.yoga.fetch("http://dmt.test/metrics")).text())?.[1]);
@@ -233,13 +234,14 @@ describe("purges from the registry's change feed", () => {
 
   it("stops being used once the feed has been unreadable for three polls (the registry gone)", async () => {
     const second = await listen(registryYoga, 0);
-    const { adapter: a } = adapter({ cache: { ttlMs: 600_000 }, registryEvents: { url: `${second.url}/events`, token: eventsToken, pollMs: 50 } });
+    const { adapter: a } = adapter({ cache: { ttlMs: 600_000 }, registryEvents: { url: `${second.url}/events`, token: eventsToken, pollMs: 200 } });
     await kept(a, [chikondi]);
     dmt.stats.reset();
     await vehiclesOf(a, [chikondi]);
     expect(upstreamCalls()).toBe(0);
     await second.close();
-    await new Promise((r) => setTimeout(r, 300));
+    // Stale three polls (600 ms) after the last complete read.
+    await new Promise((r) => setTimeout(r, 1000));
     await vehiclesOf(a, [chikondi]);
     await vehiclesOf(a, [chikondi]);
     expect(upstreamCalls()).toBe(2);
@@ -248,7 +250,7 @@ describe("purges from the registry's change feed", () => {
   it("is not used while the feed cannot be read (a wrong token here): every call reaches the DMT", async () => {
     const { adapter: a } = adapter({
       cache: { ttlMs: 600_000 },
-      registryEvents: { url: `${registry.url}/events`, token: "not-the-token", pollMs: 50 },
+      registryEvents: { url: `${registry.url}/events`, token: "not-the-token", pollMs: 200 },
     });
     for (let i = 0; i < 3; i++) await vehiclesOf(a, [chikondi]);
     expect(upstreamCalls()).toBe(3);

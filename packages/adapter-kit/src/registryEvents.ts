@@ -23,7 +23,7 @@ export interface RegistryEventsOptions {
   readonly pollMs?: number;
   /** How long after its last complete read the follower still counts as current. @default 3 × pollMs */
   readonly staleAfterMs?: number;
-  /** Timeout of one read. @default pollMs */
+  /** Timeout of one read. @default staleAfterMs */
   readonly timeoutMs?: number;
   /** Events per read. @default 500 */
   readonly pageSize?: number;
@@ -50,7 +50,7 @@ interface FeedPage {
 export function followRegistryEvents(options: RegistryEventsOptions): RegistryEvents {
   const { url, token, purge, logger, pollMs = 1000, pageSize = 500, now = () => performance.now(), fetch = globalThis.fetch } = options;
   const staleAfterMs = options.staleAfterMs ?? 3 * pollMs;
-  const timeoutMs = options.timeoutMs ?? pollMs;
+  const timeoutMs = options.timeoutMs ?? staleAfterMs;
   let position = 0;
   let caughtUpAt = -Infinity;
   let failing = false;
