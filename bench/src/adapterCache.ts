@@ -4,7 +4,7 @@
  * (@ndx/adapter-kit legacyAdapterConfig.ts: `<PREFIX>_CACHE_TTL_MS=0` alone turns it off; identical calls in
  * flight are still merged).
  */
-export const adapterCacheOffEnv: Readonly<Record<string, string>> = { DRP_LEGACY_CACHE_TTL_MS: "0", DMT_LEGACY_CACHE_TTL_MS: "0" };
+const adapterCacheOffEnv: Readonly<Record<string, string>> = { DRP_LEGACY_CACHE_TTL_MS: "0", DMT_LEGACY_CACHE_TTL_MS: "0" };
 
 /** The environment for the adapters under `mode`: nothing for the default. */
 export function adapterCacheEnv(mode: "default" | "off"): Readonly<Record<string, string>> {

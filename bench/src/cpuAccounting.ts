@@ -16,10 +16,10 @@ export interface ProcSource {
 }
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
-export const clockTickMs = 10;
+const clockTickMs = 10;
 
 /** The real /proc. */
-export const procFs: ProcSource = {
+const procFs: ProcSource = {
   stat(pid) {
     try {
       return readFileSync(`/proc/${pid}/stat`, "utf8");

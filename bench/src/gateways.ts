@@ -35,7 +35,7 @@ export interface GatewaySetup {
   readonly hiveRouterBin: string | undefined;
 }
 
-export const supergraphFile = resolve(repoRoot, "schema/supergraph.graphql");
+const supergraphFile = resolve(repoRoot, "schema/supergraph.graphql");
 
 function subgraphEnv(parts: Parts) {
   return {

@@ -13,7 +13,7 @@ export interface Counter {
   readonly metric?: string;
 }
 
-export const simulatorRequestsMetric = "ndx_simulator_requests_total";
+const simulatorRequestsMetric = "ndx_simulator_requests_total";
 
 /** The sum of every sample of `metric` (all label sets) in a Prometheus text exposition. */
 export function sumMetric(text: string, metric: string): number {

@@ -51,13 +51,13 @@ export async function directTarget(parts: Parts, startedAt: number): Promise<Run
 }
 
 /** Every part whose CPU counts: the serving gateway as "gateway" (none for direct: the registry serves) and each backing part. */
-export function watchedParts(running: Running, parts: Parts): Part[] {
+function watchedParts(running: Running, parts: Parts): Part[] {
   const backing = [...parts.procs.entries()].map(([name, p]) => ({ name, pid: p.pid }));
   return running.target === "direct" ? backing : [{ name: "gateway", pid: running.proc.pid }, ...backing];
 }
 
 /** The legacy simulators' served-calls counters. */
-export function legacyCounters(parts: Parts): Counter[] {
+function legacyCounters(parts: Parts): Counter[] {
   return ["dmt-legacy", "drp-legacy"].filter((n) => parts.urls[n] !== undefined).map((name) => ({ name, url: `${parts.urls[name]}/metrics` }));
 }
 

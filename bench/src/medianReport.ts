@@ -4,7 +4,7 @@ import { fmt, partColumns, scenarioNames, targetNames } from "./reportNames.ts";
 import { boundText } from "./reportTables.ts";
 
 /** "12.3 (11.0–13.1)": the median and the spread across the runs. */
-export function spreadText(s: Spread, digits = 2): string {
+function spreadText(s: Spread, digits = 2): string {
   if (s.median === null) return "–";
   return s.min === s.max ? fmt(s.median, digits) : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }

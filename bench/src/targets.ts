@@ -46,7 +46,7 @@ export function dmtCpuPerLegacyCall(row: ScenarioResult | undefined): number | n
   return round(known(cpu / calls), 4);
 }
 
-export const definitions: readonly Definition[] = [
+const definitions: readonly Definition[] = [
   {
     id: "1-cpu",
     title: "NDX gateway CPU − plain gateway CPU per single-person request",
