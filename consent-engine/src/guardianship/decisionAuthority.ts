@@ -36,7 +36,7 @@ export interface DecisionAuthorityOptions {
 }
 
 export const anotherPerson = "This consent is about another person";
-export const guardianAnswers = "A guardian answers for this person while they are under age: only a guardian named in the households register can allow it";
+const guardianAnswers = "A guardian answers for this person while they are under age: only a guardian named in the households register can allow it";
 
 export function guardianshipUnavailable(): ApiError {
   return new ApiError("UPSTREAM_UNAVAILABLE", "We could not confirm with the registry who may answer for this person; nothing was recorded. Please try again in a moment.", {

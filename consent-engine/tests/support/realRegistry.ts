@@ -12,7 +12,7 @@ import { createGuardianshipClient, type GuardianshipSource } from "../../src/gua
 import { fixtures } from "./system.ts";
 
 export const households = loadHouseholds();
-export const guardianshipToken = "test-guardianship-token-0123456789";
+const guardianshipToken = "test-guardianship-token-0123456789";
 
 export interface RealRegistry {
   readonly url: string;
