@@ -2,8 +2,11 @@
  * The portal's languages in Chromium (issue 22): chosen from Accept-Language by q-value, `lang` and `dir` on the page,
  * switched on any page by a plain link and remembered in a cookie (SameSite=Lax, a supported code only), English for
  * anything else; registered texts translated when the register has a translation and otherwise shown in their own
- * language, marked and with a visible note; plurals and dates through ICU and Intl in each language.
+ * language, marked and with a visible note; plurals and dates through ICU and Intl in each language. The README's two
+ * screenshots of the consent page (English, Arabic) are taken here (consent-engine/screenshots/).
  */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "../support/browser.ts";
@@ -145,6 +148,20 @@ describe("portal languages", () => {
         });
         expect(await page.locator("dl.facts dd").last().textContent()).toBe(date);
       }
+    }
+  });
+
+  it("shows the consent page in English and in Arabic, right to left (the README's screenshots)", async () => {
+    const dir = resolve(import.meta.dirname, "../../screenshots");
+    mkdirSync(dir, { recursive: true });
+    for (const lang of ["en", "ar"] as const) {
+      const page = await browse(lang);
+      await page.setViewportSize({ width: 900, height: 900 });
+      await consentPage(page, { ...passportRequest, fields: passportRequest.fields.slice(0, 4) });
+      expect(await html(page)).toEqual({ lang, dir: lang === "ar" ? "rtl" : "ltr" });
+      // Right to left: the text runs from the right, as Chromium lays it out.
+      expect(await page.locator("main h1").evaluate((el) => getComputedStyle(el).direction)).toBe(lang === "ar" ? "rtl" : "ltr");
+      await page.screenshot({ path: resolve(dir, `consent-page-${lang}.png`), fullPage: true });
     }
   });
 });
