@@ -48,8 +48,11 @@ try {
 }
 const benchDir = resolve(import.meta.dirname, "..");
 if (options.runs > 1) {
-  await runMany(options.runs, process.argv.slice(2), benchDir, !options.noSave && options.scenario === undefined);
-  process.exit(0);
+  const ok = await runMany(options.runs, process.argv.slice(2), benchDir, !options.noSave && options.scenario === undefined).then(
+    () => true,
+    (error: unknown) => (say(`\nBENCH FAILED: ${error instanceof Error ? error.message : String(error)}`), false),
+  );
+  process.exit(ok ? 0 : 1);
 }
 
 installSignalHandlers();

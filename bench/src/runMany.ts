@@ -13,7 +13,7 @@ import { renderMedian } from "./medianReport.ts";
 import { replaceMarked } from "./results.ts";
 
 /** Runs run.ts once with `args` (plus --runs 1 and --out), forwarding its output; resolves with its results. */
-async function runOnce(args: readonly string[], out: string): Promise<BenchResults> {
+async function runOnce(args: readonly string[], out: string, label: string): Promise<BenchResults> {
   const child = spawn(process.execPath, [resolve(import.meta.dirname, "run.ts"), ...args, "--runs", "1", "--no-save", "--out", out], { stdio: "inherit" });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", forward);
@@ -21,7 +21,7 @@ async function runOnce(args: readonly string[], out: string): Promise<BenchResul
   const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
   process.off("SIGINT", forward);
   process.off("SIGTERM", forward);
-  if (code !== 0) throw new Error(`run failed (exit ${code})`);
+  if (code !== 0) throw new Error(`${label} failed (exit ${code}): no median`);
   return JSON.parse(readFileSync(out, "utf8")) as BenchResults;
 }
 
@@ -31,7 +31,7 @@ export async function runMany(runs: number, args: readonly string[], benchDir: s
     const results: BenchResults[] = [];
     for (let i = 1; i <= runs; i += 1) {
       process.stderr.write(`\n=== run ${i} of ${runs} ===\n`);
-      results.push(await runOnce(args, join(work, `run-${i}.json`)));
+      results.push(await runOnce(args, join(work, `run-${i}.json`), `run ${i} of ${runs}`));
     }
     const summary = summarizeRuns(results);
     const markdown = renderMedian(summary);
