@@ -3,9 +3,11 @@
  * escapes every text and attribute value, so input never becomes markup. In: a document is refused before parsing
  * when it is larger than the limit or declares a DOCTYPE or an ENTITY (no external entities, no entity expansion),
  * or when it is not well-formed; the parser itself is told to expand nothing but XML's predefined and character
- * references, and to stop at a nesting limit.
+ * references, and to stop at a nesting limit. A well-formed plain document is read by a fast path that gives the
+ * same tree (xmlReader.ts).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import { readPlainXml } from "./xmlReader.ts";
 
 export type XmlTree = Record<string, unknown>;
 
@@ -39,9 +41,11 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlTree {
   if (declarations.test(text)) throw new XmlRejectedError("doctype", "document declares a DOCTYPE or entities");
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlRejectedError("not_well_formed", `not well-formed XML (line ${valid.err.line})`);
-  const parser = parserFor(maxDepth);
+  // A plain document (what legacy services answer) is read by the fast path, the rest by fast-xml-parser.
+  const plain = readPlainXml(text, maxDepth);
+  if (plain !== undefined) return plain;
   try {
-    return parser.parse(text) as XmlTree;
+    return parserFor(maxDepth).parse(text) as XmlTree;
   } catch (error) {
     throw new XmlRejectedError("not_well_formed", error instanceof Error ? error.message : "unreadable XML");
   }
