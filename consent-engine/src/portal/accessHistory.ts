@@ -4,11 +4,9 @@
  * tables. The answer is checked against its contract (@ndx/contracts); anything unexpected, a timeout or an error status is an
  * `AuditUnavailableError` whose message never carries the upstream body.
  */
-import { citizenAccessesAnswer, type CitizenAccess, type ScopeItem } from "@ndx/contracts";
+import { citizenAccessesAnswer, type CitizenAccess } from "@ndx/contracts";
 
 export type { CitizenAccess };
-/** One field of an access: a (provider, "Type.field") pair. */
-export type AccessedField = ScopeItem;
 
 export interface AuditReader {
   /**

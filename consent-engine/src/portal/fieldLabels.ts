@@ -15,12 +15,12 @@ const translated: Labels = { fr: labels.fr, ar: labels.ar };
 
 const asTranslation = (locale: string, text: string | undefined) => (text === undefined ? [] : [{ language: locale, text }]);
 
-export function providerName(tr: Translator, catalogue: FieldCatalogue, provider: string): SafeHtml {
+function providerName(tr: Translator, catalogue: FieldCatalogue, provider: string): SafeHtml {
   const text = translated[tr.locale]?.providers[provider];
   return registeredText(tr, { text: catalogue.providerLabel(provider), translations: asTranslation(tr.locale, text) });
 }
 
-export function fieldName(tr: Translator, catalogue: FieldCatalogue, item: ScopeItem): SafeHtml {
+function fieldName(tr: Translator, catalogue: FieldCatalogue, item: ScopeItem): SafeHtml {
   const text = translated[tr.locale]?.fields[`${item.provider} ${item.field}`];
   return registeredText(tr, { text: catalogue.fieldLabel(item), translations: asTranslation(tr.locale, text) });
 }

@@ -7,13 +7,13 @@ import Negotiator from "negotiator";
 
 export const locales = ["en", "fr", "ar"] as const;
 export type Locale = (typeof locales)[number];
-export const defaultLocale: Locale = "en";
+const defaultLocale: Locale = "en";
 
 /** Each language's name in itself, for the language switch. */
 export const localeNames: Readonly<Record<Locale, string>> = { en: "English", fr: "Français", ar: "العربية" };
 
 /** The cookie that remembers the citizen's choice: a language code only, nothing secret. */
-export const languageCookieName = "ndx_lang";
+const languageCookieName = "ndx_lang";
 const oneYear = 365 * 24 * 3600;
 
 export function isLocale(value: string | null | undefined): value is Locale {

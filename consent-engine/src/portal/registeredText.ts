@@ -34,7 +34,7 @@ export function registeredText(tr: Translator, text: RegisteredText): SafeHtml {
 
 const rightToLeft = new Set(["ar", "he", "fa", "ur", "ps", "dv", "yi"]);
 /** The writing direction of a BCP 47 tag's language. */
-export const directionOfTag = (tag: string): "ltr" | "rtl" => (rightToLeft.has(tag.toLowerCase().split("-")[0] ?? "") ? "rtl" : "ltr");
+const directionOfTag = (tag: string): "ltr" | "rtl" => (rightToLeft.has(tag.toLowerCase().split("-")[0] ?? "") ? "rtl" : "ltr");
 
 /**
  * A registered text the register carries no translations of (a description, a member's name, a legal basis), in its

@@ -53,7 +53,7 @@ export function createTranslator(locale: Locale, here = "/"): Translator {
     here,
     t: (key, values) => String(formatOf(locale, key).format(values)),
     rich: (key, values) => {
-      const out = formatOf(locale, key).format<SafeHtml>(values as Record<string, SafeHtml>);
+      const out = formatOf(locale, key).format<SafeHtml>(values);
       return html`${Array.isArray(out) ? out : [out]}`;
     },
     date: (iso) => formatDate(iso, locale),
