@@ -167,7 +167,17 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
     logger,
     now,
   });
-  const portal = createPortal({ service, sessions, formTokens, login, publicUrl: options.portalUrl, issuer: options.oidc.issuer, logger, auditReader: options.auditReader });
+  const portal = createPortal({
+    service,
+    sessions,
+    formTokens,
+    login,
+    publicUrl: options.portalUrl,
+    issuer: options.oidc.issuer,
+    logger,
+    auditReader: options.auditReader,
+    guardians: { source: options.guardianship?.source, ageOfMajority: options.guardianship?.ageOfMajority ?? 18, now },
+  });
 
   const fetchHandler = metrics.http.fetch(async (request: Request): Promise<Response> => {
     const health = await healthResponse(request, {

@@ -2,8 +2,8 @@
  * The source material's flow, as a consumer application and a citizen live it, against `npm start`: the app's query
  * answers CONSENT_REQUIRED with a URL; the citizen opens it in a real browser (Chromium), signs in, allows; the
  * browser lands on the app's registered callback with status and state; the same query then returns data from all
- * three providers; the citizen revokes in the portal; the next query asks for consent again. Then the audit trail
- * verifies.
+ * three providers; the citizen revokes in the portal; the next query asks for consent again. A minor's request is
+ * answered by her guardian, and the gateway then returns the minor's data. Then the audit trail verifies.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -113,6 +113,32 @@ describe("consent, from the consumer's query to the citizen's browser and back",
     const after = await ask(token);
     expect(after.errors?.[0]?.extensions["code"]).toBe("CONSENT_REQUIRED");
     await context.close();
+  });
+
+  it("a minor's request is answered by her guardian in the portal; the gateway then returns the minor's data", async () => {
+    const token = await consumerToken(ndx.urls["identity-provider"] ?? "", "passport-app");
+    const chipo = `{ person(nic: "201405090231") { fullName dateOfBirth permanentAddress } }`;
+    const askFor = async () =>
+      (await (
+        await fetch(`${ndx.urls["gateway"]}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-purpose": "passport-application" },
+          body: JSON.stringify({ query: chipo }),
+        })
+      ).json()) as { data?: unknown; errors?: { extensions: Record<string, string> }[] };
+    const required = (await askFor()).errors?.[0]?.extensions;
+    expect(required?.["code"]).toBe("CONSENT_REQUIRED");
+    // Her mother, named her guardian in the households register, answers it (no redirect: the inbox's way).
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(required?.["consentUrl"] ?? "");
+    await page.getByLabel("NIC number or staff username").fill("198503150123");
+    await page.getByLabel("Password").fill("farajaland");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "You are answering for Chipo, your child" }).waitFor();
+    await Promise.all([page.waitForURL(/\/consent\//), page.getByRole("button", { name: "Allow" }).click()]);
+    await context.close();
+    expect(await askFor()).toEqual({ data: { person: { fullName: "Chipo Natasha Phiri", dateOfBirth: "2014-05-09", permanentAddress: "14 Msasa Road, Isamba, Ibombo" } } });
   });
 
   it("leaves an audit trail that npm run audit:verify finds intact (after npm start stops)", async () => {

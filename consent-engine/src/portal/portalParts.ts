@@ -2,6 +2,7 @@
 import type { Logger } from "@ndx/platform";
 import type { ConsentService } from "../consentService.ts";
 import type { FormTokens } from "./formTokens.ts";
+import type { PortalGuardians } from "./guardians.ts";
 import type { PageResponses } from "./pageResponses.ts";
 import type { Visitors } from "./visitors.ts";
 
@@ -10,4 +11,6 @@ export interface PortalParts extends PageResponses {
   readonly formTokens: FormTokens;
   readonly logger: Logger;
   readonly visitors: Visitors;
+  /** Who answers for a minor (guardian consent). */
+  readonly guardians: PortalGuardians;
 }
