@@ -5,7 +5,7 @@
  * documents, rate limits). All of it is built once at start-up; nothing here runs per request. This is the gateway's
  * composition root for access: it imports the parts below it (access/, audit/) and nothing imports it but main.ts.
  */
-import { createRegisterFollower, migrate, openDb, readMigrations, type Check, type Db, type Logger, type RegisterFollower, type Tracing } from "@ndx/platform";
+import { createRegisterFollower, migrate, readMigrations, type Check, type Db, type Logger, type RegisterFollower, type Tracing } from "@ndx/platform";
 import type { ExchangeRegister } from "@ndx/contracts";
 import { watchAccessPolicy } from "@ndx/policy";
 import type { Plugin } from "graphql-yoga";
@@ -14,6 +14,7 @@ import { useAuditApi } from "./audit/auditApi.ts";
 import { openAuditLog } from "./audit/auditLog.ts";
 import { useAuditSummary } from "./audit/auditSummary.ts";
 import { gatewayMigrationsDir } from "./audit/migrations.ts";
+import { openGatewayDb } from "./database/gatewayDb.ts";
 import { useCitizenEvidence } from "./evidence/citizenEvidenceApi.ts";
 import { startEvidence } from "./evidence/evidence.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -64,7 +65,7 @@ export interface AccessControlOptions {
 
 export async function createAccessControl(options: AccessControlOptions): Promise<AccessControl> {
   const { config, supergraphSdl, logger, db, metrics } = options;
-  const database = db ?? (await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR, schema: "gateway" }));
+  const database = db ?? (await openGatewayDb(config));
   await migrate(database, readMigrations(gatewayMigrationsDir), "ndx:gateway");
   const { global, replicas } = config.rateLimit;
   const admission = createAdmission({

@@ -84,6 +84,11 @@ const base = {
   DATABASE_URL: setting.optionalUrl(),
   /** @default ".data/gateway" */
   PGLITE_DIR: setting.string(resolve(defaultDataDir, "gateway")),
+  /**
+   * PGlite in a worker thread: the audit trail's statements run off the thread that serves requests (the request
+   * still waits for its decision's commit). Ignored with DATABASE_URL. @default true
+   */
+  PGLITE_WORKER: setting.bool(true),
   /** Turn the access plugin off (the bench's plain gateway only). @default true */
   ACCESS_CONTROL: setting.bool(true),
   /** The OpenID issuer whose tokens consumers present. @default "http://localhost:9000" */
@@ -196,6 +201,7 @@ export interface GatewayConfig {
   readonly NDX_ENV: "development" | "test" | "production";
   readonly DATABASE_URL: string | undefined;
   readonly PGLITE_DIR: string;
+  readonly PGLITE_WORKER: boolean;
   readonly ACCESS_CONTROL: boolean;
   readonly OIDC_ISSUER: string;
   readonly OIDC_AUDIENCE: string;

@@ -54,6 +54,11 @@ export interface DbOptions {
    * an error that names it (a verifier must not create what it checks). @default false
    */
   existing?: boolean;
+  /**
+   * PostgreSQL settings for PGlite, given at its start (`-c name=value` after PGlite's own), e.g. a smaller
+   * `shared_buffers` where the database is small. Ignored with `url`. @default {}: PGlite's defaults
+   */
+  pgliteSettings?: Readonly<Record<string, string>>;
 }
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -69,7 +74,8 @@ async function openPglite(options: DbOptions): Promise<Db> {
       throw new Error(`no PGlite database at ${options.dataDir ?? "(memory)"}`);
     }
   } else if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  const lite = await PGlite.create(options.dataDir ?? "memory://");
+  const settings = Object.entries(options.pgliteSettings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
+  const lite = await PGlite.create(options.dataDir ?? "memory://", settings.length === 0 ? {} : { startParams: [...PGlite.defaultStartParams, ...settings] });
   if (options.existing === true) {
     await requireSchema(lite, options.schema).catch(async (error: unknown) => {
       await lite.close();
