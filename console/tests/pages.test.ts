@@ -188,7 +188,8 @@ describe("the charts page", () => {
 describe("the application form's translations and refusals", () => {
   it("sends a translation per language filled in, and leaves out the empty ones", async () => {
     const form = await page(memberAdmin, "/applications/new?member=DIE");
-    expect(form).toContain(`<fieldset class="translation" lang="ar" dir="rtl"><legend lang="en" dir="ltr">In Arabic (ar)</legend>`);
+    expect(form).toContain(`<fieldset class="translation"><legend>In Arabic (ar)</legend>`);
+    expect(form).toContain(`<input id="tr-ar-name" name="tr-ar-name" lang="ar" dir="rtl" value="">`);
     const sent = await memberAdmin.post("/applications", {
       token: formToken(form, "/applications"),
       member: "DIE",

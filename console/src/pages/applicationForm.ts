@@ -104,9 +104,9 @@ ${Array.from({ length: purposeRows }, (_, i) => html`<fieldset><legend>Purpose $
 </fieldset>`)}
 <h2>Translations</h2>
 <p class="note" id="translations-help">Optional. Leave a language empty and citizens reading it see the registered text, marked as being in its language. Leave empty the language the texts above are in.</p>
-${textLanguages.map((l) => html`<fieldset class="translation" lang="${l.tag}" dir="${l.dir}"><legend lang="en" dir="ltr">In ${l.name} (${l.tag})</legend>
-<label for="tr-${l.tag}-name" lang="en" dir="ltr">Name in ${l.name}</label><input ${control(`tr-${l.tag}-name`)} value="${v(`tr-${l.tag}-name`)}">
-${Array.from({ length: purposeRows }, (_, i) => html`<label for="tr-${l.tag}-purpose${i}" lang="en" dir="ltr">Purpose ${i + 1}: what citizens read, in ${l.name}</label><input ${control(`tr-${l.tag}-purpose${i}`)} value="${v(`tr-${l.tag}-purpose${i}`)}">`)}
+${textLanguages.map((l) => html`<fieldset class="translation"><legend>In ${l.name} (${l.tag})</legend>
+<label for="tr-${l.tag}-name">Name in ${l.name}</label><input ${control(`tr-${l.tag}-name`)} lang="${l.tag}" dir="${l.dir}" value="${v(`tr-${l.tag}-name`)}">
+${Array.from({ length: purposeRows }, (_, i) => html`<label for="tr-${l.tag}-purpose${i}">Purpose ${i + 1}: what citizens read, in ${l.name}</label><input ${control(`tr-${l.tag}-purpose${i}`)} lang="${l.tag}" dir="${l.dir}" value="${v(`tr-${l.tag}-purpose${i}`)}">`)}
 </fieldset>`)}
 <label for="authMethod">How it authenticates</label>
 <select ${control("authMethod")}><option value="CLIENT_SECRET_BASIC">client secret (client_secret_basic)</option><option value="PRIVATE_KEY_JWT"${v("authMethod") === "PRIVATE_KEY_JWT" ? html` selected` : ""}>its own key (private_key_jwt)</option></select>

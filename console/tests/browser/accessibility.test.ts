@@ -54,6 +54,10 @@ describe("the console's pages at WCAG 2.2 A and AA", () => {
     await clean(page, "sign-in could not be completed");
     await page.goto(`${system.consoleUrl}/no-such-page`);
     await clean(page, "not found");
+    // The hand-off: "Sign in" leads to the identity provider's page (the development provider's; not the console's).
+    await page.goto(`${system.consoleUrl}/`);
+    await Promise.all([page.waitForURL((u) => u.origin === new URL(system.idp.issuer).origin), page.getByRole("link", { name: "Sign in" }).click()]);
+    await clean(page, "identity provider's sign-in (hand-off)");
     await page.context().close();
   });
 
