@@ -2,7 +2,7 @@
  * Reflow (WCAG 1.4.10, issue 22): every portal page (support/portalTour.ts) at 320 CSS px wide — in English and in
  * Arabic (right to left) — and at 1280 px shown at 400 % (320 CSS px at 4 device pixels each) scrolls only
  * vertically: nothing is wider than the viewport (`scrollWidth <= clientWidth`, for the document and every element
- * that is not meant to scroll). Screenshots at 320 px are saved (reports/screenshots/reflow-320-<language>-<page>.png).
+ * that is not meant to scroll), and no text is squeezed into a sliver. Screenshots at 320 px are saved (reports/screenshots/reflow-320-<language>-<page>.png).
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,12 @@ async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; cl
       .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5 || el.getBoundingClientRect().left < -0.5)
       .filter((el) => !el.closest(".skip, .visually-hidden"))
       .map((el) => `${el.tagName.toLowerCase()}${el.className === "" ? "" : `.${String(el.className).split(" ").join(".")}`}`);
-    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
+    // Text squeezed into a sliver (a word or less a line) is not reflow either.
+    const squeezed = [...document.body.querySelectorAll("h1, h2, h3, h4, p, caption, li, dt, dd, th, td, label, legend, a, button")]
+      .filter((el) => (el.textContent ?? "").trim().length > 20 && el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().width < 64)
+      .filter((el) => !el.closest(".skip, .visually-hidden") && el.querySelector(".visually-hidden") === null)
+      .map((el) => `${el.tagName.toLowerCase()} squeezed`);
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: [...wide, ...squeezed] };
   });
 }
 
