@@ -411,7 +411,9 @@ describe("the Helm chart deploy/helm/ndx", () => {
       const peers: { podSelector?: { matchLabels?: Record<string, string> } }[] = policy?.spec.ingress[0].from ?? [];
       return peers.map((peer) => peer.podSelector?.matchLabels?.["app.kubernetes.io/component"] ?? "ingress").sort();
     };
-    for (const part of ["registry", "drp-rest", "dmt-soap"]) expect(from(part), part).toEqual(["gateway"]);
+    for (const part of ["drp-rest", "dmt-soap"]) expect(from(part), part).toEqual(["gateway"]);
+    // The consent engine asks the registry who guards whom (guardian consent).
+    expect(from("registry")).toEqual(["consent-engine", "gateway"]);
     // The exchange's register is also followed by the consent engine; the engine is asked by the exchange for consent counts.
     expect(from("exchange")).toEqual(["consent-engine", "gateway"]);
     expect(from("consent-engine")).toEqual(["exchange", "gateway", "ingress"]);

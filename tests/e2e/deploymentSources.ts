@@ -53,6 +53,7 @@ export const sharedCredentials: readonly (readonly string[])[] = [
   ["DMT_LEGACY_USERNAME"],
   ["DMT_LEGACY_PASSWORD"],
   ["EXCHANGE_SERVICE_TOKEN"],
+  ["REGISTRY_GUARDIANSHIP_TOKEN"],
   ["IDP_REGISTRATION_TOKEN"],
   ["CONSOLE_OIDC_CLIENT_SECRET"],
 ];
