@@ -11,90 +11,83 @@ import { purposeOf, type RegisterApplication } from "../register/applicationRegi
 import type { Handler } from "../router.ts";
 import { isAcceptableState, isRegisteredRedirect } from "./consumerReturn.ts";
 import type { SignedIn } from "./layout.ts";
+import { translatorFor } from "./pageLanguage.ts";
+import { minorPage, onBehalfNotice } from "./guardianPages.ts";
 import { consentPage, messagePage, notAskingPage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
+import type { Translator } from "./translator.ts";
 
 export function consentQuestion(parts: PortalParts): Handler {
   const { service, page, visitors, formTokens, logger } = parts;
 
   /** A refusal when the link's redirect_uri or state cannot be used; nothing is recorded either way. */
-  function unsafeLink(application: RegisterApplication | undefined, consent: ConsentView, redirectUri: string | undefined, state: string | undefined): Response | undefined {
+  function unsafeLink(tr: Translator, application: RegisterApplication | undefined, consent: ConsentView, redirectUri: string | undefined, state: string | undefined): Response | undefined {
     if (redirectUri !== undefined && (application === undefined || !isRegisteredRedirect(application, redirectUri))) {
       logger.warn({ consentId: consent.consentId, consumerId: consent.consumerId }, "consent page opened with an unregistered redirect_uri");
-      return page(
-        400,
-        messagePage(
-          "This link is not safe to follow",
-          "The application asked to send you back to an address it has not registered. For your safety, this request cannot be answered from this link. Nothing has been recorded.",
-        ),
-      );
+      return page(400, messagePage(tr, tr.t("question.unsafeTitle"), tr.t("question.unsafeMessage")));
     }
     if (state !== undefined && !isAcceptableState(state)) {
-      return page(400, messagePage("This link is not valid", "The link carries a state value that is too long or not printable. Nothing has been recorded."));
+      return page(400, messagePage(tr, tr.t("question.badStateTitle"), tr.t("question.badStateMessage")));
     }
     return undefined;
   }
 
   /** A request that is no longer pending: expired unanswered, or answered already. */
-  function notPending(consent: ConsentView, user: SignedIn): Response {
+  function notPending(tr: Translator, consent: ConsentView, user: SignedIn): Response {
     if (consent.status === "SUPERSEDED") {
       return page(
         409,
-        messagePage(
-          "This request was replaced",
-          `${consent.consumerName} asked again, for other information or on other terms, so this request can no longer be answered. If they still need your consent, they will send you the new request.`,
-          { user, link: { href: "/my/consents", text: "Go to My consents" } },
-        ),
+        messagePage(tr, tr.t("question.replacedTitle"), tr.t("question.replacedMessage", { app: consent.consumerName }), {
+          user,
+          link: { href: "/my/consents", text: tr.t("common.goToMyConsents") },
+        }),
       );
     }
     const expired = consent.status === "EXPIRED" && consent.decidedAt === null;
     return page(
       409,
-      messagePage(
-        expired ? "This request has expired" : "This request was already answered",
-        expired
-          ? "It was not answered in time. The application can ask you again."
-          : "Nothing more needs to be done here. You can see and revoke your consents under My consents.",
-        { user, link: { href: "/my/consents", text: "Go to My consents" } },
-      ),
+      messagePage(tr, tr.t(expired ? "question.expiredTitle" : "question.answeredTitle"), tr.t(expired ? "question.expiredMessage" : "question.answeredMessage"), {
+        user,
+        link: { href: "/my/consents", text: tr.t("common.goToMyConsents") },
+      }),
     );
   }
 
   return async (request, params, url) => {
+    const tr = translatorFor(request);
     const consent = await service.get(params["id"] ?? "");
     if (consent === undefined) {
-      return page(404, messagePage("Request not found", "There is no consent request at this address. Check the link the application gave you."));
+      return page(404, messagePage(tr, tr.t("question.notFoundTitle"), tr.t("question.notFoundMessage")));
     }
     const redirectUri = url.searchParams.get("redirect_uri") ?? undefined;
     const state = url.searchParams.get("state") ?? undefined;
     // Throws UPSTREAM_UNAVAILABLE (a "try again" page) while the register is stale: no redirect_uri is judged on old data.
     const application = service.applications.current(consent.consumerId);
-    const refused = unsafeLink(application, consent, redirectUri, state);
+    const refused = unsafeLink(tr, application, consent, redirectUri, state);
     if (refused !== undefined) return refused;
     const current = await visitors.current(request);
     if (current === undefined) return visitors.startLogin(request, url.pathname + url.search);
     const user = await visitors.signedIn(current);
-    if (current.user.subject !== consent.citizenId) {
+    // The citizen themselves, a minor (a guardian answers), their guardian, or anyone else (refused, as always).
+    const answerer = await parts.guardians.answererFor(current.user.subject, consent.citizenId);
+    if (answerer.kind === "other") {
       logger.warn({ consentId: consent.consentId }, "a signed-in person tried to answer another citizen's consent request");
       return page(
         403,
-        messagePage(
-          "This request is for someone else",
-          `You are signed in as ${current.user.name}, but this consent request is about another person. Only that person can answer it. Nothing has been recorded. If this is not your account, sign out and sign in as the person the request is about.`,
-          { user },
-        ),
+        messagePage(tr, tr.t("question.someoneElseTitle"), tr.t("question.someoneElseMessage", { name: current.user.name }), { user }),
       );
     }
-    if (consent.status !== "PENDING") return notPending(consent, user);
+    if (answerer.kind === "minor") return page(403, minorPage(tr, user));
+    if (consent.status !== "PENDING") return notPending(tr, consent, user);
     const purpose = purposeOf(application, consent.purpose);
     if (application === undefined || application.status !== "ACTIVE" || purpose === undefined) {
-      return page(403, notAskingPage(application, consent, user));
+      return page(403, notAskingPage(tr, application, consent, user));
     }
     const kept: Record<string, string> = {};
     if (redirectUri !== undefined) kept["redirectUri"] = redirectUri;
     if (state !== undefined) kept["state"] = state;
     const formToken = await formTokens.issue(current.session.idHash, "decide", consent.consentId, kept);
     const targets = redirectUri === undefined ? [] : [new URL(redirectUri).origin];
-    return page(200, consentPage({ consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri }), targets);
+    return page(200, consentPage(tr, { consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri, onBehalf: answerer.kind === "guardian" ? onBehalfNotice(answerer.ward) : undefined }), targets);
   };
 }

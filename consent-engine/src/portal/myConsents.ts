@@ -8,6 +8,9 @@ import type { Acting, Guard } from "../consentService.ts";
 import type { Handler } from "../router.ts";
 import type { FormAction } from "./formTokens.ts";
 import { myConsentsPage } from "./myConsentsPage.ts";
+import { childConsents } from "./guardianPages.ts";
+import { consentTexts } from "./consentTexts.ts";
+import { translatorFor } from "./pageLanguage.ts";
 import { messagePage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 
@@ -18,11 +21,8 @@ export interface MyConsentsRoutes {
   readonly resume: Handler;
 }
 
-const notices: Record<string, string> = {
-  revoked: "Your consent was revoked. The application can no longer see that information.",
-  paused: "Your consent is paused. The application cannot see that information until you resume it.",
-  resumed: "Your consent is active again.",
-};
+const notices = ["revoked", "paused", "resumed"] as const;
+const noticeOf = (value: string | null) => notices.find((n) => n === value);
 
 export function myConsentsRoutes(parts: PortalParts): MyConsentsRoutes {
   const { service, page, redirect, visitors, formTokens } = parts;
@@ -31,15 +31,19 @@ export function myConsentsRoutes(parts: PortalParts): MyConsentsRoutes {
       const current = await visitors.current(request);
       if (current === undefined) return visitors.startLogin(request, "/my/consents");
       const user = await visitors.signedIn(current);
-      const consents = await service.listForCitizen(current.user.subject);
+      // Their own consents, and those of the minors they are the guardian of (asked of the registry on each view).
+      const { wards, unavailable } = await parts.guardians.wardsOf(current.user.subject);
+      const whose = [current.user.subject, ...wards.map((w) => w.nic)];
+      const consents = (await Promise.all(whose.map((nic) => service.listForCitizen(nic)))).flat();
       const tokens = new Map<string, string>();
       for (const c of consents) {
         const actions: FormAction[] = c.status === "ACTIVE" ? ["pause", "revoke"] : c.status === "PAUSED" ? ["resume", "revoke"] : [];
         for (const a of actions) tokens.set(`${a}:${c.consentId}`, await formTokens.issue(current.session.idHash, a, c.consentId));
       }
-      const notice = notices[url.searchParams.get("notice") ?? ""];
-      const purposeText = (c: (typeof consents)[number]) => c.purposeText ?? service.purposeText(c.consumerId, c.purpose);
-      return page(200, myConsentsPage({ consents, catalogue: service.catalogue, purposeText, user, formTokens: tokens, notice }));
+      const notice = noticeOf(url.searchParams.get("notice"));
+      const texts = (c: (typeof consents)[number]) =>
+        consentTexts(service, c.consumerId, c.purpose, c.consumerName, c.purposeText ?? service.purposeText(c.consumerId, c.purpose));
+      return page(200, myConsentsPage(translatorFor(request), { consents, catalogue: service.catalogue, texts, user, formTokens: tokens, notice, ...childConsents(wards, unavailable) }));
     },
     revoke: act("revoke", "revoked", (id, acting, guard) => service.revoke(id, acting, guard)),
     pause: act("pause", "paused", (id, acting, guard) => service.pause(id, acting, guard)),
@@ -56,10 +60,14 @@ export function myConsentsRoutes(parts: PortalParts): MyConsentsRoutes {
       const id = params["id"] ?? "";
       const current = await visitors.current(request);
       if (current === undefined) {
-        return page(401, messagePage("Your session has ended", `Nothing was changed. Sign in again to ${action} a consent.`, { link: { href: "/login?return_to=%2Fmy%2Fconsents", text: "Sign in" } }));
+        const tr = translatorFor(request);
+        return page(401, messagePage(tr, tr.t("answer.sessionEndedTitle"), tr.t("myConsents.sessionEnded", { action }), { link: { href: "/login?return_to=%2Fmy%2Fconsents", text: tr.t("home.signIn") } }));
       }
       const form = await readForm(request);
-      await change(id, { citizenId: current.user.subject, via: "portal" }, (tx) =>
+      // A child's consent: acted on as their guardian (the rules ask the registry; anyone else is refused).
+      const about = (await service.get(id))?.citizenId;
+      const acting: Acting = { citizenId: current.user.subject, via: "portal", ...(about === undefined || about === current.user.subject ? {} : { onBehalfOf: about }) };
+      await change(id, acting, (tx) =>
         formTokens.consume(tx, form.get("token") ?? "", { sessionHash: current.session.idHash, action, target: id }).then(() => undefined),
       );
       return redirect(`/my/consents?notice=${notice}`);

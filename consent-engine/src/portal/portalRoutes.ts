@@ -3,7 +3,8 @@
  * own origin only, failures as an error page). The pages themselves live one concern to a file: signing in and out
  * (signIn.ts), the consent question and its answer going back to the consumer's registered redirect URI
  * (consentQuestion.ts, consentAnswer.ts), My consents with Pause, Resume and Revoke (myConsents.ts), How my consents were used
- * (useLog.ts) and Who saw my data (whoSawMyData.ts). Every POST carries a one-time form token.
+ * (useLog.ts), Who saw my data (whoSawMyData.ts) and the language switch (languageRoute.ts; pages speak the
+ * request's language, locales.ts). Every POST carries a one-time form token.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -16,8 +17,11 @@ import { consentQuestion } from "./consentQuestion.ts";
 import { createErrorPage } from "./errorPage.ts";
 import type { FormTokens } from "./formTokens.ts";
 import { myConsentsRoutes } from "./myConsents.ts";
+import { createPortalGuardians, type PortalGuardiansOptions } from "./guardians.ts";
 import type { OidcLogin } from "./oidcLogin.ts";
 import { createPageResponses } from "./pageResponses.ts";
+import { languageRoute } from "./languageRoute.ts";
+import { translatorFor } from "./pageLanguage.ts";
 import { messagePage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -40,6 +44,8 @@ export interface PortalOptions {
   readonly logger: Logger;
   /** Reads the gateway's audit trail for "Who saw my data"; without it that page says it is unavailable. */
   readonly auditReader?: AuditReader | undefined;
+  /** Guardian consent: the registry's guardianship answers and the age of majority. @default none (everyone answers for themselves) */
+  readonly guardians?: PortalGuardiansOptions;
 }
 
 const stylesheet = readFileSync(resolve(import.meta.dirname, "portal.css"), "utf8");
@@ -49,7 +55,8 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
   const publicOrigin = new URL(options.publicUrl).origin;
   const { page, redirect } = createPageResponses(options.issuer);
   const visitors = createVisitors({ sessions, formTokens, login, redirect });
-  const parts: PortalParts = { service, formTokens, logger: options.logger, page, redirect, visitors };
+  const guardians = createPortalGuardians(options.guardians);
+  const parts: PortalParts = { service, formTokens, logger: options.logger, page, redirect, visitors, guardians };
   const errorPage = createErrorPage(parts);
   const myConsents = myConsentsRoutes(parts);
   const receipts = receiptRoutes(parts, options.publicUrl, () => new Date());
@@ -69,6 +76,7 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
       }),
     )
     .add("GET", "/", signIn.home)
+    .add("GET", "/language", languageRoute(parts, publicOrigin.startsWith("https:")))
     .add("GET", "/login", signIn.login)
     .add("GET", "/auth/callback", signIn.callback)
     .add("POST", "/logout", signIn.logout)
@@ -89,10 +97,14 @@ export function createPortal(options: PortalOptions): (request: Request) => Prom
     const url = new URL(request.url);
     const match = router.match(request.method, url.pathname);
     if (match === undefined) return undefined;
-    if (match === "method-not-allowed") return page(405, messagePage("Not allowed", "This page cannot be used that way."));
+    if (match === "method-not-allowed") {
+      const tr = translatorFor(request);
+      return page(405, messagePage(tr, tr.t("error.title", { code: "FORBIDDEN" }), tr.t("portal.methodNotAllowed")));
+    }
     setRequestRoute(request, match.route);
     if (request.method === "POST" && !sameOrigin(request)) {
-      return page(403, messagePage("Not allowed", "This form was sent from another site. Nothing was changed."));
+      const tr = translatorFor(request);
+      return page(403, messagePage(tr, tr.t("error.title", { code: "FORBIDDEN" }), tr.t("portal.crossSite")));
     }
     try {
       return await match.handler(request, match.params, url);

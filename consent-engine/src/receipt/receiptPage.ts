@@ -5,46 +5,44 @@
  */
 import { html } from "@ndx/platform";
 import type { FieldCatalogue } from "../catalogue.ts";
-import { dataLifeWords, frequencyWords, parseTerms } from "../consentTerms.ts";
+import { parseTerms } from "../consentTerms.ts";
 import type { ConsentView } from "../consentView.ts";
 import { layout, type SignedIn } from "../portal/layout.ts";
 import { fieldsByProvider } from "../portal/pages.ts";
-import { formatDate } from "../portal/readableDate.ts";
+import { registeredText, type RegisteredText } from "../portal/registeredText.ts";
+import { dataLifeText, frequencyText } from "../portal/termsFacts.ts";
+import type { Translator } from "../portal/translator.ts";
+import { guardianTexts } from "../portal/guardianTexts.ts";
 
-const happened: Record<string, string> = {
-  PENDING: "Asked for your consent",
-  ACTIVE: "Consent given (or resumed)",
-  PAUSED: "You paused it",
-  REJECTED: "You refused",
-  REVOKED: "You withdrew it",
-  EXPIRED: "It ended",
-  SUPERSEDED: "Replaced by a newer request",
-};
-
-export function receiptPage(consent: ConsentView, catalogue: FieldCatalogue, user: SignedIn): string {
+/** @param texts the application's name and the purpose's text, with their translations as last registered. */
+export function receiptPage(tr: Translator, consent: ConsentView, catalogue: FieldCatalogue, user: SignedIn, texts: { name: RegisteredText; purpose: RegisteredText }): string {
   const terms = parseTerms(consent.terms);
+  const happened = (status: string) => tr.t("receipt.event", { status });
+  const from = terms.start !== null ? tr.date(terms.start.toISOString()) : consent.grantedAt === null ? tr.t("receipt.notGiven") : tr.date(consent.grantedAt);
   return layout(
-    "Consent receipt",
+    tr,
+    tr.t("receipt.title"),
     html`<article class="panel receipt" aria-labelledby="receipt-h">
-<h1 id="receipt-h">Consent receipt</h1>
-<p>Record <strong>${consent.consentId}</strong>, following ISO/IEC TS 27560:2023. <a href="/my/consents/${consent.consentId}/receipt.jsonld" download>Download it as a file (JSON-LD)</a>.</p>
+<h1 id="receipt-h">${tr.t("receipt.title")}</h1>
+<p>${tr.rich("receipt.intro", { id: html`<strong class="id">${consent.consentId}</strong>`, link: (chunks) => html`<a href="/my/consents/${consent.consentId}/receipt.jsonld" download>${chunks}</a>` })}</p>
 <dl class="facts">
-  <dt>Your NIC</dt><dd>${consent.citizenId}</dd>
-  <dt>Who may see your information</dt><dd>${consent.consumerName}</dd>
-  <dt>Why</dt><dd>${consent.purposeText ?? consent.purpose} (code ${consent.purpose})</dd>
-  <dt>Legal basis</dt><dd>Your consent</dd>
-  <dt>Status now</dt><dd>${happened[consent.status] ?? consent.status}</dd>
-  <dt>From</dt><dd>${terms.start !== null ? formatDate(terms.start.toISOString()) : consent.grantedAt === null ? "Not given" : formatDate(consent.grantedAt)}</dd>
-  <dt>Until</dt><dd>${consent.expiresAt === null ? "Not given" : formatDate(consent.expiresAt)}</dd>
-  <dt>How often</dt><dd>${frequencyWords(terms)}</dd>
-  <dt>How long they may keep it</dt><dd>${dataLifeWords(terms)}</dd>
+  <dt>${tr.t("receipt.nic")}</dt><dd class="id">${consent.citizenId}</dd>
+  ${consent.decidedBy?.role === "guardian" ? html`<dt>${guardianTexts.answeredBy}</dt><dd>${guardianTexts.answeredByGuardian(consent.decidedBy.nic, consent.decidedBy.basis ?? "")}</dd>` : ""}
+  <dt>${tr.t("receipt.who")}</dt><dd>${registeredText(tr, texts.name)}</dd>
+  <dt>${tr.t("consent.why")}</dt><dd>${registeredText(tr, texts.purpose)} ${tr.t("receipt.code", { code: consent.purpose })}</dd>
+  <dt>${tr.t("receipt.legalBasis")}</dt><dd>${tr.t("receipt.yourConsent")}</dd>
+  <dt>${tr.t("receipt.statusNow")}</dt><dd>${happened(consent.status)}</dd>
+  <dt>${tr.t("receipt.from")}</dt><dd>${from}</dd>
+  <dt>${tr.t("receipt.until")}</dt><dd>${consent.expiresAt === null ? tr.t("receipt.notGiven") : tr.date(consent.expiresAt)}</dd>
+  <dt>${tr.t("terms.frequencyLabel")}</dt><dd>${frequencyText(tr, terms)}</dd>
+  <dt>${tr.t("terms.keepLabel")}</dt><dd>${dataLifeText(tr, terms)}</dd>
 </dl>
-<h2>The information</h2>
-${fieldsByProvider(consent, catalogue, 3)}
-<h2>What happened</h2>
-<ol class="events">${(consent.history ?? []).map((e) => html`<li><time datetime="${e.at}">${formatDate(e.at)}</time>: ${happened[e.to] ?? e.to}</li>`)}</ol>
-<h2>How to withdraw</h2>
-<p>Sign in to the consent portal and use <a href="/my/consents">My consents</a>: Pause holds it back, Revoke ends it at once.</p>
+<h2>${tr.t("receipt.information")}</h2>
+${fieldsByProvider(tr, consent, catalogue, 3)}
+<h2>${tr.t("receipt.history")}</h2>
+<ol class="events">${(consent.history ?? []).map((e) => html`<li><time datetime="${e.at}">${tr.date(e.at)}</time>: ${happened(e.to)}</li>`)}</ol>
+<h2>${tr.t("receipt.withdraw")}</h2>
+<p>${tr.rich("receipt.withdrawHow", { link: (chunks) => html`<a href="/my/consents">${chunks}</a>` })}</p>
 </article>`,
     user,
   );

@@ -1,9 +1,11 @@
 /**
  * Receipts in the portal: `GET /my/consents/{id}/receipt` (the printable page) and `/receipt.jsonld` (the
  * ISO/IEC TS 27560 record as a JSON-LD file to download), for the signed-in citizen's own consents only (anyone
- * else's: not found); and the receipt's JSON-LD context, public, at `/contexts/consent-receipt.jsonld`.
+ * else's: not found; a minor's guardian reads the minor's); and the receipt's JSON-LD context, public, at `/contexts/consent-receipt.jsonld`.
  */
 import type { PortalParts } from "../portal/portalParts.ts";
+import { consentTexts } from "../portal/consentTexts.ts";
+import { translatorFor } from "../portal/pageLanguage.ts";
 import { messagePage } from "../portal/pages.ts";
 import type { Handler } from "../router.ts";
 import { consentReceipt } from "./consentReceipt.ts";
@@ -30,8 +32,12 @@ export function receiptRoutes(parts: PortalParts, portalUrl: string, now: () => 
     if (current === undefined) return { response: await visitors.startLogin(request, returnTo) };
     const user = await visitors.signedIn(current);
     const consent = await service.get(id, { history: true });
-    if (consent === undefined || consent.citizenId !== current.user.subject) {
-      return { response: page(404, messagePage("Receipt not found", "There is no consent of yours at this address.", { user, link: { href: "/my/consents", text: "Go to My consents" } })) };
+    // Their own, or a child's they are the guardian of (asked of the registry); anyone else's: not found.
+    const mayRead = async (c: { citizenId: string }) =>
+      c.citizenId === current.user.subject || (await parts.guardians.answererFor(current.user.subject, c.citizenId)).kind === "guardian";
+    if (consent === undefined || !(await mayRead(consent))) {
+      const tr = translatorFor(request);
+      return { response: page(404, messagePage(tr, tr.t("receipt.notFoundTitle"), tr.t("receipt.notFoundMessage"), { user, link: { href: "/my/consents", text: tr.t("common.goToMyConsents") } })) };
     }
     return { consent, user };
   }
@@ -41,7 +47,9 @@ export function receiptRoutes(parts: PortalParts, portalUrl: string, now: () => 
       const id = params["id"] ?? "";
       const own = await ownConsent(request, id, `/my/consents/${encodeURIComponent(id)}/receipt`);
       if ("response" in own) return own.response;
-      return page(200, receiptPage(own.consent, service.catalogue, own.user));
+      const c = own.consent;
+      const texts = consentTexts(service, c.consumerId, c.purpose, c.consumerName, c.purposeText ?? c.purpose);
+      return page(200, receiptPage(translatorFor(request), c, service.catalogue, own.user, texts));
     },
     download: async (request, params) => {
       const id = params["id"] ?? "";
