@@ -54,6 +54,12 @@ describe("issue 20's targets on a run", () => {
     expect(byId["plugin"]).toMatchObject({ value: 24, met: true });
   });
 
+  it("says nothing of latency when the fixed-rate generator could not keep its schedule", () => {
+    const busy = run(380, 1.2);
+    const lagging = { ...busy, latency: (busy.latency ?? []).map((l) => (l.target === "plain" ? { ...l, worstSendLagMs: 300 } : l)) };
+    expect(evaluateTargets(lagging).find((t) => t.id === "6")).toMatchObject({ value: null, met: null });
+  });
+
   it("compares at the bound inclusively, in the target's direction", () => {
     expect(meets(">=", 60, 60)).toBe(true);
     expect(meets(">=", 60, 59.9)).toBe(false);
