@@ -88,6 +88,6 @@ export function consentQuestion(parts: PortalParts): Handler {
     if (state !== undefined) kept["state"] = state;
     const formToken = await formTokens.issue(current.session.idHash, "decide", consent.consentId, kept);
     const targets = redirectUri === undefined ? [] : [new URL(redirectUri).origin];
-    return page(200, consentPage(tr, { consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri, onBehalf: answerer.kind === "guardian" ? onBehalfNotice(answerer.ward) : undefined }), targets);
+    return page(200, consentPage(tr, { consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri, onBehalf: answerer.kind === "guardian" ? onBehalfNotice(tr, answerer.ward) : undefined }), targets);
   };
 }

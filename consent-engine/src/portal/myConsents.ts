@@ -43,7 +43,8 @@ export function myConsentsRoutes(parts: PortalParts): MyConsentsRoutes {
       const notice = noticeOf(url.searchParams.get("notice"));
       const texts = (c: (typeof consents)[number]) =>
         consentTexts(service, c.consumerId, c.purpose, c.consumerName, c.purposeText ?? service.purposeText(c.consumerId, c.purpose));
-      return page(200, myConsentsPage(translatorFor(request), { consents, catalogue: service.catalogue, texts, user, formTokens: tokens, notice, ...childConsents(wards, unavailable) }));
+      const tr = translatorFor(request);
+      return page(200, myConsentsPage(tr, { consents, catalogue: service.catalogue, texts, user, formTokens: tokens, notice, ...childConsents(tr, wards, unavailable) }));
     },
     revoke: act("revoke", "revoked", (id, acting, guard) => service.revoke(id, acting, guard)),
     pause: act("pause", "paused", (id, acting, guard) => service.pause(id, acting, guard)),

@@ -12,7 +12,6 @@ import { fieldsByProvider } from "../portal/pages.ts";
 import { registeredText, type RegisteredText } from "../portal/registeredText.ts";
 import { dataLifeText, frequencyText } from "../portal/termsFacts.ts";
 import type { Translator } from "../portal/translator.ts";
-import { guardianTexts } from "../portal/guardianTexts.ts";
 
 /** @param texts the application's name and the purpose's text, with their translations as last registered. */
 export function receiptPage(tr: Translator, consent: ConsentView, catalogue: FieldCatalogue, user: SignedIn, texts: { name: RegisteredText; purpose: RegisteredText }): string {
@@ -27,7 +26,7 @@ export function receiptPage(tr: Translator, consent: ConsentView, catalogue: Fie
 <p>${tr.rich("receipt.intro", { id: html`<strong class="id">${consent.consentId}</strong>`, link: (chunks) => html`<a href="/my/consents/${consent.consentId}/receipt.jsonld" download>${chunks}</a>` })}</p>
 <dl class="facts">
   <dt>${tr.t("receipt.nic")}</dt><dd class="id">${consent.citizenId}</dd>
-  ${consent.decidedBy?.role === "guardian" ? html`<dt>${guardianTexts.answeredBy}</dt><dd>${guardianTexts.answeredByGuardian(consent.decidedBy.nic, consent.decidedBy.basis ?? "")}</dd>` : ""}
+  ${consent.decidedBy?.role === "guardian" ? html`<dt>${tr.t("guardian.answeredBy")}</dt><dd>${tr.t("guardian.answeredByGuardian", { nic: consent.decidedBy.nic, basis: consent.decidedBy.basis ?? "" })}</dd>` : ""}
   <dt>${tr.t("receipt.who")}</dt><dd>${registeredText(tr, texts.name)}</dd>
   <dt>${tr.t("consent.why")}</dt><dd>${registeredText(tr, texts.purpose)} ${tr.t("receipt.code", { code: consent.purpose })}</dd>
   <dt>${tr.t("receipt.legalBasis")}</dt><dd>${tr.t("receipt.yourConsent")}</dd>
