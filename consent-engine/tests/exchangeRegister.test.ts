@@ -95,7 +95,7 @@ describe("consent engine following the exchange's register", () => {
     expect(before.text).toContain("Passports Act, section 4 (identity of the applicant)");
     expect(before.text).toContain("Department of Immigration and Emigration");
     expect(before.text).toContain("The passport office checks who you are");
-    expect(before.text).toContain("at most 30 days");
+    expect(before.text).toContain("The longest time allowed is 30 days");
 
     await registerChange(
       withApp("passport-app", (a) => ({
@@ -109,7 +109,7 @@ describe("consent engine following the exchange's register", () => {
     expect(after.text).toContain("Passports Act 2026, section 5");
     expect(after.text).toContain("Passport Office asks to see some of your information");
     expect(after.text).not.toContain("To process your passport application");
-    expect(after.text).toContain("at most 3 days");
+    expect(after.text).toContain("The longest time allowed is 3 days");
     // The register's maxConsentDays is the limit of a grant.
     const tooLong = await system.api(`/v1/consent-requests/${consent.consentId}/grant`, { citizenId: citizen, durationDays: 4 });
     expect(tooLong.status).toBe(400);
