@@ -199,13 +199,13 @@ describe("purges from the registry's change feed", () => {
   }
 
   async function until(condition: () => boolean, what: string) {
-    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
     if (!condition()) throw new Error(`timed out waiting for ${what}`);
   }
 
   /** Asks until the answers are kept: the cache is used only once the feed has been read to its end. */
   async function kept(a: Harness["adapter"], nics: string[]) {
-    for (let i = 0; i < 100 && a.cache.size < nics.length; i++) {
+    for (let i = 0; i < 200 && a.cache.size < nics.length; i++) {
       await vehiclesOf(a, nics);
       if (a.cache.size < nics.length) await new Promise((r) => setTimeout(r, 25));
     }
@@ -216,7 +216,7 @@ describe("purges from the registry's change feed", () => {
     const other = canonical.find((c) => c.nic !== chikondi)?.nic ?? "";
     const { adapter: a } = adapter({
       cache: { ttlMs: 600_000 },
-      registryEvents: { url: `${registry.url}/events`, token: eventsToken, pollMs: 200 },
+      registryEvents: { url: `${registry.url}/events`, token: eventsToken, pollMs: 1000 },
     });
     const metric = async (reason: string) =>
       Number(new RegExp(`^ndx_legacy_cache_evictions_total\\{provider="dmt",reason="${reason}"[^}]*\\} (\\d+)$`, "m").exec(await (await a.yoga.fetch("http://dmt.test/metrics")).text())?.[1]);
@@ -234,14 +234,14 @@ describe("purges from the registry's change feed", () => {
 
   it("stops being used once the feed has been unreadable for three polls (the registry gone)", async () => {
     const second = await listen(registryYoga, 0);
-    const { adapter: a } = adapter({ cache: { ttlMs: 600_000 }, registryEvents: { url: `${second.url}/events`, token: eventsToken, pollMs: 200 } });
+    const { adapter: a } = adapter({ cache: { ttlMs: 600_000 }, registryEvents: { url: `${second.url}/events`, token: eventsToken, pollMs: 1000 } });
     await kept(a, [chikondi]);
     dmt.stats.reset();
     await vehiclesOf(a, [chikondi]);
     expect(upstreamCalls()).toBe(0);
     await second.close();
-    // Stale three polls (600 ms) after the last complete read.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Stale three polls (3 s) after the last complete read.
+    await new Promise((r) => setTimeout(r, 4000));
     await vehiclesOf(a, [chikondi]);
     await vehiclesOf(a, [chikondi]);
     expect(upstreamCalls()).toBe(2);
@@ -250,7 +250,7 @@ describe("purges from the registry's change feed", () => {
   it("is not used while the feed cannot be read (a wrong token here): every call reaches the DMT", async () => {
     const { adapter: a } = adapter({
       cache: { ttlMs: 600_000 },
-      registryEvents: { url: `${registry.url}/events`, token: "not-the-token", pollMs: 200 },
+      registryEvents: { url: `${registry.url}/events`, token: "not-the-token", pollMs: 1000 },
     });
     for (let i = 0; i < 3; i++) await vehiclesOf(a, [chikondi]);
     expect(upstreamCalls()).toBe(3);

@@ -4,8 +4,8 @@
  * `statusError`'s) job, since a SOAP Fault arrives as HTTP 500 with a body worth reading.
  */
 import type { ClientSpan, Tracing } from "@ndx/platform";
-import type { Readable } from "node:stream";
 import { Pool } from "undici";
+import { exchange, ExchangeError } from "./httpExchange.ts";
 import { UpstreamError } from "./upstreamError.ts";
 
 export interface HttpUpstreamOptions {
@@ -76,62 +76,20 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
   };
 
   async function send(request: HttpRequest, headers: Readonly<Record<string, string>> | undefined): Promise<HttpAnswer> {
-    let answer;
+    const options = { method: request.method, path: `${prefix}${request.path}`, headers: { ...headers }, body: request.body ?? null };
     try {
-      answer = await pool.request({
-        method: request.method,
-        path: `${prefix}${request.path}`,
-        headers: { ...headers },
-        body: request.body ?? null,
-        signal: request.signal,
-      });
+      return await exchange(pool, options, request.signal, maxResponseBytes);
     } catch (error) {
-      if (request.signal.aborted) throw error;
-      throw new UpstreamError("unavailable", provider, `connection failed (${errorCode(error)})`, { cause: error });
-    }
-    const declared = Number(answer.headers["content-length"] ?? "0");
-    if (declared > maxResponseBytes) {
-      answer.body.destroy();
-      throw new UpstreamError("malformed", provider, `answer of ${declared} bytes exceeds ${maxResponseBytes}`, {
-        status: answer.statusCode,
-      });
-    }
-    let text: string;
-    try {
-      text = await readText(answer.body, maxResponseBytes);
-    } catch (error) {
-      if (error === tooLarge) {
-        throw new UpstreamError("malformed", provider, `answer exceeds ${maxResponseBytes} bytes`, { status: answer.statusCode });
+      if (!(error instanceof ExchangeError)) throw error;
+      const { phase, status, declared } = error;
+      if (phase === "limit") {
+        const what = declared === undefined ? "answer" : `answer of ${declared} bytes`;
+        throw new UpstreamError("malformed", provider, `${what} exceeds ${maxResponseBytes} bytes`, { status });
       }
-      if (request.signal.aborted) throw error;
-      throw new UpstreamError("unavailable", provider, `answer cut off (${errorCode(error)})`, { cause: error });
+      const failure = phase === "connect" ? "connection failed" : "answer cut off";
+      throw new UpstreamError("unavailable", provider, `${failure} (${errorCode(error.cause)})`, { cause: error.cause, status });
     }
-    return { status: answer.statusCode, headers: answer.headers, body: text };
   }
-}
-
-const tooLarge = new Error("answer too large");
-
-/**
- * The body as UTF-8 text, refused (`tooLarge`, the stream destroyed) once it passes `limit` bytes. Read by events,
- * not `for await`: the async iterator cost more than the rest of reading a small answer.
- */
-function readText(body: Readable, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        reject(tooLarge);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    body.once("error", reject);
-  });
 }
 
 function errorCode(error: unknown): string {

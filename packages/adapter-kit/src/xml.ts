@@ -91,5 +91,5 @@ export function buildXml(tree: XmlTree): string {
 
 /** The same without the XML declaration: an element to go inside a document. */
 export function buildFragment(tree: XmlTree): string {
-  return builder.build(tree) as string;
+  return builder.build(tree);
 }

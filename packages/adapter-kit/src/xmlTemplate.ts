@@ -10,10 +10,11 @@ import { buildXml, type XmlTree } from "./xml.ts";
 /** Marks the slot `name` in a tree given to `compileXml`, as an element's text or an attribute's value. */
 export function slot(name: string): string {
   if (!/^\w+$/.test(name)) throw new Error("a slot name is letters, digits and _");
-  return `\u0001${name}\u0001`;
+  return `\uE000${name}\uE000`;
 }
 
-const marker = /\u0001(\w+)\u0001/;
+// A private-use character: the builder passes it through, and no markup of ours holds it.
+const marker = /\uE000(\w+)\uE000/;
 
 /**
  * The tree as a template: call it with a value for every slot. A slot named in `fragments` takes markup made by
