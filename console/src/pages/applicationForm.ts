@@ -10,7 +10,7 @@ import type { GatewayError } from "../gateway/gatewayClient.ts";
 import { layout, tokenField, type Shell } from "./layout.ts";
 import { problemBox, problemId } from "./problem.ts";
 
-export const purposeRows = 2;
+const purposeRows = 2;
 
 /** The languages the consent portal speaks: what texts are registered in and translated into. */
 export const textLanguages = [
@@ -60,7 +60,7 @@ export function applicationInput(form: URLSearchParams): Record<string, unknown>
  * The id of the form control an exchange refusal's `field` names (e.g. `redirectUris[0]`, `purposes[1].legalBasis`,
  * `nameTranslations[0].text`), read against the form as it was sent; undefined when it names none.
  */
-export function controlOf(field: string | undefined, form: URLSearchParams): string | undefined {
+function controlOf(field: string | undefined, form: URLSearchParams): string | undefined {
   if (field === undefined) return undefined;
   const top = /^(member|name|description|language|redirectUris|authMethod|jwks)\b/.exec(field);
   if (top !== null) return top[1];

@@ -12,7 +12,7 @@ export interface Translation {
   readonly text: string;
 }
 
-export const translationLimits = {
+const translationLimits = {
   /** Languages one text may be translated into. */
   languages: 20,
   /** A language tag's length. */
