@@ -85,6 +85,7 @@ exchange_writes := {
 	"decideGrantRequest": {"exchange_admin"},
 	"registerApplication": {"member_admin"},
 	"rotateApplicationSecret": {"member_admin"},
+	"setApplicationTranslations": {"member_admin"},
 	"requestFieldGrant": {"member_admin"},
 	"withdrawGrantRequest": {"member_admin"},
 	"reviewGrantRequest": {"provider_data_owner"},

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exchangeRegister } from "@ndx/contracts";
 import { testBackends } from "@ndx/platform/testing";
-import { codes, immigration, startTestExchange, written, type TestExchange } from "./harness.ts";
+import { admin, codes, immigration, startTestExchange, welfare, written, type TestExchange } from "./harness.ts";
 import { sseReader } from "./sse.ts";
 
 const registerApplication = `mutation($input: RegisterApplicationInput!) {
   registerApplication(input: $input) { clientId application { id name language nameTranslations { language text }
     purposes { code text translations { language text } } } } }`;
+
+const setTranslations = `mutation($id: ID!, $name: [TranslationInput!], $purposes: [PurposeTranslationsInput!]) {
+  setApplicationTranslations(id: $id, nameTranslations: $name, purposes: $purposes) {
+    name language nameTranslations { language text } purposes { code text translations { language text } } } }`;
 
 let counter = 0;
 const app = (overrides: Record<string, unknown> = {}, purpose: Record<string, unknown> = {}) => ({
@@ -127,6 +131,49 @@ for (const backend of testBackends()) {
       }
       expect(t.registrar.clients.size).toBe(clients);
       expect(await written(t.db)).toEqual(before);
+    });
+
+    it("changes the translations later, for the member's administrators only, in the history and the register", async () => {
+      const before = (await written(t.db))["revision"] ?? 0;
+      const changed = await t.gql(immigration, setTranslations, {
+        id: "passport-app",
+        name: [{ language: "sw", text: "Idara ya Uhamiaji — Ombi la Pasipoti" }],
+        purposes: [{ code: "passport-application", translations: [{ language: "sw", text: "Ili kushughulikia ombi lako la pasipoti" }] }],
+      });
+      expect(changed.errors).toBeUndefined();
+      expect(changed.data?.["setApplicationTranslations"]).toMatchObject({
+        language: "en",
+        nameTranslations: [{ language: "sw" }],
+        purposes: [{ code: "passport-application", text: "To process your passport application", translations: [{ language: "sw" }] }],
+      });
+      expect(changed.extensions?.["ndxAudit"]).toMatchObject({
+        action: "setApplicationTranslations",
+        target: "application:passport-app",
+        before: { nameTranslations: [{ language: "fr" }, { language: "ar" }] },
+        after: { nameTranslations: [{ language: "sw" }] },
+      });
+      expect((await written(t.db))["revision"]).toBe(before + 1);
+      const passport = (await register()).applications.find((a) => a.id === "passport-app");
+      expect(passport?.nameTranslations).toEqual([{ language: "sw", text: "Idara ya Uhamiaji — Ombi la Pasipoti" }]);
+      // Leaving the name out keeps it; a purpose not named keeps its own.
+      const purposeOnly = await t.gql(immigration, setTranslations, { id: "passport-app", purposes: [] });
+      expect(purposeOnly.data?.["setApplicationTranslations"]).toMatchObject({ nameTranslations: [{ language: "sw" }], purposes: [{ translations: [{ language: "sw" }] }] });
+
+      const unchanged = await written(t.db);
+      // Another member's administrator: no such application; an exchange administrator is not the member's.
+      expect(codes(await t.gql(welfare, setTranslations, { id: "passport-app", name: [] }))).toEqual(["NOT_FOUND"]);
+      expect(codes(await t.gql(admin, setTranslations, { id: "passport-app", name: [] }))).toEqual(["FORBIDDEN"]);
+      const bad: [Record<string, unknown>, string][] = [
+        [{ purposes: [{ code: "benefit-eligibility", translations: [] }] }, "purposes[0].code"],
+        [{ purposes: [{ code: "passport-application", translations: [] }, { code: "passport-application", translations: [] }] }, "purposes"],
+        [{ name: [{ language: "en", text: "Passport" }] }, "nameTranslations[0].language"],
+        [{ purposes: [{ code: "passport-application", translations: [{ language: "fr", text: "x".repeat(501) }] }] }, "purposes[0].translations[0].text"],
+      ];
+      for (const [args, field] of bad) {
+        const body = await t.gql(immigration, setTranslations, { id: "passport-app", ...args });
+        expect({ field, codes: codes(body), named: body.errors?.[0]?.extensions?.["field"] }).toEqual({ field, codes: ["BAD_USER_INPUT"], named: field });
+      }
+      expect(await written(t.db)).toEqual(unchanged);
     });
   });
 }

@@ -170,6 +170,18 @@ export const applicationStore = {
   async secretIssued(tx: Queryable, id: string, registrationSealed: string): Promise<void> {
     await tx.query("UPDATE application SET secret_issued_at = now(), registration_sealed = $2 WHERE id = $1", [id, registrationSealed]);
   },
+  /** Replaces the name's translations (unless undefined) and those of the purposes given. */
+  async setTranslations(
+    tx: Queryable,
+    id: string,
+    nameTranslations: readonly Translation[] | undefined,
+    purposes: readonly { readonly code: string; readonly translations: readonly Translation[] }[],
+  ): Promise<void> {
+    if (nameTranslations !== undefined) await tx.query("UPDATE application SET name_translations = $2::jsonb WHERE id = $1", [id, JSON.stringify(nameTranslations)]);
+    for (const p of purposes) {
+      await tx.query("UPDATE purpose SET translations = $3::jsonb WHERE application_id = $1 AND code = $2", [id, p.code, JSON.stringify(p.translations)]);
+    }
+  },
   async setStatus(tx: Queryable, id: string, status: ApplicationStatus, reason: string | null): Promise<void> {
     await tx.query("UPDATE application SET status = $2, suspended_reason = $3 WHERE id = $1", [id, status, reason]);
   },

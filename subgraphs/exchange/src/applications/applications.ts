@@ -11,6 +11,7 @@ import type { ClientRegistrar, ClientRegistration } from "../clientRegistration.
 import type { SecretBox } from "../storage/secretBox.ts";
 import { checkJwks, checkPurposes, checkRedirectUris, type PurposeInput } from "./applicationInput.ts";
 import { applicationSnapshot, applicationStore, type Application, type AuthMethod } from "./applicationStore.ts";
+import { createTranslationSetter } from "./applicationTranslations.ts";
 import { checkLanguage, checkTranslations, type Translation } from "./translations.ts";
 import { sees, visibleApplications } from "./visibility.ts";
 
@@ -171,6 +172,7 @@ export function createApplications(deps: ApplicationDeps) {
   return {
     visible,
     register,
+    setTranslations: createTranslationSetter(deps, visible),
     rotateSecret,
     suspend: (request: Request, id: string, reason: string) => setStatus(request, id, true, reason),
     reinstate: (request: Request, id: string) => setStatus(request, id, false, null),

@@ -1,4 +1,5 @@
 /** Writes: each one transaction (see history/changes.ts), for the staff member the gateway named. */
+import type { ApplicationTranslationsInput } from "../applications/applicationTranslations.ts";
 import type { RegisterApplicationInput } from "../applications/applications.ts";
 import type { RequestFieldGrantInput } from "../grants/grantRequests.ts";
 import { revokeFieldGrant } from "../grants/grantRevocation.ts";
@@ -19,6 +20,8 @@ export const mutationResolvers = {
     ctx.services.applications.register(await request(ctx), input),
   rotateApplicationSecret: async (_: unknown, { id }: Args<{ id: string }>, ctx: ExchangeContext) =>
     ctx.services.applications.rotateSecret(await request(ctx), id),
+  setApplicationTranslations: async (_: unknown, { id, ...input }: Args<{ id: string } & ApplicationTranslationsInput>, ctx: ExchangeContext) =>
+    ctx.services.applications.setTranslations(await request(ctx), id, input),
   suspendApplication: async (_: unknown, args: Args<{ id: string; reason: string }>, ctx: ExchangeContext) =>
     ctx.services.applications.suspend(await request(ctx), args.id, args.reason),
   reinstateApplication: async (_: unknown, { id }: Args<{ id: string }>, ctx: ExchangeContext) =>
