@@ -65,6 +65,14 @@ const definitions: readonly Definition[] = [
     unit: "ms",
     value: (r) => minus(find(r, "person", "ndx")?.cpuMsPerRequest.serving, find(r, "person", "plain")?.cpuMsPerRequest.serving),
   },
+  {
+    id: "1-cpu-all",
+    title: "NDX / plain estimated from all parts' CPU per single-person request (plain's ÷ NDX's)",
+    op: ">=",
+    bound: 0.95,
+    unit: "×",
+    value: (r) => over(find(r, "person", "plain")?.cpuMsPerRequest.allParts, find(r, "person", "ndx")?.cpuMsPerRequest.allParts),
+  },
   { id: "1-rps", title: "NDX / plain, measured req/s, single person", op: ">=", bound: 0.9, unit: "×", value: (r) => over(rps(r, "person", "ndx"), rps(r, "person", "plain")) },
   {
     id: "2",

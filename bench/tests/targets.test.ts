@@ -37,6 +37,8 @@ describe("issue 20's targets on a run", () => {
   it("evaluates each bound on the run's figure: met, not met, or not measured", () => {
     const byId = Object.fromEntries(evaluateTargets(run(380, 1.2)).map((t) => [t.id, t]));
     expect(byId["1-cpu"]).toMatchObject({ value: 0.1, met: true });
+    // All parts: plain 4.9 ms, NDX 3.4 ms per request → 1.441.
+    expect(byId["1-cpu-all"]).toMatchObject({ value: 1.441, met: true });
     expect(byId["1-rps"]).toMatchObject({ value: 0.95, met: true });
     expect(byId["2"]).toMatchObject({ value: 3.4, met: true });
     expect(byId["3-rps"]).toMatchObject({ value: 65, met: true });
