@@ -13,6 +13,8 @@ import { languages, startPortalRig, tourPortal, type PortalRig } from "../suppor
 
 const reportsDir = resolve(repoRoot, "reports/screenshots/axe");
 const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+/** A tour is 14 pages, each scanned: a limit for a machine shared with other test files, not a speed target. */
+const tourTimeoutMs = 240_000;
 
 let rig: PortalRig;
 beforeAll(async () => {
@@ -51,5 +53,5 @@ describe("every portal page meets WCAG 2.2 AA (axe-core)", () => {
       "error-bad-link",
       "error-unknown-language",
     ]);
-  });
+  }, tourTimeoutMs);
 });

@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { screenshot } from "../support/browser.ts";
 import { startPortalRig, tourPortal, type PortalRig } from "../support/portalTour.ts";
 
+/** A tour is 14 pages: a limit for a machine shared with other test files, not a speed target. */
+const tourTimeoutMs = 180_000;
+
 let rig: PortalRig;
 beforeAll(async () => {
   rig = await startPortalRig();
@@ -47,7 +50,7 @@ describe("pages reflow without horizontal scrolling", () => {
     });
     expect(problems).toEqual([]);
     expect(seen).toHaveLength(14);
-  });
+  }, tourTimeoutMs);
 
   it("at 1280 px zoomed to 400 %", async () => {
     const problems: string[] = [];
@@ -59,5 +62,5 @@ describe("pages reflow without horizontal scrolling", () => {
     });
     expect(problems).toEqual([]);
     expect(pages).toBe(14);
-  });
+  }, tourTimeoutMs);
 });
