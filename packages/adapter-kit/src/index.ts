@@ -16,3 +16,4 @@ export * from "./legacyAdapterConfig.ts";
 export * from "./legacyCache.ts";
 export * from "./registryEvents.ts";
 export * from "./xmlTemplate.ts";
+export { readPlainXml } from "./xmlReader.ts";

@@ -24,9 +24,13 @@ const named: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", qu
 
 class GiveUp extends Error {}
 
-/** The tree fast-xml-parser would make, or undefined when the document is not one this reader takes. */
-export function readPlainXml(text: string, maxDepth: number): XmlTree | undefined {
-  if (text.includes("<!")) return undefined;
+/**
+ * The tree fast-xml-parser would make, or undefined when the document is not one this reader takes.
+ * `characterReferences`: whether that parser expands &#NN; (it does with `htmlEntities`); when not, a document with
+ * one is left to it. @default true
+ */
+export function readPlainXml(text: string, maxDepth: number, characterReferences = true): XmlTree | undefined {
+  if (text.includes("<!") || (!characterReferences && text.includes("&#"))) return undefined;
   try {
     return read(text, maxDepth);
   } catch (error) {

@@ -69,6 +69,28 @@ describe("the plain-XML fast path", () => {
     expect(taken).toBeGreaterThan(3000);
   });
 
+  it("gives the DMT simulator's tree too (its parser expands no HTML entities nor character references, and stops at 32 levels)", () => {
+    const simulator = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: "@_",
+      removeNSPrefix: true,
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      processEntities: true,
+      htmlEntities: false,
+      maxNestedTags: 32,
+    });
+    const next = generator(99);
+    for (let i = 0; i < 2000; i++) {
+      const doc = next();
+      const fast = readPlainXml(doc, 32, false);
+      if (fast !== undefined) expect(fast, doc).toEqual(simulator.parse(doc));
+    }
+  });
+
   it("leaves to fast-xml-parser what it does not interpret: comments, CDATA, HTML entities, mixed content, deep nesting, prototype names", () => {
     for (const doc of [
       `<a><!-- c --><b>1</b></a>`,

@@ -3,6 +3,7 @@
  * ill-formed documents; responses and Faults are built as object trees, never by concatenating values into XML.
  */
 import type { DmtVehicle } from "@ndx/contracts";
+import { readPlainXml } from "@ndx/adapter-kit";
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { dmtNamespace } from "./contract.ts";
 
@@ -41,7 +42,9 @@ export function parseSoapRequest(text: string): SoapRequest {
   if (XMLValidator.validate(text) !== true) throw new BadSoapRequest("the request is not well-formed XML");
   let tree: Record<string, unknown>;
   try {
-    tree = parser.parse(text) as Record<string, unknown>;
+    // A plain envelope (what SOAP clients send) is read by the kit's fast path, which gives this parser's tree (tested
+    // with these options in adapter-kit/tests/xmlReader.test.ts); anything else, character references included, by it.
+    tree = readPlainXml(text, 32, false) ?? (parser.parse(text) as Record<string, unknown>);
   } catch {
     throw new BadSoapRequest("the request could not be read");
   }
