@@ -236,3 +236,23 @@ describe("the application form's translations and refusals", () => {
     expect(html.match(/aria-invalid/g)).toHaveLength(1);
   });
 });
+
+describe("changing an application's translations", () => {
+  it("is a form on the application's page for its member's administrators; saving sends them and says so", async () => {
+    const detail = await page(memberAdmin, "/applications/app-1");
+    expect(detail).toContain("<h2>Translations</h2>");
+    expect(await page(admin, "/applications/app-1")).not.toContain("<h2>Translations</h2>");
+    const saved = await memberAdmin.post("/applications/app-1/translations", {
+      token: formToken(detail, "/applications/app-1/translations"),
+      "tr-fr-name": "Guichet des visas",
+      "tr-ar-name": "",
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("location")).toBe("/applications/app-1?notice=translated");
+    expect(system.gateway.calls.at(-1)).toMatchObject({
+      operationName: "ConsoleSetTranslations",
+      variables: { id: "app-1", nameTranslations: [{ language: "fr", text: "Guichet des visas" }] },
+    });
+    expect(await page(memberAdmin, "/applications/app-1?notice=translated")).toContain(`value="Guichet des visas"`);
+  });
+});

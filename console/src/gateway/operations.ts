@@ -111,6 +111,8 @@ export const operations = {
   application: `query ConsoleApplication($id: ID!) { application(id: $id) { ${application} grants { ${grant} } } }`,
   registerApplication: `mutation ConsoleRegisterApplication($input: RegisterApplicationInput!) { registerApplication(input: $input) { ${credentials} } }`,
   rotateSecret: `mutation ConsoleRotateSecret($id: ID!) { rotateApplicationSecret(id: $id) { ${credentials} } }`,
+  setTranslations: `mutation ConsoleSetTranslations($id: ID!, $nameTranslations: [TranslationInput!], $purposes: [PurposeTranslationsInput!]) {
+    setApplicationTranslations(id: $id, nameTranslations: $nameTranslations, purposes: $purposes) { id } }`,
   suspend: `mutation ConsoleSuspend($id: ID!, $reason: String!) { suspendApplication(id: $id, reason: $reason) { id status } }`,
   reinstate: `mutation ConsoleReinstate($id: ID!) { reinstateApplication(id: $id) { id status } }`,
   exchangeFields: `query ConsoleFields { exchangeFields { provider coordinate dataClass description } }`,

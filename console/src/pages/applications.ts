@@ -14,11 +14,18 @@ import { correctable } from "./problem.ts";
 import { applicationForm, applicationInput, textLanguages } from "./applicationForm.ts";
 import { dataTable } from "./dataTable.ts";
 import { grantsTable } from "./grants.ts";
+import { translationsForm, translationsInput } from "./translationsForm.ts";
 import { badge, layout, tokenField, when, type Shell } from "./layout.ts";
 import { applicationsTable } from "./members.ts";
 
 /** The forms are offered by role; the gateway's policy and the exchange decide what really happens. */
 const memberAdmin = (roles: readonly string[]) => roles.includes("member_admin");
+
+const notices: Readonly<Record<string, string>> = {
+  suspended: "The application is suspended.",
+  reinstated: "The application is active again.",
+  translated: "The translations were saved; the consent portal shows them on its next page.",
+};
 
 const languageName = (tag: string): string => {
   const known = textLanguages.find((l) => l.tag === tag);
@@ -74,7 +81,7 @@ ${applicationsTable(applications, member === null ? "Applications you can see" :
       const base = `/applications/${encodeURIComponent(a.id)}`;
       const notice = url.searchParams.get("notice");
       return page(200, layout(a.name, html`<h1>${a.name} ${badge(a.status)}</h1>
-${notice === null ? "" : html`<p class="notice" role="status">${notice === "suspended" ? "The application is suspended." : notice === "reinstated" ? "The application is active again." : "Done."}</p>`}
+${notice === null ? "" : html`<p class="notice" role="status">${notices[notice] ?? "Done."}</p>`}
 <dl class="facts"><dt>Client id</dt><dd><code>${a.id}</code></dd><dt>Member</dt><dd>${a.member.name} (${a.member.code})</dd>
 <dt>Description</dt><dd>${a.description}</dd><dt>Registered in</dt><dd>${languageName(a.language)}</dd>
 <dt>Name in other languages</dt><dd>${translationList(a.nameTranslations)}</dd><dt>Authentication</dt><dd>${a.authMethod === "PRIVATE_KEY_JWT" ? "private_key_jwt" : "client_secret_basic"} (${a.clientRegistration.toLowerCase()} client)</dd>
@@ -87,6 +94,7 @@ ${dataTable({
   columns: ["Code", "What citizens read", "In other languages", "Legal basis", "Longest consent", "Longest grant"],
   rows: a.purposes.map((p) => html`<tr><td><code>${p.code}</code></td><td lang="${a.language}">${p.text}</td><td>${translationList(p.translations)}</td><td>${p.legalBasis}</td><td>${p.maxConsentDays} days</td><td>${p.maxGrantDays} days</td></tr>`),
 })}
+${memberAdmin(user.roles) ? html`<h2>Translations</h2>${translationsForm(a, `${base}/translations`, token(`${base}/translations`))}` : ""}
 <h2>Field grants</h2>
 ${memberAdmin(user.roles) ? html`<p><a class="button" href="${base}/request">Request fields</a></p>` : ""}
 ${grantsTable(a.grants, `Grants of ${a.name}`, token)}
@@ -99,6 +107,12 @@ ${!user.roles.includes("exchange_admin")
     ? html`<form method="post" action="${base}/suspend" class="panel">${tokenField(token(`${base}/suspend`))}<label for="reason">Reason for suspending</label><input id="reason" name="reason" required><p class="note">Its next request is refused by every gateway.</p><button class="danger" type="submit">Suspend</button></form>`
     : html`<form method="post" action="${base}/reinstate" class="panel">${tokenField(token(`${base}/reinstate`))}<button class="primary" type="submit">Reinstate</button></form>`}
 </div>`, { ...shell, current: "/applications" }));
+    }))
+    .add("POST", "/applications/:id/translations", staff.page(async ({ call, params, form }) => {
+      const { application: a } = await call<{ application: ApplicationView | null }>(operations.application, { id: params["id"] });
+      if (a === null) return page(404, layout("Not found", html`<h1>No such application</h1><p><a href="/applications">All applications</a></p>`));
+      await call(operations.setTranslations, translationsInput(a, form));
+      return redirect(`/applications/${encodeURIComponent(a.id)}?notice=translated`);
     }))
     .add("POST", "/applications/:id/rotate", staff.page(async ({ call, params, shell }) => {
       const { rotateApplicationSecret } = await call<{ rotateApplicationSecret: CredentialsView }>(operations.rotateSecret, { id: params["id"] });

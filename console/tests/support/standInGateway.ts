@@ -110,6 +110,12 @@ export async function startStandInGateway(auth: { issuer: string; audience: stri
           applications.push(application);
           return credentials(application);
         },
+        setApplicationTranslations: (_: unknown, { id, nameTranslations }: { id: string; nameTranslations?: unknown[] | null }) => {
+          const application = applications.find((a) => a["id"] === id);
+          if (application === undefined) throw ndx("NOT_FOUND", `There is no application ${id}`);
+          if (nameTranslations !== null && nameTranslations !== undefined) application["nameTranslations"] = nameTranslations;
+          return application;
+        },
         rotateApplicationSecret: (_: unknown, { id }: { id: string }) => credentials(applications.find((a) => a["id"] === id) ?? {}),
         suspendApplication: () => {
           throw ndx("FORBIDDEN", "Access denied by policy: suspendApplication is for exchange administrators", { reasons: ["suspendApplication is for exchange administrators"] });
