@@ -30,7 +30,8 @@ interface OpenTx {
   readonly end: (commit: boolean, id: number) => void;
 }
 const open = new Map<number, OpenTx>();
-const rolledBack = Symbol("rolled back");
+/** Thrown inside a transaction to roll it back when the other thread's function failed (its error stays there). */
+class RolledBack extends Error {}
 
 try {
   const db = await openDb({ dataDir, schema, pgliteSettings });
@@ -46,7 +47,7 @@ try {
               end: (commit, at) => {
                 endId = at;
                 if (commit) resolve();
-                else reject(rolledBack);
+                else reject(new RolledBack());
               },
             });
             reply({ id, ok: true });
@@ -54,7 +55,7 @@ try {
       )
       .then(
         () => reply({ id: endId ?? id, ok: true }),
-        (error: unknown) => (error === rolledBack ? reply({ id: endId ?? id, ok: true }) : fail(endId ?? id, error)),
+        (error: unknown) => (error instanceof RolledBack ? reply({ id: endId ?? id, ok: true }) : fail(endId ?? id, error)),
       )
       .finally(() => open.delete(key));
   };

@@ -12,7 +12,7 @@ import { openWorkerDb } from "./workerDb.ts";
  * head) or by index: 16 MB of shared buffers (PostgreSQL's default is 128 MB) hold its hot pages, and take about
  * 100 MB off the gateway's resident memory.
  */
-export const gatewayPgliteSettings: Readonly<Record<string, string>> = { shared_buffers: "16MB" };
+const gatewayPgliteSettings: Readonly<Record<string, string>> = { shared_buffers: "16MB" };
 
 export function openGatewayDb(config: Pick<GatewayConfig, "DATABASE_URL" | "PGLITE_DIR" | "PGLITE_WORKER">): Promise<Db> {
   const schema = "gateway";

@@ -62,7 +62,7 @@ async function startWorker(data: DbWorkerData): Promise<Db> {
     dead ??= error;
     for (const id of [...pending.keys()]) settle(id)?.reject(dead);
   };
-  worker.on("error", (error) => die(Object.assign(new Error(`the database worker failed: ${error.message}`), { name: "DatabaseWorkerError" })));
+  worker.on("error", (error: Error) => die(Object.assign(new Error(`the database worker failed: ${error.message}`), { name: "DatabaseWorkerError" })));
   worker.on("exit", () => die(Object.assign(new Error("the database worker has stopped"), { name: "DatabaseWorkerError" })));
 
   const call = <T>(ask: Ask): Promise<T> => {
