@@ -85,7 +85,9 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       const application = service.applications.current(p["id"] ?? "");
       if (application === undefined) throw notFound(`No consumer ${p["id"]}`);
       const { id, name, description, member, status, redirectUris, purposes } = application;
-      return json({ id, name, description, member, status, redirectUris, purposes });
+      const language = application.language ?? "en";
+      const nameTranslations = application.nameTranslations ?? [];
+      return json({ id, name, language, nameTranslations, description, member, status, redirectUris, purposes });
     })
     .add("GET", "/v1/fields", async () => json(service.catalogue.toJSON()))
     .add("GET", "/v1/revision", async (request, _p, url) => {

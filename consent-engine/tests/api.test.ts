@@ -121,6 +121,8 @@ describe("consent engine API", () => {
     expect(await (await system.api("/v1/consumers/passport-app")).json()).toEqual({
       id: "passport-app",
       name: "Department of Immigration and Emigration — Passport Application",
+      language: "en",
+      nameTranslations: expect.arrayContaining([expect.objectContaining({ language: "fr" }), expect.objectContaining({ language: "ar" })]),
       description: "The passport office checks who you are, where you live and what vehicles you own when you apply for a passport.",
       member: { code: "DIE", name: "Department of Immigration and Emigration" },
       status: "ACTIVE",
@@ -131,6 +133,10 @@ describe("consent engine API", () => {
           legalBasis: "Passports Act, section 4 (identity of the applicant)",
           maxConsentDays: 30,
           maxGrantDays: 365,
+          translations: [
+            { language: "fr", text: "Pour traiter votre demande de passeport" },
+            { language: "ar", text: "لمعالجة طلب جواز السفر الخاص بك" },
+          ],
         },
       ],
       redirectUris: ["http://localhost:5173/callback"],
