@@ -107,6 +107,32 @@ describe("the DMT adapter's cache", () => {
   });
 });
 
+describe("what the cache never does", () => {
+  it("serve a kept answer to anyone but the gateway: every forged or missing credential is refused before the cache", async () => {
+    const gateway = createTestGateway();
+    const { adapter: a } = adapter({ cache: { ttlMs: 600_000 }, gatewayTrust: gateway.trust, graphiql: false });
+    const ask = async (headers: Record<string, string>) =>
+      a.yoga.fetch("http://dmt.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({
+          query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { vehicles { regNo } } } }`,
+          variables: { r: [{ __typename: "Person", nic: chikondi }] },
+        }),
+      });
+    const caller = { kind: "consumer" as const, id: "passport-app", roles: [], traceId: undefined };
+    const genuine = await ask(await gateway.headers("dmt", caller));
+    expect(genuine.status).toBe(200);
+    expect(a.cache.size).toBe(1);
+    for (const [name, headers] of Object.entries(await gateway.forgeries("dmt", caller))) {
+      const refused = await ask(headers);
+      expect(refused.status, name).toBe(401);
+      expect(await refused.text(), name).not.toContain("FJ-1107-CE");
+    }
+    expect(upstreamCalls()).toBe(1);
+  });
+});
+
 describe("its settings", () => {
   const production = { NDX_ENV: "production", GATEWAY_JWKS_URL: "https://gw.example/.well-known/jwks.json", DMT_LEGACY_PASSWORD: "p".repeat(24) };
 
