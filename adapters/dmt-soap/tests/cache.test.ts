@@ -258,6 +258,37 @@ describe("purges from the registry's change feed", () => {
     expect(dmt.stats.snapshot().byOperation).toEqual({ GetVehiclesByOwner: 1 });
   });
 
+  it("drops every kept answer when the registry is restored from a backup (its feed no longer holds the last event read)", async () => {
+    // The feed's address stays; what answers there changes from the registry to a fresh one, as after a restore.
+    let serving: Parameters<typeof listen>[0] = registryYoga;
+    const address = await listen((request, response) => serving(request, response), 0);
+    const fresh = await backend.open("registry_restored");
+    try {
+      await migrate(fresh, readMigrations(migrationsDir), "ndx:registry");
+      await seedRegistry(fresh, [...canonical, ...generated.slice(0, 10)]);
+      const restored = await createRegistry({ db: fresh, logger: createLogger("registry", "silent"), gatewayTrust: gateway.trust, eventsToken });
+      const { adapter: a } = adapter({
+        // Empty answers kept as long, whoever has vehicles.
+        cache: { ttlMs: 600_000, emptyTtlMs: 600_000 },
+        registryEvents: { url: `${address.url}/events`, token: eventsToken, pollMs: 1000 },
+      });
+      // A change the follower has read (it purged the person), so that it has an event to remember.
+      const moved = generated[0]?.nic ?? "";
+      await kept(a, [moved]);
+      await move(moved, "Isamba");
+      await until(() => a.cache.size === 0, "the moved person purged");
+      await kept(a, [canonical.find((c) => c.nic !== chikondi)?.nic ?? ""]);
+      serving = restored;
+      await until(() => a.cache.size === 0, "the kept answers dropped");
+      dmt.stats.reset();
+      await kept(a, [chikondi]);
+      expect(upstreamCalls()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await address.close();
+      await fresh.close();
+    }
+  });
+
   it("stops being used once the feed has been unreadable for three polls (the registry gone)", async () => {
     const second = await listen(registryYoga, 0);
     const { adapter: a } = adapter({ cache: { ttlMs: 600_000 }, registryEvents: { url: `${second.url}/events`, token: eventsToken, pollMs: 1000 } });

@@ -122,7 +122,12 @@ export function defineLegacyAdapter<Own extends object, Client, C extends object
     const feed =
       registryEvents === undefined
         ? undefined
-        : followRegistryEvents({ ...registryEvents, logger: logger.child({ provider }), purge: (nic) => cache.purge(nic) });
+        : followRegistryEvents({
+            ...registryEvents,
+            logger: logger.child({ provider }),
+            purge: (nic) => cache.purge(nic),
+            purgeAll: () => cache.purgeAll(),
+          });
     const client = definition.client({ http, upstream, cache, options });
     const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
     const yoga = createSubgraphServer<C>({

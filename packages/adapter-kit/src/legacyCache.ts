@@ -54,6 +54,8 @@ export interface LegacyCache {
   get<T>(call: CachedCall<T>): Promise<T>;
   /** Drops every answer about `subject`; returns how many. */
   purge(subject: string): number;
+  /** Drops every answer, and keeps every call in flight from being stored or joined. */
+  purgeAll(): void;
   readonly size: number;
 }
 
@@ -167,6 +169,11 @@ export function createLegacyCache(options: LegacyCacheOptions): LegacyCache {
       const keys = [...(bySubject.get(subject) ?? [])];
       for (const key of keys) drop(key, "purged");
       return keys.length;
+    },
+    purgeAll() {
+      for (const flight of flights.values()) flight.storable = false;
+      flights.clear();
+      for (const key of [...entries.keys()]) drop(key, "purged");
     },
   };
 }

@@ -137,6 +137,20 @@ describe("the legacy cache", () => {
     expect(calls).toBe(2);
   });
 
+  it("drops everything on purgeAll, and keeps a call then in flight from being stored", async () => {
+    const { cache, get, calls } = setup();
+    await get("a");
+    await get("b");
+    const late = deferred<string>();
+    const inFlight = cache.get({ key: "c", load: () => late.promise });
+    cache.purgeAll();
+    late.resolve("old");
+    await inFlight;
+    expect(cache.size).toBe(0);
+    await get("a");
+    expect(calls).toEqual(["a", "b", "a"]);
+  });
+
   it("serves and stores nothing while it is not usable (the purge feed is behind)", async () => {
     let usable = true;
     const { get, calls } = setup({ usable: () => usable });
