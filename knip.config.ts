@@ -19,8 +19,9 @@ const config: KnipConfig = {
   workspaces: {
     ".": {},
     gateway: {
-      // Run by path as a child process that the archive test kills with SIGKILL mid-archive (evidenceArchive.test.ts).
-      entry: ["tests/archiveChild.ts"],
+      // Run by path as child processes that tests kill with SIGKILL: mid-archive (evidenceArchive.test.ts), mid-audit
+      // on the database worker (workerDb.test.ts).
+      entry: ["tests/archiveChild.ts", "tests/workerDbChild.ts"],
     },
     bench: {
       // Loaded by path into the Hive Gateway process (`node --import …/orphanGuard.ts`), never imported.
