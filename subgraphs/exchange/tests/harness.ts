@@ -110,7 +110,7 @@ function gqlFor(server: ExchangeServer): Gql {
 
 export async function startTestExchange(
   backend: Backend,
-  options: { seeded?: boolean; heartbeatMs?: number; development?: boolean; coverage?: ConsentCoverage } = {},
+  options: { seeded?: boolean; heartbeatMs?: number; staleAfterMs?: number; development?: boolean; coverage?: ConsentCoverage } = {},
 ): Promise<TestExchange> {
   const db = await backend.open("exchange");
   await migrate(db, readMigrations(migrationsDir), "ndx:exchange");
@@ -128,7 +128,7 @@ export async function startTestExchange(
       listenUrl: db.url,
       gatewayTrust: gateway.trust,
       heartbeatMs: options.heartbeatMs ?? 50,
-      staleAfterMs: 500,
+      staleAfterMs: options.staleAfterMs ?? 500,
       coverage: options.coverage ?? noConsents,
     });
     servers.push(server);
