@@ -7,9 +7,9 @@
  * same tree (xmlReader.ts).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-import { readPlainXml } from "./xmlReader.ts";
+import { readPlainXml, type XmlTree } from "./xmlReader.ts";
 
-export type XmlTree = Record<string, unknown>;
+export type { XmlTree };
 
 export interface XmlLimits {
   /** Larger documents are refused. @default 1048576 */
