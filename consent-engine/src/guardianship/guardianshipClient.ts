@@ -5,29 +5,9 @@
  * checked for its shape and that it is about the person asked; a timeout, an error status or anything unexpected is a
  * `GuardianshipUnavailableError` whose message never carries the registry's body. Callers fail closed on it.
  */
-export interface GuardianLink {
-  readonly nic: string;
-  readonly householdNumber: string;
-}
+import type { GuardianLink, Guardianship, WardLink } from "@ndx/contracts";
 
-export interface WardLink {
-  readonly nic: string;
-  readonly fullName: string | null;
-  readonly dateOfBirth: string | null;
-  readonly householdNumber: string;
-}
-
-/** What the registry says of one person. */
-export interface Guardianship {
-  readonly nic: string;
-  readonly fullName: string | null;
-  /** YYYY-MM-DD; null when the person register has no record. */
-  readonly dateOfBirth: string | null;
-  /** Who the households register names as this person's guardians. */
-  readonly guardians: readonly GuardianLink[];
-  /** Whom it names this person guardian of (minor or not: the engine decides minority on the day). */
-  readonly wards: readonly WardLink[];
-}
+export type { Guardianship, WardLink };
 
 export interface GuardianshipSource {
   lookup(nic: string): Promise<Guardianship>;

@@ -7,3 +7,4 @@ export * from "./revisionStream.ts";
 export * from "./citizenAccess.ts";
 export * from "./exchangeRegister.ts";
 export * from "./auditSummary.ts";
+export * from "./guardianship.ts";

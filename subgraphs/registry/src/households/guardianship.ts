@@ -5,32 +5,13 @@
  * guardian, with their names and dates of birth. Minority is not decided here: the consent engine decides it on the
  * day of each decision from the date of birth and its age of majority, so guardianship ends by itself.
  */
+import type { GuardianLink as Guardian, Guardianship } from "@ndx/contracts";
 import type { Queryable } from "@ndx/platform";
 import { createPersonStore } from "../persons/personStore.ts";
 
 interface Member {
   readonly nic: string;
   readonly guardianNics?: readonly string[];
-}
-
-export interface Guardian {
-  readonly nic: string;
-  readonly householdNumber: string;
-}
-
-export interface Ward {
-  readonly nic: string;
-  readonly fullName: string | null;
-  readonly dateOfBirth: string | null;
-  readonly householdNumber: string;
-}
-
-export interface Guardianship {
-  readonly nic: string;
-  readonly fullName: string | null;
-  readonly dateOfBirth: string | null;
-  readonly guardians: readonly Guardian[];
-  readonly wards: readonly Ward[];
 }
 
 /** Households whose members contain `pattern` (a JSON containment on the plain, unsealed `members`). */
