@@ -63,7 +63,7 @@ describe("the register as the gateway follows it", () => {
     expect(result.status).toBe(403);
     expect(result.body["errors"]).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "FORBIDDEN", reasons: ["application suspended"] }) })]);
     exchange.change((apps) => apps.map((a) => (a.id === "passport-app" ? { ...a, status: "ACTIVE" } : a)));
-    await expect.poll(async () => (await system.query({ query: `{ person(nic: "${nic}") { fullName } }` }, asPassport())).status, { timeout: 1000, interval: 20 }).toBe(200);
+    await expect.poll(async () => (await system.query({ query: `{ person(nic: "${nic}") { fullName } }` }, asPassport())).status, { timeout: 5000, interval: 20 }).toBe(200);
   });
 
   it("fails closed while the register is silent, says so on /ready and in /metrics, and recovers", async () => {
