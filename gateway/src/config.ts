@@ -121,7 +121,7 @@ const base = {
   AUDIT_CHAIN: setting.string("main"),
   /**
    * Group commit of the audit trail: least milliseconds between two INSERTs under load (see auditLog.ts).
-   * @default 30 on PGlite (each statement runs on the gateway's thread), 0 on PostgreSQL
+   * @default 30 on PGlite in process (each statement runs on the gateway's thread), 0 on PostgreSQL and with PGLITE_WORKER
    */
   AUDIT_GROUP_COMMIT_MS: {
     describe: "milliseconds from 0 to 1000, or unset",

@@ -37,7 +37,8 @@ export async function openWorkerDb(options: WorkerDbOptions): Promise<Db> {
 }
 
 async function startWorker(data: DbWorkerData): Promise<Db> {
-  const worker = new Worker(new URL("./dbWorker.ts", import.meta.url), { workerData: data });
+  // Named, so that its CPU can be told from the serving thread's in /proc/<pid>/task/*/comm.
+  const worker = new Worker(new URL("./dbWorker.ts", import.meta.url), { workerData: data, name: "ndx-db" });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let nextTx = 1;
