@@ -125,6 +125,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     landingPage: false,
     healthCheckEndpoint: "/.well-known/yoga/health",
     logging: false,
+    // The body's limit is requestLimitPlugins' useBodyLimit (a Content-Length is enough); yoga's own would pipe every
+    // body through a counting stream as well.
+    maxRequestBodySize: false,
     cors: corsPolicy(options.corsOrigins ?? []),
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
     plugins: [

@@ -15,7 +15,7 @@ import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { useInputLimits } from "@ndx/platform";
+import { useBodyLimit, useInputLimits } from "@ndx/platform";
 import type { Plugin } from "graphql-yoga";
 import { useIntrospectionLimits } from "./introspectionLimits.ts";
 import { useNoSuggestions } from "./suggestions.ts";
@@ -49,13 +49,6 @@ export interface RequestLimits {
   readonly hideSuggestions?: boolean;
 }
 
-function tooLarge(limit: number): Response {
-  return Response.json(
-    { errors: [{ message: `The request body is larger than ${limit} bytes`, extensions: { code: "BAD_USER_INPUT" } }] },
-    { status: 413 },
-  );
-}
-
 /** The limits as yoga/envelop plugins, in the order they apply; each is its own concern. */
 export function requestLimitPlugins(limits: RequestLimits = {}): Plugin[] {
   // ignoreIntrospection leaves `__schema` out of depth and cost (GraphiQL's query exceeds both): useIntrospectionLimits
@@ -75,31 +68,4 @@ export function requestLimitPlugins(limits: RequestLimits = {}): Plugin[] {
   if (limits.disableIntrospection === true) plugins.push(useDisableIntrospection());
   if (limits.hideSuggestions ?? limits.disableIntrospection === true) plugins.push(useNoSuggestions());
   return plugins;
-}
-
-/** Refuses a body over the limit with 413, before it is parsed. */
-function useBodyLimit(maxBodyBytes: number): Plugin {
-  return {
-    async onRequest({ request, endResponse }) {
-      if (request.method !== "POST") return;
-      const declared = request.headers.get("content-length");
-      if (declared !== null) {
-        if (Number(declared) > maxBodyBytes) endResponse(tooLarge(maxBodyBytes));
-        return;
-      }
-      // No declared length (chunked): measure what arrives, on a copy, and stop at the limit.
-      const reader = request.clone().body?.getReader();
-      let size = 0;
-      while (reader !== undefined) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > maxBodyBytes) {
-          await reader.cancel();
-          endResponse(tooLarge(maxBodyBytes));
-          return;
-        }
-      }
-    },
-  };
 }

@@ -9,6 +9,7 @@ export * from "./service.ts";
 export * from "./shutdownConfig.ts";
 export * from "./inputErrors.ts";
 export * from "./inputLimits.ts";
+export * from "./bodyLimit.ts";
 export * from "./gatewayTrust.ts";
 export * from "./gatewayKeys.ts";
 export * from "./callerAssertion.ts";

@@ -6,7 +6,8 @@
  * 2. GET /metrics: for the operators' scraper, before the gateway check;
  * 3. `openPlugins`: paths that hold a credential of their own (the registry's outbox feed), before the gateway check;
  * 4. the gateway's caller assertion (gatewayTrust.ts): only the gateway may call;
- * 5. input error codes and input limits (inputErrors.ts, inputLimits.ts): BAD_USER_INPUT where input enters;
+ * 5. input error codes, the body's size and input limits (inputErrors.ts, bodyLimit.ts, inputLimits.ts):
+ *    BAD_USER_INPUT where input enters;
  * 6. JSON /health and /ready with the subgraph's readiness checks.
  *
  * Errors are masked the NDX way (errors.ts); a subgraph that names its own failures (an adapter's upstream errors)
@@ -20,6 +21,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { createMaskError } from "./errors.ts";
 import { createGatewayTrust, type ForwardedCaller, type SubgraphTrustOptions } from "./gatewayTrust.ts";
 import { useHealth, type Check } from "./health.ts";
+import { useBodyLimit } from "./bodyLimit.ts";
 import { useInputErrorCodes } from "./inputErrors.ts";
 import { useInputLimits } from "./inputLimits.ts";
 import type { Logger } from "./logger.ts";
@@ -51,6 +53,11 @@ export interface SubgraphServerOptions<C extends object> {
    * for any other, which is masked as usual. @default undefined: none
    */
   readonly nameError?: ((error: Error) => GraphQLError | undefined) | undefined;
+  /**
+   * Largest request body. The gateway's requests carry a query plan's fetch (with the entities' keys), not a client's
+   * body, so this is generous. @default 4194304 (4 MiB)
+   */
+  readonly maxBodyBytes?: number;
   /** Metrics served at GET /metrics. @default a registry of its own, labelled with `name` */
   readonly metrics?: ServiceMetrics | undefined;
   /** A SERVER span per request, continuing the gateway's traceparent. @default undefined: off, no plugin */
@@ -77,6 +84,8 @@ export function createSubgraphServer<C extends object>(options: SubgraphServerOp
     // Our useHealth answers /health and /ready with JSON; keep yoga's own probe off those paths.
     healthCheckEndpoint: "/.well-known/yoga/health",
     logging: false,
+    // useBodyLimit below limits the body; yoga's own would pipe every body through a counting stream (bodyLimit.ts).
+    maxRequestBodySize: false,
     maskedErrors: {
       maskError(error) {
         const original = error instanceof GraphQLError ? error.originalError : undefined;
@@ -96,6 +105,7 @@ export function createSubgraphServer<C extends object>(options: SubgraphServerOp
       ...(options.openPlugins ?? []),
       ...(trust === undefined ? [] : [trust.plugin]),
       useInputErrorCodes(),
+      useBodyLimit(options.maxBodyBytes ?? 4 * 1024 * 1024),
       // Where input enters: no value nested deeper than 32, no NUL in any string (inputLimits.ts).
       useInputLimits(),
       useHealth({ ...options.ready }),

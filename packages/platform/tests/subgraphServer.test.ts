@@ -3,9 +3,10 @@
  * the gateway check, the check before input limits and GraphQL), the caller handed to the context, GraphiQL off when
  * only the gateway may call, and errors masked the NDX way or named by the subgraph.
  */
+import { request } from "node:http";
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { createLogger, createSubgraphServer, ndxError, type ForwardedCaller } from "../src/index.ts";
+import { createLogger, createSubgraphServer, listen, ndxError, type ForwardedCaller } from "../src/index.ts";
 import { createTestGateway } from "../src/testGateway.ts";
 
 const sdl = `
@@ -17,7 +18,7 @@ class KnownFailure extends Error {}
 const gateway = createTestGateway();
 const staff: ForwardedCaller = { kind: "staff", id: "registrar.maker", roles: ["registrar"], traceId: undefined };
 
-function server(options: { trusted?: boolean; graphiql?: boolean } = {}) {
+function server(options: { trusted?: boolean; graphiql?: boolean; maxBodyBytes?: number } = {}) {
   return createSubgraphServer<{ readonly caller: ForwardedCaller | undefined }>({
     name: "example",
     sdl,
@@ -44,6 +45,7 @@ function server(options: { trusted?: boolean; graphiql?: boolean } = {}) {
     nameError: (error) => (error instanceof KnownFailure ? ndxError("UPSTREAM_UNAVAILABLE", "The example upstream is unavailable") : undefined),
     ...(options.trusted === false ? {} : { gatewayTrust: gateway.trust }),
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     logger: createLogger("example", "silent"),
   });
 }
@@ -93,5 +95,72 @@ describe("createSubgraphServer", () => {
     expect({ status: nul.status, body: await nul.json() }).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: "BAD_USER_INPUT" } }] } });
     // The gateway check comes first: a stranger learns nothing about what the subgraph would accept.
     expect((await post(server(), "query($x: String) { whoAmI }", {}, { x: "a\u0000b" })).status).toBe(401);
+  });
+
+  it("refuses a body over its limit, declared or streamed, with 413 before any resolver runs, and a bad length with 400", async () => {
+    const yoga = server({ maxBodyBytes: 2000 });
+    const { authorization = "" } = await gateway.headers("example", staff);
+    const big = JSON.stringify({ query: "{ whoAmI }", variables: { pad: "x".repeat(3000) } });
+    const declared = await yoga.fetch("http://example.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(big)), authorization },
+      body: big,
+    });
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("BAD_USER_INPUT");
+    const chunks = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < text.length; at += 500) controller.enqueue(new TextEncoder().encode(text.slice(at, at + 500)));
+          controller.close();
+        },
+      });
+    const streamed = await yoga.fetch("http://example.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization },
+      body: chunks(big),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const small = JSON.stringify({ query: "{ whoAmI }" });
+    const streamedSmall = await yoga.fetch("http://example.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization },
+      body: chunks(small),
+      duplex: "half",
+    } as RequestInit);
+    expect(await streamedSmall.json()).toEqual({ data: { whoAmI: "registrar.maker" } });
+    const badLength = await yoga.fetch("http://example.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": "12, 12", authorization },
+      body: small,
+    });
+    expect(badLength.status).toBe(400);
+  });
+
+  it("over real HTTP, reads a chunked body under the limit and refuses one over it with 413", async () => {
+    const listening = await listen(server({ maxBodyBytes: 20_000 }), 0);
+    const headers = await gateway.headers("example", staff);
+    const send = (body: string) =>
+      new Promise<{ status: number | undefined; text: string }>((resolve, reject) => {
+        const sent = request(`${listening.url}/graphql`, { method: "POST", headers: { ...headers, "content-type": "application/json", "transfer-encoding": "chunked" } }, (response) => {
+          let text = "";
+          response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          response.on("end", () => resolve({ status: response.statusCode, text }));
+        });
+        sent.on("error", reject);
+        for (let at = 0; at < body.length; at += 700) sent.write(body.slice(at, at + 700));
+        sent.end();
+      });
+    try {
+      const small = await send(JSON.stringify({ query: "{ whoAmI }", variables: { pad: "x".repeat(5000) } }));
+      expect(small.status).toBe(200);
+      expect(JSON.parse(small.text)).toEqual({ data: { whoAmI: "registrar.maker" } });
+      const big = await send(JSON.stringify({ query: "{ whoAmI }", variables: { pad: "x".repeat(30_000) } }));
+      expect(big.status).toBe(413);
+      expect(big.text).toContain("BAD_USER_INPUT");
+    } finally {
+      await listening.close();
+    }
   });
 });
