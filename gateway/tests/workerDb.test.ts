@@ -57,6 +57,8 @@ describe("the gateway's PGlite in a worker thread", () => {
     const { rows } = await db.query<{ id: number; at: Date; tags: string[]; doc: unknown }>("SELECT * FROM t ORDER BY id");
     expect(rows).toHaveLength(2);
     expect(rows[0]).toEqual({ id: 1, at, tags: ["a", "b"], doc: { x: [1] } });
+    const prepared = await db.selectPrepared("t_select", "SELECT * FROM t WHERE id = ANY($1::int[]) ORDER BY id", [[1, 2]]);
+    expect(prepared.rows).toEqual(rows);
     await expect(db.runPrepared("t_insert", "INSERT INTO u VALUES ($1)", [1])).rejects.toThrow(/already another statement/);
   });
 

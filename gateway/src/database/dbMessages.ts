@@ -5,7 +5,7 @@
  */
 export type DbRequest =
   | { readonly id: number; readonly op: "query"; readonly sql: string; readonly params: readonly unknown[]; readonly tx?: number }
-  | { readonly id: number; readonly op: "run"; readonly name: string; readonly sql: string; readonly params: readonly unknown[] }
+  | { readonly id: number; readonly op: "run" | "select"; readonly name: string; readonly sql: string; readonly params: readonly unknown[] }
   | { readonly id: number; readonly op: "exec"; readonly sql: string }
   | { readonly id: number; readonly op: "begin" | "commit" | "rollback"; readonly tx: number }
   | { readonly id: number; readonly op: "close" };

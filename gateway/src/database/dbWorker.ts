@@ -69,6 +69,8 @@ try {
       }
       case "run":
         return reply({ id: m.id, ok: true, value: await db.runPrepared(m.name, m.sql, m.params) });
+      case "select":
+        return reply({ id: m.id, ok: true, value: await db.selectPrepared(m.name, m.sql, m.params) });
       case "exec":
         await db.exec(m.sql);
         return reply({ id: m.id, ok: true });

@@ -83,6 +83,7 @@ async function startWorker(data: DbWorkerData): Promise<Db> {
     kind: "pglite",
     query,
     runPrepared: (name, sql, params) => call<{ rowCount: number }>({ op: "run", name, sql, params }),
+    selectPrepared: <R>(name: string, sql: string, params: readonly unknown[]) => call<QueryResult<R>>({ op: "select", name, sql, params }),
     exec: (sql) => call<void>({ op: "exec", sql }),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const tx = nextTx++;

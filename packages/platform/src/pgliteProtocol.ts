@@ -46,7 +46,7 @@ class Frames {
     this.view = new DataView(this.bytes.buffer);
   }
 
-  begin(type: "P" | "B" | "E" | "S"): this {
+  begin(type: "P" | "B" | "D" | "E" | "S"): this {
     this.bytes[this.at] = type.charCodeAt(0);
     this.frame = this.at + 1;
     this.at += 5;
@@ -74,6 +74,13 @@ class Frames {
   int32(n: number): this {
     this.view.setInt32(this.at, n);
     this.at += 4;
+    return this;
+  }
+
+  /** One ASCII character as a byte (a Describe's target kind). */
+  char(c: string): this {
+    this.bytes[this.at] = c.charCodeAt(0);
+    this.at += 1;
     return this;
   }
 
@@ -105,6 +112,13 @@ const syncSize = 5;
 export function parseMessage(name: string, sql: string): Uint8Array {
   const parse = 5 + cStringSize(name) + cStringSize(sql) + 2;
   return new Frames(parse + syncSize).begin("P").cString(name).cString(sql).int16(0).end().begin("S").end().done();
+}
+
+/** Parse (named statement), Describe it, then Sync: the reply says its result's columns and their types (pgliteRows.ts). */
+export function parseDescribeMessage(name: string, sql: string): Uint8Array {
+  const parse = 5 + cStringSize(name) + cStringSize(sql) + 2;
+  const describe = 5 + 1 + cStringSize(name);
+  return new Frames(parse + describe + syncSize).begin("P").cString(name).cString(sql).int16(0).end().begin("D").char("S").cString(name).end().begin("S").end().done();
 }
 
 /** Bind the named statement to `params` (all text), Execute it, Sync: one transaction, committed at Sync. */

@@ -76,6 +76,32 @@ for (const backend of testBackends()) {
       expect((await db.query<{ v: number }>("SELECT v FROM n")).rows).toEqual([{ v: 1 }]);
     });
 
+    it("reads with a prepared statement the same rows as query(), value for value and type for type", async () => {
+      db = await backend.open("part_s");
+      await db.exec(
+        "CREATE TABLE s (id int PRIMARY KEY, t text, n bigint, i int, r real, num numeric, b boolean, d date, at timestamptz, " +
+          "tags text[], nums int[], doc jsonb, raw bytea, u uuid, v varchar(20))",
+      );
+      const at = new Date("2026-11-24T03:04:05.678Z");
+      await db.query("INSERT INTO s VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)", [
+        1, 'a"b\\c ünï', "9007199254740993", -7, 1.5, "12.340", true, "2014-05-09", at, ['x"y', "", "NULL"], [1, 2], JSON.stringify({ k: [1, "v"] }), Uint8Array.of(0, 255), "0b9f8a6e-7c1d-4e2f-9a3b-5c6d7e8f9a0b", "short",
+      ]);
+      const sql = `SELECT id, t, n, i, r, num, b, d, to_char(d, 'YYYY-MM-DD') AS "dayText", at, tags, nums, doc, raw, u, v FROM s WHERE id = ANY($1::int[]) ORDER BY id`;
+      const expected = await db.query(sql, [[1, 2]]);
+      const first = await db.selectPrepared("s_by_ids", sql, [[1, 2]]);
+      expect(first.rows).toEqual(expected.rows);
+      expect(first.rowCount).toBe(2);
+      // Again, bound only, with other parameters; an unknown id is no row.
+      expect((await db.selectPrepared("s_by_ids", sql, [[2, 99]])).rows).toEqual(expected.rows.slice(1));
+      expect((await db.selectPrepared("s_by_ids", sql, [[]])).rows).toEqual([]);
+      // A name already prepared as another statement, and a statement the server refuses, are errors that name it.
+      await expect(db.selectPrepared("s_by_ids", "SELECT 1", [])).rejects.toThrow(/already another statement/);
+      await expect(db.selectPrepared("s_bad", "SELECT nope FROM s WHERE id = $1", [1])).rejects.toMatchObject({ code: "42703" });
+      await expect(db.selectPrepared("s_by_ids", sql, [["one"]])).rejects.toMatchObject({ code: "22P02" });
+      // After an error the connection still answers.
+      expect((await db.selectPrepared("s_by_ids", sql, [[1]])).rows).toEqual(expected.rows.slice(0, 1));
+    });
+
     it("runs a prepared statement again and again, with every kind of parameter kept exactly", async () => {
       db = await backend.open("part_e");
       await db.exec(

@@ -1,5 +1,5 @@
 /** Reads of the person register. Parameterised SQL only. */
-import type { Queryable } from "@ndx/platform";
+import type { Db, Queryable } from "@ndx/platform";
 
 export interface Person {
   readonly nic: string;
@@ -27,10 +27,17 @@ const filter = `($1::text IS NULL OR district = $1)
   AND ($2::date IS NULL OR date_of_birth >= $2::date)
   AND ($3::date IS NULL OR date_of_birth <= $3::date)`;
 
-export function createPersonStore(db: Queryable) {
+const byNicsSql = `SELECT ${columns} FROM person WHERE nic = ANY($1::text[])`;
+
+/**
+ * On the database itself (not inside a transaction) the lookup by NIC — every query for a person — is a prepared
+ * statement: bound and executed, not parsed and planned again (a third of PGlite's CPU per lookup).
+ */
+export function createPersonStore(db: Queryable & Partial<Pick<Db, "selectPrepared">>) {
   return {
     async byNics(nics: readonly string[]): Promise<Person[]> {
-      const result = await db.query<Person>(`SELECT ${columns} FROM person WHERE nic = ANY($1::text[])`, [nics]);
+      const result =
+        db.selectPrepared === undefined ? await db.query<Person>(byNicsSql, [nics]) : await db.selectPrepared<Person>("person_by_nics", byNicsSql, [nics]);
       return result.rows;
     },
 
