@@ -46,6 +46,10 @@ for (const backend of testBackends()) {
           statements += 1;
           return opened.query(sql, params);
         },
+        selectPrepared: (name, sql, params) => {
+          statements += 1;
+          return opened.selectPrepared(name, sql, params);
+        },
       };
       await migrate(db, readMigrations(migrationsDir), "ndx:registry");
       await seedRegistry(db, [...farajaland.citizens, ...generated]);
