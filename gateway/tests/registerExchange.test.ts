@@ -55,7 +55,10 @@ beforeAll(async () => {
     development: true,
     gatewayTrust,
     heartbeatMs: 50,
-    staleAfterMs: 500,
+    // Building the gateway below holds the event loop (supergraph, query planner): on a loaded 2-core CI machine long
+    // enough for a 500 ms staleness to lapse before the first test, and every query then answers 502. Staleness
+    // itself is tested in registerSystem.test.ts.
+    staleAfterMs: 3000,
   });
   exchangeHttp = await listen((req, res) => void exchange.yoga(req, res), 0);
   registry = await startRegistry(0);
@@ -132,7 +135,7 @@ const grantsOf = (register: { applications: readonly { id: string; grants: reado
 
 describe("the gateway with the real exchange", () => {
   it("follows the exchange's seeded register: the same grants as its own development fallback", async () => {
-    expect(follower.current()).toBe(true);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 20 }).toBe(true);
     const response = await fetch(`${exchangeHttp.url}/v1/register`, { headers: { authorization: `Bearer ${serviceToken}` } });
     const register = (await response.json()) as Parameters<typeof grantsOf>[0];
     const fallback = seededRegister();
