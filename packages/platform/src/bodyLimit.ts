@@ -10,8 +10,9 @@
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
+// The body as yoga writes a refused request's errors (the status is the response's; yoga drops `extensions.http`).
 function refused(status: 400 | 413, message: string): Response {
-  return Response.json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT", http: { status } } }] }, { status });
+  return Response.json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] }, { status });
 }
 
 const tooLarge = (limit: number): Response => refused(413, `The request body is larger than ${limit} bytes`);
