@@ -15,7 +15,7 @@ function refused(status: 400 | 413, message: string): Response {
   return Response.json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] }, { status });
 }
 
-const tooLarge = (limit: number): Response => refused(413, `The request body is larger than ${limit} bytes`);
+const tooLargeMessage = (limit: number): string => `The request body is larger than ${limit} bytes`;
 
 const decimal = /^\d+$/;
 
@@ -28,7 +28,7 @@ export function useBodyLimit(maxBodyBytes: number): Plugin {
       if (declared === null) return;
       // A request made in process (yoga.fetch) has not been through node's parser, which refuses these itself.
       if (!decimal.test(declared)) endResponse(refused(400, "The Content-Length header is not a number of bytes"));
-      else if (Number(declared) > maxBodyBytes) endResponse(tooLarge(maxBodyBytes));
+      else if (Number(declared) > maxBodyBytes) endResponse(refused(413, tooLargeMessage(maxBodyBytes)));
     },
     // No declared length (chunked): the parser gets the body once it is all there, read up to the limit and no further.
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
@@ -53,7 +53,7 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array<A
     size += read.value.byteLength;
     if (size > limit) {
       await reader?.cancel();
-      throw new GraphQLError(`The request body is larger than ${limit} bytes`, { extensions: { code: "BAD_USER_INPUT", http: { status: 413 } } });
+      throw new GraphQLError(tooLargeMessage(limit), { extensions: { code: "BAD_USER_INPUT", http: { status: 413 } } });
     }
     chunks.push(read.value);
   }

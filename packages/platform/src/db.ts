@@ -69,6 +69,12 @@ export interface DbOptions {
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The statement prepared under `name` (if any), which must be `sql`: one name never stands for two statements. */
+function sameStatement<K extends { readonly sql: string }>(name: string, sql: string, known: K | undefined): K | undefined {
+  if (known !== undefined && known.sql !== sql) throw new Error(`prepared statement ${name} is already another statement`);
+  return known;
+}
+
 export async function openDb(options: DbOptions): Promise<Db> {
   if (!schemaName.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
   return options.url === undefined ? openPglite(options) : openPostgres(options.url, options);
@@ -99,11 +105,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
   const self = wrap(lite);
   // Statements prepared on this connection, by name: their SQL, and the columns of those that return rows.
   const prepared = new Map<string, { readonly sql: string; readonly columns?: readonly Column[] }>();
-  const knownAs = (name: string, sql: string) => {
-    const known = prepared.get(name);
-    if (known !== undefined && known.sql !== sql) throw new Error(`prepared statement ${name} is already another statement`);
-    return known;
-  };
+  const knownAs = (name: string, sql: string) => sameStatement(name, sql, prepared.get(name));
   // Exclusive as query() is: never inside someone else's open transaction, never between another query's messages.
   const exclusive = <T>(fn: () => Promise<T>) => lite._runExclusiveTransaction(() => lite.runExclusive(fn));
   return {
@@ -121,9 +123,8 @@ async function openPglite(options: DbOptions): Promise<Db> {
       exclusive(async () => {
         let columns = knownAs(name, sql)?.columns;
         if (columns === undefined) {
-          const described = await lite.execProtocolRaw(parseDescribeMessage(name, sql));
-          readReply(described);
-          columns = readColumns(described);
+          // Throws the server's error, as readReply would, when it refuses the statement.
+          columns = readColumns(await lite.execProtocolRaw(parseDescribeMessage(name, sql)));
           prepared.set(name, { sql, columns });
         }
         // A read leaves nothing to sync to the file system.
@@ -165,11 +166,9 @@ async function openPostgres(url: string, options: DbOptions): Promise<Db> {
     });
   } else await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
   // pg would notice a name given to another statement only on a connection that prepared it already: told at once here, as on PGlite.
-  const statements = new Map<string, string>();
+  const statements = new Map<string, { readonly sql: string }>();
   const named = (name: string, sql: string): string => {
-    const known = statements.get(name);
-    if (known !== undefined && known !== sql) throw new Error(`prepared statement ${name} is already another statement`);
-    statements.set(name, sql);
+    if (sameStatement(name, sql, statements.get(name)) === undefined) statements.set(name, { sql });
     return name;
   };
   return {

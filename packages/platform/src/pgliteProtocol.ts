@@ -157,28 +157,44 @@ class ProtocolError extends Error {
   }
 }
 
-/** Reads the backend's messages: throws on an ErrorResponse, otherwise returns the rows affected. */
-export function readReply(reply: Uint8Array): ProtocolReply {
+/**
+ * Walks the backend messages of `reply` in order, giving each one's type byte, body and a view on the body; throws the
+ * server's error at an ErrorResponse.
+ */
+export function eachMessage(reply: Uint8Array, on: (type: number, body: Uint8Array, view: DataView) => void): void {
   const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
-  let rowCount = 0;
   for (let at = 0; at + 5 <= reply.length; ) {
-    const type = String.fromCharCode(reply[at] as number);
     const length = view.getInt32(at + 1);
     const body = reply.subarray(at + 5, at + 1 + length);
-    if (type === "E") {
-      const fields = new Map<string, string>();
-      for (let i = 0; i < body.length && body[i] !== 0; ) {
-        const end = body.indexOf(0, i + 1);
-        fields.set(String.fromCharCode(body[i] as number), decoder.decode(body.subarray(i + 1, end)));
-        i = end + 1;
-      }
-      throw new ProtocolError(fields.get("M") ?? "the database refused the statement", fields.get("C"));
-    }
-    if (type === "C") {
-      const tag = decoder.decode(body.subarray(0, body.indexOf(0)));
-      rowCount = Number(/ (\d+)$/.exec(tag)?.[1] ?? 0);
-    }
+    const type = reply[at] as number;
+    if (type === 0x45 /* E */) throw serverError(body);
+    on(type, body, new DataView(reply.buffer, reply.byteOffset + at + 5, length - 4));
     at += 1 + length;
   }
+}
+
+/** An ErrorResponse's message and SQLSTATE. */
+function serverError(body: Uint8Array): ProtocolError {
+  const fields = new Map<string, string>();
+  for (let i = 0; i < body.length && body[i] !== 0; ) {
+    const end = body.indexOf(0, i + 1);
+    fields.set(String.fromCharCode(body[i] as number), decoder.decode(body.subarray(i + 1, end)));
+    i = end + 1;
+  }
+  return new ProtocolError(fields.get("M") ?? "the database refused the statement", fields.get("C"));
+}
+
+/** The rows a CommandComplete's tag counts (`INSERT 0 12` → 12; `BEGIN` → 0). */
+export function commandRows(body: Uint8Array): number {
+  const tag = decoder.decode(body.subarray(0, body.indexOf(0)));
+  return Number(/ (\d+)$/.exec(tag)?.[1] ?? 0);
+}
+
+/** Reads the backend's messages: throws on an ErrorResponse, otherwise returns the rows affected. */
+export function readReply(reply: Uint8Array): ProtocolReply {
+  let rowCount = 0;
+  eachMessage(reply, (type, body) => {
+    if (type === 0x43 /* C */) rowCount = commandRows(body);
+  });
   return { rowCount };
 }

@@ -5,7 +5,7 @@
  * JavaScript types, as PGlite's `query()` gives.
  */
 import { types, type ParserOptions } from "@electric-sql/pglite";
-import { readReply } from "./pgliteProtocol.ts";
+import { commandRows, eachMessage } from "./pgliteProtocol.ts";
 
 /** A result column: its name and its type's OID. */
 export interface Column {
@@ -14,18 +14,6 @@ export interface Column {
 }
 
 const decoder = new TextDecoder();
-
-/** Walks the backend messages of `reply`, throwing (as readReply does) at an ErrorResponse. */
-function eachMessage(reply: Uint8Array, on: (type: number, body: Uint8Array, view: DataView) => void): void {
-  const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
-  for (let at = 0; at + 5 <= reply.length; ) {
-    const type = reply[at] as number;
-    const length = view.getInt32(at + 1);
-    if (type === 0x45 /* E */) readReply(reply);
-    on(type, reply.subarray(at + 5, at + 1 + length), new DataView(reply.buffer, reply.byteOffset + at + 5, length - 4));
-    at += 1 + length;
-  }
-}
 
 /** The columns a Describe's RowDescription names (none for a statement that returns no rows). */
 export function readColumns(reply: Uint8Array): Column[] {
@@ -63,10 +51,7 @@ export function readRows<R>(reply: Uint8Array, columns: readonly Column[], parse
         at += Math.max(length, 0);
       }
       rows.push(row as R);
-    } else if (type === 0x43 /* C */) {
-      const tag = decoder.decode(body.subarray(0, body.indexOf(0)));
-      rowCount = Number(/ (\d+)$/.exec(tag)?.[1] ?? rows.length);
-    }
+    } else if (type === 0x43 /* C */) rowCount = commandRows(body);
   });
   return { rows, rowCount };
 }
