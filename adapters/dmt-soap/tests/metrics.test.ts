@@ -14,7 +14,9 @@ let http: Listening;
 
 beforeAll(async () => {
   dmt = await startSimulator();
-  harness = startAdapter(dmt, { retries: 0, timeoutMs: 150, breaker: { failureThreshold: 2, resetAfterMs: 600_000 } });
+  // The first call must succeed, so its timeout leaves room for a loaded machine (the first SOAP call also warms the
+  // client); the injected latency is well past it.
+  harness = startAdapter(dmt, { retries: 0, timeoutMs: 1000, breaker: { failureThreshold: 2, resetAfterMs: 600_000 } });
   http = await listen(harness.adapter.yoga, 0);
 });
 afterAll(async () => {
@@ -53,7 +55,7 @@ describe("DMT adapter metrics", () => {
     expect(metricValue(ok, "ndx_circuit_breaker_state", { provider: "dmt", state: "closed" })).toBe(1);
     expect(metricValue(ok, "ndx_graphql_request_duration_seconds_count", { operation: "Vehicles", status: "200" })).toBe(1);
 
-    dmt.faults.inject({ latencyMs: 1000 });
+    dmt.faults.inject({ latencyMs: 5000 });
     try {
       for (let i = 0; i < 3; i++) expect((await vehicles("199012345678")).status).toBe(200);
     } finally {
