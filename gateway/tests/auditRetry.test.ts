@@ -185,6 +185,30 @@ for (const backend of testBackends()) {
       await db.exec(allowInserts);
     });
 
+    it("settles the outcomes of a write still in flight when flush() gives up: rejected if it then fails, not retried for ever", async () => {
+      const db = await fresh();
+      const { lines, logger } = capture();
+      let release: (() => void) | undefined;
+      const stalled: Db = {
+        ...db,
+        async runPrepared(name, sql, params) {
+          if (release !== undefined) return db.runPrepared(name, sql, params);
+          // Answers only after flush() has given up, and then as failed.
+          await new Promise<void>((resolve) => (release = resolve));
+          throw new Error("Connection terminated unexpectedly");
+        },
+      };
+      const log = await openAuditLog({ db: stalled, ...fast, flushTimeoutMs: 100, logger });
+      const first = log.append(decision("199012345601")).then(() => "stored", () => "lost");
+      const outcome = log.complete(entry("d-1", 1)).then(() => "stored", () => "lost");
+      await log.flush();
+      expect(lines.find((l) => l.level === 60)?.msg).toMatch(/NOT written/);
+      release?.();
+      expect(await Promise.all([first, outcome])).toEqual(["lost", "lost"]);
+      // The log goes on: the next decision is stored.
+      await expect(log.append(decision("199012345602"))).resolves.toMatchObject({ kind: "decision" });
+    });
+
     if (backend.name === "postgres") {
       it("loses no outcome when the server terminates the gateway's connections while it writes", async () => {
         const db = await fresh();

@@ -37,13 +37,19 @@ export interface PendingQueues {
   take(maxBatch: number): { batch: Pending[]; done: Completion[] };
   /** The outcomes of the write now in flight (none once it has answered). */
   inFlight(done: readonly Completion[]): void;
-  /** A failed write's outcomes, back to the front in order: those recorded since come after them. */
-  putBack(done: readonly Completion[]): void;
+  /**
+   * A failed write's outcomes, back to the front in order: those recorded since come after them. Those `abandon()`
+   * already gave up on (the write was in flight then) are rejected with `error` instead: they were logged as lost.
+   */
+  putBack(done: readonly Completion[], error: unknown): void;
   /** Outcomes found stored after all (a write reported as failed had been committed) leave the queue. */
   forget(stored: readonly Completion[]): void;
   /** Rejects every waiting event (a failed write: their requests read nothing). */
   refuseEvents(error: unknown): void;
-  /** Empties the waiting queues (not the write in flight) and hands back what was in them. */
+  /**
+   * Empties the waiting queues and hands back what was in them. The write in flight goes on: its outcomes are
+   * stored if it succeeds, and rejected if it fails.
+   */
   abandon(): Abandoned;
 }
 
@@ -52,6 +58,8 @@ export function createPendingQueues(): PendingQueues {
   // Outcomes waiting for the next write, which stores them as one event; in the order they were recorded.
   let completions: Completion[] = [];
   let inFlight: readonly Completion[] = [];
+  // Outcomes of a write in flight when flush() gave up: logged as lost, so never put back.
+  let givenUp = new Set<Completion>();
   return {
     append: (pending) => void queue.push(pending),
     complete: (completion) => void completions.push(completion),
@@ -67,9 +75,12 @@ export function createPendingQueues(): PendingQueues {
     },
     inFlight(done) {
       inFlight = done;
+      givenUp = new Set();
     },
-    putBack(done) {
-      completions = [...done, ...completions];
+    putBack(done, error) {
+      const kept = done.filter((c) => !givenUp.has(c));
+      done.filter((c) => givenUp.has(c)).forEach((c) => c.reject(error));
+      completions = [...kept, ...completions];
     },
     forget(stored) {
       const set = new Set(stored);
@@ -85,6 +96,7 @@ export function createPendingQueues(): PendingQueues {
       completions = [];
       const refused = queue;
       queue = [];
+      givenUp = new Set(inFlight);
       return { lost, unanswered: inFlight, refused };
     },
   };

@@ -90,7 +90,7 @@ export function createWriteAttempt(options: WriteAttemptOptions): WriteAttempt {
     } catch (raw) {
       const error = writeError(raw);
       batch.forEach((p) => p.reject(error));
-      pending.putBack(done);
+      pending.putBack(done, error);
       inDoubt = { last, outcomes: done, event: done.length > 0 ? events.at(-1) : undefined };
       return failed(error);
     } finally {
