@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import type { RequestListener } from "node:http";
-import { SignJWT, UnsecuredJWT } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigError,
@@ -129,6 +129,43 @@ describe("what the gateway signs", () => {
     expect(rotating.jwks.keys.map((k) => k.kid)).toEqual([key.kid, previous.kid]);
     expect(rotating.jwks.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
     expect(JSON.stringify(rotating.jwks)).not.toMatch(/"d"/);
+  });
+
+  it("writes a compact JWS that jose alone verifies against the published keys, with the registered claims", async () => {
+    const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    for (const signing of [key, parseGatewaySigningKey(pem)]) {
+      const s = createCallerAssertionSigner({ key: signing, now: () => 1_800_000_000_500 });
+      const token = await s.sign("drp", maker);
+      expect(decodeProtectedHeader(token)).toEqual({ alg: signing.alg, kid: signing.kid, typ: "ndx-caller+jwt" });
+      const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: s.jwks.keys.map((k) => ({ ...k })) }), {
+        currentDate: new Date(1_800_000_010_000),
+        audience: "drp",
+        issuer: "ndx-gateway",
+        typ: "ndx-caller+jwt",
+        algorithms: [signing.alg],
+      });
+      expect(payload).toEqual({
+        sub: maker.id,
+        kind: maker.kind,
+        roles: maker.roles,
+        decision_id: maker.decisionId,
+        trace_id: maker.traceId,
+        iss: "ndx-gateway",
+        aud: "drp",
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+        iat: 1_800_000_000,
+        exp: 1_800_000_060,
+      });
+      // Signed now, a subgraph accepts it; with its payload changed, the signature fails.
+      const live = createCallerAssertionSigner({ key: signing });
+      const fresh = await live.sign("drp", maker);
+      const drpTrust = createGatewayTrust({ audience: "drp", jwks: live.jwks });
+      expect(await drpTrust.verify(fresh)).toEqual(maker);
+      const [h, p, sig] = fresh.split(".");
+      const claims = JSON.parse(Buffer.from(p ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+      const tampered = `${h ?? ""}.${Buffer.from(JSON.stringify({ ...claims, sub: "someone.else" })).toString("base64url")}.${sig ?? ""}`;
+      await expect(drpTrust.verify(tampered)).rejects.toThrow(/signature/);
+    }
   });
 
   it("signs ES256 with a P-256 key", async () => {
