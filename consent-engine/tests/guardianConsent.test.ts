@@ -114,7 +114,11 @@ describe("guardian consent", () => {
   it("lets the guardian answer: the minor is the principal, the guardian the one who decided (events, artefact, receipt)", async () => {
     const page = await as(josephine, `/consent/${(await open(forChipo)).consentId}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("You are answering for Chipo, your child");
+    const text = await page.text();
+    expect(text).toContain("You are answering for Chipo, your child");
+    // The heading names whose information it is: the child's, not the guardian's.
+    expect(text).toMatch(/<h1>.*asks to see some of Chipo’s information<\/h1>/);
+    expect(text).not.toContain("some of your information");
     const { consentId: id } = await open(forChipo);
     const granted = await grantAs({ citizenId: josephine, onBehalfOf: chipo }, id);
     expect(granted).toMatchObject({ status: "ACTIVE", citizenId: chipo });

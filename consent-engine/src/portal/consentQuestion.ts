@@ -13,6 +13,7 @@ import { isAcceptableState, isRegisteredRedirect } from "./consumerReturn.ts";
 import type { SignedIn } from "./layout.ts";
 import { translatorFor } from "./pageLanguage.ts";
 import { minorPage, onBehalfNotice } from "./guardianPages.ts";
+import { firstName } from "./guardians.ts";
 import { consentPage, messagePage, notAskingPage } from "./pages.ts";
 import type { PortalParts } from "./portalParts.ts";
 import type { Translator } from "./translator.ts";
@@ -88,6 +89,6 @@ export function consentQuestion(parts: PortalParts): Handler {
     if (state !== undefined) kept["state"] = state;
     const formToken = await formTokens.issue(current.session.idHash, "decide", consent.consentId, kept);
     const targets = redirectUri === undefined ? [] : [new URL(redirectUri).origin];
-    return page(200, consentPage(tr, { consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri, onBehalf: answerer.kind === "guardian" ? onBehalfNotice(tr, answerer.ward) : undefined }), targets);
+    return page(200, consentPage(tr, { consent, application, purpose, catalogue: service.catalogue, user, formToken, returnsTo: redirectUri, onBehalf: answerer.kind === "guardian" ? { name: firstName(answerer.ward), notice: onBehalfNotice(tr, answerer.ward) } : undefined }), targets);
   };
 }

@@ -33,8 +33,11 @@ export interface ConsentPageModel {
   readonly formToken: string;
   /** Where the answer goes back to, already checked against the consumer's registered URIs. */
   readonly returnsTo: string | undefined;
-  /** A guardian answering for a minor: says so above the question (guardianPages.ts). @default none */
-  readonly onBehalf?: SafeHtml | undefined;
+  /**
+   * A guardian answering for a minor: the heading names the minor, and a notice above the question says why the
+   * guardian answers (guardianPages.ts). @default none
+   */
+  readonly onBehalf?: { readonly name: string; readonly notice: SafeHtml } | undefined;
 }
 
 /**
@@ -53,8 +56,8 @@ export function consentPage(tr: Translator, m: ConsentPageModel): string {
     tr,
     tr.t("consent.title"),
     html`<div class="panel">
-<h1>${tr.rich("consent.heading", { app: name })}</h1>
-${m.onBehalf ?? ""}
+<h1>${m.onBehalf === undefined ? tr.rich("consent.heading", { app: name }) : tr.rich("consent.headingForChild", { app: name, name: m.onBehalf.name })}</h1>
+${m.onBehalf?.notice ?? ""}
 <p>${untranslated(tr, application.description, registeredLanguage(application))}</p>
 <dl class="facts">
   <dt>${tr.t("consent.who")}</dt><dd>${name}</dd>

@@ -64,6 +64,7 @@ describe("a guardian answers for their child in Chromium", () => {
     expect(await waiting.textContent()).toContain("For Chipo, your child");
     await Promise.all([page.waitForURL(new RegExp(`/consent/${id}`)), waiting.locator(`a[href="/consent/${id}"]`).click()]);
     await page.getByRole("heading", { name: "You are answering for Chipo, your child" }).waitFor();
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/asks to see some of Chipo’s information$/);
     expect(await page.locator("main").textContent()).toContain("as their guardian (household HH-IB-000412)");
     console.log(`guardian consent page screenshot: ${await screenshot(page, "guardian-consent-page")}`);
     expect((await check()).status).not.toBe("covered");
