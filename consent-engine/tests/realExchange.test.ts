@@ -26,7 +26,7 @@ async function until(condition: () => boolean, timeoutMs = 8000): Promise<void> 
 
 beforeAll(async () => {
   exchange = await startRealExchange();
-  applications = followExchangeRegister({ url: exchange.url, serviceToken: exchange.token, logger: createLogger("consent-engine", "silent"), timeoutMs: 2000 });
+  applications = followExchangeRegister({ url: exchange.url, serviceToken: exchange.token, logger: createLogger("consent-engine", "silent"), timeoutMs: 5000 });
   await applications.ready();
   system = await startSystem({ engine: { applications, revisionHeartbeatMs: 50 } });
   await until(() => applications.fresh());
