@@ -29,10 +29,13 @@ let registry: RealRegistry;
 let system: TestSystem;
 /** The engine's clock runs this far ahead (to see Chipo at 18). */
 let aheadMs = 0;
+const engineTimeoutMs = 5000;
 
 beforeAll(async () => {
   registry = await startRealRegistry();
-  system = await startSystem({ engine: { now: () => new Date(Date.now() + aheadMs), guardianship: { source: registry.client({ timeoutMs: 500 }) } } });
+  // The engine's lookups must succeed on a loaded CI machine (the registry answers over GraphQL and PGlite): 5 s, where
+  // 500 ms could lapse; the test of a registry too slow delays it far beyond that.
+  system = await startSystem({ engine: { now: () => new Date(Date.now() + aheadMs), guardianship: { source: registry.client({ timeoutMs: engineTimeoutMs }) } } });
 });
 afterAll(async () => {
   await system?.close();
@@ -193,7 +196,7 @@ describe("guardian consent", () => {
 
   it("refuses the guardian while the registry does not answer in time, recording nothing", async () => {
     const { consentId: id } = await open({ ...forChipo, fields: passportRequest.fields.slice(1, 3) });
-    registry.slow(1500);
+    registry.slow(engineTimeoutMs * 6);
     try {
       expect(await refusal(grantAs({ citizenId: josephine, onBehalfOf: chipo }, id))).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 503 });
       const page = await as(josephine, `/consent/${id}`);
