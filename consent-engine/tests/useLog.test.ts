@@ -45,7 +45,8 @@ const row = (text: string, id: string) => text.slice(text.indexOf(`id="u-${id}"`
 
 beforeAll(async () => {
   audit = await startAuditStandIn();
-  system = await startSystem({ engine: { auditReader: createAuditReader({ gatewayUrl: audit.url, token: audit.token, timeoutMs: 1000 }) } });
+  // 5 s (was 1 s): the engine's reads of the audit are expected to succeed, on a loaded CI machine too.
+  system = await startSystem({ engine: { auditReader: createAuditReader({ gatewayUrl: audit.url, token: audit.token, timeoutMs: 5000 }) } });
   address = await granted(chikondi, [{ provider: "drp", field: "Person.permanentAddress" }]);
   // A grant for other fields of the same application and purpose (an earlier one is not superseded: it was answered).
   vehicles = await granted(chikondi, [{ provider: "dmt", field: "Person.vehicles" }]);
