@@ -177,8 +177,9 @@ for (const backend of testBackends()) {
         const started = Date.now();
         await other.server.close();
         await http.close();
-        expect(Date.now() - started).toBeLessThan(2000);
-        await expect(events.until(() => false, 2000)).rejects.toThrow(/the stream ended|terminated|aborted/);
+        // Not held open by the stream (margin for a loaded CI machine, as the service's own shutdown test has).
+        expect(Date.now() - started).toBeLessThan(5000);
+        await expect(events.until(() => false, 10_000)).rejects.toThrow(/the stream ended|terminated|aborted/);
       } finally {
         controller.abort();
       }
@@ -197,7 +198,7 @@ for (const backend of testBackends()) {
         try {
           const first = await events.next();
           await other.gql(admin, suspend, { id: "passport-app", reason: "Changed on the other process" });
-          const heard = await events.until((e) => e.event === "revision", 1000);
+          const heard = await events.until((e) => e.event === "revision", 10_000);
           expect(heard.data["revision"]).toBe(Number(first?.data["revision"]) + 1);
           expect((await t.get("/v1/register").then((r) => r.json()) as { revision: number }).revision).toBe(heard.data["revision"]);
           await other.gql(admin, reinstate, { id: "passport-app" });
@@ -222,9 +223,9 @@ for (const backend of testBackends()) {
           for (let i = 0; i < 40 && !quiet; i++) quiet = await events.next(150).then(() => false, () => true);
           expect(quiet).toBe(true);
           expect(metricValue(await (await t.server.yoga.fetch("http://exchange.test/metrics")).text(), "ndx_exchange_register_live")).toBe(0);
-          const caughtUp = await events.until((e) => Number(e.data["revision"]) > first, 3000);
+          const caughtUp = await events.until((e) => Number(e.data["revision"]) > first, 10_000);
           expect(caughtUp.data["revision"]).toBe(first + 1);
-          expect((await events.until((e) => e.event === "heartbeat", 1000)).data["revision"]).toBe(first + 1);
+          expect((await events.until((e) => e.event === "heartbeat", 10_000)).data["revision"]).toBe(first + 1);
           await other.gql(admin, reinstate, { id: "passport-app" });
         } finally {
           await events.cancel();

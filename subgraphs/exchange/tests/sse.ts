@@ -11,8 +11,11 @@ export function sseReader(response: Response) {
   let buffer = "";
   let done = false;
   return {
-    /** The next event, or undefined when the stream ended; rejects after `timeoutMs`. */
-    async next(timeoutMs = 2000): Promise<SseEvent | undefined> {
+    /**
+     * The next event, or undefined when the stream ended; rejects after `timeoutMs` (by default 10 s: an event that is
+     * expected may come late on a loaded CI machine; a test that expects none passes its own short deadline).
+     */
+    async next(timeoutMs = 10_000): Promise<SseEvent | undefined> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const end = buffer.indexOf("\n\n");
@@ -38,7 +41,7 @@ export function sseReader(response: Response) {
       }
     },
     /** Events until one satisfies `match`. */
-    async until(match: (e: SseEvent) => boolean, timeoutMs = 2000): Promise<SseEvent> {
+    async until(match: (e: SseEvent) => boolean, timeoutMs = 10_000): Promise<SseEvent> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const e = await this.next(Math.max(1, deadline - Date.now()));
