@@ -47,7 +47,8 @@ async function follow(
     url: `${standIn.url}/`,
     serviceToken: standIn.token,
     logger,
-    timeoutMs: 1000,
+    // A fetch or an acknowledgement that should succeed: room for a loaded CI machine (was 1 s).
+    timeoutMs: 5000,
     maxBackoffMs: 200,
     ...followerOptions,
     onRegister: (r) => applied.push(r),
@@ -58,62 +59,70 @@ async function follow(
 
 describe("following the exchange's register", () => {
   it("applies the register and each newer revision, acknowledging each, and is current while its acknowledgements are confirmed", async () => {
-    const { standIn, follower, applied } = await follow(register(3));
+    // A 3 s deadline: this test expects the follower current throughout, and with the stand-in's 400 ms one acknowledgement
+    // slowed by a loaded CI machine was enough to make it not current.
+    const { standIn, follower, applied } = await follow(register(3), { standIn: { staleAfterMs: 3000 } });
     await follower.ready();
     expect(applied.map((r) => r.revision)).toEqual([3]);
     expect(follower.current()).toBe(true);
 
     const next = standIn.change(suspend);
-    await expect.poll(() => applied.length, { timeout: 1000, interval: 10 }).toBe(2);
+    await expect.poll(() => applied.length, { timeout: 5000, interval: 10 }).toBe(2);
     expect(applied[1]).toMatchObject({ revision: 4, applications: [{ status: "SUSPENDED" }] });
     expect(follower.revision).toBe(next.revision);
     // Heartbeats naming the applied revision fetch nothing more, but each is acknowledged (and keeps it current).
     const { fetches, acks } = standIn.counts;
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => standIn.counts.acks, { timeout: 5000, interval: 10 }).toBeGreaterThan(acks + 1);
     expect(standIn.counts.fetches).toBe(fetches);
-    expect(standIn.counts.acks).toBeGreaterThan(acks + 1);
     expect(follower.current()).toBe(true);
   });
 
   it("holds a change by the time the exchange may answer it: settled as soon as it was acknowledged, well within the deadline", async () => {
-    const { standIn, follower } = await follow(register(1), { standIn: { heartbeatMs: 1000, staleAfterMs: 3000 } });
+    // Heartbeats every 2.5 s and a 5 s deadline (were 1 s and 3 s), so that the fetch and acknowledgement of the change
+    // have 1.5 s on a loaded CI machine and still come well before a heartbeat could have told the follower of it.
+    const heartbeatMs = 2500;
+    const staleAfterMs = 5000;
+    const { standIn, follower } = await follow(register(1), { standIn: { heartbeatMs, staleAfterMs } });
     await follower.ready();
     // Past the stand-in's start-up window (a previous incarnation's followers), so only this follower is waited for.
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, staleAfterMs));
     const started = performance.now();
     const changed = standIn.change(suspend);
     const settlement = await standIn.settled(changed.revision);
-    // Heartbeats come only every second: the acknowledgement of the change itself settled it.
-    expect(performance.now() - started).toBeLessThan(500);
+    // Heartbeats come only every 2.5 s: the acknowledgement of the change itself settled it.
+    expect(performance.now() - started).toBeLessThan(heartbeatMs - 1000);
     expect(settlement).toMatchObject({ acknowledged: 1, lapsed: 0 });
     expect(follower.revision).toBe(changed.revision);
     expect(follower.current()).toBe(true);
-  }, 10_000);
+  }, 30_000);
 
   it("is not current while the exchange does not confirm its acknowledgements, though the stream goes on", async () => {
     const { standIn, follower } = await follow();
     await follower.ready();
     standIn.withholdConfirmations(true);
     const withheld = performance.now();
-    await expect.poll(() => follower.current(), { timeout: 2000, interval: 10 }).toBe(false);
-    // staleAfterMs is 400 on this stream, counted from the last confirmed acknowledgement's sending.
-    expect(performance.now() - withheld).toBeLessThan(700);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 10 }).toBe(false);
+    // staleAfterMs is 400 on this stream, counted from the last confirmed acknowledgement's sending: not current by then,
+    // though the stream goes on (margin for a loaded CI machine; the acknowledgements' timeout is 5 s).
+    expect(performance.now() - withheld).toBeLessThan(1500);
     expect(standIn.counts.fetches).toBe(1);
     standIn.withholdConfirmations(false);
-    await expect.poll(() => follower.current(), { timeout: 1000, interval: 10 }).toBe(true);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 10 }).toBe(true);
   });
 
   it("checks at use time on its clock: a process paused past the deadline is not current until a new acknowledgement is confirmed", async () => {
     let paused = 0;
-    const { standIn, follower } = await follow(register(1), { now: () => performance.now() + paused });
+    // A 3 s deadline (was the stand-in's 400 ms): current right after ready() even if a loaded machine was slow.
+    const staleAfterMs = 3000;
+    const { standIn, follower } = await follow(register(1), { now: () => performance.now() + paused, standIn: { staleAfterMs } });
     await follower.ready();
     expect(follower.current()).toBe(true);
     // No timer ran while the process was paused: only the clock moved.
-    paused += 400;
+    paused += staleAfterMs;
     expect(follower.current()).toBe(false);
-    expect(follower.staleForMs()).toBeGreaterThanOrEqual(400);
+    expect(follower.staleForMs()).toBeGreaterThanOrEqual(staleAfterMs);
     const acks = standIn.counts.acks;
-    await expect.poll(() => follower.current(), { timeout: 1000, interval: 10 }).toBe(true);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 10 }).toBe(true);
     expect(standIn.counts.acks).toBeGreaterThan(acks);
   });
 
@@ -146,24 +155,26 @@ describe("following the exchange's register", () => {
     delayMs = 350;
     exchange.change(suspend);
     const acks = exchange.counts.acks;
-    await expect.poll(() => exchange.counts.acks, { timeout: 2000, interval: 5 }).toBeGreaterThan(acks);
+    // Two more: one already past the proxy before the delay was set may be counted first; the second was delayed.
+    await expect.poll(() => exchange.counts.acks, { timeout: 5000, interval: 5 }).toBeGreaterThan(acks + 1);
     // The confirmation arrives ~350 ms after it was sent: it keeps the register current only ~150 ms more.
     await new Promise((r) => setTimeout(r, 100));
     expect(follower.staleForMs()).toBeGreaterThanOrEqual(350);
-    await expect.poll(() => follower.current(), { timeout: 1000, interval: 10 }).toBe(false);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 10 }).toBe(false);
   });
 
   it("fails closed once the stream is silent, reconnects, and recovers when it speaks again", async () => {
-    const { standIn, follower } = await follow();
+    // A stream opened while the stand-in is silent waits up to timeoutMs for its first event: 2 s keeps recovery quick.
+    const { standIn, follower } = await follow(register(1), { timeoutMs: 2000 });
     await follower.ready();
     standIn.silence();
-    await expect.poll(() => follower.current(), { timeout: 2000, interval: 20 }).toBe(false);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 20 }).toBe(false);
     expect(follower.staleForMs()).toBeGreaterThanOrEqual(400);
     // The silent connection is dropped by the watchdog and a new one opened (with backoff).
-    await expect.poll(() => standIn.counts.streams, { timeout: 3000, interval: 20 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => standIn.counts.streams, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(2);
     expect(follower.current()).toBe(false);
     standIn.resume();
-    await expect.poll(() => follower.current(), { timeout: 5000, interval: 20 }).toBe(true);
+    await expect.poll(() => follower.current(), { timeout: 10_000, interval: 20 }).toBe(true);
   });
 
   it("is behind, not current, while a newer revision it heard cannot be fetched", async () => {
@@ -171,7 +182,7 @@ describe("following the exchange's register", () => {
     await follower.ready();
     standIn.change((apps) => apps);
     standIn.silence();
-    await expect.poll(() => follower.current(), { timeout: 2000, interval: 20 }).toBe(false);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 20 }).toBe(false);
     expect(follower.revision).toBe(1);
   });
 
@@ -179,11 +190,11 @@ describe("following the exchange's register", () => {
     const { standIn, follower, applied } = await follow();
     await follower.ready();
     standIn.corrupt();
-    await expect.poll(() => standIn.counts.fetches, { timeout: 1000 }).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => follower.current(), { timeout: 2000, interval: 20 }).toBe(false);
+    await expect.poll(() => standIn.counts.fetches, { timeout: 5000, interval: 10 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 20 }).toBe(false);
     expect(applied.map((r) => r.revision)).toEqual([1]);
     standIn.change((apps) => apps);
-    await expect.poll(() => follower.current(), { timeout: 1000, interval: 20 }).toBe(true);
+    await expect.poll(() => follower.current(), { timeout: 5000, interval: 20 }).toBe(true);
     expect(applied.map((r) => r.revision)).toEqual([1, 3]);
   });
 
@@ -197,7 +208,7 @@ describe("following the exchange's register", () => {
     open.push({ close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });
     const malformed = createRegisterFollower({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, serviceToken: registerStandInToken, logger, onRegister: () => undefined });
     open.push(malformed);
-    await expect.poll(() => refused.standIn.counts.unauthorized, { timeout: 2000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => refused.standIn.counts.unauthorized, { timeout: 5000, interval: 10 }).toBeGreaterThanOrEqual(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(refused.applied).toEqual([]);
     for (const follower of [refused.follower, malformed]) {
