@@ -42,12 +42,17 @@ async function serve(yoga: Parameters<typeof listen>[0], close: () => Promise<vo
   };
 }
 
+// The adapters' timeout of a legacy call: 3 s (was 500 ms, which left a call with 300 ms of injected latency 200 ms on a
+// loaded 2-core CI machine). The slow-DRP test injects far more latency, and two tries of it stay under the gateway's
+// own 10 s subgraph timeout.
+const legacyTimeoutMs = 3000;
+
 function drpAdapter(baseUrl: string): DrpAdapter {
-  return createDrpAdapter({ baseUrl, apiKey, timeoutMs: 500, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayTrust, logger });
+  return createDrpAdapter({ baseUrl, apiKey, timeoutMs: legacyTimeoutMs, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayTrust, logger });
 }
 
 function dmtAdapter(baseUrl: string): DmtAdapter {
-  return createDmtAdapter({ baseUrl, credentials, timeoutMs: 500, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayTrust, logger });
+  return createDmtAdapter({ baseUrl, credentials, timeoutMs: legacyTimeoutMs, retries: 1, backoff: { baseMs: 5, maxMs: 10 }, gatewayTrust, logger });
 }
 
 function gatewayFor(urls: Record<string, string>): Promise<Gateway> {
@@ -204,7 +209,7 @@ describe("a provider that fails", () => {
   });
 
   it("DRP slow: its fields null with UPSTREAM_TIMEOUT naming the DRP; registry and DMT data still come back", async () => {
-    drpLegacy.faults.inject({ latencyMs: 2000 });
+    drpLegacy.faults.inject({ latencyMs: legacyTimeoutMs * 10 });
     const { body } = await post(gateway, { query: doneWhen });
     expect(body.data?.["person"]).toMatchObject({
       fullName: "Chikondi Emmanuel Mulenga",
