@@ -32,6 +32,18 @@ const refuseInserts = `
   CREATE FUNCTION audit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no space left (test)'; END $$;
   CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_event FOR EACH STATEMENT EXECUTE FUNCTION audit_test_refuse();`;
 const allowInserts = "DROP TRIGGER audit_test_refuse ON audit_event; DROP FUNCTION audit_test_refuse();";
+/** The permitted decisions, and those whose outcome is written. */
+const completed = async () => {
+  const permits = await system.gatewayDb.query<{ id: string }>("SELECT id FROM audit_event WHERE decision = 'permit'");
+  const outcomes = await system.gatewayDb.query<{ outcomes: OutcomeEntry[] }>("SELECT outcomes FROM audit_event WHERE outcomes IS NOT NULL");
+  return { permits: new Set(permits.rows.map((r) => r.id)), completed: new Set(outcomes.rows.flatMap((r) => r.outcomes.map((o) => o.decisionId))) };
+};
+/** Calls `read` every 100 ms until `done` holds of its answer or `ms` have passed; the last answer. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms: number): Promise<T> {
+  let value = await read();
+  for (const end = Date.now() + ms; !done(value) && Date.now() < end; ) value = await sleep(100).then(read);
+  return value;
+}
 
 it("refuses personal data while the trail cannot be written, says why at /ready, and serves again once it can", async () => {
   const asked = await ask();
@@ -39,7 +51,9 @@ it("refuses personal data while the trail cannot be written, says why at /ready,
   expect((await ask()).body).toEqual({ data: { person: { fullName: "Chikondi Emmanuel Mulenga" } } });
   expect((await ready()).body.checks["audit"]).toBe("ok");
   // Its outcome is written (after outcomeDelayMs): from here on only decisions fail, and no read proves writes work.
-  await sleep(300);
+  // Awaited (up to 10 s) rather than a fixed 300 ms sleep, which a loaded 2-core CI machine could overrun.
+  const written = await until(completed, (t) => t.permits.size === 1 && t.completed.size === 1, 10_000);
+  expect(written.completed).toEqual(written.permits);
 
   await system.gatewayDb.exec(refuseInserts);
   try {
@@ -58,20 +72,13 @@ it("refuses personal data while the trail cannot be written, says why at /ready,
     await system.gatewayDb.exec(allowInserts);
   }
 
-  // No request is needed: the log's retry finds writes working (at most 2 s apart).
-  let back = await ready();
-  for (let i = 0; i < 40 && back.status !== 200; i += 1) back = await sleep(100).then(ready);
+  // No request is needed: the log's retry finds writes working (at most 2 s apart; up to 15 s for a loaded machine).
+  const back = await until(ready, (r) => r.status === 200, 15_000);
   expect(back).toMatchObject({ status: 200, body: { checks: { audit: "ok" } } });
   expect((await ask()).body).toEqual({ data: { person: { fullName: "Chikondi Emmanuel Mulenga" } } });
 
   // The last outcome goes after outcomeDelayMs: wait for it (a loaded machine may take a while), then compare.
-  const completed = async () => {
-    const permits = await system.gatewayDb.query<{ id: string }>("SELECT id FROM audit_event WHERE decision = 'permit'");
-    const outcomes = await system.gatewayDb.query<{ outcomes: OutcomeEntry[] }>("SELECT outcomes FROM audit_event WHERE outcomes IS NOT NULL");
-    return { permits: new Set(permits.rows.map((r) => r.id)), completed: new Set(outcomes.rows.flatMap((r) => r.outcomes.map((o) => o.decisionId))) };
-  };
-  let trail = await completed();
-  for (let i = 0; i < 50 && trail.completed.size < trail.permits.size; i += 1) trail = await sleep(100).then(completed);
+  const trail = await until(completed, (t) => t.completed.size >= t.permits.size, 15_000);
   expect(trail.permits.size).toBe(2);
   expect(trail.completed).toEqual(trail.permits);
   expect(await verifyAuditTrail(system.gatewayDb)).toMatchObject({ ok: true });
