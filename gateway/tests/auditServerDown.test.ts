@@ -71,7 +71,9 @@ const postgres = testBackends().find((b) => b.name === "postgres");
       const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
       try {
         await migrate(direct, readMigrations(gatewayMigrationsDir), "ndx:gateway");
-        const log = await openAuditLog({ db: gatewayDb, retryMinMs: 10, retryMaxMs: 200, logger });
+        // Outcomes wait 2 s for a decision to go with (the default is 50 ms): the last ones must still be waiting when the
+        // crash comes, and on a loaded 2-core CI machine more than 50 ms can pass before it does.
+        const log = await openAuditLog({ db: gatewayDb, retryMinMs: 10, retryMaxMs: 200, outcomeDelayMs: 2000, logger });
         const recorded: OutcomeEntry[] = [];
         const completed: Promise<unknown>[] = [];
         let refused = 0;
