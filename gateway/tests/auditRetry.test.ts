@@ -159,7 +159,8 @@ for (const backend of testBackends()) {
       expect(log.health()).toMatchObject({ healthy: false, backlog: 0 });
       await db.exec(allowInserts);
       // No request comes (a gateway out of rotation gets none): the retry's probe write brings it back.
-      for (let i = 0; i < 100 && !log.healthy; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      // (Up to 10 s: was 100 tries 10 ms apart, about 1 s, which a loaded 2-core CI machine could overrun.)
+      for (const end = Date.now() + 10_000; !log.healthy && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(log.healthy).toBe(true);
       // The probe is an outcome event listing no outcomes, on the chain like any other.
       expect(await storedOutcomes(db)).toEqual([]);
