@@ -38,7 +38,9 @@ describe.each(testBackends())("audit checkpoints on $name", (backend) => {
       chain: "replica-a",
       key,
       intervalMs: 3_600_000,
-      stamper: createTsaClient({ url: tsa.url, timeoutMs: 2000 }),
+      // Its stamps must succeed (a stopped TSA refuses connections, no timeout needed): 10 s, the client's default, where
+      // 2 s could lapse on a loaded 2-core CI machine (the TSA signs in this same process).
+      stamper: createTsaClient({ url: tsa.url, timeoutMs: 10_000 }),
       policyRevision: () => "rev-1",
       onEvent: (e) => events.push(e),
     });
