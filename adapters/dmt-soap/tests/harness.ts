@@ -35,7 +35,9 @@ export function startAdapter(dmt: { url: string }, options: Partial<DmtAdapterOp
   const adapter = createDmtAdapter({
     baseUrl: dmt.url,
     credentials,
-    timeoutMs: 1000,
+    // Calls are expected to succeed unless a test injects a fault (tests of timeouts set their own): 5 s, where 1 s could
+    // lapse on a loaded 2-core CI machine.
+    timeoutMs: 5000,
     retries: 2,
     backoff: { baseMs: 5, maxMs: 20 },
     graphiql: false,

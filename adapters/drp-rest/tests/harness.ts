@@ -36,7 +36,9 @@ export function startAdapter(drp: DrpLegacy, options: Partial<DrpAdapterOptions>
   const adapter = createDrpAdapter({
     baseUrl: drp.url,
     apiKey,
-    timeoutMs: 1000,
+    // Calls are expected to succeed unless a test injects a fault (tests of timeouts set their own): 5 s, where 1 s could
+    // lapse on a loaded 2-core CI machine.
+    timeoutMs: 5000,
     retries: 2,
     backoff: { baseMs: 5, maxMs: 20 },
     graphiql: false,
