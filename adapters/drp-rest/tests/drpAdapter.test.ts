@@ -130,8 +130,10 @@ describe("faults", () => {
   });
 
   it("retries after a slow attempt timed out", async () => {
-    const { adapter: a } = adapter({ timeoutMs: 100, retries: 1 });
-    drp.faults.inject({ latencyMs: 1000, times: 1 });
+    // The retry must succeed within the same timeout: 2 s (was 100 ms, which a loaded 2-core CI machine could overrun),
+    // and the slow attempt far slower than that.
+    const { adapter: a } = adapter({ timeoutMs: 2000, retries: 1 });
+    drp.faults.inject({ latencyMs: 30_000, times: 1 });
     const body = await entities(a, [chikondi, "198503150123"]);
     expect(body.errors).toBeUndefined();
     expect(calls()).toEqual({ batchLookup: 2 });
