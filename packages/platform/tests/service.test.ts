@@ -51,7 +51,8 @@ describe("listen", () => {
       0,
     );
     const failed = await fetch(http.url, { signal: AbortSignal.timeout(5000) });
-    const hanging = new Promise<string>((resolve) => setTimeout(() => resolve("still hanging after 2 s"), 2000).unref());
+    // Left hanging would be for ever: 10 s (was 2 s) leaves room for a loaded CI machine.
+    const hanging = new Promise<string>((resolve) => setTimeout(() => resolve("still hanging after 10 s"), 10_000).unref());
     const ending = failed.text().then(
       () => "completed",
       () => "closed",
