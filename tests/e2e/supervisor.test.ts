@@ -90,12 +90,17 @@ describe("the supervisor", () => {
 
   it("stops a part only once the parts that call it have exited", async () => {
     const { supervisor } = supervise();
-    // "a" (a gateway) takes 300 ms to stop; "b" (what it calls) must still answer until then.
-    const a = supervisor.add("a", node("process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000)"));
+    // "a" (a gateway) takes 300 ms to stop; "b" (what it calls) must still answer until then. It says when its SIGTERM
+    // handler is in place: a fixed 200 ms wait assumed it would be, and a loaded 2-core CI machine can take longer to
+    // start a Node process (SIGTERM would then kill it at once).
+    const code = "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000); process.stdout.write('ready')";
+    const a = supervisor.add("a", () => spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "ignore"] }));
+    let ready = false;
+    a.stdout?.once("data", () => (ready = true));
     const b = supervisor.add("b", forever);
     const exitedAt: Record<string, number> = {};
     for (const [name, child] of [["a", a], ["b", b]] as const) child.once("exit", () => (exitedAt[name] = Date.now()));
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => ready);
     const asked = Date.now();
     await supervisor.stopAll(["a", "b"], 5000, { b: ["a"] });
     expect(exitedAt["a"]).toBeDefined();
