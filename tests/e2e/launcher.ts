@@ -76,7 +76,8 @@ async function startOnce(dataDir: string, env: Record<string, string>): Promise<
 
 export async function isListening(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    // 5 s (was 1 s): a part that is up must be found listening while the whole system loads a 2-core CI machine.
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
     await response.body?.cancel();
     return true;
   } catch {
