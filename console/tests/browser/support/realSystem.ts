@@ -81,6 +81,9 @@ export async function startRealSystem(): Promise<RealSystem> {
     serviceToken: exchangeToken,
     development: true,
     gatewayTrust: { jwks: assertions.jwks },
+    // The followers (engine, gateway) count as stale after 3 s of silence, not the default 1 s: Chromium and every
+    // part share a loaded 2-core CI machine here, and a stale register answers 502/503 where a page expects data.
+    staleAfterMs: 3000,
   });
   const exchangeHttp = await listen(exchange.yoga, 0);
   const exchangeUrl = `http://127.0.0.1:${exchangeHttp.port}`;
