@@ -328,7 +328,8 @@ describe("revocations wait for the gateways that follow the stream", () => {
       await follow(abort);
       const { body } = await revoke(id).answer;
       expect(body).toMatchObject({ effectiveEverywhere: true, gateways: { acknowledged: 0 } });
-      expect(body["gateways"].waitedMs).toBeLessThan(50);
+      // Not the deadline a confirmed follower would get (well under it, with room for a busy machine).
+      expect(body["gateways"].waitedMs).toBeLessThan(1000);
       const unknown = await slow.api("/v1/revision/ack", { subscriber: "00000000-0000-0000-0000-000000000000", revision: 1 });
       expect(unknown.status).toBe(404);
       const bad = await slow.api("/v1/revision/ack", { subscriber: "x", revision: -1 });
