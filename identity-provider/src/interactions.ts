@@ -9,6 +9,7 @@ import type Provider from "oidc-provider";
 import type { AccountDirectory } from "./accounts.ts";
 import { loginPage, messagePage } from "./pages.ts";
 import { readForm, FormError } from "./formBody.ts";
+import { signInTexts } from "./signInTexts.ts";
 
 export interface InteractionOptions {
   readonly provider: Provider;
@@ -43,20 +44,24 @@ export async function handleInteraction(
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    page(400, messagePage("This sign-in page has expired", "Go back to the application and start again."));
+    const t = signInTexts(undefined);
+    page(400, messagePage(t.expiredTitle, t.expiredMessage, t));
     return;
   }
   if (details.uid !== match.uid) {
-    page(400, messagePage("This sign-in page has expired", "Go back to the application and start again."));
+    const t = signInTexts(details.params["ui_locales"]);
+    page(400, messagePage(t.expiredTitle, t.expiredMessage, t));
     return;
   }
   const clientId = stringParam(details.params["client_id"]);
   const client = await provider.Client.find(clientId);
   const clientName = client?.clientName ?? clientId;
+  // The language the application asked for (OpenID Connect ui_locales), kept with the interaction.
+  const texts = signInTexts(details.params["ui_locales"]);
 
   if (match.action === "show" && req.method === "GET") {
     if (details.prompt.name === "login") {
-      page(200, loginPage({ uid: details.uid, clientName }));
+      page(200, loginPage({ uid: details.uid, clientName, texts }));
       return;
     }
     await grantConsent(provider, req, res, details);
@@ -84,7 +89,7 @@ export async function handleInteraction(
     form = await readForm(req);
   } catch (error) {
     const message = error instanceof FormError ? error.message : "The form could not be read.";
-    page(400, loginPage({ uid: details.uid, clientName, error: message }));
+    page(400, loginPage({ uid: details.uid, clientName, error: message, texts }));
     return;
   }
   const username = (form.get("username") ?? "").trim();
@@ -93,7 +98,7 @@ export async function handleInteraction(
   if (account === undefined) {
     page(
       401,
-      loginPage({ uid: details.uid, clientName, username, error: "That NIC number or username and password do not match." }),
+      loginPage({ uid: details.uid, clientName, username, error: texts.badCredentials, texts }),
     );
     return;
   }

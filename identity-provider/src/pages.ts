@@ -1,5 +1,6 @@
 /** The provider's own pages: sign-in, errors, sign-out. Plain HTML and CSS, no scripts. */
 import { html, trustedHtml, type SafeHtml } from "@ndx/platform";
+import { signInTexts, type SignInTexts } from "./signInTexts.ts";
 
 const styles = `
 :root { color-scheme: light; --ink: #1b1f24; --muted: #4a5360; --accent: #0b5cad; --bad: #a4161a; --line: #c9d1db; }
@@ -20,17 +21,17 @@ button.secondary { background: #fff; color: var(--accent); }
 .note { color: var(--muted); font-size: .95rem; }
 `;
 
-function layout(title: string, body: SafeHtml): string {
+function layout(title: string, body: SafeHtml, t: SignInTexts = signInTexts(undefined)): string {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${t.locale}" dir="${t.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} — NDX sign-in</title>
+<title>${title} — ${t.header}</title>
 <style>${trustedHtml(styles)}</style>
 </head>
 <body>
-<header><strong>NDX sign-in</strong> <span>· development identity provider</span></header>
+<header><strong>${t.header}</strong> <span>· ${t.headerNote}</span></header>
 <main>${body}</main>
 </body>
 </html>`.value;
@@ -41,32 +42,37 @@ export interface LoginPageModel {
   readonly clientName: string;
   readonly username?: string;
   readonly error?: string;
+  /** The page's language (signInTexts.ts). @default English */
+  readonly texts?: SignInTexts;
 }
 
 export function loginPage(model: LoginPageModel): string {
+  const t = model.texts ?? signInTexts(undefined);
+  const [before, after] = t.continueTo;
   return layout(
-    "Sign in",
-    html`<h1>Sign in</h1>
-<p>to continue to <strong>${model.clientName}</strong>.</p>
+    t.signIn,
+    html`<h1>${t.signIn}</h1>
+<p>${before}<strong>${model.clientName}</strong>${after}</p>
 ${model.error === undefined ? "" : html`<p class="error" role="alert" id="login-error">${model.error}</p>`}
 <form method="post" action="/interaction/${model.uid}/login" novalidate>
-  <label for="username">NIC number or staff username</label>
+  <label for="username">${t.username}</label>
   <input id="username" name="username" autocomplete="username" required autofocus value="${model.username ?? ""}"${
     model.error === undefined ? "" : html` aria-describedby="login-error" aria-invalid="true"`
   }>
-  <label for="password">Password</label>
+  <label for="password">${t.password}</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <div class="actions">
-    <button class="primary" type="submit">Sign in</button>
-    <button class="secondary" type="submit" formaction="/interaction/${model.uid}/abort">Cancel</button>
+    <button class="primary" type="submit">${t.signIn}</button>
+    <button class="secondary" type="submit" formaction="/interaction/${model.uid}/abort">${t.cancel}</button>
   </div>
 </form>
-<p class="note">Development accounts come from the Farajaland demo data: citizens sign in with their NIC number.</p>`,
+<p class="note">${t.note}</p>`,
+    t,
   );
 }
 
-export function messagePage(title: string, message: string): string {
-  return layout(title, html`<h1>${title}</h1><p>${message}</p>`);
+export function messagePage(title: string, message: string, texts?: SignInTexts): string {
+  return layout(title, html`<h1>${title}</h1><p>${message}</p>`, texts);
 }
 
 export function logoutPage(formHtml: string, host: string): string {

@@ -140,6 +140,31 @@ describe("development identity provider", () => {
     expect(stranger.status).toBe(401);
   });
 
+  it("shows its sign-in page in the language the application asks for (ui_locales), English otherwise", async () => {
+    const page = async (uiLocales: string | undefined) => {
+      const result = await loginAs(idp, portal, "199012345678", "wrong-password", undefined, uiLocales === undefined ? {} : { ui_locales: uiLocales });
+      expect(result.status).toBe(401);
+      return result.html ?? "";
+    };
+    const arabic = await page("ar");
+    expect(arabic).toContain('<html lang="ar" dir="rtl">');
+    expect(arabic).toContain("الرقم الوطني أو اسم المستخدم لا يطابق كلمة المرور.");
+    expect(arabic).toMatch(/<label for="username">الرقم الوطني/);
+    // The first language it has, from a list in order of preference; a region does not matter.
+    const french = await page("de-CH fr-CA en");
+    expect(french).toContain('<html lang="fr" dir="ltr">');
+    expect(french).toContain("<label for=\"password\">Mot de passe</label>");
+    for (const other of ["de", undefined, "<script>"]) {
+      const english = await page(other);
+      expect(english).toContain('<html lang="en" dir="ltr">');
+      expect(english).toContain("do not match");
+      expect(english).not.toContain("<script>");
+    }
+    // The language changes only the words: a citizen signs in as before.
+    const signedIn = await loginAs(idp, portal, "199012345678", "farajaland", undefined, { ui_locales: "ar" });
+    expect(signedIn.status).toBe(200);
+  });
+
   it("keeps its signing keys across a restart: old tokens still verify", async () => {
     const before = (await (await clientCredentials(idp.issuer, "passport-app", "dev-passport-secret")).json()) as {
       access_token: string;

@@ -41,7 +41,11 @@ export class LoginError extends Error {
 }
 
 export interface OidcLogin {
-  begin(): Promise<LoginStart>;
+  /**
+   * The provider's sign-in URL, with PKCE, state and nonce. `uiLocales` asks the provider to show its pages in the
+   * portal's language (OpenID Connect `ui_locales`; a provider that has no such language shows its own).
+   */
+  begin(uiLocales?: string): Promise<LoginStart>;
   finish(callbackUrl: URL, expected: { state: string; nonce: string; verifier: string }): Promise<LoggedIn>;
   /** The provider's end-session URL, or undefined when it has none. */
   logoutUrl(idToken: string): Promise<string | undefined>;
@@ -67,7 +71,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     return configuration;
   };
   return {
-    async begin() {
+    async begin(uiLocales) {
       const c = await config();
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -80,6 +84,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
         code_challenge_method: "S256",
         state,
         nonce,
+        ...(uiLocales === undefined ? {} : { ui_locales: uiLocales }),
       });
       return { url: url.toString(), state, nonce, verifier };
     },

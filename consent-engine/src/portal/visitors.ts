@@ -3,6 +3,7 @@
  * a one-time sign-out token), and a sign-in that starts at the OpenID Provider and comes back to a given page.
  */
 import type { FormTokens } from "./formTokens.ts";
+import { localeOf } from "./locales.ts";
 import type { SignedIn } from "./layout.ts";
 import type { OidcLogin } from "./oidcLogin.ts";
 import type { PageResponses } from "./pageResponses.ts";
@@ -41,7 +42,8 @@ export function createVisitors(options: VisitorsOptions): Visitors {
       return { name: user.name, subject: user.subject, logoutToken: await formTokens.issue(session.idHash, "logout", "session") };
     },
     async startLogin(request, returnTo) {
-      const start = await login.begin();
+      // The sign-in page in the language of the page that sent the citizen there.
+      const start = await login.begin(localeOf(request));
       const pending = { state: start.state, nonce: start.nonce, verifier: start.verifier, returnTo };
       const existing = await sessions.read(request);
       if (existing !== undefined) {

@@ -39,6 +39,7 @@ describe("every portal page meets WCAG 2.2 AA (axe-core)", () => {
     expect(violations).toEqual([]);
     expect(checked).toEqual([
       "home",
+      "sign-in",
       "consent-question",
       "answer-confirmation",
       "already-answered",

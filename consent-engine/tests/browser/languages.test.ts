@@ -42,6 +42,23 @@ async function consentPage(page: Page, body: unknown): Promise<string> {
 }
 
 describe("portal languages", () => {
+  it("sends the citizen to a sign-in page in the portal's language (OpenID Connect ui_locales)", async () => {
+    for (const [header, lang, dir, label] of [
+      ["ar", "ar", "rtl", "الرقم الوطني أو اسم مستخدم الموظف"],
+      ["fr-CA,fr;q=0.9", "fr", "ltr", "Numéro NIC ou identifiant du personnel"],
+      ["de", "en", "ltr", "NIC number or staff username"],
+    ] as const) {
+      const page = await browse(header);
+      const consent = await rig.openRequest(passportRequest);
+      await page.goto(consent.consentUrl);
+      await page.getByLabel(label).waitFor();
+      expect({ header, ...(await html(page)) }).toEqual({ header, lang, dir });
+      await signIn(page, citizen);
+      await page.waitForURL(new RegExp(`/consent/${consent.consentId}`));
+      expect({ header, ...(await html(page)) }).toEqual({ header, lang, dir });
+    }
+  });
+
   it("chooses the page's language from Accept-Language by q-value; anything else is English", async () => {
     const cases: [string, string, string][] = [
       ["fr", "fr", "ltr"],

@@ -33,11 +33,14 @@ export async function newCitizenContext(browser: Browser): Promise<BrowserContex
   return browser.newContext({ viewport: { width: 1000, height: 900 } });
 }
 
-/** Signs in on the identity provider's page (the page must be showing it). */
+/**
+ * Signs in on the identity provider's page (the page must be showing it), in whichever language the portal asked
+ * it for: its fields by id, its submit button by its place in the form.
+ */
 export async function signIn(page: Page, username: string, password = "farajaland"): Promise<void> {
-  await page.getByLabel("NIC number or staff username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("input#username").fill(username);
+  await page.locator("input#password").fill(password);
+  await page.locator("form button.primary[type=submit]").click();
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

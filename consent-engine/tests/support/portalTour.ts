@@ -101,6 +101,9 @@ export async function tourPortal(rig: PortalRig, contextOptions: BrowserContextO
 
     const asked = await rig.openRequest(passportRequest);
     await page.goto(asked.consentUrl);
+    // The sign-in hand-off: the identity provider's page, in the portal's language.
+    await page.locator("input#username").waitFor();
+    await atPage("sign-in", page);
     await signIn(page, citizen);
     await page.waitForURL(new RegExp(`/consent/${asked.consentId}`));
     await shown(page);

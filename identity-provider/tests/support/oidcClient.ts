@@ -55,13 +55,14 @@ export interface LoginResult {
   readonly tokens?: Record<string, string>;
 }
 
-/** Signs `username` in as `client` would; with `resource`, asks for an access token for it. */
+/** Signs `username` in as `client` would; with `resource`, asks for an access token for it; `extra` goes to /auth. */
 export async function login(
   idp: RunningIdentityProvider,
   client: WebClientOptions,
   username: string,
   password: string,
   resource?: string,
+  extra: Readonly<Record<string, string>> = {},
 ): Promise<LoginResult> {
   const redirectUri = `${client.url}/auth/callback`;
   const verifier = randomBytes(32).toString("base64url");
@@ -78,6 +79,7 @@ export async function login(
     code_challenge: challenge,
     code_challenge_method: "S256",
     ...(resource === undefined ? {} : { resource }),
+    ...extra,
   }).toString();
   const loginPage = await browser.follow(await browser.go(authorize.toString()), idp.issuer);
   if (loginPage instanceof URL) throw new Error(`unexpected redirect to ${loginPage.href}`);
