@@ -51,8 +51,10 @@ export function createFormTokens(options: FormTokenOptions): FormTokens {
       if (match === null) throw invalid;
       const [, nonce = "", expiresRaw = "", signature = ""] = match;
       const expires = Number(expiresRaw);
-      const expected = mac(sessionId, action, nonce, expires);
-      if (!timingSafeEqual(expected, Buffer.from(signature, "base64url")) || expires <= now()) throw invalid;
+      // Compared as the text we issue: decoding would accept other spellings of the same MAC (the last character's
+      // unused low bits), and a token is one string.
+      const expected = Buffer.from(mac(sessionId, action, nonce, expires).toString("base64url"));
+      if (!timingSafeEqual(expected, Buffer.from(signature)) || expires <= now()) throw invalid;
       if (used.has(nonce)) throw new FormTokenError("used", "This form was already sent. Nothing was changed this time.");
       const at = now();
       if (used.size > 10_000) for (const [n, e] of used) if (e <= at) used.delete(n);
