@@ -48,16 +48,15 @@ export async function handleInteraction(
     page(400, messagePage(t.expiredTitle, t.expiredMessage, t));
     return;
   }
+  // The language the application asked for (OpenID Connect ui_locales), kept with the interaction.
+  const texts = signInTexts(details.params["ui_locales"]);
   if (details.uid !== match.uid) {
-    const t = signInTexts(details.params["ui_locales"]);
-    page(400, messagePage(t.expiredTitle, t.expiredMessage, t));
+    page(400, messagePage(texts.expiredTitle, texts.expiredMessage, texts));
     return;
   }
   const clientId = stringParam(details.params["client_id"]);
   const client = await provider.Client.find(clientId);
   const clientName = client?.clientName ?? clientId;
-  // The language the application asked for (OpenID Connect ui_locales), kept with the interaction.
-  const texts = signInTexts(details.params["ui_locales"]);
 
   if (match.action === "show" && req.method === "GET") {
     if (details.prompt.name === "login") {

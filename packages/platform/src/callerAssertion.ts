@@ -92,13 +92,8 @@ export function createCallerAssertionSigner(options: CallerAssertionSignerOption
     return `${input}.${signBytes(scheme, Buffer.from(input), signingKey).toString("base64url")}`;
   }
 
-  function sign(audience: string, caller: ForwardedCaller | undefined): Promise<string> {
-    try {
-      return Promise.resolve(signNow(audience, caller));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
+  // Async only for the interface: a signing failure becomes a rejection.
+  const sign = async (audience: string, caller: ForwardedCaller | undefined): Promise<string> => signNow(audience, caller);
 
   return {
     issuer,
