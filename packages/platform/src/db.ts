@@ -3,10 +3,10 @@
  * the same `$1` parameters on both backends: a real server through `pg` when a `DATABASE_URL` is given, otherwise
  * PGlite (Postgres compiled to wasm) on disk or in memory. Each part lives in its own Postgres schema.
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import pg from "pg";
+import { createPgliteDatabase, holdsDatabase } from "./pgliteCreate.ts";
 import { bindExecuteMessage, parseDescribeMessage, parseMessage, readReply } from "./pgliteProtocol.ts";
 import { readColumns, readRows, type Column } from "./pgliteRows.ts";
 
@@ -82,12 +82,17 @@ export async function openDb(options: DbOptions): Promise<Db> {
 
 async function openPglite(options: DbOptions): Promise<Db> {
   if (options.existing === true) {
-    if (options.dataDir === undefined || !existsSync(join(options.dataDir, "PG_VERSION"))) {
+    if (options.dataDir === undefined || !holdsDatabase(options.dataDir)) {
       throw new Error(`no PGlite database at ${options.dataDir ?? "(memory)"}`);
     }
-  } else if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  }
   const settings = Object.entries(options.pgliteSettings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
-  const lite = await PGlite.create(options.dataDir ?? "memory://", settings.length === 0 ? {} : { startParams: [...PGlite.defaultStartParams, ...settings] });
+  const startParams = [...PGlite.defaultStartParams, ...settings];
+  if (options.dataDir !== undefined && !holdsDatabase(options.dataDir)) {
+    mkdirSync(options.dataDir, { recursive: true });
+    await createPgliteDatabase(options.dataDir, startParams);
+  }
+  const lite = await PGlite.create(options.dataDir ?? "memory://", { startParams });
   if (options.existing === true) {
     await requireSchema(lite, options.schema).catch(async (error: unknown) => {
       await lite.close();
