@@ -8,8 +8,6 @@
  * Failure is closed, not hidden: when the worker dies every call in flight and every later one rejects, so the audit
  * log turns unhealthy and personal data stops being served, as when an in-process database fails.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Db, Queryable, QueryResult } from "@ndx/platform";
 import { fromWire, type DbReply, type DbRequest } from "./dbMessages.ts";
@@ -29,16 +27,22 @@ type Pending = { readonly resolve: (value: unknown) => void; readonly reject: (e
 type Ask = DbRequest extends infer R ? (R extends DbRequest ? Omit<R, "id"> : never) : never;
 
 export async function openWorkerDb(options: WorkerDbOptions): Promise<Db> {
-  const data: DbWorkerData = { dataDir: options.dataDir, schema: options.schema, pgliteSettings: options.pgliteSettings ?? {} };
-  // A new database is created (initdb, its own wasm module: ~400 MB at its peak) by a worker of its own that then
-  // ends, so that none of it stays with the worker that serves: an idle worker thread hardly ever collects garbage.
-  if (options.dataDir !== undefined && !existsSync(join(options.dataDir, "PG_VERSION"))) await (await startWorker(data)).close();
-  return startWorker(data);
+  // A new database is created by a child process of its own (openDb, pgliteCreate.ts): initdb's memory leaves with it.
+  return startWorker({ dataDir: options.dataDir, schema: options.schema, pgliteSettings: options.pgliteSettings ?? {} });
 }
+
+/** The worker's young generation, in MB (V8 `resourceLimits`). */
+const dbWorkerYoungGenerationMb = 8;
 
 async function startWorker(data: DbWorkerData): Promise<Db> {
   // Named, so that its CPU can be told from the serving thread's in /proc/<pid>/task/*/comm.
-  const worker = new Worker(new URL("./dbWorker.ts", import.meta.url), { workerData: data, name: "ndx-db" });
+  const worker = new Worker(new URL("./dbWorker.ts", import.meta.url), {
+    workerData: data,
+    name: "ndx-db",
+    // What the thread keeps alive is small (PGlite's wrapper, one statement at a time); its garbage is the messages.
+    // V8's default young generation on a large machine (64 MB semi-spaces) let that garbage hold ~100 MB of pages.
+    resourceLimits: { maxYoungGenerationSizeMb: dbWorkerYoungGenerationMb },
+  });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let nextTx = 1;
