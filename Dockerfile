@@ -49,7 +49,8 @@ COPY --from=deps /app/ ./
 COPY . .
 # The only writable place: the default data dir (the identity provider's keys; PGlite when no DATABASE_URL).
 RUN mkdir -p /app/.data && chown node:node /app/.data
-ENV HOST=0.0.0.0
+# MALLOC_TRIM_THRESHOLD_: as npm start sets it (packages/platform/src/partEnvironment.ts): freed memory goes back.
+ENV HOST=0.0.0.0 MALLOC_TRIM_THRESHOLD_=131072
 # The image's `node` user (uid 1000): numeric, so that a runAsNonRoot check can see it.
 USER 1000:1000
 # Alive = GET /health answers 200 (node:*-slim has no curl). /ready, which also checks dependencies, is for load balancers.

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openDb } from "@ndx/platform";
-import { freePort } from "@ndx/platform/dev";
+import { freePort, partEnvironment } from "@ndx/platform/dev";
 import { startNdx, type Started } from "../tests/e2e/launcher.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -127,7 +127,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (entry === undefined) throw new Error(`no replica ${name} started here`);
     const child = spawn(process.execPath, [resolve(root, "gateway/src/main.ts")], {
       cwd: root,
-      env: { ...process.env, ...gatewayEnv(ndx.urls, shared, name, entry.port), LOG_LEVEL: "warn" },
+      env: partEnvironment({ ...process.env, ...gatewayEnv(ndx.urls, shared, name, entry.port), LOG_LEVEL: "warn" }),
       stdio: ["ignore", "ignore", "inherit"],
     });
     entry.child = child;

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { partEnvironment } from "@ndx/platform/dev";
 import { buildBundle } from "@ndx/policy";
 import { checkPorts, portVariable, urlsOf } from "./ports.ts";
 import { services, type ServiceSpec } from "./services.ts";
@@ -62,7 +63,7 @@ function formatLine(line: string): string {
 }
 
 function spawnPart(s: ServiceSpec): ChildProcess {
-  const env: Record<string, string | undefined> = { ...process.env, PORT: String(portSettings.ports[s.name]), ...s.links?.(urls) };
+  const env = partEnvironment({ ...process.env, PORT: String(portSettings.ports[s.name]), ...s.links?.(urls) });
   if (s.pglite === true && env["DATABASE_URL"] === undefined) env["PGLITE_DIR"] = resolve(dataDir, s.name);
   if (s.dataDirVariable !== undefined) env[s.dataDirVariable] = resolve(dataDir, s.name);
   const child = spawn(process.execPath, [resolve(root, s.entry)], {

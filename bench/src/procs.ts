@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { partEnvironment } from "@ndx/platform/dev";
 
 export const repoRoot: string = resolve(import.meta.dirname, "../..");
 
@@ -69,7 +70,8 @@ export function startNode(options: StartOptions): Proc {
   const args = options.command === undefined ? [...(options.nodeFlags ?? []), ...options.args] : [...options.args];
   const child = spawn(command, args, {
     cwd: repoRoot,
-    env: { ...process.env, ...options.env },
+    // What npm start gives every part; the peers too, so that all gateways run on the same terms.
+    env: partEnvironment({ ...process.env, ...options.env }),
     // An IPC channel: our services stop when it closes, i.e. when the bench is gone (a binary is stopped by stopAll).
     stdio: ["ignore", "pipe", "pipe", options.command === undefined ? "ipc" : "ignore"],
   });

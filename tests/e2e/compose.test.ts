@@ -17,6 +17,7 @@ import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadGatewayConfig } from "@ndx/gateway";
 import { opaVersion } from "@ndx/policy";
+import { partEnvironmentDefaults } from "@ndx/platform/dev";
 import { services, type ServiceSpec } from "../../scripts/services.ts";
 import { ensureChartTools, kubernetesVersion } from "../../scripts/tools.ts";
 import {
@@ -78,7 +79,8 @@ describe("docker-compose.yml runs what npm start runs", () => {
     const env = containerEnvironment(s.name);
     const { read: readNames, problems } = load(s.name, env);
     expect(problems, `${s.name} refuses the compose environment (with .env.example's values)`).toEqual([]);
-    const unread = Object.keys(env).filter((k) => !readNames.has(k));
+    // The process's own settings (partEnvironment.ts) are read by the C library, not by a part's config.
+    const unread = Object.keys(env).filter((k) => !readNames.has(k) && !(k in partEnvironmentDefaults));
     expect(unread, `${s.name}: set in docker-compose.yml or its Dockerfile target, but its config does not read them`).toEqual([]);
   });
 
@@ -221,6 +223,9 @@ describe("the Dockerfile", () => {
     expect(health, `${s.name}: HEALTHCHECK`).toMatch(/CMD .*\/health/);
     expect(health).toContain("process.env.PORT");
     expect(envOf(s.name)["HOST"], `${s.name}: must listen on every interface in a container`).toBe("0.0.0.0");
+    for (const [name, value] of Object.entries(partEnvironmentDefaults)) {
+      expect(envOf(s.name)[name], `${s.name}: ENV ${name}, as npm start sets it (partEnvironment.ts)`).toBe(value);
+    }
   });
 
   it("installs production dependencies only", () => {
@@ -360,7 +365,8 @@ describe("the Helm chart deploy/helm/ndx", () => {
       const env = chartEnvironment(rendered.objects, s.name);
       const { read: readNames, problems } = load(s.name, env);
       expect(problems, `${s.name} refuses the chart's ${mode} environment`).toEqual([]);
-      expect(Object.keys(env).filter((k) => !readNames.has(k)), `${s.name}: set by the chart (${mode}) but not read`).toEqual([]);
+      const unread = Object.keys(env).filter((k) => !readNames.has(k) && !(k in partEnvironmentDefaults));
+      expect(unread, `${s.name}: set by the chart (${mode}) but not read`).toEqual([]);
       if (mode === "production" && "NDX_ENV" in env) expect(env["NDX_ENV"]).toBe("production");
     }
   });

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "@ndx/platform";
+import { partEnvironmentDefaults } from "@ndx/platform/dev";
 import { services } from "../../scripts/services.ts";
 import { consumerToken, grant, isListening, startNdx } from "./launcher.ts";
 
@@ -49,6 +50,14 @@ describe("npm start", () => {
       });
       expect(text, name).toMatch(/^# HELP ndx_\w+_seconds /m);
       expect(text, name).toContain("# TYPE process_cpu_seconds_total counter");
+    }
+
+    // Every part runs with the process settings the images set too (partEnvironment.ts), under the operator's own.
+    const parts = readFileSync(`/proc/${String(ndx.process.pid)}/task/${String(ndx.process.pid)}/children`, "utf8").trim().split(/\s+/);
+    expect(parts).toHaveLength(services.length);
+    for (const pid of parts) {
+      const environment = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      for (const [name, value] of Object.entries(partEnvironmentDefaults)) expect(environment, `part ${pid}`).toContain(`${name}=${value}`);
     }
 
     expect(await ndx.stop()).toBe(0);

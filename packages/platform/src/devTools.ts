@@ -5,6 +5,8 @@
  */
 import { createServer } from "node:net";
 
+export { partEnvironment, partEnvironmentDefaults } from "./partEnvironment.ts";
+
 /** A TCP port free on 127.0.0.1 now: picked by the system, then released, so another process may take it first. */
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {

@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { clientCredentialsToken, freePort } from "../src/devTools.ts";
+import { clientCredentialsToken, freePort, partEnvironment } from "../src/devTools.ts";
 import { listen, type Listening } from "../src/index.ts";
 
 const open: Listening[] = [];
@@ -56,5 +56,12 @@ describe("clientCredentialsToken", () => {
     const { issuer } = await provider();
     await expect(clientCredentialsToken({ issuer, clientId: "app one", clientSecret: "wrong" })).rejects.toThrow("no token for app one: no such client");
     await expect(clientCredentialsToken({ issuer: `${issuer}elsewhere`, clientId: "a", clientSecret: "b" })).rejects.toThrow(/names no token endpoint \(HTTP 404\)/);
+  });
+});
+
+describe("partEnvironment", () => {
+  it("starts a part with the process defaults, and the operator's own value wins", () => {
+    expect(partEnvironment({ PORT: "4000" })).toEqual({ PORT: "4000", MALLOC_TRIM_THRESHOLD_: "131072" });
+    expect(partEnvironment({ MALLOC_TRIM_THRESHOLD_: "0" })["MALLOC_TRIM_THRESHOLD_"]).toBe("0");
   });
 });
