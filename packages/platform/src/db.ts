@@ -61,11 +61,19 @@ export interface DbOptions {
    */
   existing?: boolean;
   /**
-   * PostgreSQL settings for PGlite, given at its start (`-c name=value` after PGlite's own), e.g. a smaller
-   * `shared_buffers` where the database is small. Ignored with `url`. @default {}: PGlite's defaults
+   * PostgreSQL settings for PGlite, given at its start (`-c name=value` after PGlite's own), over
+   * `pgliteDefaults`. Ignored with `url`. @default {}
    */
   pgliteSettings?: Readonly<Record<string, string>>;
 }
+
+/**
+ * What every part's PGlite starts with. Postgres's 128 MB of shared buffers are allocated and zeroed inside the
+ * wasm memory at start, so each part that embeds PGlite held ~150 MB of it resident for databases of a few MB (the
+ * registry's seed, the consent engine's grants, the exchange's register, the identity provider's sessions; the
+ * audit trail is read by its newest pages or by index). 16 MB: ~130 MB less per part, measured.
+ */
+export const pgliteDefaults: Readonly<Record<string, string>> = { shared_buffers: "16MB" };
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -86,7 +94,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
       throw new Error(`no PGlite database at ${options.dataDir ?? "(memory)"}`);
     }
   }
-  const settings = Object.entries(options.pgliteSettings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
+  const settings = Object.entries({ ...pgliteDefaults, ...options.pgliteSettings }).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   const startParams = [...PGlite.defaultStartParams, ...settings];
   if (options.dataDir !== undefined && !holdsDatabase(options.dataDir)) {
     mkdirSync(options.dataDir, { recursive: true });
