@@ -9,7 +9,7 @@ import type Provider from "oidc-provider";
 import type { AccountDirectory } from "./accounts.ts";
 import { loginPage, messagePage } from "./pages.ts";
 import { readForm, FormError } from "./formBody.ts";
-import { signInTexts } from "./signInTexts.ts";
+import { localesFromAcceptLanguage, signInTexts } from "./signInTexts.ts";
 
 export interface InteractionOptions {
   readonly provider: Provider;
@@ -44,7 +44,8 @@ export async function handleInteraction(
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    const t = signInTexts(undefined);
+    // No interaction to read the application's ui_locales from: the browser's own languages.
+    const t = signInTexts(localesFromAcceptLanguage(req.headers["accept-language"]));
     page(400, messagePage(t.expiredTitle, t.expiredMessage, t));
     return;
   }

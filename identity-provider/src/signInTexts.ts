@@ -82,3 +82,23 @@ export function signInTexts(uiLocales: unknown): SignInTexts {
   }
   return english;
 }
+
+/**
+ * A browser's `Accept-Language` as a `ui_locales` list (most wanted first, `q=0` left out): the language of a page
+ * shown when the interaction, and with it the application's `ui_locales`, is gone (its cookie expired or was lost).
+ */
+export function localesFromAcceptLanguage(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const ranked = header
+    .slice(0, 500)
+    .split(",")
+    .slice(0, 20)
+    .map((entry, index) => {
+      const [tag = "", ...params] = entry.trim().split(";");
+      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((l) => l.tag !== "" && l.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked.map((l) => l.tag).join(" ");
+}

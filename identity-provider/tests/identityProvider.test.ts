@@ -11,6 +11,7 @@ import {
   startIdentityProvider,
   type RunningIdentityProvider,
 } from "../src/index.ts";
+import { localesFromAcceptLanguage } from "../src/signInTexts.ts";
 import { clientCredentials, login as loginAs } from "./support/oidcClient.ts";
 
 const data = loadFarajaland(defaultFixturesFile);
@@ -165,6 +166,25 @@ describe("development identity provider", () => {
     expect(signedIn.status).toBe(200);
   });
 
+  it("says a lost sign-in page has expired in the browser's language (Accept-Language), with no interaction to ask", async () => {
+    const expired = async (acceptLanguage?: string) => {
+      const response = await fetch(`${idp.issuer}/interaction/no-such-interaction`, {
+        headers: acceptLanguage === undefined ? {} : { "accept-language": acceptLanguage },
+      });
+      expect(response.status).toBe(400);
+      return response.text();
+    };
+    const arabic = await expired("ar");
+    expect(arabic).toContain('<html lang="ar" dir="rtl">');
+    expect(arabic).toContain("انتهت صلاحية صفحة تسجيل الدخول هذه");
+    expect(await expired("de-CH, fr-CA;q=0.9, en;q=0.8")).toContain("Cette page de connexion a expiré");
+    for (const other of [undefined, "de", "ar;q=0", "<script>"]) {
+      const english = await expired(other);
+      expect(english).toContain("This sign-in page has expired");
+      expect(english).not.toContain("<script>");
+    }
+  });
+
   it("keeps its signing keys across a restart: old tokens still verify", async () => {
     const before = (await (await clientCredentials(idp.issuer, "passport-app", "dev-passport-secret")).json()) as {
       access_token: string;
@@ -189,5 +209,15 @@ describe("accounts from the fixtures", () => {
     expect(accounts.authenticate("registrar.maker", "maker-dev-password")?.roles).toEqual(["registrar"]);
     expect(accounts.authenticate("registrar.maker", "farajaland")).toBeUndefined();
     expect(accounts.find("<nic of any citizen above>")).toBeUndefined();
+  });
+});
+
+describe("localesFromAcceptLanguage", () => {
+  it("lists the browser's languages most wanted first, without those it refuses", () => {
+    expect(localesFromAcceptLanguage("en;q=0.5, ar, fr-CA;q=0.8")).toBe("ar fr-CA en");
+    expect(localesFromAcceptLanguage("fr;q=0, de")).toBe("de");
+    expect(localesFromAcceptLanguage("fr, ar")).toBe("fr ar");
+    expect(localesFromAcceptLanguage(undefined)).toBeUndefined();
+    expect(localesFromAcceptLanguage(" , ;q=0.5, ar;q=banana")).toBe("ar");
   });
 });
