@@ -14,12 +14,11 @@ import { toWire, type DbReply, type DbRequest } from "./dbMessages.ts";
 export interface DbWorkerData {
   readonly dataDir: string | undefined;
   readonly schema: string;
-  readonly pgliteSettings: Readonly<Record<string, string>>;
 }
 
 const port = parentPort;
 if (port === null) throw new Error("dbWorker.ts runs only as a worker thread");
-const { dataDir, schema, pgliteSettings } = workerData as DbWorkerData;
+const { dataDir, schema } = workerData as DbWorkerData;
 
 const reply = (message: DbReply): void => port.postMessage(message);
 const fail = (id: number, error: unknown): void => reply({ id, ok: false, error: toWire(error) });
@@ -34,7 +33,7 @@ const open = new Map<number, OpenTx>();
 class RolledBack extends Error {}
 
 try {
-  const db = await openDb({ dataDir, schema, pgliteSettings });
+  const db = await openDb({ dataDir, schema });
 
   const begin = (id: number, key: number): void => {
     let endId: number | undefined;

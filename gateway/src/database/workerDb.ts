@@ -18,8 +18,6 @@ export interface WorkerDbOptions {
   readonly dataDir?: string | undefined;
   /** The Postgres schema that holds the gateway's tables; it becomes the search path. */
   readonly schema: string;
-  /** PostgreSQL settings for PGlite (`DbOptions.pgliteSettings`). @default {} */
-  readonly pgliteSettings?: Readonly<Record<string, string>>;
 }
 
 type Pending = { readonly resolve: (value: unknown) => void; readonly reject: (error: Error) => void };
@@ -28,7 +26,7 @@ type Ask = DbRequest extends infer R ? (R extends DbRequest ? Omit<R, "id"> : ne
 
 export async function openWorkerDb(options: WorkerDbOptions): Promise<Db> {
   // A new database is created by a child process of its own (openDb, pgliteCreate.ts): initdb's memory leaves with it.
-  return startWorker({ dataDir: options.dataDir, schema: options.schema, pgliteSettings: options.pgliteSettings ?? {} });
+  return startWorker({ dataDir: options.dataDir, schema: options.schema });
 }
 
 /** The worker's young generation, in MB (V8 `resourceLimits`). */
