@@ -8,7 +8,6 @@ import { createPgliteDatabase, holdsDatabase } from "../src/pgliteCreate.ts";
 
 const freshDir = () => join(mkdtempSync(join(tmpdir(), "ndx-create-")), "data");
 
-
 describe("a PGlite database on disk, created in a child process", () => {
   it("is created on the first open and found again on the next, with what was written", async () => {
     const dataDir = freshDir();
