@@ -1,7 +1,7 @@
 /**
- * What the deployment files say, read once for the honesty test (compose.test.ts): docker-compose.yml with its
- * interpolation, .env.example, the Dockerfile's stages and each part's configuration loader, and which variables a
- * loader reads and which secrets it requires outside development.
+ * What the deployment files say, read once for the honesty tests (compose.test.ts, helmChart.test.ts):
+ * docker-compose.yml with its interpolation, .env.example, the Dockerfile's stages and each part's configuration
+ * loader, and which variables a loader reads and which secrets it requires outside development.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
