@@ -1,6 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, fieldsJson, hashedJson, type AuditContent } from "../src/audit/auditEvent.ts";
+import { outcomesEvent } from "../src/audit/auditBatch.ts";
+import { canonicalJson, chainHash, fieldsJson, hashedJson, type AuditContent, type OutcomeEntry } from "../src/audit/auditEvent.ts";
 
 // A small deterministic generator: the same events every run.
 function random(seed: number): () => number {
@@ -36,6 +37,16 @@ function event(next: () => number): AuditContent {
   };
 }
 
+function outcomes(next: () => number): OutcomeEntry[] {
+  return Array.from({ length: 1 + Math.floor(next() * 5) }, () => ({
+    decisionId: randomUUID(),
+    traceId: pick(next, [randomUUID().replaceAll("-", ""), ...texts]),
+    outcome: pick(next, ["ok", "partial", "error"] as const),
+    reasons: Array.from({ length: Math.floor(next() * 3) }, () => pick(next, texts)),
+    ...(next() < 0.2 ? { changes: [{ provider: "exchange", action: "suspendApplication", target: pick(next, [...texts, null]), before: { b: 1, a: [texts[2]] }, after: null }] } : {}),
+  }));
+}
+
 describe("the bytes an audit event is hashed over", () => {
   it("are exactly canonicalJson's for 2,000 varied events", () => {
     const next = random(20261124);
@@ -43,6 +54,45 @@ describe("the bytes an audit event is hashed over", () => {
       const content = event(next);
       const seq = Math.floor(next() * 1e9);
       expect(hashedJson("main", seq, content)).toBe(canonicalJson({ chain: "main", seq, ...content }));
+    }
+  });
+
+  it("are exactly canonicalJson's for 1,000 batched outcome events, entries with reported changes among them", () => {
+    const next = random(20261207);
+    for (let i = 0; i < 1000; i += 1) {
+      const content = outcomesEvent(outcomes(next));
+      expect(hashedJson("main", i, content)).toBe(canonicalJson({ chain: "main", seq: i, ...content }));
+    }
+  });
+
+  it("stay canonicalJson's for outcome entries and lists of a shape it does not expect", () => {
+    const next = random(11);
+    const entry = outcomes(next)[0]!;
+    const odd: unknown[] = [
+      [{ ...entry, extra: 1 }],
+      [{ ...entry, reasons: [1, "x"] }],
+      [{ ...entry, reasons: "x" }],
+      [{ ...entry, outcome: undefined }],
+      // A hole in a list of strings: canonicalJson keeps it a hole.
+      [{ ...entry, reasons: [, "x"] }],
+      [null, entry],
+      "not a list",
+      undefined,
+    ];
+    for (const list of odd) {
+      const content = { ...outcomesEvent([]), outcomes: list } as unknown as AuditContent;
+      expect(hashedJson("r3", 9, content)).toBe(canonicalJson({ chain: "r3", seq: 9, ...content }));
+    }
+    const sparseSubjects = { ...outcomesEvent([entry]), subjects: [, "199012345678"] } as unknown as AuditContent;
+    expect(hashedJson("r3", 9, sparseSubjects)).toBe(canonicalJson({ chain: "r3", seq: 9, ...sparseSubjects }));
+  });
+
+  it("is the SHA-256 of the previous hash, a newline and those bytes", () => {
+    const next = random(3);
+    for (const content of [event(next), outcomesEvent(outcomes(next))]) {
+      const prev = createHash("sha256").update(String(next())).digest("hex");
+      const expected = createHash("sha256").update(prev).update("\n").update(canonicalJson({ chain: "main", seq: 42, ...content })).digest("hex");
+      expect(chainHash("main", 42, prev, content)).toBe(expected);
     }
   });
 

@@ -2,7 +2,7 @@
  * An audit event and its place in the hash chain. The hash covers the previous hash and a canonical JSON of every
  * stored column, so verification can rebuild it from the row alone.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { rememberFrozen, type FieldAccess } from "@ndx/policy";
 
 /** `unavailable`: refused because a part NDX depends on (consent engine, identity provider) did not answer. */
@@ -84,31 +84,72 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function chainHash(chain: string, seq: number, prevHash: string, content: AuditContent): string {
-  return createHash("sha256").update(prevHash).update("\n").update(hashedJson(chain, seq, content)).digest("hex");
+  // One-shot: the same digest as a Hash object fed prevHash, "\n" and the JSON, without the object (~0.4 µs an event).
+  return hash("sha256", `${prevHash}\n${hashedJson(chain, seq, content)}`, "hex");
 }
 
-// The event's keys with chain and seq, sorted as canonicalJson sorts them.
+// The event's keys with chain and seq, sorted as canonicalJson sorts them; `outcomes` only on a batched outcome event.
 const hashedKeys = [
   "at", "caller", "chain", "consentIds", "consumer", "decision", "decisionId", "fields", "id", "kind",
-  "operationName", "outcome", "policyRevision", "purpose", "reasons", "seq", "subjects", "traceId",
+  "operationName", "outcome", "outcomes", "policyRevision", "purpose", "reasons", "seq", "subjects", "traceId",
 ] as const;
-const contentKeyCount = hashedKeys.length - 2;
 const fieldKeys = ["classification", "field", "provider"] as const;
 
 /**
  * `canonicalJson({ chain, seq, ...content })`, the same bytes, without sorting keys for every event: the shape is
- * known. Anything else (an extra or undefined key) takes the generic path.
+ * known. Anything else (an extra or undefined key, a value of another type) takes the generic path.
  */
 export function hashedJson(chain: string, seq: number, content: AuditContent): string {
   const record = content as unknown as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (keys.length !== contentKeyCount || keys.includes("chain") || keys.includes("seq")) return canonicalJson({ chain, seq, ...content });
-  const all: Record<string, unknown> = { ...record, chain, seq };
+  const withOutcomes = Object.hasOwn(record, "outcomes");
+  const generic = () => canonicalJson({ chain, seq, ...content });
+  if (keys.length !== hashedKeys.length - (withOutcomes ? 2 : 3) || Object.hasOwn(record, "chain") || Object.hasOwn(record, "seq")) {
+    return generic();
+  }
   let out = "{";
   for (const key of hashedKeys) {
-    const value = all[key];
-    if (value === undefined) return canonicalJson({ chain, seq, ...content });
-    out += `${out.length > 1 ? "," : ""}"${key}":${key === "fields" ? fieldsJson(value) : canonicalJson(value)}`;
+    if (key === "outcomes" && !withOutcomes) continue;
+    const value = key === "chain" ? chain : key === "seq" ? seq : record[key];
+    const json = key === "fields" ? fieldsJson(value) : key === "outcomes" ? outcomesJson(value) : flatJson(value);
+    if (json === undefined) return generic();
+    out += `${out.length > 1 ? "," : ""}"${key}":${json}`;
+  }
+  return `${out}}`;
+}
+
+/** canonicalJson of a string, number, null or array of strings; undefined for anything else (absent included). */
+function flatJson(value: unknown): string | undefined {
+  if (value === null || typeof value === "string" || typeof value === "number") return JSON.stringify(value);
+  if (!Array.isArray(value)) return undefined;
+  // Index by index: a hole is not a string, so a sparse array goes the generic way too.
+  for (let i = 0; i < value.length; i += 1) if (typeof value[i] !== "string") return undefined;
+  return JSON.stringify(value);
+}
+
+const outcomeKeys = ["decisionId", "outcome", "reasons", "traceId"] as const;
+
+/** canonicalJson of a batch's outcome entries; an entry with changes (or any other shape) is sorted the generic way. */
+function outcomesJson(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  let out = "[";
+  for (let i = 0; i < value.length; i += 1) {
+    const entry: unknown = value[i];
+    if (i > 0) out += ",";
+    out += entryJson(entry) ?? canonicalJson(entry);
+  }
+  return `${out}]`;
+}
+
+function entryJson(entry: unknown): string | undefined {
+  if (entry === null || typeof entry !== "object" || Object.keys(entry).length !== outcomeKeys.length) return undefined;
+  const e = entry as Record<string, unknown>;
+  let out = "{";
+  for (const key of outcomeKeys) {
+    const value = e[key];
+    const json = key === "reasons" ? (Array.isArray(value) ? flatJson(value) : undefined) : typeof value === "string" ? JSON.stringify(value) : undefined;
+    if (json === undefined) return undefined;
+    out += `${out.length > 1 ? "," : ""}"${key}":${json}`;
   }
   return `${out}}`;
 }
