@@ -167,22 +167,39 @@ describe("GET /operational-records", () => {
     expect(week.body.records).toHaveLength(2);
   });
 
-  it("writes many records in one INSERT and deletes those older than the retention", async () => {
-    const statements: string[] = [];
+  it("writes records in prepared INSERTs of at most maxBatch and deletes those older than the retention a thousand at a time", async () => {
+    const inserts: number[] = [];
+    const deletes: string[] = [];
     const counted: Db = Object.assign(Object.create(db) as Db, {
       query: (sql: string, params?: readonly unknown[]) => {
-        statements.push(sql.trim().split(/\s+/)[0] ?? "");
+        if (sql.trim().startsWith("DELETE")) deletes.push(sql);
+        else expect.unreachable(`only the sweep queries unprepared: ${sql.slice(0, 40)}`);
         return db.query(sql, params);
       },
+      runPrepared: (name: string, sql: string, params: readonly unknown[]) => {
+        inserts.push(params.length / 14);
+        return db.runPrepared(name, sql, params);
+      },
     });
-    const writer = startOperationalWriter({ db: counted, flushMs: 3_600_000, retentionDays: 7 });
-    for (let i = 0; i < 50; i += 1) writer.add(record({ traceId: `batch-${i}` }));
-    expect(statements).toEqual([]);
+    const writer = startOperationalWriter({ db: counted, flushMs: 3_600_000, retentionDays: 7, maxBatch: 20 });
+    for (let i = 0; i < 15; i += 1) writer.add(record({ traceId: `batch-${i}` }));
+    expect(inserts).toEqual([]);
+    for (let i = 15; i < 50; i += 1) writer.add(record({ traceId: `batch-${i}` }));
     await writer.flush();
-    expect(statements).toEqual(["INSERT"]);
-    expect(await writer.sweep()).toBe(1);
+    expect(inserts.reduce((a, b) => a + b, 0)).toBe(50);
+    expect(Math.max(...inserts)).toBe(20);
+    const stored = await db.query<{ trace_id: string }>("SELECT trace_id FROM operational_record WHERE trace_id LIKE 'batch-%'");
+    expect(stored.rows.map((r) => r.trace_id).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `batch-${i}`).sort());
+
+    const old = now.getTime() - 8 * 86_400_000;
+    for (let i = 0; i < 2500; i += 1) writer.add(record({ traceId: `old-${i}`, atMs: old }));
+    await writer.flush();
+    // The one record older than the retention written before, and these 2,500: in three statements.
+    expect(await writer.sweep()).toBe(2501);
+    expect(deletes).toHaveLength(3);
     await writer.close();
     expect((await db.query("SELECT count(*)::int AS n FROM operational_record WHERE at < now() - interval '7 days'")).rows).toEqual([{ n: 0 }]);
+    expect((await db.query("SELECT count(*)::int AS n FROM operational_record WHERE trace_id LIKE 'batch-%'")).rows).toEqual([{ n: 50 }]);
   });
 
   it("refuses consumers, staff without a member role or member, and bad parameters", async () => {
