@@ -2,14 +2,15 @@
  * Writes operational records off the request path: a request only adds its record to a queue in memory; every
  * `flushMs` (or at `maxBatch` records) the queue goes to the database in INSERTs of at most `maxBatch` records. The
  * queue is bounded: when the database is away for long, the oldest records are dropped and counted (operational
- * records are not evidence — the audit trail is). Once an hour records older than the retention are deleted, a
- * thousand at a time.
+ * records are not evidence — the audit trail is). Once an hour records older than the retention are deleted, 250
+ * at a time.
  *
  * Small statements, one after the other, because the audit trail shares the database: on PGlite one connection runs
  * one statement at a time, and a request waits for its decision's INSERT. A 500-record INSERT held the audit for
- * ~10 ms once a second (a latency tail only NDX had in the bench), and an hourly DELETE of an hour's records at load
- * would have held it for seconds. Each size's INSERT is prepared once: 23-25 µs of CPU a record on PGlite against
- * 36 µs for a 500-record statement parsed each time (bench/PROFILE.md).
+ * ~10 ms once a second at the bench's load (a latency tail only NDX had), and one DELETE of an hour's records at
+ * that load would have held it for seconds. Now no statement of this writer holds it for more than a few ms. Each
+ * size's INSERT is prepared once: 23-25 µs of CPU a record on PGlite against 36 µs for a 500-record statement parsed
+ * each time (bench/PROFILE.md).
  */
 import type { Db, Logger } from "@ndx/platform";
 import type { RecordToWrite } from "./operationalRecord.ts";
@@ -43,7 +44,7 @@ const width = 14;
 const columns = "at, replica, trace_id, caller, consumer, purpose, operation_name, decision, providers, provider_names, request_bytes, response_bytes, duration_ms, status";
 
 /** Records deleted by one statement of the retention sweep. */
-const sweepRows = 1000;
+const sweepRows = 250;
 
 export function startOperationalWriter(options: OperationalWriterOptions): OperationalWriter {
   const { db, logger } = options;
