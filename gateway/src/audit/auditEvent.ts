@@ -136,18 +136,18 @@ function outcomesJson(value: unknown): string | undefined {
   for (let i = 0; i < value.length; i += 1) {
     const entry: unknown = value[i];
     if (i > 0) out += ",";
-    out += entryJson(entry) ?? canonicalJson(entry);
+    out += knownObjectJson(entry, outcomeKeys) ?? canonicalJson(entry);
   }
   return `${out}]`;
 }
 
-function entryJson(entry: unknown): string | undefined {
-  if (entry === null || typeof entry !== "object" || Object.keys(entry).length !== outcomeKeys.length) return undefined;
-  const e = entry as Record<string, unknown>;
+/** canonicalJson of an object whose keys are exactly `keys` (sorted) and whose values are flat; undefined otherwise. */
+function knownObjectJson(value: unknown, keys: readonly string[]): string | undefined {
+  if (value === null || typeof value !== "object" || Object.keys(value).length !== keys.length) return undefined;
+  const record = value as Record<string, unknown>;
   let out = "{";
-  for (const key of outcomeKeys) {
-    const value = e[key];
-    const json = key === "reasons" ? (Array.isArray(value) ? flatJson(value) : undefined) : typeof value === "string" ? JSON.stringify(value) : undefined;
+  for (const key of keys) {
+    const json = flatJson(record[key]);
     if (json === undefined) return undefined;
     out += `${out.length > 1 ? "," : ""}"${key}":${json}`;
   }
@@ -157,12 +157,9 @@ function entryJson(entry: unknown): string | undefined {
 // A scope's field lists are frozen and shared by the requests of one shape: each is serialised once.
 const fieldListJson = rememberFrozen((value: readonly unknown[]): string => {
   let out = "[";
-  for (const item of value as Record<string, unknown>[]) {
+  for (const item of value) {
     if (out.length > 1) out += ",";
-    const plain = item !== null && typeof item === "object" && Object.keys(item).length === 3 && fieldKeys.every((k) => typeof item[k] === "string");
-    out += plain
-      ? `{"classification":${JSON.stringify(item["classification"])},"field":${JSON.stringify(item["field"])},"provider":${JSON.stringify(item["provider"])}}`
-      : canonicalJson(item);
+    out += knownObjectJson(item, fieldKeys) ?? canonicalJson(item);
   }
   return `${out}]`;
 });
