@@ -77,7 +77,11 @@ async function startHiveRouter(setup: GatewaySetup, port: number): Promise<Omit<
   return { target: "hive-router", proc, url: `http://127.0.0.1:${port}/graphql`, headers: {} };
 }
 
-export async function startGateway(target: GatewayTarget, setup: GatewaySetup, profileDir?: string): Promise<Running> {
+/**
+ * Starts one gateway on the bench's parts. `profileDir`: under node's CPU profiler, the profile written there;
+ * `nodeFlags` (plain and NDX only): node flags of the caller's instead (perfRecord.ts's, for perf).
+ */
+export async function startGateway(target: GatewayTarget, setup: GatewaySetup, profileDir?: string, nodeFlags?: readonly string[]): Promise<Running> {
   const startedAt = Date.now();
   const { parts, options } = setup;
   const port = target === "ndx" ? (parts.ports.get("gateway") ?? 0) : await freePort();
@@ -106,7 +110,7 @@ export async function startGateway(target: GatewayTarget, setup: GatewaySetup, p
   const proc = startNode({
     name: `${target} gateway`,
     args: [resolve(repoRoot, "gateway/src/main.ts")],
-    nodeFlags: profileFlags(target, profileDir),
+    nodeFlags: nodeFlags ?? profileFlags(target, profileDir),
     env,
     echo: options.verbose,
   });

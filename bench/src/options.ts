@@ -6,7 +6,8 @@
  *   latency view's offered load, req/s; 0: no latency view), --runs 1 (whole runs; more: their median and spread),
  *   --audit-database-url postgres://… (the NDX gateway's audit on PostgreSQL, as in production), --adapter-cache
  *   default|off, --hive-router-bin <path> (or HIVE_ROUTER_BIN; else hive_router / hive-router on PATH),
- *   --scenario person|people (print only), --profile, --no-save, --keep, --serve, --verbose, --out <file> (also write
+ *   --scenario person|people (print only), --profile, --perf (plain and NDX under Linux perf: CPU by thread and by
+ *   piece of NDX code, bench/profiles/perf.md), --no-save, --keep, --serve, --verbose, --out <file> (also write
  *   the results JSON there).
  */
 import { parseArgs } from "node:util";
@@ -27,6 +28,8 @@ export interface BenchOptions {
   readonly scenario: string | undefined;
   /** @default false */
   readonly profile: boolean;
+  /** The plain and NDX gateways again under Linux perf (perfProfiling.ts). @default false */
+  readonly perf: boolean;
   /** @default false */
   readonly noSave: boolean;
   /** @default false */
@@ -59,6 +62,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
       rate: { type: "string", default: env["BENCH_RATE"] ?? "100" },
       scenario: { type: "string" },
       profile: { type: "boolean", default: env["BENCH_PROFILE"] === "1" },
+      perf: { type: "boolean", default: env["BENCH_PERF"] === "1" },
       "no-save": { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
@@ -88,6 +92,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     rate: int("rate", values.rate, 0),
     scenario: values.scenario,
     profile: values.profile,
+    perf: values.perf,
     noSave: values["no-save"],
     keep: values.keep,
     verbose: values.verbose,

@@ -10,7 +10,8 @@
  *   hive-router — Hive Router (Rust), when its binary is there (HIVE_ROUTER_BIN or on PATH).
  *
  * measuring each part's CPU per request (measure.ts); then the latency view at a fixed offered load (latencyView.ts),
- * the access plugin's micro-benchmark (pluginBench.ts), issue 20's targets (targets.ts) and the report (report.ts).
+ * the access plugin's micro-benchmark (pluginBench.ts), issue 20's targets (targets.ts) and the report (report.ts);
+ * with --profile or --perf, the gateways again under a profiler (profiling.ts, perfProfiling.ts).
  * `--runs N` runs all of it N times and reports the median and spread (runMany.ts). Options: options.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +30,8 @@ import { startParts } from "./parts.ts";
 import { gatewayEnv } from "./partsEnv.ts";
 import { runPluginBench } from "./pluginBench.ts";
 import { atExit, installSignalHandlers, repoRoot, stopAll } from "./procs.ts";
+import { perfGateways } from "./perfProfiling.ts";
+import { perfProblem } from "./perfRecord.ts";
 import { profileGateways, summarizeProfiles, type Profiled } from "./profiling.ts";
 import { elapsed, fail, failOnUnhandled, say, startedAt } from "./progress.ts";
 import { roundOrder, waitForQuiet } from "./quiet.ts";
@@ -44,6 +47,12 @@ try {
   options = parseOptions(process.argv.slice(2), process.env);
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
+// Said before anything starts, not after minutes of measuring.
+const perfRefused = options.perf ? perfProblem() : undefined;
+if (perfRefused !== undefined) {
+  say(`--perf: ${perfRefused}`);
   process.exit(2);
 }
 const benchDir = resolve(import.meta.dirname, "..");
@@ -145,6 +154,7 @@ const plugin = await runPluginBench(parts, variablesOf.get("person")?.[0]?.["nic
 say(`[${elapsed()}]   scope + consent (warm) + policy: p50 ${plugin.p50Us} µs, p99 ${plugin.p99Us} µs`);
 
 const profiles: Profiled[] = options.profile && person !== undefined ? await profileGateways(setup, benchDir, person, variablesOf.get("person") ?? []).catch(fail) : [];
+const perfReport = options.perf && person !== undefined ? await perfGateways(setup, benchDir, person, variablesOf.get("person") ?? []).catch(fail) : undefined;
 
 const versionOf = (pkg: string) => packageVersion(repoRoot, pkg);
 const measuredPart = { scenarios: results, latency, plugin };
@@ -185,5 +195,6 @@ if (!options.noSave && options.scenario === undefined) {
   say(`Results: bench/results/latest.json, bench/results/${dated}, bench/results/latest.md`);
 }
 summarizeProfiles(profiles);
+if (perfReport !== undefined) say(`perf, NDX − plain by thread and by piece of NDX code: ${perfReport}`);
 say(`[${elapsed()}] done in ${output.seconds} s`);
 await stopAll(0);
