@@ -26,13 +26,17 @@ async function perfOne(target: "plain" | "ndx", setup: GatewaySetup & MeasureSet
   await runLoad(spec);
   // Recorded inside the measured window: from half a second after the warm-up to half a second before the end.
   const seconds = Math.max(1, durationSeconds - 1);
-  const recording = join(dir, `${target}.perf.data`);
-  const recorded = new Promise<void>((resolve) => setTimeout(resolve, (warmupSeconds + 0.5) * 1000)).then(() => recordPerf(running.proc.pid, seconds, recording));
+  // The recording, the jit dump and the ELF files made from it, and perf's build-id cache: all in one directory,
+  // removed once summarised (hundreds of MB).
+  const recording = join(jitDir, "perf.data");
+  const cacheDir = join(jitDir, "buildid-cache");
+  const recorded = new Promise<void>((resolve) => setTimeout(resolve, (warmupSeconds + 0.5) * 1000)).then(() => recordPerf(running.proc.pid, seconds, recording, cacheDir));
   const [load] = await Promise.all([runLoad(spec), recorded]);
   await running.proc.stop();
   if (load.errors > 0) throw new Error(`${target} had ${load.errors} failed requests under perf: ${JSON.stringify(load.detail)}`);
   say(`[${elapsed()}]   ${load.rps.toFixed(0)} req/s`);
-  const attribution = attribute(parsePerfScript(perfScript(recording)), repoRoot);
+  const attribution = attribute(parsePerfScript(perfScript(recording, cacheDir)), repoRoot);
+  rmSync(jitDir, { recursive: true, force: true });
   return { attribution, requests: load.rps * seconds };
 }
 
