@@ -11,8 +11,9 @@ import type { KnipConfig } from "knip";
 const config: KnipConfig = {
   // The opa CLI is built with the Go toolchain (`npm run setup`); go is a system binary, not an npm package.
   // openssl (Debian's) is the reference verifier of RFC 3161 time-stamp tokens in the evidence tests, on purpose not
-  // our own reading of the format. haproxy (Debian's) is the load balancer of npm run cluster and its test.
-  ignoreBinaries: ["go", "openssl", "haproxy"],
+  // our own reading of the format. haproxy (Debian's) is the load balancer of npm run cluster and its test. perf
+  // (Debian's linux-perf) records the gateways for `npm run bench -- --perf`, which says so when it is missing.
+  ignoreBinaries: ["go", "openssl", "haproxy", "perf"],
   // A type or interface that appears in an exported signature stays exported so that callers can name it, even when
   // no other file does yet.
   ignoreExportsUsedInFile: { interface: true, type: true },
