@@ -9,6 +9,7 @@ import { useApolloFederation } from "@envelop/apollo-federation";
 import {
   createMaskError,
   httpProbe,
+  maskRequestErrors,
   useHealth,
   useInputErrorCodes,
   useMetrics,
@@ -130,7 +131,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maxRequestBodySize: false,
     cors: corsPolicy(options.corsOrigins ?? []),
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, "unexpected error in the gateway")) },
-    plugins: [
+    // An endpoint beside GraphQL (the audit API, the reports …) that fails unexpectedly answers 500 without its stack.
+    plugins: maskRequestErrors([
       // First: its span is active around everything the other plugins do, the access decision included.
       ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       ...(options.metrics === undefined ? [] : [useMetrics(options.metrics.service)]),
@@ -146,7 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ...(options.plugins ?? []),
       useApolloFederation({ gateway, logger }),
       useSupergraphExecution(gateway, snapshots, logger),
-    ],
+    ], (err) => logger.error({ err }, "unexpected error in a request handler")),
   });
 
   return {

@@ -1,6 +1,7 @@
 export * from "./config.ts";
 export * from "./db.ts";
 export * from "./errors.ts";
+export * from "./requestErrors.ts";
 export * from "./health.ts";
 export * from "./logger.ts";
 export * from "./migrate.ts";

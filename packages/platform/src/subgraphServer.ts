@@ -10,7 +10,7 @@
  *    BAD_USER_INPUT where input enters;
  * 6. JSON /health and /ready with the subgraph's readiness checks.
  *
- * Errors are masked the NDX way (errors.ts); a subgraph that names its own failures (an adapter's upstream errors)
+ * Errors are masked the NDX way (errors.ts), those of the plugins' own endpoints too (requestErrors.ts); a subgraph that names its own failures (an adapter's upstream errors)
  * passes `nameError`. GraphiQL is off whenever the gateway check is on (yoga serves it before any plugin could
  * refuse it), and yoga's landing page and logging are off.
  */
@@ -19,6 +19,7 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import { GraphQLError, parse } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { createMaskError } from "./errors.ts";
+import { maskRequestErrors } from "./requestErrors.ts";
 import { createGatewayTrust, type ForwardedCaller, type SubgraphTrustOptions } from "./gatewayTrust.ts";
 import { useHealth, type Check } from "./health.ts";
 import { useBodyLimit } from "./bodyLimit.ts";
@@ -97,7 +98,8 @@ export function createSubgraphServer<C extends object>(options: SubgraphServerOp
       },
     },
     context: ({ request }) => options.context({ request, caller: trust?.callerOf(request) }),
-    plugins: [
+    // An endpoint that fails unexpectedly answers 500 without its stack (requestErrors.ts).
+    plugins: maskRequestErrors([
       // First: the request's span is active while every other plugin and resolver runs.
       ...(options.tracing === undefined ? [] : [useTracing(options.tracing)]),
       // Before the gateway check: /metrics is for the operators' scraper, not the gateway.
@@ -109,6 +111,6 @@ export function createSubgraphServer<C extends object>(options: SubgraphServerOp
       // Where input enters: no value nested deeper than 32, no NUL in any string (inputLimits.ts).
       useInputLimits(),
       useHealth({ ...options.ready }),
-    ],
+    ], (err) => logger.error({ err }, "unexpected error in a request handler")),
   });
 }

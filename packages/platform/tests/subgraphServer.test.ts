@@ -41,6 +41,17 @@ function server(options: { trusted?: boolean; graphiql?: boolean; maxBodyBytes?:
           if (url.pathname === "/events") endResponse(Response.json({ events: [] }));
         },
       },
+      // Open paths that fail: one throws at once, one rejects (a database gone away).
+      {
+        onRequest({ url }: { url: URL }) {
+          if (url.pathname === "/throws") throw new Error("relation outbox does not exist at /srv/feed.ts:12");
+        },
+      },
+      {
+        async onRequest({ url }: { url: URL }) {
+          if (url.pathname === "/rejects") await Promise.reject(new Error("connect ECONNREFUSED postgres://ndx:hunter2@db"));
+        },
+      },
     ],
     nameError: (error) => (error instanceof KnownFailure ? ndxError("UPSTREAM_UNAVAILABLE", "The example upstream is unavailable") : undefined),
     ...(options.trusted === false ? {} : { gatewayTrust: gateway.trust }),
@@ -73,6 +84,21 @@ describe("createSubgraphServer", () => {
     const ready = await yoga.fetch("http://example.test/ready");
     expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 503, body: { status: "not_ready", checks: { upstream: "down" } } });
     expect(await (await yoga.fetch("http://example.test/events")).json()).toEqual({ events: [] });
+  });
+
+  it("answers an open path that throws or rejects 500 INTERNAL_SERVER_ERROR, without its message or stack, and keeps serving", async () => {
+    const yoga = server();
+    for (const path of ["/throws", "/rejects"]) {
+      const response = await yoga.fetch(`http://example.test${path}`);
+      const body = await response.text();
+      expect({ status: response.status, body: JSON.parse(body) as unknown }).toEqual({
+        status: 500,
+        body: { error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } },
+      });
+      expect(body).not.toMatch(/srv|hunter2|ECONNREFUSED|at \w/);
+    }
+    expect(await (await yoga.fetch("http://example.test/events")).json()).toEqual({ events: [] });
+    expect((await post(yoga, "{ whoAmI }", await gateway.headers("example", staff))).status).toBe(200);
   });
 
   it("serves no GraphiQL when only the gateway may call, even when asked to", async () => {
