@@ -117,4 +117,14 @@ describe("signed consent artefacts", () => {
     expect(((await response.json()) as { code: string }).code).toBe("CONFLICT");
     expect((await fetchArtefact("cns_AAAAAAAAAAAAAAAAAAAAAA", await token("passport-app"))).status).toBe(404);
   });
+
+  it("a malformed percent-escape where the id goes names no consent: 401 without a token, 404 with one, on every path", async () => {
+    const bad = "%E0%A4%A";
+    expect((await fetchArtefact(bad)).status).toBe(401);
+    const notFound = await fetchArtefact(bad, await token("passport-app"));
+    expect({ status: notFound.status, code: ((await notFound.json()) as { code: string }).code }).toEqual({ status: 404, code: "NOT_FOUND" });
+    const status = await fetch(`${system.portalUrl}/consumer/v1/consent-requests/${bad}`, { headers: { authorization: `Bearer ${await token("passport-app")}` } });
+    expect(status.status).toBe(404);
+    expect((await system.api(`/v1/consents/${bad}/artefact`)).status).toBe(404);
+  });
 });

@@ -277,6 +277,12 @@ for (const backend of testBackends()) {
       // The citizens' audit API behind it still answers its own paths.
       expect((await yoga.fetch("http://gateway.test/audit/citizens/199012345678/accesses")).status).toBe(401);
       expect((await yoga.fetch("http://gateway.test/audit/other")).status).toBe(404);
+      // A malformed percent-escape where the NIC goes is not a NIC: 400, not a failure.
+      const malformed = await yoga.fetch("http://gateway.test/audit/citizens/%E0%A4%A/accesses", { headers: { authorization: "Bearer audit-read-token" } });
+      expect({ status: malformed.status, body: await malformed.json() }).toEqual({
+        status: 400,
+        body: { error: { code: "BAD_USER_INPUT", message: "The citizen id must be 12 digits" } },
+      });
     });
   });
 }

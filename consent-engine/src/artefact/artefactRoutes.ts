@@ -25,6 +25,15 @@ export interface ArtefactOptions {
 }
 
 const jsonHeaders = { "cache-control": "no-store" };
+
+/** The id in a path segment; a malformed percent-escape is kept as it came, which names no consent (404). */
+function idOf(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? "");
+  } catch {
+    return segment ?? "";
+  }
+}
 const consumerPath = /^\/consumer\/v1\/consents\/([^/]+)\/artefact$/;
 const statusPath = /^\/consumer\/v1\/consent-requests\/([^/]+)$/;
 const servicePath = /^\/v1\/consents\/([^/]+)\/artefact$/;
@@ -67,10 +76,17 @@ export function createArtefactRoutes(
       if (pathname === "/.well-known/jwks.json") {
         return Response.json(jwks, { headers: { "cache-control": "public, max-age=300", "content-type": "application/jwk-set+json" } });
       }
-      if (consumerMatch !== null) return await artefact(decodeURIComponent(consumerMatch[1] ?? ""), await consumerOf(request));
-      if (statusMatch !== null) return await standing(decodeURIComponent(statusMatch[1] ?? ""), await consumerOf(request));
+      // The caller first, then the id: an unauthenticated request is told so whatever its path holds.
+      if (consumerMatch !== null) {
+        const consumer = await consumerOf(request);
+        return await artefact(idOf(consumerMatch[1]), consumer);
+      }
+      if (statusMatch !== null) {
+        const consumer = await consumerOf(request);
+        return await standing(idOf(statusMatch[1]), consumer);
+      }
       serviceAuth(request);
-      return await artefact(decodeURIComponent(serviceMatch?.[1] ?? ""));
+      return await artefact(idOf(serviceMatch?.[1]));
     } catch (error) {
       return errorResponse(error, (err) => options.logger.error({ err }, "consent artefact request failed"));
     }

@@ -28,7 +28,8 @@ export function useAuditApi(db: Queryable, readToken: string) {
     if (token === undefined || !timingSafeEqual(digest(token), expected)) {
       return problem(401, "UNAUTHENTICATED", "A valid service token is required");
     }
-    const nic = decodeURIComponent(match[1]);
+    // A NIC is digits: anything percent-encoded (a malformed escape too) is not one.
+    const nic = match[1];
     if (!/^\d{12}$/.test(nic)) return problem(400, "BAD_USER_INPUT", "The citizen id must be 12 digits");
     const limitRaw = url.searchParams.get("limit") ?? "50";
     const limit = Number(limitRaw);
