@@ -69,7 +69,7 @@ export function codeName(frame: string, repoRoot: string): string | undefined {
   const root = repoRoot.endsWith("/") ? repoRoot : `${repoRoot}/`;
   const at = frame.indexOf(root);
   if (at < 0 || frame.includes("/node_modules/", at)) return undefined;
-  const fn = frame.slice(3, at).replace(/^[*+^~']+/, "").replace(/^'/, "").replace(/file:\/\/$/, "").trim();
+  const fn = frame.slice(3, at).replace(/^[*+^~']+/, "").replace(/file:\/\/$/, "").trim();
   return `${fn === "" ? "(anonymous)" : fn} ${frame.slice(at + root.length)}`;
 }
 

@@ -34,6 +34,7 @@ function idOf(segment: string | undefined): string {
     return segment ?? "";
   }
 }
+
 const consumerPath = /^\/consumer\/v1\/consents\/([^/]+)\/artefact$/;
 const statusPath = /^\/consumer\/v1\/consent-requests\/([^/]+)$/;
 const servicePath = /^\/v1\/consents\/([^/]+)\/artefact$/;

@@ -17,7 +17,6 @@ function problem(status: number, code: string, message: string): Response {
 
 export function useAuditApi(db: Queryable, readToken: string) {
   const expected = digest(readToken);
-  // Every GraphQL request passes the hook: a string test, no URL parsed and no promise made, for those.
   const answer = async (request: Request): Promise<Response | undefined> => {
     const url = new URL(request.url);
     if (!url.pathname.startsWith("/audit/")) return undefined;
@@ -46,6 +45,7 @@ export function useAuditApi(db: Queryable, readToken: string) {
   };
   return {
     onRequest({ request, endResponse }: { request: Request; endResponse: (r: Response) => void }): Promise<void> | undefined {
+      // Every GraphQL request passes here: a string test, no URL parsed and no promise made, for those.
       if (!request.url.includes("/audit/")) return undefined;
       return answer(request).then((response) => {
         if (response !== undefined) endResponse(response);

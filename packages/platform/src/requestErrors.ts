@@ -7,7 +7,7 @@
  */
 
 /** The answer to a request whose endpoint failed unexpectedly: the NDX code, nothing of the error. */
-export function internalErrorResponse(): Response {
+function internalErrorResponse(): Response {
   return Response.json(
     { error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } },
     { status: 500, headers: { "cache-control": "no-store" } },
@@ -17,24 +17,29 @@ export function internalErrorResponse(): Response {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 
+interface RequestPayload {
+  readonly endResponse: (response: Response) => void;
+}
+
 /**
  * The same plugins, each `onRequest` guarded: what it throws or rejects with goes to `log`, and the request is
- * answered with `internalErrorResponse()`. A plugin without one is returned as it is.
+ * answered with `internalErrorResponse()`. A plugin without one is returned as it is. Nothing is made per request
+ * unless the hook fails or returns a promise.
  */
 export function maskRequestErrors<P extends object>(plugins: readonly P[], log: (error: unknown) => void): P[] {
+  const fail = (payload: RequestPayload, error: unknown): void => {
+    log(error);
+    payload.endResponse(internalErrorResponse());
+  };
   return plugins.map((plugin) => {
     const hook: unknown = (plugin as { readonly onRequest?: unknown }).onRequest;
     if (typeof hook !== "function") return plugin;
-    const onRequest = (payload: { readonly endResponse: (response: Response) => void }): Promise<void> | undefined => {
-      const fail = (error: unknown): void => {
-        log(error);
-        payload.endResponse(internalErrorResponse());
-      };
+    const onRequest = (payload: RequestPayload): Promise<void> | undefined => {
       try {
         const result: unknown = hook.call(plugin, payload);
-        return isThenable(result) ? Promise.resolve(result).then(() => undefined, fail) : undefined;
+        return isThenable(result) ? Promise.resolve(result).then(() => undefined, (error: unknown) => fail(payload, error)) : undefined;
       } catch (error) {
-        fail(error);
+        fail(payload, error);
         return undefined;
       }
     };
