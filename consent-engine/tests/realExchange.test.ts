@@ -16,10 +16,20 @@ let exchange: RealExchange;
 let applications: ApplicationRegister;
 let system: TestSystem;
 
+/**
+ * Waits for `condition`. A condition that throws is not met yet: `applications.current` refuses while the register is
+ * stale, which a test process paused past the deadline on a loaded machine sees once, until the next acknowledgement.
+ */
 async function until(condition: () => boolean, timeoutMs = 8000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
+  let last: unknown;
+  for (;;) {
+    try {
+      if (condition()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > end) throw new Error("condition not met in time", { cause: last });
     await new Promise((r) => setTimeout(r, 10));
   }
 }

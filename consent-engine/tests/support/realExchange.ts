@@ -55,9 +55,11 @@ export async function startRealExchange(options: { heartbeatMs?: number; staleAf
     development: true,
     gatewayTrust: gateway.trust,
     heartbeatMs: options.heartbeatMs ?? 100,
-    // 3 s (the contract's default is 1 s): a loaded 2-core CI machine stalling the test process for a second made the
-    // engine's register stale (current() refuses) or lapsed a suspension it should have acknowledged.
-    staleAfterMs: options.staleAfterMs ?? 3000,
+    // 10 s (the contract's default is 1 s): a loaded 2-core CI machine has paused the test process past 1 s and, once,
+    // past 3 s, and the engine's register went stale (current() refuses) or a suspension it should have acknowledged
+    // lapsed. The follower acknowledges within milliseconds; the cost is that a tightening change within 10 s of this
+    // exchange's start waits out that start (a previous incarnation's followers, revisionFollowers.ts), idle time.
+    staleAfterMs: options.staleAfterMs ?? 10_000,
   });
   const http = await listen(server.yoga, 0);
   const url = `http://127.0.0.1:${http.port}`;
