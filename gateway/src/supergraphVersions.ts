@@ -3,6 +3,7 @@
  * (`position`; 0 is the checked-in file, before the registry answered) and each subgraph's version number. Open, like
  * the schema itself; the registry's whole history is the `schemaVersions` query.
  */
+import { methodNotAllowed } from "@ndx/platform";
 import type { Plugin } from "graphql-yoga";
 
 const schemaVersionsPath = "/schema/versions";
@@ -19,7 +20,7 @@ export function useSchemaVersions(served: () => ServedSupergraph): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
       if (url.pathname !== schemaVersionsPath) return;
-      if (request.method !== "GET") return endResponse(Response.json({ error: "GET only" }, { status: 405, headers: { allow: "GET" } }));
+      if (request.method !== "GET") return endResponse(methodNotAllowed("GET"));
       endResponse(Response.json(served(), { headers: { "cache-control": "no-store" } }));
     },
   };

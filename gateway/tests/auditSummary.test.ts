@@ -275,7 +275,11 @@ for (const backend of testBackends()) {
       expect(viaYoga.status).toBe(200);
       expect(((await viaYoga.json()) as AuditSummary).days).toBe(2);
       // The citizens' audit API behind it still answers its own paths.
-      expect((await yoga.fetch("http://gateway.test/audit/citizens/199012345678/accesses")).status).toBe(401);
+      const anonymous = await yoga.fetch("http://gateway.test/audit/citizens/199012345678/accesses");
+      expect([anonymous.status, anonymous.headers.get("www-authenticate"), anonymous.headers.get("cache-control")]).toEqual([401, "Bearer", "no-store"]);
+      expect(await anonymous.json()).toEqual({ error: { code: "UNAUTHENTICATED", message: "A valid service token is required" } });
+      const posted = await yoga.fetch("http://gateway.test/audit/citizens/199012345678/accesses", { method: "POST", headers: { authorization: "Bearer audit-read-token" } });
+      expect([posted.status, posted.headers.get("allow")]).toEqual([405, "GET"]);
       expect((await yoga.fetch("http://gateway.test/audit/other")).status).toBe(404);
       // A malformed percent-escape where the NIC goes is not a NIC: 400, not a failure.
       const malformed = await yoga.fetch("http://gateway.test/audit/citizens/%E0%A4%A/accesses", { headers: { authorization: "Bearer audit-read-token" } });

@@ -1,10 +1,10 @@
 /**
  * Who may read one of the gateway's reports (`GET /audit/summary`, `GET /operational-records`): the caller's bearer
  * token, verified by the access plugin's authenticator, and the policy's `report` rule (data.json `reports`) — plus,
- * whatever a policy says, staff only. One place for the reports' JSON problems too.
+ * whatever a policy says, staff only.
  */
+import { endpointError, isNdxError, type ErrorCode } from "@ndx/platform";
 import type { AccessPolicy } from "@ndx/policy";
-import { GraphQLError } from "graphql";
 import { accessTime } from "./accessTime.ts";
 import type { Authenticator, Caller } from "./consumerAuth.ts";
 
@@ -17,19 +17,13 @@ export interface ReportAccessOptions {
   readonly now?: () => Date;
 }
 
-/** A report's refusal or bad request, as JSON `{error: {code, message}}`, never cached. */
-export function reportProblem(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
-}
-
-/** The refusal for an authenticator's error: its code and status, never anything else of it. */
+/** The refusal for an authenticator's error: its code, status and headers, never anything else of it. */
 function refusal(error: unknown): Response {
-  if (error instanceof GraphQLError) {
-    const code = typeof error.extensions["code"] === "string" ? error.extensions["code"] : "UNAUTHENTICATED";
+  if (isNdxError(error)) {
     const http = error.extensions["http"] as { status?: number; headers?: Record<string, string> } | undefined;
-    return reportProblem(http?.status ?? 401, code, error.message, http?.headers ?? {});
+    return endpointError(error.extensions["code"] as ErrorCode, error.message, { ...(http?.status === undefined ? {} : { status: http.status }), headers: http?.headers ?? {} });
   }
-  return reportProblem(401, "UNAUTHENTICATED", "the token is not a valid access token");
+  return endpointError("UNAUTHENTICATED", "the token is not a valid access token", { headers: { "www-authenticate": "Bearer" } });
 }
 
 /**
@@ -58,7 +52,7 @@ export function createReportAccess(options: ReportAccessOptions) {
     });
     // Defence in depth: whatever a policy says, a report on the exchange is never an application's or a citizen's.
     if (!decision.allow || caller.kind !== "staff") {
-      return { refused: reportProblem(403, "FORBIDDEN", `${notForCaller}: ${decision.reasons.join("; ") || "staff only"}`) };
+      return { refused: endpointError("FORBIDDEN", `${notForCaller}: ${decision.reasons.join("; ") || "staff only"}`) };
     }
     return { caller };
   };

@@ -6,14 +6,10 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { CitizenAccessesAnswer } from "@ndx/contracts";
-import type { Queryable } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
 import { accessesAbout, parseCursor } from "./auditQuery.ts";
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
-
-function problem(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
-}
 
 export function useAuditApi(db: Queryable, readToken: string) {
   const expected = digest(readToken);
@@ -21,24 +17,24 @@ export function useAuditApi(db: Queryable, readToken: string) {
     const url = new URL(request.url);
     if (!url.pathname.startsWith("/audit/")) return undefined;
     const match = /^\/audit\/citizens\/([^/]+)\/accesses$/.exec(url.pathname);
-    if (match?.[1] === undefined) return problem(404, "NOT_FOUND", "No such audit endpoint");
-    if (request.method !== "GET") return problem(405, "BAD_USER_INPUT", "Only GET is allowed here");
+    if (match?.[1] === undefined) return endpointError("NOT_FOUND", "No such audit endpoint");
+    if (request.method !== "GET") return methodNotAllowed("GET");
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     if (token === undefined || !timingSafeEqual(digest(token), expected)) {
-      return problem(401, "UNAUTHENTICATED", "A valid service token is required");
+      return bearerRequired("A valid service token is required");
     }
     // A NIC is digits: anything percent-encoded (a malformed escape too) is not one.
     const nic = match[1];
-    if (!/^\d{12}$/.test(nic)) return problem(400, "BAD_USER_INPUT", "The citizen id must be 12 digits");
+    if (!/^\d{12}$/.test(nic)) return endpointError("BAD_USER_INPUT", "The citizen id must be 12 digits");
     const limitRaw = url.searchParams.get("limit") ?? "50";
     const limit = Number(limitRaw);
     if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 200) {
-      return problem(400, "BAD_USER_INPUT", "limit must be between 1 and 200");
+      return endpointError("BAD_USER_INPUT", "limit must be between 1 and 200");
     }
     const beforeRaw = url.searchParams.get("before");
     const before = beforeRaw === null ? undefined : parseCursor(beforeRaw);
     if (beforeRaw !== null && before === undefined) {
-      return problem(400, "BAD_USER_INPUT", "before must be an ISO 8601 time, or <time>~<event id>");
+      return endpointError("BAD_USER_INPUT", "before must be an ISO 8601 time, or <time>~<event id>");
     }
     const accesses: CitizenAccessesAnswer = { citizenId: nic, accesses: await accessesAbout(db, nic, limit, before) };
     return Response.json(accesses);

@@ -11,9 +11,9 @@
  * `cacheMs`, per N, so a console's reloads cost no new scan of the trail.
  */
 import { consentAnswerKinds, decisionKinds, type AuditSummary, type ConsentAnswerKind, type DecisionKind } from "@ndx/contracts";
-import type { Queryable } from "@ndx/platform";
+import { endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
 import type { AccessPolicy } from "@ndx/policy";
-import { createReportAccess, reportProblem } from "../access/reportAccess.ts";
+import { createReportAccess } from "../access/reportAccess.ts";
 import type { Authenticator } from "../access/consumerAuth.ts";
 
 /** The report's name in the policy (data.json `reports`). */
@@ -149,12 +149,12 @@ export function createAuditSummary(options: AuditSummaryOptions): (request: Requ
   return async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== "/audit/summary") return undefined;
-    if (request.method !== "GET") return reportProblem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
+    if (request.method !== "GET") return methodNotAllowed("GET");
     const access = await authorize(request, report, "the audit summary is not for this caller");
     if ("refused" in access) return access.refused;
     const raw = url.searchParams.get("days") ?? "14";
     const days = Number(raw);
-    if (!/^\d{1,2}$/.test(raw) || days < 1 || days > 90) return reportProblem(400, "BAD_USER_INPUT", "days must be a whole number from 1 to 90");
+    if (!/^\d{1,2}$/.test(raw) || days < 1 || days > 90) return endpointError("BAD_USER_INPUT", "days must be a whole number from 1 to 90");
     return Response.json(await cached(days), { headers: { "cache-control": "no-store" } });
   };
 }

@@ -5,12 +5,11 @@
  * List it before useAuditApi, which answers every other /audit/ path.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Queryable } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
 import { CitizenPackageUnavailable, exportCitizenPackage } from "./citizenPackage.ts";
 import type { PackageTrustFiles } from "./packageBuild.ts";
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
-const problem = (status: number, code: string, message: string) => Response.json({ error: { code, message } }, { status });
 const path = /^\/audit\/citizens\/(\d{12})\/evidence$/;
 
 export function useCitizenEvidence(options: { readonly db: Queryable; readonly readToken: string; readonly trust: () => Promise<PackageTrustFiles> }) {
@@ -22,12 +21,12 @@ export function useCitizenEvidence(options: { readonly db: Queryable; readonly r
       const nic = path.exec(url.pathname)?.[1];
       if (nic === undefined) return undefined;
       return (async () => {
-        if (request.method !== "GET") return endResponse(problem(405, "BAD_USER_INPUT", "Only GET is allowed here"));
+        if (request.method !== "GET") return endResponse(methodNotAllowed("GET"));
         const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-        if (token === undefined || !timingSafeEqual(digest(token), expected)) return endResponse(problem(401, "UNAUTHENTICATED", "A valid service token is required"));
+        if (token === undefined || !timingSafeEqual(digest(token), expected)) return endResponse(bearerRequired("A valid service token is required"));
         const to = Date.parse(url.searchParams.get("to") ?? new Date().toISOString());
         const from = Date.parse(url.searchParams.get("from") ?? new Date(to - 30 * 86_400_000).toISOString());
-        if (Number.isNaN(from) || Number.isNaN(to) || from > to) return endResponse(problem(400, "BAD_USER_INPUT", "from and to must be ISO 8601 times, from before to"));
+        if (Number.isNaN(from) || Number.isNaN(to) || from > to) return endResponse(endpointError("BAD_USER_INPUT", "from and to must be ISO 8601 times, from before to"));
         try {
           const { zip } = await exportCitizenPackage(options.db, { from: new Date(from).toISOString(), to: new Date(to).toISOString(), citizen: nic }, await options.trust());
           endResponse(
@@ -40,7 +39,7 @@ export function useCitizenEvidence(options: { readonly db: Queryable; readonly r
             }),
           );
         } catch (error) {
-          if (error instanceof CitizenPackageUnavailable) return endResponse(problem(409, "CONFLICT", error.message));
+          if (error instanceof CitizenPackageUnavailable) return endResponse(endpointError("CONFLICT", error.message));
           throw error;
         }
       })();

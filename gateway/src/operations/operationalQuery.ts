@@ -7,9 +7,9 @@
  * only the calls to its own providers. Newest first, at most `limit` (100, at most 1000).
  */
 import type { ExchangeRegister } from "@ndx/contracts";
-import type { Queryable } from "@ndx/platform";
+import { endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
 import type { AccessPolicy } from "@ndx/policy";
-import { createReportAccess, reportProblem } from "../access/reportAccess.ts";
+import { createReportAccess } from "../access/reportAccess.ts";
 import type { Authenticator } from "../access/consumerAuth.ts";
 import type { OperationalRecord, ProviderCall } from "./operationalRecord.ts";
 
@@ -74,19 +74,19 @@ export function createOperationalQuery(options: OperationalQueryOptions): (reque
   return async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== "/operational-records") return undefined;
-    if (request.method !== "GET") return reportProblem(405, "BAD_USER_INPUT", "Only GET is allowed here", { allow: "GET" });
+    if (request.method !== "GET") return methodNotAllowed("GET");
     const access = await authorize(request, operationalRecordsReport, "operational records are not for this caller");
     if ("refused" in access) return access.refused;
     const { caller } = access;
     const scope = scopeOf(options.register(), caller.id, caller.roles);
-    if (!scope.all && scope.members.length === 0) return reportProblem(403, "FORBIDDEN", "operational records are not for this caller: it is no person of a member of the exchange");
+    if (!scope.all && scope.members.length === 0) return endpointError("FORBIDDEN", "operational records are not for this caller: it is no person of a member of the exchange");
     const params = url.searchParams;
     const to = time(params.get("to"), now());
     const from = time(params.get("from"), new Date(now().getTime() - 3_600_000));
     const limitRaw = params.get("limit") ?? "100";
     const limit = Number(limitRaw);
-    if (from === undefined || to === undefined) return reportProblem(400, "BAD_USER_INPUT", "from and to must be ISO 8601 times");
-    if (!/^\d{1,4}$/.test(limitRaw) || limit < 1 || limit > 1000) return reportProblem(400, "BAD_USER_INPUT", "limit must be a whole number from 1 to 1000");
+    if (from === undefined || to === undefined) return endpointError("BAD_USER_INPUT", "from and to must be ISO 8601 times");
+    if (!/^\d{1,4}$/.test(limitRaw) || limit < 1 || limit > 1000) return endpointError("BAD_USER_INPUT", "limit must be a whole number from 1 to 1000");
     const rows = await options.db.query<Row>(
       `SELECT at, replica, trace_id, caller, consumer, purpose, operation_name, decision, providers, request_bytes, response_bytes, duration_ms, status
          FROM operational_record

@@ -2,6 +2,7 @@ export * from "./config.ts";
 export * from "./db.ts";
 export * from "./errors.ts";
 export * from "./requestErrors.ts";
+export * from "./endpointErrors.ts";
 export * from "./health.ts";
 export * from "./logger.ts";
 export * from "./migrate.ts";

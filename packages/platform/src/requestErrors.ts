@@ -5,14 +5,10 @@
  * SQL. Every NDX yoga app's plugins pass through `maskRequestErrors`: such a failure is logged and answered 500
  * INTERNAL_SERVER_ERROR, with nothing of the error in the answer.
  */
+import { endpointError } from "./endpointErrors.ts";
 
 /** The answer to a request whose endpoint failed unexpectedly: the NDX code, nothing of the error. */
-function internalErrorResponse(): Response {
-  return Response.json(
-    { error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } },
-    { status: 500, headers: { "cache-control": "no-store" } },
-  );
-}
+const internalErrorResponse = (): Response => endpointError("INTERNAL_SERVER_ERROR", "Internal server error");
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";

@@ -9,6 +9,17 @@ import { openDb, type Db } from "./db.ts";
 export { createTestGateway, type TestGateway } from "./testGateway.ts";
 export { registerStandInToken, startRegisterStandIn, type RegisterStandIn, type RegisterStandInOptions } from "./registerStandIn.ts";
 
+/**
+ * An endpoint's answer as `{status, code, cache}`, to compare whole: an error (endpointErrors.ts) names its code and is
+ * never cached; anything else has no code.
+ */
+export async function endpointAnswer(response: Response): Promise<{ status: number; code: string | undefined; cache: string | null }> {
+  const body: unknown = await response.json().catch(() => undefined);
+  const error = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return { status: response.status, code: typeof code === "string" ? code : undefined, cache: response.headers.get("cache-control") };
+}
+
 export interface Backend {
   readonly name: "pglite" | "postgres";
   /** Opens a fresh, empty database in the given schema. */

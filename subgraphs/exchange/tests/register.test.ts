@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exchangeRegister, registerRevision } from "@ndx/contracts";
 import { createLogger, listen } from "@ndx/platform";
-import { metricValue, testBackends } from "@ndx/platform/testing";
+import { endpointAnswer, metricValue, testBackends } from "@ndx/platform/testing";
 import { seedExchange } from "../src/index.ts";
 import { createRegisterEndpoints } from "../src/register/registerEndpoints.ts";
 import { catalogue } from "./catalogue.ts";
@@ -30,13 +30,15 @@ for (const backend of testBackends()) {
     };
 
     it("needs the service token", async () => {
+      const refused = { status: 401, code: "UNAUTHENTICATED", cache: "no-store" };
       for (const path of ["/v1/register", "/v1/register/stream"]) {
-        expect((await t.get(path, null)).status).toBe(401);
-        expect((await t.get(path, "wrong-token")).status).toBe(401);
-        expect((await t.get(path, `${serviceToken}x`)).status).toBe(401);
+        expect(await endpointAnswer(await t.get(path, null))).toEqual(refused);
+        expect(await endpointAnswer(await t.get(path, "wrong-token"))).toEqual(refused);
+        expect(await endpointAnswer(await t.get(path, `${serviceToken}x`))).toEqual(refused);
       }
       const post = await t.server.yoga.fetch("http://exchange.test/v1/register", { method: "POST", headers: { authorization: `Bearer ${serviceToken}` } });
-      expect(post.status).toBe(405);
+      expect(post.headers.get("allow")).toBe("GET");
+      expect(await endpointAnswer(post)).toEqual({ status: 405, code: "BAD_USER_INPUT", cache: "no-store" });
     });
 
     it("serves the seeded register: applications, purposes and live grants at its revision", async () => {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAckAnswer } from "@ndx/contracts";
-import { testBackends } from "@ndx/platform/testing";
+import { endpointAnswer, testBackends } from "@ndx/platform/testing";
 import { admin, serviceToken, startTestExchange, type TestExchange } from "./harness.ts";
 import { sseReader } from "./sse.ts";
 
@@ -72,11 +72,12 @@ for (const backend of testBackends()) {
         const answer = registerAckAnswer.parse(await confirmed.json());
         expect(answer).toEqual({ ok: true, value: { confirmed: true, latest: revision, staleAfterMs } });
         expect(await (await ack({ subscriber, revision: revision - 1 })).json()).toEqual({ confirmed: false, latest: revision, staleAfterMs });
-        expect((await ack({ subscriber: "00000000-0000-0000-0000-000000000000", revision })).status).toBe(404);
-        expect((await ack({ subscriber, revision: "latest" })).status).toBe(400);
-        expect((await ack({ subscriber, revision }, null)).status).toBe(401);
-        expect((await ack({ subscriber, revision }, "wrong-token")).status).toBe(401);
-        expect((await t.get("/v1/register/ack")).status).toBe(405);
+        const error = (status: number, code: string) => ({ status, code, cache: "no-store" });
+        expect(await endpointAnswer(await ack({ subscriber: "00000000-0000-0000-0000-000000000000", revision }))).toEqual(error(404, "NOT_FOUND"));
+        expect(await endpointAnswer(await ack({ subscriber, revision: "latest" }))).toEqual(error(400, "BAD_USER_INPUT"));
+        expect(await endpointAnswer(await ack({ subscriber, revision }, null))).toEqual(error(401, "UNAUTHENTICATED"));
+        expect(await endpointAnswer(await ack({ subscriber, revision }, "wrong-token"))).toEqual(error(401, "UNAUTHENTICATED"));
+        expect(await endpointAnswer(await t.get("/v1/register/ack"))).toEqual(error(405, "BAD_USER_INPUT"));
       } finally {
         await events.cancel();
       }

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@ndx/platform";
-import { testBackends } from "@ndx/platform/testing";
+import { endpointAnswer, testBackends } from "@ndx/platform/testing";
 import { subgraphSdl, supergraphFile } from "@ndx/schema";
 import { createConsentCoverage } from "../src/schemaRegistry/consentCoverage.ts";
 import { admin, codes, dmtOwner, drpOwner, rgdOwner, serviceToken, startTestExchange, type TestExchange } from "./harness.ts";
@@ -197,10 +197,11 @@ for (const backend of testBackends()) {
     });
 
     it("takes usage batches only from a service that holds the token, and only well-formed", async () => {
-      expect((await post("/v1/usage", { records: [] }, "wrong")).status).toBe(401);
-      expect((await post("/v1/usage", { records: [{ operation: "x", consumer: "c", provider: "drp", coordinate: "not a coordinate", count: 1, lastSeen: new Date().toISOString() }] })).status).toBe(400);
-      expect((await post("/v1/usage", { records: [{ operation: "x", consumer: "c", provider: "drp", coordinate: "Person.nic", count: 0, lastSeen: new Date().toISOString() }] })).status).toBe(400);
-      expect((await t.server.yoga.fetch("http://exchange.test/v1/usage", { headers: { authorization: `Bearer ${serviceToken}` } })).status).toBe(405);
+      const error = (status: number, code: string) => ({ status, code, cache: "no-store" });
+      expect(await endpointAnswer(await post("/v1/usage", { records: [] }, "wrong"))).toEqual(error(401, "UNAUTHENTICATED"));
+      expect(await endpointAnswer(await post("/v1/usage", { records: [{ operation: "x", consumer: "c", provider: "drp", coordinate: "not a coordinate", count: 1, lastSeen: new Date().toISOString() }] }))).toEqual(error(400, "BAD_USER_INPUT"));
+      expect(await endpointAnswer(await post("/v1/usage", { records: [{ operation: "x", consumer: "c", provider: "drp", coordinate: "Person.nic", count: 0, lastSeen: new Date().toISOString() }] }))).toEqual(error(400, "BAD_USER_INPUT"));
+      expect(await endpointAnswer(await t.server.yoga.fetch("http://exchange.test/v1/usage", { headers: { authorization: `Bearer ${serviceToken}` } }))).toEqual(error(405, "BAD_USER_INPUT"));
     });
   });
 }

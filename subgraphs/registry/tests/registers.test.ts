@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ForwardedCaller } from "@ndx/platform";
-import { testBackends } from "@ndx/platform/testing";
+import { endpointAnswer, testBackends } from "@ndx/platform/testing";
 import {
   createRegisterCatalogue,
   defaultRegistersDir,
@@ -278,8 +278,11 @@ for (const backend of testBackends()) {
     it("feeds every applied change once, in order, to holders of the events credential", async () => {
       const feed = (query: string, token = eventsToken) =>
         t.yoga.fetch(`http://registry.test/events${query}`, { headers: { authorization: `Bearer ${token}` } });
-      expect((await feed("", "wrong")).status).toBe(401);
-      expect((await feed("?after=-1")).status).toBe(400);
+      const error = (status: number, code: string) => ({ status, code, cache: "no-store" });
+      expect(await endpointAnswer(await feed("", "wrong"))).toEqual(error(401, "UNAUTHENTICATED"));
+      expect(await endpointAnswer(await feed("?after=-1"))).toEqual(error(400, "BAD_USER_INPUT"));
+      expect(await endpointAnswer(await feed("?limit=0"))).toEqual(error(400, "BAD_USER_INPUT"));
+      expect(await endpointAnswer(await t.yoga.fetch("http://registry.test/events", { method: "DELETE", headers: { authorization: `Bearer ${eventsToken}` } }))).toEqual(error(405, "BAD_USER_INPUT"));
       const events: RecordEvent[] = [];
       let after = 0;
       for (let page = 0; page < 50; page++) {

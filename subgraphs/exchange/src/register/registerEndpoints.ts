@@ -11,7 +11,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { registerAck, type RegisterAckAnswer, type RegisterRevision } from "@ndx/contracts";
-import { createRevisionFollowers, type Db, type Logger, type Settlement } from "@ndx/platform";
+import { bearerRequired, createRevisionFollowers, endpointError, methodNotAllowed, type Db, type Logger, type Settlement } from "@ndx/platform";
 import { readRevision, type Revision, type RevisionFeed } from "../storage/revisions.ts";
 import { readRegister } from "./registerDocument.ts";
 
@@ -41,7 +41,6 @@ export const registerStreamPath = "/v1/register/stream";
 const registerAckPath = "/v1/register/ack";
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
-const problem = (status: number, message: string, headers: Record<string, string> = {}) => Response.json({ error: message }, { status, headers });
 
 export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
   const { db, revisions, logger, heartbeatMs = 250, staleAfterMs = 1000, maxQueuedEvents = 16, maxSkippedEvents = 40 } = options;
@@ -53,11 +52,11 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
 
   async function acknowledge(request: Request): Promise<Response> {
     const ack = registerAck.parse(await request.json().catch(() => undefined));
-    if (!ack.ok) return problem(400, `an acknowledgement is {subscriber, revision}: ${ack.problem}`);
+    if (!ack.ok) return endpointError("BAD_USER_INPUT", `an acknowledgement is {subscriber, revision}: ${ack.problem}`);
     // With other processes, the database's revision: one of them may have committed a change this one has not heard of.
     const latest = Math.max(revisions.latest().revision, otherInstances ? (await readRevision(db)).revision : 0);
     const answer = followers.acknowledge(ack.value.subscriber, ack.value.revision, latest);
-    if (answer === undefined) return problem(404, "no such register stream subscriber (reconnect)");
+    if (answer === undefined) return endpointError("NOT_FOUND", "no such register stream subscriber (reconnect)");
     const body: RegisterAckAnswer = { confirmed: answer.confirmed, latest, staleAfterMs };
     return Response.json(body, { headers: { "cache-control": "no-store" } });
   }
@@ -125,10 +124,10 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
       if (url.pathname !== registerPath && url.pathname !== registerStreamPath && url.pathname !== registerAckPath) return;
       const method = url.pathname === registerAckPath ? "POST" : "GET";
-      if (request.method !== method) return endResponse(problem(405, `${method} only`, { allow: method }));
+      if (request.method !== method) return endResponse(methodNotAllowed(method));
       const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        return endResponse(problem(401, "the register needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>", { "www-authenticate": "Bearer" }));
+        return endResponse(bearerRequired("the register needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>"));
       }
       if (url.pathname === registerStreamPath) return endResponse(stream());
       if (url.pathname === registerAckPath) return endResponse(await acknowledge(request));

@@ -5,7 +5,7 @@
  * - `POST /v1/usage`: a batch of field usage records (`{ records: UsageRecord[] }`, at most 5000), no personal data.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Db, Logger } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, type Db, type Logger } from "@ndx/platform";
 import { usageStore, type UsageRecord } from "./usageStore.ts";
 import { versionStore } from "./versionStore.ts";
 
@@ -14,7 +14,6 @@ const usagePath = "/v1/usage";
 const maxRecords = 5000;
 
 const digest = (v: string) => createHash("sha256").update(v).digest();
-const problem = (status: number, message: string, headers: Record<string, string> = {}) => Response.json({ error: message }, { status, headers });
 
 const text = (v: unknown, max: number): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
 
@@ -41,14 +40,14 @@ export function createRegistryEndpoints(options: { readonly db: Db; readonly tok
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
       if (url.pathname !== supergraphPath && url.pathname !== usagePath) return;
       const method = url.pathname === supergraphPath ? "GET" : "POST";
-      if (request.method !== method) return endResponse(problem(405, `${method} only`, { allow: method }));
+      if (request.method !== method) return endResponse(methodNotAllowed(method));
       const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        return endResponse(problem(401, `${url.pathname} needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`, { "www-authenticate": "Bearer" }));
+        return endResponse(bearerRequired(`${url.pathname} needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`));
       }
       if (url.pathname === supergraphPath) {
         const active = await versionStore.activeSupergraph(db);
-        if (active === null) return endResponse(problem(404, "no supergraph is active yet"));
+        if (active === null) return endResponse(endpointError("NOT_FOUND", "no supergraph is active yet"));
         const etag = `"${active.hash}"`;
         if (request.headers.get("if-none-match") === etag) return endResponse(new Response(null, { status: 304, headers: { etag } }));
         return endResponse(Response.json(active, { headers: { etag, "cache-control": "no-store" } }));
@@ -57,10 +56,10 @@ export function createRegistryEndpoints(options: { readonly db: Db; readonly tok
       try {
         body = await request.json();
       } catch {
-        return endResponse(problem(400, "the body is not JSON"));
+        return endResponse(endpointError("BAD_USER_INPUT", "the body is not JSON"));
       }
       const records = usageRecords(body);
-      if (typeof records === "string") return endResponse(problem(400, records));
+      if (typeof records === "string") return endResponse(endpointError("BAD_USER_INPUT", records));
       await usageStore.record(db, records);
       logger.debug({ records: records.length }, "usage recorded");
       endResponse(new Response(null, { status: 204 }));

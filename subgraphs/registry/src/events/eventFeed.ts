@@ -5,7 +5,7 @@
  * once, in order (at least once if it stops between handling and saving `next`).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Queryable } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
 import { readOutbox } from "./outbox.ts";
 
 export interface EventFeedOptions {
@@ -23,21 +23,20 @@ const digest = (v: string) => createHash("sha256").update(v).digest();
 export function useEventFeed(options: EventFeedOptions) {
   const { db, path = "/events", maxLimit = 500 } = options;
   const expected = digest(options.token);
-  const problem = (status: number, message: string) => Response.json({ error: message }, { status });
 
   return {
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
       if (url.pathname !== path) return;
-      if (request.method !== "GET") return endResponse(problem(405, "GET only"));
+      if (request.method !== "GET") return endResponse(methodNotAllowed("GET"));
       const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        return endResponse(problem(401, "the events feed needs Authorization: Bearer <REGISTRY_EVENTS_TOKEN>"));
+        return endResponse(bearerRequired("the events feed needs Authorization: Bearer <REGISTRY_EVENTS_TOKEN>"));
       }
       const after = url.searchParams.get("after") ?? "0";
       const limit = url.searchParams.get("limit") ?? "100";
-      if (!/^\d{1,15}$/.test(after)) return endResponse(problem(400, "after must be a position: a whole number, 0 for the start"));
+      if (!/^\d{1,15}$/.test(after)) return endResponse(endpointError("BAD_USER_INPUT", "after must be a position: a whole number, 0 for the start"));
       if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > maxLimit) {
-        return endResponse(problem(400, `limit must be from 1 to ${maxLimit}`));
+        return endResponse(endpointError("BAD_USER_INPUT", `limit must be from 1 to ${maxLimit}`));
       }
       const page = await readOutbox(db, Number(after), Number(limit));
       endResponse(Response.json(page, { headers: { "cache-control": "no-store" } }));
