@@ -13,7 +13,8 @@ const config: KnipConfig = {
   // openssl (Debian's) is the reference verifier of RFC 3161 time-stamp tokens in the evidence tests, on purpose not
   // our own reading of the format. haproxy (Debian's) is the load balancer of npm run cluster and its test. perf
   // (Debian's linux-perf) records the gateways for `npm run bench -- --perf`, which says so when it is missing.
-  ignoreBinaries: ["go", "openssl", "haproxy", "perf"],
+  // promtool checks and unit-tests the alerting rules (Debian's, or built with go install by `npm run setup`).
+  ignoreBinaries: ["go", "openssl", "haproxy", "perf", "promtool"],
   // A type or interface that appears in an exported signature stays exported so that callers can name it, even when
   // no other file does yet.
   ignoreExportsUsedInFile: { interface: true, type: true },

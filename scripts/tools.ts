@@ -1,7 +1,7 @@
 /**
- * `node scripts/tools.ts` (run by `npm run setup` after opa): the chart's tools into the git-ignored `.tools` —
- * `helm` and `kubeconform` as Go modules at pinned versions (the installer opa uses, policy/src/goTool.ts), and the
- * Kubernetes JSON schemas kubeconform validates against. Those come from the pinned `kubernetes-validate` package on
+ * `node scripts/tools.ts` (run by `npm run setup` after opa): the deployment's tools into the git-ignored `.tools` —
+ * `helm`, `kubeconform` and `promtool` as Go modules at pinned versions (the installer opa uses,
+ * policy/src/goTool.ts), and the Kubernetes JSON schemas kubeconform validates against. Those come from the pinned `kubernetes-validate` package on
  * PyPI, which ships them for each Kubernetes minor version (the schemas' own repository is not a package registry):
  * downloaded with pip and the one version's strict set extracted with Python's zipfile, without their `$id`
  * (https://kubernetes.io/api/..., which would send kubeconform to the network for `_definitions.json`) and with their
@@ -17,6 +17,8 @@ const toolsDir = resolve(import.meta.dirname, "../.tools");
 
 const helm: GoTool = { name: "helm", module: "helm.sh/helm/v4", pkg: "helm.sh/helm/v4/cmd/helm", version: "v4.3.2" };
 const kubeconform: GoTool = { name: "kubeconform", module: "github.com/yannh/kubeconform", pkg: "github.com/yannh/kubeconform/cmd/kubeconform", version: "v0.7.0" };
+/** Prometheus' promtool (Prometheus 3.16: its Go module is tagged v0.316.0), to check and unit-test deploy/prometheus. */
+const promtool: GoTool = { name: "promtool", module: "github.com/prometheus/prometheus", pkg: "github.com/prometheus/prometheus/cmd/promtool", version: "v0.316.0" };
 
 /** The Kubernetes version the chart is validated for, and the package (and its version) that ships its schemas. */
 export const kubernetesVersion = "1.34.0";
@@ -69,7 +71,18 @@ export function ensureChartTools(): { helm: string; kubeconform: string; schemaL
   return { helm: ensureGoTool(helm), kubeconform: ensureGoTool(kubeconform), schemaLocation: (ensureKubernetesSchemas(), schemaLocation) };
 }
 
+/**
+ * promtool, for the alerting rules' checks and unit tests: the one on PATH when there is one (.ci/run takes Debian's
+ * out of its prometheus package; the rules and their tests hold for Prometheus 2.42 and 3.x alike), else the pinned
+ * one, built with go install once.
+ */
+export function ensurePromtool(): string {
+  const onPath = spawnSync("promtool", ["--version"], { stdio: "ignore" });
+  return onPath.error === undefined && onPath.status === 0 ? "promtool" : ensureGoTool(promtool);
+}
+
 if (import.meta.main) {
   const tools = ensureChartTools();
   process.stdout.write(`helm ready at ${tools.helm}\nkubeconform ready at ${tools.kubeconform}\nKubernetes ${kubernetesVersion} schemas at ${schemaDir}\n`);
+  process.stdout.write(`promtool ready at ${ensurePromtool()}\n`);
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "@ndx/platform";
 import { partEnvironmentDefaults } from "@ndx/platform/dev";
 import { services } from "../../scripts/services.ts";
+import { alertMetricNames } from "./alertRules.ts";
 import { consumerToken, grant, isListening, startNdx } from "./launcher.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "ndx-start-"));
@@ -40,9 +41,11 @@ describe("npm start", () => {
 
     // Every part serves Prometheus text at GET /metrics, without a credential (docs/operations.md).
     expect(Object.keys(ndx.urls).sort()).toEqual(services.map((s) => s.name).sort());
+    const exported = new Set<string>();
     for (const [name, url] of Object.entries(ndx.urls)) {
       const metrics = await fetch(`${url}/metrics`);
       const text = await metrics.text();
+      for (const [, metric] of text.matchAll(/^# TYPE (\S+) /gm)) exported.add(metric ?? "");
       expect({ name, status: metrics.status, type: metrics.headers.get("content-type") }).toEqual({
         name,
         status: 200,
@@ -51,6 +54,10 @@ describe("npm start", () => {
       expect(text, name).toMatch(/^# HELP ndx_\w+_seconds /m);
       expect(text, name).toContain("# TYPE process_cpu_seconds_total counter");
     }
+    // The alerting rules an operator loads read only metrics that some part exports (deploy/prometheus/alerts.yml).
+    const alerted = alertMetricNames();
+    expect(alerted.length).toBeGreaterThan(5);
+    expect(alerted.filter((metric) => !exported.has(metric))).toEqual([]);
 
     // Every part runs with the process settings the images set too (partEnvironment.ts), under the operator's own.
     const parts = readFileSync(`/proc/${String(ndx.process.pid)}/task/${String(ndx.process.pid)}/children`, "utf8").trim().split(/\s+/);
