@@ -5,7 +5,7 @@
  * three providers; the citizen revokes in the portal; the next query asks for consent again. A minor's request is
  * answered by her guardian, and the gateway then returns the minor's data. Then the audit trail verifies.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -139,6 +139,50 @@ describe("consent, from the consumer's query to the citizen's browser and back",
     await Promise.all([page.waitForURL(/\/consent\//), page.getByRole("button", { name: "Allow" }).click()]);
     await context.close();
     expect(await askFor()).toEqual({ data: { person: { fullName: "Chipo Natasha Phiri", dateOfBirth: "2014-05-09", permanentAddress: "14 Msasa Road, Isamba, Ibombo" } } });
+  });
+
+  it("works for the example application (npm run example): apply, allow in the portal, and the details are shown", async () => {
+    // The passport office of examples/passport-app as its own process, at its registered callback's address.
+    const example = spawn(process.execPath, ["examples/passport-app/src/main.ts"], {
+      cwd: root,
+      env: { ...process.env, PORT: "0", PUBLIC_URL: "http://localhost:5173", GATEWAY_URL: ndx.urls["gateway"] ?? "", OIDC_ISSUER: ndx.urls["identity-provider"] ?? "" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const listening = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        example.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const url = /listening on (http:\/\/\S+)\)/.exec(out)?.[1];
+          if (url !== undefined) resolve(url);
+        });
+        example.once("exit", (code) => reject(new Error(`the example exited (${String(code)}): ${out}`)));
+      });
+      const exampleBrowser = await chromium.launch({
+        executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", `--host-rules=MAP localhost:5173 ${new URL(listening).host}`],
+      });
+      try {
+        const page = await exampleBrowser.newPage();
+        await page.goto("http://localhost:5173/");
+        await page.getByLabel("Your NIC number").fill("200101010011");
+        await page.getByRole("button", { name: "Continue" }).click();
+        await page.getByLabel("NIC number or staff username").fill("200101010011");
+        await page.getByLabel("Password").fill("farajaland");
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await Promise.all([page.waitForURL(/^http:\/\/localhost:5173\/callback/), page.getByRole("button", { name: "Allow" }).click()]);
+        await page.getByRole("heading", { name: "Your details" }).waitFor();
+        const details = (await page.locator("main").textContent()) ?? "";
+        for (const text of ["Thandiwe Grace Zulu", "2001-01-01", "House 22, Kasanka Street, Pili", "Vehicles you own"]) expect(details).toContain(text);
+        // The callback's state was for one use: opened again, it is refused.
+        const again = await page.goto(page.url());
+        expect(again?.status()).toBe(400);
+      } finally {
+        await exampleBrowser.close();
+      }
+    } finally {
+      example.kill("SIGINT");
+    }
   });
 
   it("leaves an audit trail that npm run audit:verify finds intact (after npm start stops)", async () => {

@@ -1,0 +1,17 @@
+/**
+ * `npm run example` (with `npm start` running): the passport office at http://localhost:5173. Settings in config.ts.
+ */
+import { listen } from "@ndx/platform";
+import { createTokenSource } from "./accessToken.ts";
+import { loadConfig } from "./config.ts";
+import { createPendingConsents } from "./pendingConsents.ts";
+import { createPassportApp } from "./server.ts";
+
+const config = loadConfig(process.env);
+const tokens = createTokenSource({ issuer: config.issuer, clientId: config.clientId, clientSecret: config.clientSecret, audience: `${config.gatewayUrl}/graphql` });
+const app = createPassportApp(config, { tokens, pending: createPendingConsents() });
+const http = await listen(app.nodeHandler, config.port, "127.0.0.1");
+process.stdout.write(
+  `The passport office (an example NDX application) is at ${config.publicUrl}/ (listening on ${http.url}); it asks the gateway at ${config.gatewayUrl} as ${config.clientId}.\n`,
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void http.close());
