@@ -114,15 +114,14 @@ export function createApi(options: ApiOptions): (request: Request) => Promise<Re
       if (typeof revision !== "number" || !Number.isSafeInteger(revision) || revision < 0) {
         throw badInput("revision must be a revision number", { property: "revision" });
       }
-      // The database's revision, not only this process's: another instance may have committed a newer one.
-      const latest = await service.revision();
-      const answer = feed.acknowledge(subscriber, revision, latest);
+      // Against the database's revision, not only this process's: another instance may have committed a newer one.
+      const answer = await feed.acknowledge(subscriber, revision);
       if (answer === undefined) throw notFound("No such revision stream subscriber (reconnect)");
       // confirmed: the subscriber is up to date and may trust its cache for staleAfterMs from when it sent this.
       const acknowledged: RevisionAckAnswer = {
         subscriber,
         revision,
-        latest: Math.max(latest, feed.latest),
+        latest: answer.latest,
         confirmed: answer.confirmed,
         staleAfterMs: feed.staleAfterMs,
       };

@@ -2,13 +2,15 @@
  * Announces every new revision (grant, revocation, expiry) to subscribers at once: the Server-Sent Events stream
  * and the long-poll endpoint listen here. Changes made by this process are published right after they commit;
  * with a real PostgreSQL server, changes made by other instances arrive through LISTEN on the revision channel.
- * Subscribers only ever see increasing revisions. The gateways following the stream, their acknowledgements and
- * when a revocation holds on all of them are kept in @ndx/platform (revisionFollowers.ts).
+ * Subscribers only ever see increasing revisions. The gateways' acknowledgements are kept in the database, where
+ * every instance sees them, and a revocation answers once none that may still use its cache lags behind it
+ * (revisionAcks.ts).
  */
 import type { RevisionEvent } from "@ndx/contracts";
 import pg from "pg";
 import { revisionChannel } from "./consentStore.ts";
-import { createRevisionFollowers, type Logger, type Settlement } from "@ndx/platform";
+import type { Db, Logger, Settlement } from "@ndx/platform";
+import { acknowledgementsOf, confirmAcknowledgement, forgetLapsedAcknowledgements, type AckAnswer } from "./revisionAcks.ts";
 
 export type { Settlement } from "@ndx/platform";
 
@@ -30,26 +32,32 @@ export interface RevisionFeed {
   /** A stream subscriber (a gateway) that acknowledges the revisions it has applied; returns its removal. */
   track(subscriber: string): () => void;
   /**
-   * A subscriber has emptied its cache up to `revision`; `latest` is the newest revision there is (the database's).
-   * Confirmed when `revision` is at least `latest`: the subscriber may trust its cache for `staleAfterMs` more.
-   * Undefined: no such subscriber (it must reconnect).
+   * A subscriber of this instance has emptied its cache up to `revision`. Confirmed when `revision` is at least the
+   * latest one (the database's): the subscriber may trust its cache for `staleAfterMs` more. Undefined: no such
+   * subscriber here (it must reconnect).
    */
-  acknowledge(subscriber: string, revision: number, latest: number): { readonly confirmed: boolean } | undefined;
+  acknowledge(subscriber: string, revision: number): Promise<AckAnswer | undefined>;
   /**
-   * Resolves once every subscriber has acknowledged `revision` or can no longer trust a cached answer (revisionFollowers.ts):
-   * a revocation is answered only when no gateway following it can serve a cached "yes".
+   * Resolves once every gateway following any instance has acknowledged `revision` or can no longer trust a cached
+   * answer (revisionAcks.ts): a revocation is answered only when no gateway can serve a cached "yes".
    */
   settled(revision: number): Promise<Settlement>;
   close(): Promise<void>;
 }
 
 export interface RevisionFeedOptions {
+  /** The engine's database: where the gateways' acknowledgements are kept. */
+  readonly db: Db;
   readonly initial: number;
   /** A postgres:// URL: listen for other instances' changes. */
   readonly databaseUrl?: string | undefined;
   readonly logger: Logger;
   /** How often the stream sends a heartbeat; subscribers treat it as down after twice that without a word. @default 2000 */
   readonly heartbeatMs?: number;
+  /** How often a revocation looks again for gateways that have not acknowledged it. @default 20 */
+  readonly settlePollMs?: number;
+  /** A monotonic clock in ms (tests move it). @default performance.now */
+  readonly now?: () => number;
 }
 
 export function isRevisionEvent(value: unknown): value is RevisionEvent {
@@ -82,19 +90,22 @@ export async function createRevisionFeed(options: RevisionFeedOptions): Promise<
   const listener = options.databaseUrl === undefined ? undefined : await listenToPostgres(options.databaseUrl, publish, options.logger);
   const heartbeatMs = options.heartbeatMs ?? 2000;
   const staleAfterMs = 2 * heartbeatMs;
-  // With LISTEN, other instances may be followed by gateways this one never hears from.
-  const followers = createRevisionFollowers({ staleAfterMs, otherInstances: options.databaseUrl !== undefined });
+  const settled = createSettlement({ db: options.db, staleAfterMs, pollMs: options.settlePollMs ?? 20, now: options.now ?? (() => performance.now()), logger: options.logger });
+  const subscribers = new Set<string>();
   return {
     heartbeatMs,
     staleAfterMs,
-    track: (subscriber) => followers.track(subscriber, latest),
-    acknowledge: (subscriber, revision, newest) => followers.acknowledge(subscriber, revision, Math.max(newest, latest)),
-    settled: (revision) => followers.settled(revision),
+    track(subscriber) {
+      subscribers.add(subscriber);
+      return () => subscribers.delete(subscriber);
+    },
+    acknowledge: async (subscriber, revision) => (subscribers.has(subscriber) ? confirmAcknowledgement(options.db, subscriber, revision, latest) : undefined),
+    settled,
     get latest() {
       return latest;
     },
     get subscribers() {
-      return followers.count;
+      return subscribers.size;
     },
     publish,
     subscribe(fn) {
@@ -122,6 +133,43 @@ export async function createRevisionFeed(options: RevisionFeedOptions): Promise<
       listeners.clear();
       await listener?.close();
     },
+  };
+}
+
+/**
+ * `settled(revision)`: polls the acknowledgements until no gateway that may still use its cache lags behind
+ * `revision`, and never past `staleAfterMs` after it began (by then none can, whatever the table says or if it cannot
+ * be read). In the first `staleAfterMs` after start it also waits that out: an instance of an earlier version that ran
+ * before this one kept its acknowledgements in memory only.
+ */
+function createSettlement(options: { db: Db; staleAfterMs: number; pollMs: number; now: () => number; logger: Logger }) {
+  const { db, staleAfterMs, pollMs, now, logger } = options;
+  const startedAt = now();
+  return async (revision: number): Promise<Settlement> => {
+    const begun = now();
+    const deadline = begun + staleAfterMs;
+    let acknowledged: readonly string[] = [];
+    const waitedFor = new Set<string>();
+    for (;;) {
+      let lagging: number | undefined;
+      try {
+        const state = await acknowledgementsOf(db, revision, staleAfterMs);
+        ({ acknowledged } = state);
+        lagging = state.lagging.length;
+        for (const subscriber of state.lagging) waitedFor.add(subscriber);
+      } catch (error) {
+        logger.warn({ err: error }, "the gateways' acknowledgements cannot be read; the revocation waits out the whole deadline");
+      }
+      const t = now();
+      if ((lagging === 0 && t >= startedAt + staleAfterMs) || t >= deadline) {
+        void forgetLapsedAcknowledgements(db, staleAfterMs).catch(() => undefined);
+        // Lapsed: waited for, and never acknowledged before it could no longer use its cache.
+        const lapsed = [...waitedFor].filter((s) => !acknowledged.includes(s)).length;
+        return { at: new Date(), acknowledged: acknowledged.length, lapsed, waitedMs: Math.round(t - begun) };
+      }
+      const wait = lagging === 0 ? startedAt + staleAfterMs - t : lagging === undefined ? deadline - t : pollMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(wait, deadline - t))));
+    }
   };
 }
 

@@ -114,6 +114,7 @@ export async function createConsentEngine(options: ConsentEngineOptions): Promis
   const { db, logger } = options;
   const now = options.now ?? (() => new Date());
   const feed = await createRevisionFeed({
+    db,
     initial: await currentRevision(db),
     databaseUrl: options.databaseUrl,
     logger,

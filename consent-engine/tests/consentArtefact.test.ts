@@ -58,7 +58,7 @@ for (const backend of testBackends()) {
       await db.exec("DROP SCHEMA IF EXISTS consent CASCADE; CREATE SCHEMA consent;");
       await prepareConsentDatabase(db);
       clock = new Date("2026-03-01T09:30:00Z");
-      feed = await createRevisionFeed({ initial: 0, logger, heartbeatMs: 25 });
+      feed = await createRevisionFeed({ db, initial: 0, logger, heartbeatMs: 25 });
       heard.length = 0;
       feed.subscribe((e) => heard.push(e));
       const applications = fixedApplicationRegister(seededRegister);
