@@ -15,7 +15,7 @@
  * The waiting is bounded by `staleAfterMs` from the revocation: by then no gateway can use what it cached before it,
  * whatever the table says (and if the table cannot be read).
  */
-import type { Db, Queryable } from "@ndx/platform";
+import type { Db, Logger, Queryable, Settlement } from "@ndx/platform";
 
 export interface AckAnswer {
   readonly confirmed: boolean;
@@ -43,7 +43,7 @@ export function confirmAcknowledgement(db: Db, subscriber: string, revision: num
   });
 }
 
-export interface AckState {
+interface AckState {
   /** Subscribers whose cache may still be used that have applied the revision. */
   readonly acknowledged: readonly string[];
   /** Subscribers whose cache may still be used that have not. */
@@ -51,7 +51,7 @@ export interface AckState {
 }
 
 /** Who, among the gateways that may still use their cache, has applied `revision` and who has not. */
-export async function acknowledgementsOf(q: Queryable, revision: number, staleAfterMs: number): Promise<AckState> {
+async function acknowledgementsOf(q: Queryable, revision: number, staleAfterMs: number): Promise<AckState> {
   const { rows } = await q.query<{ subscriber: string; applied: boolean }>(
     `SELECT subscriber, revision >= $1 AS applied FROM consent_revision_ack
       WHERE confirmed_at > clock_timestamp() - make_interval(secs => $2::float8 / 1000)`,
@@ -61,6 +61,43 @@ export async function acknowledgementsOf(q: Queryable, revision: number, staleAf
 }
 
 /** Removes the rows that mean nothing any more (past their deadline, with a margin). */
-export async function forgetLapsedAcknowledgements(q: Queryable, staleAfterMs: number): Promise<void> {
+async function forgetLapsedAcknowledgements(q: Queryable, staleAfterMs: number): Promise<void> {
   await q.query("DELETE FROM consent_revision_ack WHERE confirmed_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)", [(2 * staleAfterMs) + 60_000]);
+}
+
+/**
+ * `settled(revision)`: polls the acknowledgements until no gateway that may still use its cache lags behind
+ * `revision`, and never past `staleAfterMs` after it began (by then none can, whatever the table says or if it cannot
+ * be read). In the first `staleAfterMs` after start it also waits that out: an instance of an earlier version that ran
+ * before this one kept its acknowledgements in memory only.
+ */
+export function createSettlement(options: { db: Db; staleAfterMs: number; pollMs: number; now: () => number; logger: Logger }): (revision: number) => Promise<Settlement> {
+  const { db, staleAfterMs, pollMs, now, logger } = options;
+  const startedAt = now();
+  return async (revision: number): Promise<Settlement> => {
+    const begun = now();
+    const deadline = begun + staleAfterMs;
+    let acknowledged: readonly string[] = [];
+    const waitedFor = new Set<string>();
+    for (;;) {
+      let lagging: number | undefined;
+      try {
+        const state = await acknowledgementsOf(db, revision, staleAfterMs);
+        ({ acknowledged } = state);
+        lagging = state.lagging.length;
+        for (const subscriber of state.lagging) waitedFor.add(subscriber);
+      } catch (error) {
+        logger.warn({ err: error }, "the gateways' acknowledgements cannot be read; the revocation waits out the whole deadline");
+      }
+      const t = now();
+      if ((lagging === 0 && t >= startedAt + staleAfterMs) || t >= deadline) {
+        void forgetLapsedAcknowledgements(db, staleAfterMs).catch(() => undefined);
+        // Lapsed: waited for, and never acknowledged before it could no longer use its cache.
+        const lapsed = [...waitedFor].filter((s) => !acknowledged.includes(s)).length;
+        return { at: new Date(), acknowledged: acknowledged.length, lapsed, waitedMs: Math.round(t - begun) };
+      }
+      const wait = lagging === 0 ? startedAt + staleAfterMs - t : lagging === undefined ? deadline - t : pollMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(wait, deadline - t))));
+    }
+  };
 }

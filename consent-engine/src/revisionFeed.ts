@@ -10,7 +10,7 @@ import type { RevisionEvent } from "@ndx/contracts";
 import pg from "pg";
 import { revisionChannel } from "./consentStore.ts";
 import type { Db, Logger, Settlement } from "@ndx/platform";
-import { acknowledgementsOf, confirmAcknowledgement, forgetLapsedAcknowledgements, type AckAnswer } from "./revisionAcks.ts";
+import { confirmAcknowledgement, createSettlement, type AckAnswer } from "./revisionAcks.ts";
 
 export type { Settlement } from "@ndx/platform";
 
@@ -133,43 +133,6 @@ export async function createRevisionFeed(options: RevisionFeedOptions): Promise<
       listeners.clear();
       await listener?.close();
     },
-  };
-}
-
-/**
- * `settled(revision)`: polls the acknowledgements until no gateway that may still use its cache lags behind
- * `revision`, and never past `staleAfterMs` after it began (by then none can, whatever the table says or if it cannot
- * be read). In the first `staleAfterMs` after start it also waits that out: an instance of an earlier version that ran
- * before this one kept its acknowledgements in memory only.
- */
-function createSettlement(options: { db: Db; staleAfterMs: number; pollMs: number; now: () => number; logger: Logger }) {
-  const { db, staleAfterMs, pollMs, now, logger } = options;
-  const startedAt = now();
-  return async (revision: number): Promise<Settlement> => {
-    const begun = now();
-    const deadline = begun + staleAfterMs;
-    let acknowledged: readonly string[] = [];
-    const waitedFor = new Set<string>();
-    for (;;) {
-      let lagging: number | undefined;
-      try {
-        const state = await acknowledgementsOf(db, revision, staleAfterMs);
-        ({ acknowledged } = state);
-        lagging = state.lagging.length;
-        for (const subscriber of state.lagging) waitedFor.add(subscriber);
-      } catch (error) {
-        logger.warn({ err: error }, "the gateways' acknowledgements cannot be read; the revocation waits out the whole deadline");
-      }
-      const t = now();
-      if ((lagging === 0 && t >= startedAt + staleAfterMs) || t >= deadline) {
-        void forgetLapsedAcknowledgements(db, staleAfterMs).catch(() => undefined);
-        // Lapsed: waited for, and never acknowledged before it could no longer use its cache.
-        const lapsed = [...waitedFor].filter((s) => !acknowledged.includes(s)).length;
-        return { at: new Date(), acknowledged: acknowledged.length, lapsed, waitedMs: Math.round(t - begun) };
-      }
-      const wait = lagging === 0 ? startedAt + staleAfterMs - t : lagging === undefined ? deadline - t : pollMs;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(wait, deadline - t))));
-    }
   };
 }
 
