@@ -56,21 +56,26 @@ describe.each(testBackends())("revocations and the gateways' acknowledgements on
 
   it("answers a revocation once a gateway of the other instance has applied it, well before the deadline", async () => {
     const { consentId, revision } = await granted("00000000-0000-4000-8000-000000000001");
-    const applied = sleep(100).then(() => there.acknowledge("00000000-0000-4000-8000-000000000001", revision + 1));
+    let acknowledging = Number.POSITIVE_INFINITY;
+    const applied = sleep(100).then(() => {
+      acknowledging = performance.now();
+      return there.acknowledge("00000000-0000-4000-8000-000000000001", revision + 1);
+    });
     const revoked = await service.revoke(consentId, { citizenId: citizen, via: "api" });
+    // Answered only after the gateway began to acknowledge it, and well before the deadline.
+    expect(performance.now()).toBeGreaterThan(acknowledging);
     expect(await applied).toEqual({ confirmed: true, latest: revision + 1 });
     expect(revoked.gateways).toMatchObject({ acknowledged: 1, lapsed: 0 });
-    expect(revoked.gateways.waitedMs).toBeGreaterThanOrEqual(90);
     expect(revoked.gateways.waitedMs).toBeLessThan(here.staleAfterMs - 50);
   });
 
   it("waits for a gateway that does not acknowledge until it can no longer use its cache", async () => {
+    const before = performance.now(); // before its acknowledgement is confirmed, below
     const { consentId } = await granted("00000000-0000-4000-8000-000000000002");
-    const confirmedAt = performance.now();
     const revoked = await service.revoke(consentId, { citizenId: citizen, via: "api" });
     expect(revoked.gateways).toMatchObject({ acknowledged: 0, lapsed: 1 });
     // Its cache was good for staleAfterMs from its confirmed acknowledgement, and not a moment less was waited.
-    expect(performance.now() - confirmedAt).toBeGreaterThanOrEqual(here.staleAfterMs - 10);
+    expect(performance.now() - before).toBeGreaterThanOrEqual(here.staleAfterMs - 2);
   });
 
   it("confirms only an acknowledgement of the latest revision, and only from a subscriber of that instance", async () => {
