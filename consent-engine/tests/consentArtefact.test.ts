@@ -6,19 +6,19 @@
  */
 import { createLogger, type Db } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ApiError,
   createConsentService,
   createRevisionFeed,
   fixedApplicationRegister,
   loadFieldCatalogue,
-  prepareConsentDatabase,
   type ConsentService,
   type RevisionEvent,
   type RevisionFeed,
   type ScopeItem,
 } from "../src/index.ts";
+import { consentDatabasePerTest } from "./support/consentDatabase.ts";
 import { seededRegister } from "./support/system.ts";
 
 const logger = createLogger("consent-test", "silent");
@@ -42,21 +42,15 @@ async function rejection(promise: Promise<unknown>): Promise<ApiError> {
 
 for (const backend of testBackends()) {
   describe(`the consent artefact on ${backend.name}`, () => {
+    const database = consentDatabasePerTest(backend);
     let db: Db;
     let feed: RevisionFeed;
     let service: ConsentService;
     let clock: Date;
     const heard: RevisionEvent[] = [];
 
-    beforeAll(async () => {
-      db = await backend.open("consent");
-    });
-    afterAll(async () => {
-      await db.close();
-    });
     beforeEach(async () => {
-      await db.exec("DROP SCHEMA IF EXISTS consent CASCADE; CREATE SCHEMA consent;");
-      await prepareConsentDatabase(db);
+      db = database();
       clock = new Date("2026-03-01T09:30:00Z");
       feed = await createRevisionFeed({ db, initial: 0, logger, heartbeatMs: 25 });
       heard.length = 0;

@@ -5,19 +5,19 @@
  */
 import { createLogger, openDb, type Db } from "@ndx/platform";
 import { testBackends } from "@ndx/platform/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ApiError,
   createConsentService,
   createRevisionFeed,
   fixedApplicationRegister,
   loadFieldCatalogue,
-  prepareConsentDatabase,
   type ConsentService,
   type RevisionEvent,
   type RevisionFeed,
   type ScopeItem,
 } from "../src/index.ts";
+import { consentDatabasePerTest } from "./support/consentDatabase.ts";
 import { passportRequest, seededRegister } from "./support/system.ts";
 
 const logger = createLogger("consent-test", "silent");
@@ -53,22 +53,15 @@ async function count(db: Db, table: "consents" | "consent_events"): Promise<numb
 
 for (const backend of testBackends()) {
   describe(`consent rules on ${backend.name}`, () => {
+    const database = consentDatabasePerTest(backend);
     let db: Db & { readonly url: string | undefined };
     let feed: RevisionFeed;
     let service: ConsentService;
     let clock: Date;
     const heard: RevisionEvent[] = [];
 
-    beforeAll(async () => {
-      db = await backend.open("consent");
-    });
-    afterAll(async () => {
-      await db.close();
-    });
     beforeEach(async () => {
-      // A clean schema for each test, cheaper than a new database (history is append-only, so no TRUNCATE).
-      await db.exec("DROP SCHEMA IF EXISTS consent CASCADE; CREATE SCHEMA consent;");
-      await prepareConsentDatabase(db);
+      db = database();
       clock = new Date("2026-03-01T09:00:00Z");
       // A short heartbeat: revocations wait out the start-up window (twice the heartbeat) of each fresh feed.
       feed = await createRevisionFeed({ db, initial: 0, logger, heartbeatMs: 25 });

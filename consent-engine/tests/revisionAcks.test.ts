@@ -8,10 +8,11 @@
 import { createLogger, type Db } from "@ndx/platform";
 import pg from "pg";
 import { testBackends } from "@ndx/platform/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createConsentService, createRevisionFeed, fixedApplicationRegister, loadFieldCatalogue, prepareConsentDatabase, type ConsentService, type RevisionFeed } from "../src/index.ts";
 import { bumpRevision } from "../src/consentStore.ts";
 import { readLatestHeld } from "../src/revisionAcks.ts";
+import { consentDatabasePerTest } from "./support/consentDatabase.ts";
 import { passportRequest, seededRegister } from "./support/system.ts";
 
 const logger = createLogger("consent-test", "silent");
@@ -20,20 +21,14 @@ const heartbeatMs = 250;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(testBackends())("revocations and the gateways' acknowledgements on $name", (backend) => {
+  const database = consentDatabasePerTest(backend);
   let db: Db;
   let here: RevisionFeed;
   let there: RevisionFeed;
   let service: ConsentService;
 
-  beforeAll(async () => {
-    db = await backend.open("consent");
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    await db.exec("DROP SCHEMA IF EXISTS consent CASCADE; CREATE SCHEMA consent;");
-    await prepareConsentDatabase(db);
+    db = database();
     here = await createRevisionFeed({ db, initial: 0, logger, heartbeatMs });
     there = await createRevisionFeed({ db, initial: 0, logger, heartbeatMs });
     service = createConsentService({ db, feed: here, applications: fixedApplicationRegister(seededRegister), catalogue: loadFieldCatalogue(), portalUrl: "http://localhost:8081" });
