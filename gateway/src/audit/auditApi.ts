@@ -4,23 +4,19 @@
  * previous page (no event is skipped when several share a millisecond). Service-authenticated (AUDIT_READ_TOKEN); the
  * portal shows each citizen only their own.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { CitizenAccessesAnswer } from "@ndx/contracts";
-import { bearerRequired, endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, serviceTokenCheck, type Queryable } from "@ndx/platform";
 import { accessesAbout, parseCursor } from "./auditQuery.ts";
 
-const digest = (v: string) => createHash("sha256").update(v).digest();
-
 export function useAuditApi(db: Queryable, readToken: string) {
-  const expected = digest(readToken);
+  const holdsToken = serviceTokenCheck(readToken);
   const answer = async (request: Request): Promise<Response | undefined> => {
     const url = new URL(request.url);
     if (!url.pathname.startsWith("/audit/")) return undefined;
     const match = /^\/audit\/citizens\/([^/]+)\/accesses$/.exec(url.pathname);
     if (match?.[1] === undefined) return endpointError("NOT_FOUND", "No such audit endpoint");
     if (request.method !== "GET") return methodNotAllowed("GET");
-    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-    if (token === undefined || !timingSafeEqual(digest(token), expected)) {
+    if (!holdsToken(request)) {
       return bearerRequired("A valid service token is required");
     }
     // A NIC is digits: anything percent-encoded (a malformed escape too) is not one.

@@ -4,16 +4,14 @@
  * list, and the portal asks only for the signed-in citizen. The window defaults to the last 30 days (the hot trail).
  * List it before useAuditApi, which answers every other /audit/ path.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import { bearerRequired, endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, serviceTokenCheck, type Queryable } from "@ndx/platform";
 import { CitizenPackageUnavailable, exportCitizenPackage } from "./citizenPackage.ts";
 import type { PackageTrustFiles } from "./packageBuild.ts";
 
-const digest = (v: string) => createHash("sha256").update(v).digest();
 const path = /^\/audit\/citizens\/(\d{12})\/evidence$/;
 
 export function useCitizenEvidence(options: { readonly db: Queryable; readonly readToken: string; readonly trust: () => Promise<PackageTrustFiles> }) {
-  const expected = digest(options.readToken);
+  const holdsToken = serviceTokenCheck(options.readToken);
   return {
     onRequest({ request, endResponse }: { request: Request; endResponse: (r: Response) => void }): Promise<void> | undefined {
       if (!request.url.includes("/evidence")) return undefined;
@@ -22,8 +20,7 @@ export function useCitizenEvidence(options: { readonly db: Queryable; readonly r
       if (nic === undefined) return undefined;
       return (async () => {
         if (request.method !== "GET") return endResponse(methodNotAllowed("GET"));
-        const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-        if (token === undefined || !timingSafeEqual(digest(token), expected)) return endResponse(bearerRequired("A valid service token is required"));
+        if (!holdsToken(request)) return endResponse(bearerRequired("A valid service token is required"));
         const to = Date.parse(url.searchParams.get("to") ?? new Date().toISOString());
         const from = Date.parse(url.searchParams.get("from") ?? new Date(to - 30 * 86_400_000).toISOString());
         if (Number.isNaN(from) || Number.isNaN(to) || from > to) return endResponse(endpointError("BAD_USER_INPUT", "from and to must be ISO 8601 times, from before to"));

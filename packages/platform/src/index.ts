@@ -3,6 +3,7 @@ export * from "./db.ts";
 export * from "./errors.ts";
 export * from "./requestErrors.ts";
 export * from "./endpointErrors.ts";
+export * from "./serviceToken.ts";
 export * from "./health.ts";
 export * from "./logger.ts";
 export * from "./migrate.ts";

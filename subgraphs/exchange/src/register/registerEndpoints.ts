@@ -9,9 +9,9 @@
  * is dropped. While the revision feed is not live (its LISTEN connection lost), no heartbeat is sent. `close()` ends every
  * open stream (shutdown).
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { registerAck, type RegisterAckAnswer, type RegisterRevision } from "@ndx/contracts";
-import { bearerRequired, createRevisionFollowers, endpointError, methodNotAllowed, type Db, type Logger, type Settlement } from "@ndx/platform";
+import { bearerRequired, createRevisionFollowers, endpointError, methodNotAllowed, serviceTokenCheck, type Db, type Logger, type Settlement } from "@ndx/platform";
 import { readRevision, type Revision, type RevisionFeed } from "../storage/revisions.ts";
 import { readRegister } from "./registerDocument.ts";
 
@@ -40,11 +40,9 @@ export const registerPath = "/v1/register";
 export const registerStreamPath = "/v1/register/stream";
 const registerAckPath = "/v1/register/ack";
 
-const digest = (v: string) => createHash("sha256").update(v).digest();
-
 export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
   const { db, revisions, logger, heartbeatMs = 250, staleAfterMs = 1000, maxQueuedEvents = 16, maxSkippedEvents = 40 } = options;
-  const expected = digest(options.token);
+  const holdsToken = serviceTokenCheck(options.token);
   const open = new Set<() => void>();
   const encoder = new TextEncoder();
   const otherInstances = options.otherInstances ?? false;
@@ -125,8 +123,7 @@ export function createRegisterEndpoints(options: RegisterEndpointsOptions) {
       if (url.pathname !== registerPath && url.pathname !== registerStreamPath && url.pathname !== registerAckPath) return;
       const method = url.pathname === registerAckPath ? "POST" : "GET";
       if (request.method !== method) return endResponse(methodNotAllowed(method));
-      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      if (!holdsToken(request)) {
         return endResponse(bearerRequired("the register needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>"));
       }
       if (url.pathname === registerStreamPath) return endResponse(stream());

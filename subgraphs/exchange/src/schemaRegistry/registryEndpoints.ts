@@ -4,16 +4,13 @@
  *   (`If-None-Match` answers 304): gateways ask when the register stream announces a revision;
  * - `POST /v1/usage`: a batch of field usage records (`{ records: UsageRecord[] }`, at most 5000), no personal data.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import { bearerRequired, endpointError, methodNotAllowed, type Db, type Logger } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, serviceTokenCheck, type Db, type Logger } from "@ndx/platform";
 import { usageStore, type UsageRecord } from "./usageStore.ts";
 import { versionStore } from "./versionStore.ts";
 
 const supergraphPath = "/v1/supergraph";
 const usagePath = "/v1/usage";
 const maxRecords = 5000;
-
-const digest = (v: string) => createHash("sha256").update(v).digest();
 
 const text = (v: unknown, max: number): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
 
@@ -35,14 +32,13 @@ function usageRecords(body: unknown): UsageRecord[] | string {
 
 export function createRegistryEndpoints(options: { readonly db: Db; readonly token: string; readonly logger: Logger }) {
   const { db, logger } = options;
-  const expected = digest(options.token);
+  const holdsToken = serviceTokenCheck(options.token);
   return {
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
       if (url.pathname !== supergraphPath && url.pathname !== usagePath) return;
       const method = url.pathname === supergraphPath ? "GET" : "POST";
       if (request.method !== method) return endResponse(methodNotAllowed(method));
-      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      if (!holdsToken(request)) {
         return endResponse(bearerRequired(`${url.pathname} needs Authorization: Bearer <EXCHANGE_SERVICE_TOKEN>`));
       }
       if (url.pathname === supergraphPath) {

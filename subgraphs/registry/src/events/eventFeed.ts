@@ -4,8 +4,7 @@
  * keeps the `next` of the last page it finished handling and asks again from there: it sees every applied change
  * once, in order (at least once if it stops between handling and saving `next`).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import { bearerRequired, endpointError, methodNotAllowed, type Queryable } from "@ndx/platform";
+import { bearerRequired, endpointError, methodNotAllowed, serviceTokenCheck, type Queryable } from "@ndx/platform";
 import { readOutbox } from "./outbox.ts";
 
 export interface EventFeedOptions {
@@ -18,18 +17,15 @@ export interface EventFeedOptions {
   readonly maxLimit?: number;
 }
 
-const digest = (v: string) => createHash("sha256").update(v).digest();
-
 export function useEventFeed(options: EventFeedOptions) {
   const { db, path = "/events", maxLimit = 500 } = options;
-  const expected = digest(options.token);
+  const holdsToken = serviceTokenCheck(options.token);
 
   return {
     async onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (r: Response) => void }) {
       if (url.pathname !== path) return;
       if (request.method !== "GET") return endResponse(methodNotAllowed("GET"));
-      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      if (!holdsToken(request)) {
         return endResponse(bearerRequired("the events feed needs Authorization: Bearer <REGISTRY_EVENTS_TOKEN>"));
       }
       const after = url.searchParams.get("after") ?? "0";

@@ -4,8 +4,7 @@
  * gateway's and opens nothing else. Never cached (`no-store`): a guardianship removed in the register stops counting
  * on the engine's next question.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { Queryable } from "@ndx/platform";
+import { serviceTokenCheck, type Queryable } from "@ndx/platform";
 import { guardianshipOf } from "./guardianship.ts";
 
 export interface GuardianshipRouteOptions {
@@ -14,11 +13,10 @@ export interface GuardianshipRouteOptions {
   readonly token: string;
 }
 
-const digest = (v: string) => createHash("sha256").update(v).digest();
 const route = /^\/v1\/guardianship\/([^/]*)$/;
 
 export function useGuardianshipRoute(options: GuardianshipRouteOptions) {
-  const expected = digest(options.token);
+  const holdsToken = serviceTokenCheck(options.token);
   const problem = (status: number, code: string, message: string) =>
     Response.json({ code, message }, { status, headers: { "cache-control": "no-store" } });
 
@@ -27,8 +25,7 @@ export function useGuardianshipRoute(options: GuardianshipRouteOptions) {
       const match = route.exec(url.pathname);
       if (match === null) return;
       if (request.method !== "GET") return endResponse(problem(405, "BAD_USER_INPUT", "GET only"));
-      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      if (!holdsToken(request)) {
         return endResponse(problem(401, "UNAUTHENTICATED", "the guardianship route needs Authorization: Bearer <REGISTRY_GUARDIANSHIP_TOKEN>"));
       }
       const nic = match[1] ?? "";
